@@ -1,0 +1,35 @@
+//! Signing in to GitHub and holding the Copilot token.
+//!
+//! `store` owns the GitHub token file, `device_flow` the OAuth device flow, and
+//! `copilot_token` the exchange of the GitHub token for short-lived Copilot tokens.
+
+pub mod copilot_token;
+pub mod device_flow;
+pub mod store;
+
+use anyhow::Context as _;
+
+use crate::settings::{GlobalSettings, TokenSource};
+
+/// The message shown whenever a command needs a GitHub token and none is available.
+pub const NOT_SIGNED_IN: &str = "Not signed in. Run `copilot-api auth device login`.";
+
+/// Error for "no GitHub token anywhere"; `main` maps it to exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{NOT_SIGNED_IN}")]
+pub struct NotSignedIn;
+
+/// Finds the GitHub token: `--github-token`/env first, then the token file.
+pub fn github_token(settings: &GlobalSettings) -> anyhow::Result<Option<(String, TokenSource)>> {
+    if let Some(token) = &settings.github_token {
+        return Ok(Some((token.trim().to_owned(), TokenSource::FlagOrEnv)));
+    }
+    let path = settings.token_path();
+    let token = store::read(&path).context("cannot read the stored GitHub token")?;
+    Ok(token.map(|t| (t, TokenSource::File(path))))
+}
+
+/// Like [`github_token`], but "not signed in" is an error.
+pub fn require_github_token(settings: &GlobalSettings) -> anyhow::Result<(String, TokenSource)> {
+    github_token(settings)?.ok_or_else(|| NotSignedIn.into())
+}

@@ -1,0 +1,176 @@
+//! `TokenManager`: keeps a valid Copilot token in memory for as long as the process runs.
+//!
+//! It exchanges the GitHub token once at start, then refreshes in the background
+//! `refresh_in − 60` seconds later. A failed refresh is retried with exponential backoff while
+//! the old token stays in use until it expires — a refresh failure never ends the process (the
+//! TypeScript original crashed here). When the Copilot API answers 401, callers ask for
+//! [`TokenManager::force_refresh`] with the token that was refused; concurrent callers share a
+//! single exchange. The refresh task is owned: dropping the manager aborts it.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+
+use crate::upstream::UpstreamError;
+use crate::upstream::github::{CopilotToken, GithubClient};
+
+/// Why no Copilot token could be had.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// GitHub answered, but refused this account or token.
+    #[error(
+        "GitHub refused to issue a Copilot token for this account ({status}: {message}). Sign in with `copilot-api auth device login`."
+    )]
+    Refused {
+        /// HTTP status from GitHub.
+        status: u16,
+        /// GitHub's message.
+        message: String,
+    },
+    /// GitHub could not be reached or answered something unreadable.
+    #[error("cannot get a Copilot token: {0}")]
+    Upstream(UpstreamError),
+}
+
+impl From<UpstreamError> for TokenError {
+    fn from(err: UpstreamError) -> Self {
+        match err {
+            UpstreamError::Status { status, message, .. } if status.is_client_error() => {
+                Self::Refused { status: status.as_u16(), message }
+            }
+            other => Self::Upstream(other),
+        }
+    }
+}
+
+struct Inner {
+    github: GithubClient,
+    github_token: String,
+    current: RwLock<Arc<CopilotToken>>,
+    refresh: tokio::sync::Mutex<()>,
+}
+
+/// Holds the current Copilot token and refreshes it.
+pub struct TokenManager {
+    inner: Arc<Inner>,
+    task: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for TokenManager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenManager").field("current", &self.current()).finish()
+    }
+}
+
+impl TokenManager {
+    /// Exchanges the GitHub token and starts the background refresh.
+    pub async fn start(github: GithubClient, github_token: String) -> Result<Self, TokenError> {
+        let first = github.copilot_token(&github_token).await?;
+        let delay = refresh_delay(&first);
+        let inner = Arc::new(Inner {
+            github,
+            github_token,
+            current: RwLock::new(Arc::new(first)),
+            refresh: tokio::sync::Mutex::new(()),
+        });
+        let task = tokio::spawn(refresh_loop(Arc::downgrade(&inner), delay));
+        Ok(Self { inner, task })
+    }
+
+    /// The token in use now.
+    pub fn current(&self) -> Arc<CopilotToken> {
+        read(&self.inner.current)
+    }
+
+    /// The GitHub token behind this manager.
+    pub fn github_token(&self) -> &str {
+        &self.inner.github_token
+    }
+
+    /// The GitHub client behind this manager.
+    pub fn github(&self) -> &GithubClient {
+        &self.inner.github
+    }
+
+    /// Refreshes now unless someone already replaced `stale` (the token the upstream refused).
+    pub async fn force_refresh(&self, stale: &str) -> Result<Arc<CopilotToken>, TokenError> {
+        let _guard = self.inner.refresh.lock().await;
+        let current = self.current();
+        if current.token != stale {
+            return Ok(current);
+        }
+        refresh_once(&self.inner).await
+    }
+}
+
+impl Drop for TokenManager {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn read(lock: &RwLock<Arc<CopilotToken>>) -> Arc<CopilotToken> {
+    match lock.read() {
+        Ok(guard) => Arc::clone(&guard),
+        // A writer never panics while holding the lock, but recover rather than propagate.
+        Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+    }
+}
+
+async fn refresh_once(inner: &Inner) -> Result<Arc<CopilotToken>, TokenError> {
+    let fresh = Arc::new(inner.github.copilot_token(&inner.github_token).await?);
+    match inner.current.write() {
+        Ok(mut guard) => *guard = Arc::clone(&fresh),
+        Err(poisoned) => *poisoned.into_inner() = Arc::clone(&fresh),
+    }
+    tracing::debug!(expires_at = fresh.expires_at, "Copilot token refreshed");
+    Ok(fresh)
+}
+
+/// When to refresh: `refresh_in − 60` s (GitHub suggests `refresh_in`; the minute of margin
+/// covers clock skew and slow exchanges), at least one second.
+fn refresh_delay(token: &CopilotToken) -> Duration {
+    Duration::from_secs(token.refresh_in.saturating_sub(60).max(1))
+}
+
+/// Backoff after the n-th consecutive failure: 1, 2, 4 … 60 s.
+fn backoff(failures: u32) -> Duration {
+    Duration::from_secs(1u64 << failures.min(6)).min(Duration::from_secs(60))
+}
+
+async fn refresh_loop(inner: std::sync::Weak<Inner>, first_delay: Duration) {
+    let mut delay = first_delay;
+    let mut failures = 0u32;
+    loop {
+        tokio::time::sleep(delay).await;
+        let Some(inner) = inner.upgrade() else { return };
+        let _guard = inner.refresh.lock().await;
+        match refresh_once(&inner).await {
+            Ok(token) => {
+                failures = 0;
+                delay = refresh_delay(&token);
+            }
+            Err(err) => {
+                delay = backoff(failures);
+                failures = failures.saturating_add(1);
+                tracing::warn!(
+                    "Copilot token refresh failed ({err}); keeping the current token and retrying in {}s",
+                    delay.as_secs()
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        assert_eq!(backoff(0), Duration::from_secs(1));
+        assert_eq!(backoff(3), Duration::from_secs(8));
+        assert_eq!(backoff(30), Duration::from_secs(60));
+    }
+}

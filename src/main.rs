@@ -1,0 +1,68 @@
+//! The `copilot-api` binary: parses the command line, sets up logging and the runtime, runs the
+//! command, and turns the outcome into the process exit code. Nothing else lives here.
+
+use std::io::IsTerminal as _;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use copilot_api::cli::{Cli, Command};
+use copilot_api::settings::env::{Env, EnvVars};
+use copilot_api::{ExitStatus, run};
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let env = Env::from_process();
+    init_tracing(&cli, &env);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => return report(&anyhow::anyhow!("cannot start the async runtime: {err}")),
+    };
+    let result = runtime.block_on(run(cli, env));
+    // Do not wait for stray blocking tasks (e.g. a prompt thread) on the way out.
+    runtime.shutdown_background();
+    match result {
+        Ok(status) => status.into(),
+        Err(err) => report(&err),
+    }
+}
+
+/// Prints an error as one line (cause chain joined with ": ") and picks the exit code.
+fn report(err: &anyhow::Error) -> ExitCode {
+    // A closed stdout (e.g. `copilot-api models | head -1`) is not an error.
+    let broken_pipe = err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    });
+    if broken_pipe {
+        return ExitStatus::Success.into();
+    }
+    let style = console::Style::new().red().bold().for_stderr();
+    #[expect(clippy::print_stderr, reason = "the single place a fatal error is shown")]
+    {
+        eprintln!("{} {err:#}", style.apply_to("error:"));
+    }
+    ExitStatus::Error.into()
+}
+
+fn init_tracing(cli: &Cli, env: &Env) {
+    let default = match (cli.global.quiet, cli.global.verbose) {
+        (true, _) => "error",
+        (false, 0) if matches!(cli.command, Command::Start(_)) => "info",
+        (false, 0) => "warn",
+        (false, 1) => "copilot_api=debug,info",
+        (false, _) => "copilot_api=trace,debug",
+    };
+    let filter = env
+        .get(EnvVars::RUST_LOG)
+        .and_then(|f| EnvFilter::try_new(f).ok())
+        .unwrap_or_else(|| EnvFilter::new(default));
+    let color = !cli.global.no_color && !env.is_set(EnvVars::NO_COLOR) && std::io::stderr().is_terminal();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_ansi(color)
+        .try_init();
+}

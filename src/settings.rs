@@ -1,0 +1,407 @@
+//! Resolved settings: the one place where flag > environment variable > config file > default
+//! is decided.
+//!
+//! clap already applies "flag over env" for options declared with `env = …`; this module lays
+//! the config file and the built-in defaults underneath, derives the upstream endpoints, and
+//! rejects contradictory combinations instead of guessing.
+
+pub mod env;
+pub mod file;
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use serde::Serialize;
+
+use crate::cli::{AccountType, GlobalArgs, StartArgs};
+use env::{Env, EnvVars};
+use file::FileConfig;
+
+/// Default listen port, as in the TypeScript original.
+pub const DEFAULT_PORT: u16 = 4141;
+/// Default bind address: loopback only.
+pub const DEFAULT_HOST: &str = "127.0.0.1";
+/// Built-in VS Code version sent upstream (no network lookup at start-up).
+pub const DEFAULT_VSCODE_VERSION: &str = "1.104.3";
+/// Built-in Copilot Chat extension version.
+pub const DEFAULT_COPILOT_CHAT_VERSION: &str = "0.26.7";
+/// Built-in `x-github-api-version`.
+pub const DEFAULT_GITHUB_API_VERSION: &str = "2025-04-01";
+
+/// Where a GitHub token came from, for `auth status` and error messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenSource {
+    /// `--github-token` or `COPILOT_API_GITHUB_TOKEN`.
+    FlagOrEnv,
+    /// The token file in the data directory.
+    File(PathBuf),
+}
+
+impl std::fmt::Display for TokenSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::FlagOrEnv => write!(f, "--github-token / {}", EnvVars::GITHUB_TOKEN),
+            Self::File(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+/// Upstream base URLs and the version strings sent in headers.
+#[derive(Debug, Clone, Serialize)]
+pub struct Endpoints {
+    /// GitHub web base (device flow).
+    pub github_url: String,
+    /// GitHub REST API base.
+    pub github_api_url: String,
+    /// Explicit Copilot API base (env), which beats the token's `endpoints.api`.
+    pub copilot_url_override: Option<String>,
+    /// Copilot API base used when the token names none.
+    pub copilot_url_fallback: String,
+    /// Versions sent in the editor headers.
+    pub versions: ClientVersions,
+}
+
+impl Endpoints {
+    /// The Copilot API base URL: override, else the token's `endpoints.api`, else the fallback.
+    pub fn copilot_base(&self, token_api: Option<&str>) -> String {
+        let chosen = self
+            .copilot_url_override
+            .as_deref()
+            .or(token_api.filter(|s| !s.is_empty()))
+            .unwrap_or(&self.copilot_url_fallback);
+        chosen.trim_end_matches('/').to_owned()
+    }
+}
+
+/// Version strings of the editor we present as.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientVersions {
+    /// VS Code version.
+    pub vscode: String,
+    /// Copilot Chat extension version.
+    pub copilot_chat: String,
+    /// `x-github-api-version`.
+    pub github_api: String,
+}
+
+/// Settings every subcommand shares.
+#[derive(Debug, Clone, Serialize)]
+pub struct GlobalSettings {
+    /// Data directory (token file, caches).
+    pub data_dir: PathBuf,
+    /// Config file that was loaded, if any.
+    pub config_file: Option<PathBuf>,
+    /// Copilot plan kind.
+    pub account_type: AccountType,
+    /// Normalised GitHub Enterprise host.
+    pub enterprise_host: Option<String>,
+    /// GitHub token given on the command line or in the environment.
+    #[serde(skip)]
+    pub github_token: Option<String>,
+    /// Upstream endpoints.
+    pub endpoints: Endpoints,
+    /// Model aliases from the config file.
+    pub model_aliases: BTreeMap<String, String>,
+}
+
+impl GlobalSettings {
+    /// Resolves the shared settings.
+    pub fn resolve(args: &GlobalArgs, env: &Env, file: Option<&FileConfig>) -> anyhow::Result<Self> {
+        let account_type = args
+            .account_type
+            .or(file.and_then(|f| f.account_type))
+            .unwrap_or(AccountType::Individual);
+        let enterprise_host = args
+            .enterprise_url
+            .clone()
+            .or_else(|| file.and_then(|f| f.enterprise_url.clone()))
+            .map(|raw| normalise_host(&raw))
+            .transpose()?;
+        let data_dir = data_dir(env)?;
+        let endpoints = endpoints(env, account_type, enterprise_host.as_deref())?;
+        Ok(Self {
+            data_dir,
+            config_file: None,
+            account_type,
+            enterprise_host,
+            github_token: args.github_token.clone().filter(|t| !t.trim().is_empty()),
+            endpoints,
+            model_aliases: file.map(|f| f.model_aliases.clone()).unwrap_or_default(),
+        })
+    }
+
+    /// Path of the stored GitHub token.
+    pub fn token_path(&self) -> PathBuf {
+        self.data_dir.join("github_token")
+    }
+}
+
+/// The data directory: `COPILOT_API_HOME`, else `$XDG_DATA_HOME/copilot-api`, else
+/// `~/.local/share/copilot-api` on every platform — the place the TypeScript tool uses, so its
+/// users stay signed in.
+fn data_dir(env: &Env) -> anyhow::Result<PathBuf> {
+    if let Some(dir) = env.get(EnvVars::HOME) {
+        return Ok(PathBuf::from(dir));
+    }
+    if let Some(dir) = env.get(EnvVars::XDG_DATA_HOME).filter(|d| std::path::Path::new(d).is_absolute()) {
+        return Ok(PathBuf::from(dir).join("copilot-api"));
+    }
+    let home = env
+        .home_dir()
+        .context("cannot find the home directory; set COPILOT_API_HOME")?;
+    Ok(home.join(".local").join("share").join("copilot-api"))
+}
+
+/// Accepts `acme.ghe.com`, `https://acme.ghe.com/` or `http://localhost:8080` and returns the
+/// host (with port) only.
+fn normalise_host(raw: &str) -> anyhow::Result<String> {
+    let trimmed = raw.trim();
+    let without_scheme = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .unwrap_or(trimmed);
+    let host = without_scheme.trim_end_matches('/');
+    if host.is_empty() || host.contains('/') || host.contains(char::is_whitespace) {
+        bail!("invalid --enterprise-url {raw:?}: expected a host such as `acme.ghe.com`");
+    }
+    Ok(host.to_ascii_lowercase())
+}
+
+/// Derives the upstream base URLs (ref §3.1), then applies the env overrides.
+fn endpoints(env: &Env, account: AccountType, enterprise: Option<&str>) -> anyhow::Result<Endpoints> {
+    let (github_url, github_api_url, copilot_url_fallback) = match enterprise {
+        // GitHub Enterprise Cloud with data residency.
+        Some(host) if host.ends_with(".ghe.com") => (
+            format!("https://{host}"),
+            format!("https://api.{host}"),
+            format!("https://copilot-api.{host}"),
+        ),
+        // GitHub Enterprise Server.
+        Some(host) => (
+            format!("https://{host}"),
+            format!("https://{host}/api/v3"),
+            format!("https://copilot-api.{host}"),
+        ),
+        None => (
+            "https://github.com".to_owned(),
+            "https://api.github.com".to_owned(),
+            match account {
+                AccountType::Individual => "https://api.githubcopilot.com".to_owned(),
+                other => format!("https://api.{}.githubcopilot.com", other.as_str()),
+            },
+        ),
+    };
+    let url = |name: &str, default: String| -> anyhow::Result<String> {
+        match env.get(name) {
+            Some(value) => {
+                validate_url(name, value)?;
+                Ok(value.trim_end_matches('/').to_owned())
+            }
+            None => Ok(default),
+        }
+    };
+    let copilot_url_override = match env.get(EnvVars::COPILOT_URL) {
+        Some(value) => {
+            validate_url(EnvVars::COPILOT_URL, value)?;
+            Some(value.trim_end_matches('/').to_owned())
+        }
+        None => None,
+    };
+    Ok(Endpoints {
+        github_url: url(EnvVars::GITHUB_URL, github_url)?,
+        github_api_url: url(EnvVars::GITHUB_API_URL, github_api_url)?,
+        copilot_url_override,
+        copilot_url_fallback,
+        versions: ClientVersions {
+            vscode: env.get(EnvVars::VSCODE_VERSION).unwrap_or(DEFAULT_VSCODE_VERSION).to_owned(),
+            copilot_chat: env
+                .get(EnvVars::COPILOT_CHAT_VERSION)
+                .unwrap_or(DEFAULT_COPILOT_CHAT_VERSION)
+                .to_owned(),
+            github_api: env
+                .get(EnvVars::GITHUB_API_VERSION)
+                .unwrap_or(DEFAULT_GITHUB_API_VERSION)
+                .to_owned(),
+        },
+    })
+}
+
+fn validate_url(name: &str, value: &str) -> anyhow::Result<()> {
+    match reqwest::Url::parse(value) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(()),
+        _ => bail!("{name}={value:?} is not an http(s) URL"),
+    }
+}
+
+/// Settings of `copilot-api start`.
+#[derive(Debug, Clone, Serialize)]
+pub struct StartSettings {
+    /// Bind address.
+    pub host: IpAddr,
+    /// Listen port (0 = any free port).
+    pub port: u16,
+    /// Inbound API key; serialised redacted.
+    #[serde(serialize_with = "redacted")]
+    pub api_key: Option<String>,
+    /// Bind non-loopback without a key.
+    pub allow_unauthenticated: bool,
+    /// Minimum spacing between upstream requests.
+    pub rate_limit: Option<Duration>,
+    /// Queue instead of 429.
+    pub wait: bool,
+    /// Interactive approval.
+    pub manual: bool,
+    /// Claude Code launch helper.
+    pub claude_code: bool,
+    /// Serve `GET /token`.
+    pub expose_token: bool,
+}
+
+fn redacted<S: serde::Serializer>(value: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(_) => s.serialize_str("<redacted>"),
+        None => s.serialize_none(),
+    }
+}
+
+impl StartSettings {
+    /// Resolves `start`'s settings and refuses unsafe or contradictory combinations.
+    pub fn resolve(args: &StartArgs, file: Option<&FileConfig>) -> anyhow::Result<Self> {
+        let server = file.map(|f| f.server.clone()).unwrap_or_default();
+        let host_text = args.host.clone().or(server.host).unwrap_or_else(|| DEFAULT_HOST.to_owned());
+        let host = parse_host(&host_text)?;
+        let port = args.port.or(server.port).unwrap_or(DEFAULT_PORT);
+        let api_key = args
+            .api_key
+            .clone()
+            .or(server.api_key)
+            .filter(|k| !k.trim().is_empty());
+        let allow_unauthenticated =
+            args.allow_unauthenticated || server.allow_unauthenticated.unwrap_or(false);
+        let rate_limit = match args.rate_limit.or(server.rate_limit) {
+            None => None,
+            Some(secs) if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 => {
+                Some(Duration::from_secs_f64(secs))
+            }
+            Some(0.0) => None,
+            Some(secs) => bail!("--rate-limit must be between 0 and 86400 seconds, got {secs}"),
+        };
+        let wait = args.wait || server.wait.unwrap_or(false);
+        if !host.is_loopback() && api_key.is_none() && !allow_unauthenticated {
+            bail!(
+                "refusing to listen on {host} without an API key: anyone who can reach this \
+                 address could use your Copilot subscription. Set --api-key (or {}) or pass \
+                 --allow-unauthenticated",
+                EnvVars::API_KEY
+            );
+        }
+        Ok(Self {
+            host,
+            port,
+            api_key,
+            allow_unauthenticated,
+            rate_limit,
+            wait,
+            manual: args.manual,
+            claude_code: args.claude_code,
+            expose_token: args.expose_token || server.expose_token.unwrap_or(false),
+        })
+    }
+}
+
+fn parse_host(text: &str) -> anyhow::Result<IpAddr> {
+    match text.trim() {
+        "localhost" => Ok(IpAddr::from([127, 0, 0, 1])),
+        other => other
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse()
+            .with_context(|| format!("--host {other:?} is not an IP address (e.g. 127.0.0.1, 0.0.0.0, ::1)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Env {
+        Env::from_pairs(pairs.iter().copied())
+    }
+
+    #[test]
+    fn copilot_base_url_rules() {
+        let e = endpoints(&env(&[]), AccountType::Individual, None).unwrap();
+        assert_eq!(e.copilot_base(None), "https://api.githubcopilot.com");
+        assert_eq!(
+            e.copilot_base(Some("https://api.individual.githubcopilot.com/")),
+            "https://api.individual.githubcopilot.com"
+        );
+        let e = endpoints(&env(&[]), AccountType::Business, None).unwrap();
+        assert_eq!(e.copilot_base(None), "https://api.business.githubcopilot.com");
+        let e = endpoints(&env(&[]), AccountType::Enterprise, None).unwrap();
+        assert_eq!(e.copilot_base(None), "https://api.enterprise.githubcopilot.com");
+        assert_eq!(e.github_api_url, "https://api.github.com");
+    }
+
+    #[test]
+    fn enterprise_hosts() {
+        let e = endpoints(&env(&[]), AccountType::Individual, Some("acme.ghe.com")).unwrap();
+        assert_eq!(e.github_url, "https://acme.ghe.com");
+        assert_eq!(e.github_api_url, "https://api.acme.ghe.com");
+        assert_eq!(e.copilot_base(None), "https://copilot-api.acme.ghe.com");
+        let e = endpoints(&env(&[]), AccountType::Enterprise, Some("git.corp.example")).unwrap();
+        assert_eq!(e.github_api_url, "https://git.corp.example/api/v3");
+        assert_eq!(normalise_host("https://Acme.ghe.com/").unwrap(), "acme.ghe.com");
+        assert!(normalise_host("https://a.b/c").is_err());
+    }
+
+    #[test]
+    fn overrides_win_and_plain_http_is_allowed() {
+        let e = endpoints(
+            &env(&[
+                (EnvVars::COPILOT_URL, "http://127.0.0.1:9/"),
+                (EnvVars::GITHUB_API_URL, "http://127.0.0.1:8"),
+            ]),
+            AccountType::Business,
+            Some("acme.ghe.com"),
+        )
+        .unwrap();
+        assert_eq!(e.copilot_base(Some("https://x")), "http://127.0.0.1:9");
+        assert_eq!(e.github_api_url, "http://127.0.0.1:8");
+        assert!(endpoints(&env(&[(EnvVars::GITHUB_URL, "ftp://x")]), AccountType::Individual, None).is_err());
+    }
+
+    #[test]
+    fn data_dir_precedence() {
+        assert_eq!(data_dir(&env(&[(EnvVars::HOME, "/d")])).unwrap(), PathBuf::from("/d"));
+        assert_eq!(
+            data_dir(&env(&[(EnvVars::XDG_DATA_HOME, "/x")])).unwrap(),
+            PathBuf::from("/x/copilot-api")
+        );
+    }
+
+    #[test]
+    fn non_loopback_needs_a_key() {
+        let args = |host: &str| StartArgs {
+            port: None,
+            host: Some(host.to_owned()),
+            api_key: None,
+            allow_unauthenticated: false,
+            rate_limit: None,
+            wait: false,
+            manual: false,
+            claude_code: false,
+            expose_token: false,
+            print_settings: false,
+        };
+        assert!(StartSettings::resolve(&args("0.0.0.0"), None).is_err());
+        assert!(StartSettings::resolve(&args("::1"), None).is_ok());
+        let mut with_key = args("0.0.0.0");
+        with_key.api_key = Some("k".into());
+        assert!(StartSettings::resolve(&with_key, None).is_ok());
+    }
+}

@@ -1,0 +1,158 @@
+//! Clients for the services copilot-api talks to, and how their failures are classified.
+//!
+//! Today the only model provider is GitHub Copilot (`copilot`), reached with a token that
+//! `github` exchanges. Further providers (OpenAI, Anthropic, Azure OpenAI) slot in beside
+//! `copilot` as variants of a closed set dispatched by wire shape (OpenAI chat or Anthropic
+//! Messages), following STYLE.md; they share [`http_client`] and [`UpstreamError`].
+
+pub mod copilot;
+pub mod github;
+pub mod models;
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+
+/// How long to wait for a TCP/TLS connection. There is deliberately no total timeout: model
+/// streams can be silent for minutes.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Builds the one HTTP client the process shares: pooled, HTTP/2 where offered, rustls, system
+/// proxy settings (`HTTPS_PROXY`, `NO_PROXY`) honoured.
+pub fn http_client() -> anyhow::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .pool_idle_timeout(Duration::from_secs(90))
+        .tcp_keepalive(Duration::from_secs(30))
+        .build()
+        .map_err(|err| anyhow::anyhow!("cannot build the HTTP client: {err}"))
+}
+
+/// A failed call to an upstream service.
+#[derive(Debug, thiserror::Error)]
+pub enum UpstreamError {
+    /// The service could not be reached.
+    #[error("could not reach {host}: {reason}")]
+    Connect {
+        /// Host that failed.
+        host: String,
+        /// Human-readable cause.
+        reason: String,
+    },
+    /// The service did not answer in time.
+    #[error("{host} did not answer in time")]
+    Timeout {
+        /// Host that timed out.
+        host: String,
+    },
+    /// The service answered with a non-success status.
+    #[error("{service} answered {status}: {message}")]
+    Status {
+        /// Which service (e.g. "GitHub", "Copilot").
+        service: &'static str,
+        /// HTTP status.
+        status: StatusCode,
+        /// The message extracted from the body.
+        message: String,
+        /// The raw body.
+        body: Bytes,
+        /// Response headers (for `retry-after` and content type).
+        headers: Box<HeaderMap>,
+    },
+    /// The service answered 2xx but the body was not what we expected.
+    #[error("{service} sent a response copilot-api cannot read: {reason}")]
+    Decode {
+        /// Which service.
+        service: &'static str,
+        /// What was wrong.
+        reason: String,
+    },
+}
+
+impl UpstreamError {
+    /// Classifies a reqwest transport error, naming the host and the root cause.
+    pub fn from_reqwest(err: &reqwest::Error) -> Self {
+        let host = err
+            .url()
+            .and_then(|u| u.host_str().map(|h| match u.port() {
+                Some(p) => format!("{h}:{p}"),
+                None => h.to_owned(),
+            }))
+            .unwrap_or_else(|| "the upstream".to_owned());
+        if err.is_timeout() {
+            return Self::Timeout { host };
+        }
+        Self::Connect { host, reason: root_cause(err) }
+    }
+
+    /// Builds a status error from a failed response, reading its body.
+    pub async fn from_response(service: &'static str, resp: reqwest::Response) -> Self {
+        let status = resp.status();
+        let headers = Box::new(resp.headers().clone());
+        let body = resp.bytes().await.unwrap_or_default();
+        let message = error_message(&body, status);
+        Self::Status { service, status, message, body, headers }
+    }
+
+    /// The upstream HTTP status, if the service answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+/// The innermost error message (e.g. "Connection refused (os error 111)").
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = err;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
+}
+
+/// Extracts a readable message from an error body: OpenAI/Anthropic/GitHub JSON shapes, else
+/// the trimmed text, else the status reason.
+pub fn error_message(body: &[u8], status: StatusCode) -> String {
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
+        let candidates = [
+            value.pointer("/error/message"),
+            value.pointer("/message"),
+            value.pointer("/error_description"),
+            value.pointer("/error"),
+        ];
+        for candidate in candidates.into_iter().flatten() {
+            if let Some(text) = candidate.as_str().filter(|t| !t.trim().is_empty()) {
+                return text.trim().to_owned();
+            }
+        }
+    }
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() {
+        return status.canonical_reason().unwrap_or("no message").to_owned();
+    }
+    let mut short: String = text.chars().take(500).collect();
+    if short.len() < text.len() {
+        short.push('…');
+    }
+    short
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_messages_are_unwrapped() {
+        let s = StatusCode::BAD_REQUEST;
+        assert_eq!(error_message(br#"{"error":{"message":"bad model"}}"#, s), "bad model");
+        assert_eq!(error_message(br#"{"message":"Not Found"}"#, s), "Not Found");
+        assert_eq!(error_message(br#"{"error":"nope"}"#, s), "nope");
+        assert_eq!(error_message(b"plain\n", s), "plain");
+        assert_eq!(error_message(b"", s), "Bad Request");
+    }
+}

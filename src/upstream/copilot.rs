@@ -1,0 +1,177 @@
+//! The Copilot API client: the header set VS Code sends (built in one place), the model
+//! catalogue with its caches, and `send`, which every proxied call goes through.
+//!
+//! `send` classifies failures into [`UpstreamError`] and, when Copilot answers 401, asks the
+//! token manager for exactly one refresh of the refused token and retries once.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use reqwest::{Method, StatusCode};
+
+use super::UpstreamError;
+use super::github::insert;
+use super::models::{self, CATALOGUE_TTL, Model, ModelsResponse};
+use crate::auth::copilot_token::TokenManager;
+use crate::settings::Endpoints;
+
+/// Who started a request, for `X-Initiator`: only user prompts spend premium requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Initiator {
+    /// A person typed this turn.
+    User,
+    /// An agent loop (tool results, assistant continuations).
+    Agent,
+}
+
+impl Initiator {
+    /// Header value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Agent => "agent",
+        }
+    }
+}
+
+/// Per-request header decisions, made by the caller.
+#[derive(Debug, Clone, Default)]
+pub struct RequestOptions {
+    /// `X-Initiator`, on chat-like requests.
+    pub initiator: Option<Initiator>,
+    /// Send `copilot-vision-request: true`.
+    pub vision: bool,
+    /// Extra headers (e.g. `anthropic-version`, `anthropic-beta` for native Messages).
+    pub extra_headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+/// Client for the Copilot API.
+#[derive(Debug)]
+pub struct CopilotClient {
+    http: reqwest::Client,
+    endpoints: Endpoints,
+    tokens: Arc<TokenManager>,
+    data_dir: PathBuf,
+    catalogue: tokio::sync::Mutex<Option<(Instant, Arc<Vec<Model>>)>>,
+}
+
+impl CopilotClient {
+    /// Creates the client.
+    pub fn new(http: reqwest::Client, endpoints: Endpoints, tokens: Arc<TokenManager>, data_dir: PathBuf) -> Self {
+        Self { http, endpoints, tokens, data_dir, catalogue: tokio::sync::Mutex::new(None) }
+    }
+
+    /// The token manager.
+    pub fn tokens(&self) -> &Arc<TokenManager> {
+        &self.tokens
+    }
+
+    /// The Copilot API base URL in use (it can change when a refreshed token names another).
+    pub fn base_url(&self) -> String {
+        self.endpoints.copilot_base(self.tokens.current().endpoints.api.as_deref())
+    }
+
+    /// The headers of VS Code's Copilot Chat (ref §3.2), with a fresh `x-request-id`.
+    fn headers(&self, copilot_token: &str, opts: &RequestOptions) -> HeaderMap {
+        let v = &self.endpoints.versions;
+        let mut h = HeaderMap::new();
+        insert(&mut h, AUTHORIZATION.as_str(), &format!("Bearer {copilot_token}"));
+        h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        h.insert("copilot-integration-id", HeaderValue::from_static("vscode-chat"));
+        insert(&mut h, "editor-version", &format!("vscode/{}", v.vscode));
+        insert(&mut h, "editor-plugin-version", &format!("copilot-chat/{}", v.copilot_chat));
+        insert(&mut h, USER_AGENT.as_str(), &format!("GitHubCopilotChat/{}", v.copilot_chat));
+        h.insert("openai-intent", HeaderValue::from_static("conversation-panel"));
+        insert(&mut h, "x-github-api-version", &v.github_api);
+        insert(&mut h, "x-request-id", &uuid::Uuid::new_v4().to_string());
+        h.insert("x-vscode-user-agent-library-version", HeaderValue::from_static("electron-fetch"));
+        if let Some(initiator) = opts.initiator {
+            h.insert("x-initiator", HeaderValue::from_static(initiator.as_str()));
+        }
+        if opts.vision {
+            h.insert("copilot-vision-request", HeaderValue::from_static("true"));
+        }
+        for (name, value) in &opts.extra_headers {
+            h.insert(name.clone(), value.clone());
+        }
+        h
+    }
+
+    /// Sends a request to `{base}{path}`. Returns the response when it is 2xx; otherwise the
+    /// classified error. A 401 triggers one token refresh and one retry.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Bytes>,
+        opts: &RequestOptions,
+    ) -> Result<reqwest::Response, UpstreamError> {
+        let mut token = self.tokens.current();
+        let mut refreshed = false;
+        loop {
+            let url = format!("{}{path}", self.endpoints.copilot_base(token.endpoints.api.as_deref()));
+            let mut request = self.http.request(method.clone(), &url).headers(self.headers(&token.token, opts));
+            if let Some(body) = &body {
+                request = request.body(body.clone());
+            }
+            let resp = request.send().await.map_err(|e| UpstreamError::from_reqwest(&e))?;
+            let status = resp.status();
+            if status == StatusCode::UNAUTHORIZED && !refreshed {
+                refreshed = true;
+                match self.tokens.force_refresh(&token.token).await {
+                    Ok(fresh) => {
+                        tracing::info!("Copilot refused the token; refreshed it and retrying");
+                        token = fresh;
+                        continue;
+                    }
+                    Err(err) => {
+                        tracing::warn!("Copilot answered 401 and the token refresh failed: {err}");
+                    }
+                }
+            }
+            if !status.is_success() {
+                return Err(UpstreamError::from_response("Copilot", resp).await);
+            }
+            return Ok(resp);
+        }
+    }
+
+    /// The model catalogue: from memory or disk when fresh, else from Copilot.
+    pub async fn models(&self, force: bool) -> Result<Arc<Vec<Model>>, UpstreamError> {
+        let mut slot = self.catalogue.lock().await;
+        if !force
+            && let Some((at, list)) = slot.as_ref()
+            && at.elapsed() < CATALOGUE_TTL
+        {
+            return Ok(Arc::clone(list));
+        }
+        let account = models::account_fingerprint(self.tokens.github_token());
+        if !force
+            && slot.is_none()
+            && let Some(cached) = models::read_cache(&self.data_dir, &account)
+            && cached.base_url == self.base_url()
+        {
+            let list = Arc::new(cached.models);
+            *slot = Some((Instant::now(), Arc::clone(&list)));
+            return Ok(list);
+        }
+        let resp = self.send(Method::GET, "/models", None, &RequestOptions::default()).await?;
+        let bytes = resp.bytes().await.map_err(|e| UpstreamError::from_reqwest(&e))?;
+        let parsed: ModelsResponse = serde_json::from_slice(&bytes).map_err(|err| UpstreamError::Decode {
+            service: "Copilot",
+            reason: format!("/models: {err}"),
+        })?;
+        models::write_cache(&self.data_dir, &self.base_url(), &account, &parsed.data);
+        let list = Arc::new(parsed.data);
+        *slot = Some((Instant::now(), Arc::clone(&list)));
+        Ok(list)
+    }
+
+    /// Finds a model by exact id in the catalogue.
+    pub async fn model(&self, id: &str) -> Result<Option<Model>, UpstreamError> {
+        Ok(self.models(false).await?.iter().find(|m| m.id == id).cloned())
+    }
+}
