@@ -21,7 +21,12 @@ use crate::settings::env::EnvVars;
 
 /// Turn a GitHub Copilot subscription into a local OpenAI- and Anthropic-compatible API.
 #[derive(Debug, Parser)]
-#[command(name = "copilot-api", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "copilot-api",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

@@ -9,8 +9,8 @@
 pub mod auth;
 pub mod cli;
 pub mod output;
-pub mod settings;
 pub mod session;
+pub mod settings;
 pub mod upstream;
 
 use std::process::ExitCode;
@@ -82,7 +82,12 @@ pub async fn run(cli: Cli, env: Env) -> anyhow::Result<ExitStatus> {
     };
     let mut settings = GlobalSettings::resolve(&cli.global, &env, file.as_ref())?;
     settings.config_file = config_path;
-    let ctx = Context { printer, env, settings, file };
+    let ctx = Context {
+        printer,
+        env,
+        settings,
+        file,
+    };
 
     match cli.command {
         Command::Auth(command) => cli::auth::run(&ctx, command).await,

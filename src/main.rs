@@ -14,7 +14,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let env = Env::from_process();
     init_tracing(&cli, &env);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(err) => return report(&anyhow::anyhow!("cannot start the async runtime: {err}")),
     };
@@ -39,7 +42,10 @@ fn report(err: &anyhow::Error) -> ExitCode {
         return ExitStatus::Success.into();
     }
     let style = console::Style::new().red().bold().for_stderr();
-    #[expect(clippy::print_stderr, reason = "the single place a fatal error is shown")]
+    #[expect(
+        clippy::print_stderr,
+        reason = "the single place a fatal error is shown"
+    )]
     {
         eprintln!("{} {err:#}", style.apply_to("error:"));
     }
@@ -58,7 +64,8 @@ fn init_tracing(cli: &Cli, env: &Env) {
         .get(EnvVars::RUST_LOG)
         .and_then(|f| EnvFilter::try_new(f).ok())
         .unwrap_or_else(|| EnvFilter::new(default));
-    let color = !cli.global.no_color && !env.is_set(EnvVars::NO_COLOR) && std::io::stderr().is_terminal();
+    let color =
+        !cli.global.no_color && !env.is_set(EnvVars::NO_COLOR) && std::io::stderr().is_terminal();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

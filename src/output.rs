@@ -81,7 +81,11 @@ impl Printer {
     /// Writes a warning to stderr (also when quiet).
     pub fn warn(&self, line: impl Display) {
         let style = console::Style::new().yellow().for_stderr();
-        let _ = writeln!(std::io::stderr().lock(), "{} {line}", style.apply_to("warning:"));
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{} {line}",
+            style.apply_to("warning:")
+        );
     }
 
     /// A spinner on stderr; hidden when quiet, verbose or not a terminal.

@@ -31,5 +31,8 @@ pub async fn connect(ctx: &Context) -> anyhow::Result<CopilotClient> {
 /// The GitHub client with the available token, for calls that need no Copilot token.
 pub fn github(ctx: &Context) -> anyhow::Result<(GithubClient, String)> {
     let (token, _) = require_github_token(&ctx.settings)?;
-    Ok((GithubClient::new(http_client()?, ctx.settings.endpoints.clone()), token))
+    Ok((
+        GithubClient::new(http_client()?, ctx.settings.endpoints.clone()),
+        token,
+    ))
 }

@@ -110,7 +110,11 @@ pub struct GlobalSettings {
 
 impl GlobalSettings {
     /// Resolves the shared settings.
-    pub fn resolve(args: &GlobalArgs, env: &Env, file: Option<&FileConfig>) -> anyhow::Result<Self> {
+    pub fn resolve(
+        args: &GlobalArgs,
+        env: &Env,
+        file: Option<&FileConfig>,
+    ) -> anyhow::Result<Self> {
         let account_type = args
             .account_type
             .or(file.and_then(|f| f.account_type))
@@ -147,7 +151,10 @@ fn data_dir(env: &Env) -> anyhow::Result<PathBuf> {
     if let Some(dir) = env.get(EnvVars::HOME) {
         return Ok(PathBuf::from(dir));
     }
-    if let Some(dir) = env.get(EnvVars::XDG_DATA_HOME).filter(|d| std::path::Path::new(d).is_absolute()) {
+    if let Some(dir) = env
+        .get(EnvVars::XDG_DATA_HOME)
+        .filter(|d| std::path::Path::new(d).is_absolute())
+    {
         return Ok(PathBuf::from(dir).join("copilot-api"));
     }
     let home = env
@@ -172,7 +179,11 @@ fn normalise_host(raw: &str) -> anyhow::Result<String> {
 }
 
 /// Derives the upstream base URLs (ref §3.1), then applies the env overrides.
-fn endpoints(env: &Env, account: AccountType, enterprise: Option<&str>) -> anyhow::Result<Endpoints> {
+fn endpoints(
+    env: &Env,
+    account: AccountType,
+    enterprise: Option<&str>,
+) -> anyhow::Result<Endpoints> {
     let (github_url, github_api_url, copilot_url_fallback) = match enterprise {
         // GitHub Enterprise Cloud with data residency.
         Some(host) if host.ends_with(".ghe.com") => (
@@ -217,7 +228,10 @@ fn endpoints(env: &Env, account: AccountType, enterprise: Option<&str>) -> anyho
         copilot_url_override,
         copilot_url_fallback,
         versions: ClientVersions {
-            vscode: env.get(EnvVars::VSCODE_VERSION).unwrap_or(DEFAULT_VSCODE_VERSION).to_owned(),
+            vscode: env
+                .get(EnvVars::VSCODE_VERSION)
+                .unwrap_or(DEFAULT_VSCODE_VERSION)
+                .to_owned(),
             copilot_chat: env
                 .get(EnvVars::COPILOT_CHAT_VERSION)
                 .unwrap_or(DEFAULT_COPILOT_CHAT_VERSION)
@@ -272,7 +286,11 @@ impl StartSettings {
     /// Resolves `start`'s settings and refuses unsafe or contradictory combinations.
     pub fn resolve(args: &StartArgs, file: Option<&FileConfig>) -> anyhow::Result<Self> {
         let server = file.map(|f| f.server.clone()).unwrap_or_default();
-        let host_text = args.host.clone().or(server.host).unwrap_or_else(|| DEFAULT_HOST.to_owned());
+        let host_text = args
+            .host
+            .clone()
+            .or(server.host)
+            .unwrap_or_else(|| DEFAULT_HOST.to_owned());
         let host = parse_host(&host_text)?;
         let port = args.port.or(server.port).unwrap_or(DEFAULT_PORT);
         let api_key = args
@@ -320,7 +338,9 @@ fn parse_host(text: &str) -> anyhow::Result<IpAddr> {
             .trim_start_matches('[')
             .trim_end_matches(']')
             .parse()
-            .with_context(|| format!("--host {other:?} is not an IP address (e.g. 127.0.0.1, 0.0.0.0, ::1)")),
+            .with_context(|| {
+                format!("--host {other:?} is not an IP address (e.g. 127.0.0.1, 0.0.0.0, ::1)")
+            }),
     }
 }
 
@@ -341,9 +361,15 @@ mod tests {
             "https://api.individual.githubcopilot.com"
         );
         let e = endpoints(&env(&[]), AccountType::Business, None).unwrap();
-        assert_eq!(e.copilot_base(None), "https://api.business.githubcopilot.com");
+        assert_eq!(
+            e.copilot_base(None),
+            "https://api.business.githubcopilot.com"
+        );
         let e = endpoints(&env(&[]), AccountType::Enterprise, None).unwrap();
-        assert_eq!(e.copilot_base(None), "https://api.enterprise.githubcopilot.com");
+        assert_eq!(
+            e.copilot_base(None),
+            "https://api.enterprise.githubcopilot.com"
+        );
         assert_eq!(e.github_api_url, "https://api.github.com");
     }
 
@@ -355,7 +381,10 @@ mod tests {
         assert_eq!(e.copilot_base(None), "https://copilot-api.acme.ghe.com");
         let e = endpoints(&env(&[]), AccountType::Enterprise, Some("git.corp.example")).unwrap();
         assert_eq!(e.github_api_url, "https://git.corp.example/api/v3");
-        assert_eq!(normalise_host("https://Acme.ghe.com/").unwrap(), "acme.ghe.com");
+        assert_eq!(
+            normalise_host("https://Acme.ghe.com/").unwrap(),
+            "acme.ghe.com"
+        );
         assert!(normalise_host("https://a.b/c").is_err());
     }
 
@@ -372,12 +401,22 @@ mod tests {
         .unwrap();
         assert_eq!(e.copilot_base(Some("https://x")), "http://127.0.0.1:9");
         assert_eq!(e.github_api_url, "http://127.0.0.1:8");
-        assert!(endpoints(&env(&[(EnvVars::GITHUB_URL, "ftp://x")]), AccountType::Individual, None).is_err());
+        assert!(
+            endpoints(
+                &env(&[(EnvVars::GITHUB_URL, "ftp://x")]),
+                AccountType::Individual,
+                None
+            )
+            .is_err()
+        );
     }
 
     #[test]
     fn data_dir_precedence() {
-        assert_eq!(data_dir(&env(&[(EnvVars::HOME, "/d")])).unwrap(), PathBuf::from("/d"));
+        assert_eq!(
+            data_dir(&env(&[(EnvVars::HOME, "/d")])).unwrap(),
+            PathBuf::from("/d")
+        );
         assert_eq!(
             data_dir(&env(&[(EnvVars::XDG_DATA_HOME, "/x")])).unwrap(),
             PathBuf::from("/x/copilot-api")

@@ -76,15 +76,20 @@ impl UpstreamError {
     pub fn from_reqwest(err: &reqwest::Error) -> Self {
         let host = err
             .url()
-            .and_then(|u| u.host_str().map(|h| match u.port() {
-                Some(p) => format!("{h}:{p}"),
-                None => h.to_owned(),
-            }))
+            .and_then(|u| {
+                u.host_str().map(|h| match u.port() {
+                    Some(p) => format!("{h}:{p}"),
+                    None => h.to_owned(),
+                })
+            })
             .unwrap_or_else(|| "the upstream".to_owned());
         if err.is_timeout() {
             return Self::Timeout { host };
         }
-        Self::Connect { host, reason: root_cause(err) }
+        Self::Connect {
+            host,
+            reason: root_cause(err),
+        }
     }
 
     /// Builds a status error from a failed response, reading its body.
@@ -93,7 +98,13 @@ impl UpstreamError {
         let headers = Box::new(resp.headers().clone());
         let body = resp.bytes().await.unwrap_or_default();
         let message = error_message(&body, status);
-        Self::Status { service, status, message, body, headers }
+        Self::Status {
+            service,
+            status,
+            message,
+            body,
+            headers,
+        }
     }
 
     /// The upstream HTTP status, if the service answered.
@@ -149,7 +160,10 @@ mod tests {
     #[test]
     fn error_messages_are_unwrapped() {
         let s = StatusCode::BAD_REQUEST;
-        assert_eq!(error_message(br#"{"error":{"message":"bad model"}}"#, s), "bad model");
+        assert_eq!(
+            error_message(br#"{"error":{"message":"bad model"}}"#, s),
+            "bad model"
+        );
         assert_eq!(error_message(br#"{"message":"Not Found"}"#, s), "Not Found");
         assert_eq!(error_message(br#"{"error":"nope"}"#, s), "nope");
         assert_eq!(error_message(b"plain\n", s), "plain");

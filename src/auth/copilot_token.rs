@@ -36,9 +36,12 @@ pub enum TokenError {
 impl From<UpstreamError> for TokenError {
     fn from(err: UpstreamError) -> Self {
         match err {
-            UpstreamError::Status { status, message, .. } if status.is_client_error() => {
-                Self::Refused { status: status.as_u16(), message }
-            }
+            UpstreamError::Status {
+                status, message, ..
+            } if status.is_client_error() => Self::Refused {
+                status: status.as_u16(),
+                message,
+            },
             other => Self::Upstream(other),
         }
     }
@@ -59,7 +62,9 @@ pub struct TokenManager {
 
 impl std::fmt::Debug for TokenManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenManager").field("current", &self.current()).finish()
+        f.debug_struct("TokenManager")
+            .field("current", &self.current())
+            .finish()
     }
 }
 

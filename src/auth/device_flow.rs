@@ -46,7 +46,9 @@ fn default_interval() -> u64 {
 #[derive(Debug, thiserror::Error)]
 pub enum DeviceFlowError {
     /// The user did not enter the code in time.
-    #[error("the device code expired before it was entered; run `copilot-api auth device login` again")]
+    #[error(
+        "the device code expired before it was entered; run `copilot-api auth device login` again"
+    )]
     Expired,
     /// The user pressed "Cancel" on GitHub.
     #[error("sign-in was denied on GitHub")]
@@ -97,7 +99,10 @@ impl DeviceFlow {
         if !resp.status().is_success() {
             return Err(UpstreamError::from_response("GitHub", resp).await);
         }
-        let bytes = resp.bytes().await.map_err(|e| UpstreamError::from_reqwest(&e))?;
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| UpstreamError::from_reqwest(&e))?;
         serde_json::from_slice(&bytes).map_err(|err| UpstreamError::Decode {
             service: "GitHub",
             reason: format!("{path}: {err}"),
@@ -157,10 +162,18 @@ impl DeviceFlow {
                 Some("access_denied") => return Err(DeviceFlowError::Denied),
                 Some(other) => {
                     let detail = answer.error_description.unwrap_or_default();
-                    let msg = if detail.is_empty() { other.to_owned() } else { format!("{other}: {detail}") };
+                    let msg = if detail.is_empty() {
+                        other.to_owned()
+                    } else {
+                        format!("{other}: {detail}")
+                    };
                     return Err(DeviceFlowError::Refused(msg));
                 }
-                None => return Err(DeviceFlowError::Refused("GitHub sent neither a token nor an error".into())),
+                None => {
+                    return Err(DeviceFlowError::Refused(
+                        "GitHub sent neither a token nor an error".into(),
+                    ));
+                }
             }
         }
     }

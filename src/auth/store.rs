@@ -52,7 +52,8 @@ pub fn delete(path: &Path) -> anyhow::Result<bool> {
 }
 
 fn parent(path: &Path) -> PathBuf {
-    path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    path.parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
 /// Creates the data directory (0700 on Unix) if it does not exist.

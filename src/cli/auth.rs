@@ -33,18 +33,32 @@ async fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<ExitStatus> {
     let http = http_client()?;
     let endpoints = &ctx.settings.endpoints;
     let flow = DeviceFlow::new(http.clone(), endpoints.github_url.clone());
-    let code = flow.request_code().await.context("cannot start GitHub sign-in")?;
+    let code = flow
+        .request_code()
+        .await
+        .context("cannot start GitHub sign-in")?;
 
     let bold = console::Style::new().bold().for_stderr();
-    printer.always(format!("First copy your one-time code: {}", bold.apply_to(&code.user_code)));
+    printer.always(format!(
+        "First copy your one-time code: {}",
+        bold.apply_to(&code.user_code)
+    ));
     printer.always(format!("Then open {} and enter it.", code.verification_uri));
     if printer.interactive() {
-        offer_code(ctx, &code.user_code, &code.verification_uri, args.no_browser);
+        offer_code(
+            ctx,
+            &code.user_code,
+            &code.verification_uri,
+            args.no_browser,
+        );
     }
 
     let spinner = printer.spinner("Waiting for authorisation on GitHub…");
     let poll = flow.poll(&code, |left| {
-        spinner.set_message(format!("Waiting for authorisation on GitHub… ({} left)", mm_ss(left)));
+        spinner.set_message(format!(
+            "Waiting for authorisation on GitHub… ({} left)",
+            mm_ss(left)
+        ));
     });
     let token = tokio::select! {
         result = poll => result,
@@ -57,10 +71,15 @@ async fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<ExitStatus> {
     spinner.finish_and_clear();
     let token = match token {
         Ok(token) => token,
-        Err(err @ (DeviceFlowError::Expired | DeviceFlowError::Denied | DeviceFlowError::Refused(_))) => {
+        Err(
+            err
+            @ (DeviceFlowError::Expired | DeviceFlowError::Denied | DeviceFlowError::Refused(_)),
+        ) => {
             return Err(err.into());
         }
-        Err(DeviceFlowError::Upstream(err)) => return Err(anyhow::Error::new(err).context("GitHub sign-in failed")),
+        Err(DeviceFlowError::Upstream(err)) => {
+            return Err(anyhow::Error::new(err).context("GitHub sign-in failed"));
+        }
     };
 
     let github = GithubClient::new(http, endpoints.clone());
@@ -86,7 +105,9 @@ fn offer_code(ctx: &Context, user_code: &str, uri: &str, no_browser: bool) {
         return;
     }
     if let Err(err) = open::that_detached(uri) {
-        printer.warn(format!("could not open a browser ({err}); open {uri} yourself"));
+        printer.warn(format!(
+            "could not open a browser ({err}); open {uri} yourself"
+        ));
     }
 }
 
@@ -113,11 +134,15 @@ async fn status(ctx: &Context, args: &AuthStatusArgs) -> anyhow::Result<ExitStat
 
     let user = match github.user(&token).await {
         Ok(user) => user,
-        Err(err @ UpstreamError::Status { .. }) if err.status().is_some_and(|s| s.as_u16() == 401) => {
+        Err(err @ UpstreamError::Status { .. })
+            if err.status().is_some_and(|s| s.as_u16() == 401) =>
+        {
             if args.json {
                 printer.out(json!({"signed_in": false, "token_source": source_text, "error": err.to_string()}))?;
             } else {
-                printer.out(format!("The GitHub token from {source_text} is no longer valid ({err})."))?;
+                printer.out(format!(
+                    "The GitHub token from {source_text} is no longer valid ({err})."
+                ))?;
                 printer.out("Sign in again with `copilot-api auth device login`.")?;
             }
             return Ok(ExitStatus::Failure);
@@ -152,32 +177,51 @@ async fn status(ctx: &Context, args: &AuthStatusArgs) -> anyhow::Result<ExitStat
             "copilot_token": copilot_json,
         }))?)?;
     } else {
-        let name = user.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+        let name = user
+            .name
+            .as_deref()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
         printer.out(format!("Signed in as {}{name}", user.login))?;
         printer.out(format!("  GitHub token:  {source_text}"))?;
-        printer.out(format!("  GitHub API:    {}", ctx.settings.endpoints.github_api_url))?;
-        printer.out(format!("  Copilot plan:  {}", plan_name.as_deref().unwrap_or("unknown")))?;
+        printer.out(format!(
+            "  GitHub API:    {}",
+            ctx.settings.endpoints.github_api_url
+        ))?;
+        printer.out(format!(
+            "  Copilot plan:  {}",
+            plan_name.as_deref().unwrap_or("unknown")
+        ))?;
         match &copilot {
             Ok(t) => {
-                let base = ctx.settings.endpoints.copilot_base(t.endpoints.api.as_deref());
+                let base = ctx
+                    .settings
+                    .endpoints
+                    .copilot_base(t.endpoints.api.as_deref());
                 printer.out(format!("  Copilot token: ok (API {base})"))?;
             }
             Err(err) => printer.out(format!("  Copilot token: unavailable — {err}"))?,
         }
     }
-    Ok(if copilot.is_ok() { ExitStatus::Success } else { ExitStatus::Failure })
+    Ok(if copilot.is_ok() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
 }
 
 fn logout(ctx: &Context) -> anyhow::Result<ExitStatus> {
     let path = ctx.settings.token_path();
     if store::delete(&path)? {
-        ctx.printer.info(format!("Signed out (removed {}).", path.display()));
+        ctx.printer
+            .info(format!("Signed out (removed {}).", path.display()));
     } else {
         ctx.printer.info("Not signed in; nothing to remove.");
     }
     if ctx.settings.github_token.is_some() {
-        ctx.printer
-            .warn("a token is still given by --github-token / COPILOT_API_GITHUB_TOKEN and will be used");
+        ctx.printer.warn(
+            "a token is still given by --github-token / COPILOT_API_GITHUB_TOKEN and will be used",
+        );
     }
     Ok(ExitStatus::Success)
 }

@@ -7,9 +7,9 @@ use anyhow::Context as _;
 use clap::CommandFactory as _;
 use clap_complete::Shell;
 
+use crate::ExitStatus;
 use crate::cli::{Cli, CompletionsArgs, GenerateArgs};
 use crate::output::Printer;
-use crate::ExitStatus;
 
 const BIN: &str = "copilot-api";
 
@@ -23,7 +23,9 @@ pub fn completion_script(shell: Shell) -> Vec<u8> {
 /// The man page (roff).
 pub fn man_page() -> anyhow::Result<Vec<u8>> {
     let mut out = Vec::new();
-    clap_mangen::Man::new(Cli::command()).render(&mut out).context("cannot render the man page")?;
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut out)
+        .context("cannot render the man page")?;
     Ok(out)
 }
 
@@ -40,7 +42,13 @@ pub fn completion_file_name(shell: Shell) -> String {
 }
 
 /// Shells we ship completions for.
-pub const SHELLS: [Shell; 5] = [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::PowerShell, Shell::Elvish];
+pub const SHELLS: [Shell; 5] = [
+    Shell::Bash,
+    Shell::Zsh,
+    Shell::Fish,
+    Shell::PowerShell,
+    Shell::Elvish,
+];
 
 /// Runs `completions <shell>`.
 pub fn completions(printer: &Printer, args: &CompletionsArgs) -> anyhow::Result<ExitStatus> {
@@ -57,10 +65,16 @@ pub fn generate(printer: &Printer, args: &GenerateArgs) -> anyhow::Result<ExitSt
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     for shell in SHELLS {
-        write(&completions.join(completion_file_name(shell)), &completion_script(shell))?;
+        write(
+            &completions.join(completion_file_name(shell)),
+            &completion_script(shell),
+        )?;
     }
     write(&man.join(format!("{BIN}.1")), &man_page()?)?;
-    printer.info(format!("Wrote completions/ and man/ under {}", args.dir.display()));
+    printer.info(format!(
+        "Wrote completions/ and man/ under {}",
+        args.dir.display()
+    ));
     Ok(ExitStatus::Success)
 }
 

@@ -103,7 +103,16 @@ fn yes(b: bool) -> &'static str {
 
 /// Renders the model table, columns padded to their widest cell.
 fn table(list: &[Model]) -> Vec<String> {
-    let header = ["ID", "VENDOR", "CONTEXT", "OUTPUT", "TOOLS", "VISION", "ENDPOINTS", "PREVIEW"];
+    let header = [
+        "ID",
+        "VENDOR",
+        "CONTEXT",
+        "OUTPUT",
+        "TOOLS",
+        "VISION",
+        "ENDPOINTS",
+        "PREVIEW",
+    ];
     let rows: Vec<[String; 8]> = list
         .iter()
         .map(|m| {

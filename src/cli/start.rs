@@ -17,7 +17,11 @@ pub async fn run(ctx: &Context, args: &StartArgs) -> anyhow::Result<ExitStatus> 
         return Ok(ExitStatus::Success);
     }
     let client = session::connect(ctx).await?;
-    let models = client.models(false).await.context("cannot load the model list")?;
-    ctx.printer.info(format!("Available models: {}", models.len()));
+    let models = client
+        .models(false)
+        .await
+        .context("cannot load the model list")?;
+    ctx.printer
+        .info(format!("Available models: {}", models.len()));
     anyhow::bail!("the proxy server is not implemented yet")
 }

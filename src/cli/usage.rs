@@ -10,7 +10,10 @@ use crate::{Context, ExitStatus, session};
 pub async fn run(ctx: &Context, args: &UsageArgs) -> anyhow::Result<ExitStatus> {
     let (github, token) = session::github(ctx)?;
     let spinner = ctx.printer.spinner("Fetching usage…");
-    let usage = github.copilot_user(&token).await.context("cannot fetch Copilot usage");
+    let usage = github
+        .copilot_user(&token)
+        .await
+        .context("cannot fetch Copilot usage");
     spinner.finish_and_clear();
     let usage = usage?;
     if args.json {
@@ -25,7 +28,13 @@ pub async fn run(ctx: &Context, args: &UsageArgs) -> anyhow::Result<ExitStatus> 
 
 /// The human-readable report.
 pub fn render(usage: &Value) -> Vec<String> {
-    let text = |key: &str| usage.get(key).and_then(Value::as_str).unwrap_or("unknown").to_owned();
+    let text = |key: &str| {
+        usage
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or("unknown")
+            .to_owned()
+    };
     let mut lines = vec![
         format!("Plan:          {}", text("copilot_plan")),
         format!("Quota resets:  {}", text("quota_reset_date")),
@@ -53,9 +62,15 @@ fn quota_line(q: &Value) -> String {
         return format!("{} unlimited", green.apply_to("∞"));
     }
     let total = num("entitlement").unwrap_or(0.0);
-    let remaining = num("remaining").or_else(|| num("quota_remaining")).unwrap_or(0.0);
+    let remaining = num("remaining")
+        .or_else(|| num("quota_remaining"))
+        .unwrap_or(0.0);
     let used = (total - remaining).max(0.0);
-    let percent = if total > 0.0 { used / total * 100.0 } else { 0.0 };
+    let percent = if total > 0.0 {
+        used / total * 100.0
+    } else {
+        0.0
+    };
     let filled = ((percent / 5.0).round() as usize).min(20);
     let style = match percent {
         p if p >= 90.0 => console::Style::new().red(),
@@ -63,8 +78,14 @@ fn quota_line(q: &Value) -> String {
         _ => console::Style::new().green(),
     };
     let bar = format!("{}{}", "█".repeat(filled), "░".repeat(20 - filled));
-    let overage = num("overage_count").filter(|n| *n > 0.0).map(|n| format!(", {n} over")).unwrap_or_default();
-    format!("{}  {used}/{total} used ({percent:.1}%{overage})", style.apply_to(bar))
+    let overage = num("overage_count")
+        .filter(|n| *n > 0.0)
+        .map(|n| format!(", {n} over"))
+        .unwrap_or_default();
+    format!(
+        "{}  {used}/{total} used ({percent:.1}%{overage})",
+        style.apply_to(bar)
+    )
 }
 
 #[cfg(test)]
@@ -84,7 +105,11 @@ mod tests {
         });
         let lines = render(&usage);
         assert_eq!(lines[0], "Plan:          individual");
-        assert!(lines[3].starts_with("Premium requests  ████████████░░░░░░░░  180/300 used (60.0%)"), "{}", lines[3]);
+        assert!(
+            lines[3].starts_with("Premium requests  ████████████░░░░░░░░  180/300 used (60.0%)"),
+            "{}",
+            lines[3]
+        );
         assert!(lines[4].ends_with("∞ unlimited"));
         assert!(lines[5].ends_with("n/a"));
     }

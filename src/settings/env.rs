@@ -79,18 +79,30 @@ impl Env {
             .iter()
             .filter_map(|name| std::env::var(name).ok().map(|v| ((*name).to_owned(), v)))
             .collect();
-        Self { vars, home_dir: dirs::home_dir() }
+        Self {
+            vars,
+            home_dir: dirs::home_dir(),
+        }
     }
 
     /// Builds a snapshot from explicit pairs (tests).
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        let vars = pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
-        Self { vars, home_dir: None }
+        let vars = pairs
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        Self {
+            vars,
+            home_dir: None,
+        }
     }
 
     /// The value of `name`, if set and not empty.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.vars.get(name).map(String::as_str).filter(|v| !v.is_empty())
+        self.vars
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     /// Whether `name` is set at all (even empty), as `NO_COLOR` requires.

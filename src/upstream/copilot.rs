@@ -9,7 +9,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use reqwest::header::{
+    AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT,
+};
 use reqwest::{Method, StatusCode};
 
 use super::UpstreamError;
@@ -60,8 +62,19 @@ pub struct CopilotClient {
 
 impl CopilotClient {
     /// Creates the client.
-    pub fn new(http: reqwest::Client, endpoints: Endpoints, tokens: Arc<TokenManager>, data_dir: PathBuf) -> Self {
-        Self { http, endpoints, tokens, data_dir, catalogue: tokio::sync::Mutex::new(None) }
+    pub fn new(
+        http: reqwest::Client,
+        endpoints: Endpoints,
+        tokens: Arc<TokenManager>,
+        data_dir: PathBuf,
+    ) -> Self {
+        Self {
+            http,
+            endpoints,
+            tokens,
+            data_dir,
+            catalogue: tokio::sync::Mutex::new(None),
+        }
     }
 
     /// The token manager.
@@ -71,23 +84,45 @@ impl CopilotClient {
 
     /// The Copilot API base URL in use (it can change when a refreshed token names another).
     pub fn base_url(&self) -> String {
-        self.endpoints.copilot_base(self.tokens.current().endpoints.api.as_deref())
+        self.endpoints
+            .copilot_base(self.tokens.current().endpoints.api.as_deref())
     }
 
     /// The headers of VS Code's Copilot Chat (ref §3.2), with a fresh `x-request-id`.
     fn headers(&self, copilot_token: &str, opts: &RequestOptions) -> HeaderMap {
         let v = &self.endpoints.versions;
         let mut h = HeaderMap::new();
-        insert(&mut h, AUTHORIZATION.as_str(), &format!("Bearer {copilot_token}"));
+        insert(
+            &mut h,
+            AUTHORIZATION.as_str(),
+            &format!("Bearer {copilot_token}"),
+        );
         h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        h.insert("copilot-integration-id", HeaderValue::from_static("vscode-chat"));
+        h.insert(
+            "copilot-integration-id",
+            HeaderValue::from_static("vscode-chat"),
+        );
         insert(&mut h, "editor-version", &format!("vscode/{}", v.vscode));
-        insert(&mut h, "editor-plugin-version", &format!("copilot-chat/{}", v.copilot_chat));
-        insert(&mut h, USER_AGENT.as_str(), &format!("GitHubCopilotChat/{}", v.copilot_chat));
-        h.insert("openai-intent", HeaderValue::from_static("conversation-panel"));
+        insert(
+            &mut h,
+            "editor-plugin-version",
+            &format!("copilot-chat/{}", v.copilot_chat),
+        );
+        insert(
+            &mut h,
+            USER_AGENT.as_str(),
+            &format!("GitHubCopilotChat/{}", v.copilot_chat),
+        );
+        h.insert(
+            "openai-intent",
+            HeaderValue::from_static("conversation-panel"),
+        );
         insert(&mut h, "x-github-api-version", &v.github_api);
         insert(&mut h, "x-request-id", &uuid::Uuid::new_v4().to_string());
-        h.insert("x-vscode-user-agent-library-version", HeaderValue::from_static("electron-fetch"));
+        h.insert(
+            "x-vscode-user-agent-library-version",
+            HeaderValue::from_static("electron-fetch"),
+        );
         if let Some(initiator) = opts.initiator {
             h.insert("x-initiator", HeaderValue::from_static(initiator.as_str()));
         }
@@ -112,12 +147,21 @@ impl CopilotClient {
         let mut token = self.tokens.current();
         let mut refreshed = false;
         loop {
-            let url = format!("{}{path}", self.endpoints.copilot_base(token.endpoints.api.as_deref()));
-            let mut request = self.http.request(method.clone(), &url).headers(self.headers(&token.token, opts));
+            let url = format!(
+                "{}{path}",
+                self.endpoints.copilot_base(token.endpoints.api.as_deref())
+            );
+            let mut request = self
+                .http
+                .request(method.clone(), &url)
+                .headers(self.headers(&token.token, opts));
             if let Some(body) = &body {
                 request = request.body(body.clone());
             }
-            let resp = request.send().await.map_err(|e| UpstreamError::from_reqwest(&e))?;
+            let resp = request
+                .send()
+                .await
+                .map_err(|e| UpstreamError::from_reqwest(&e))?;
             let status = resp.status();
             if status == StatusCode::UNAUTHORIZED && !refreshed {
                 refreshed = true;
@@ -158,12 +202,18 @@ impl CopilotClient {
             *slot = Some((Instant::now(), Arc::clone(&list)));
             return Ok(list);
         }
-        let resp = self.send(Method::GET, "/models", None, &RequestOptions::default()).await?;
-        let bytes = resp.bytes().await.map_err(|e| UpstreamError::from_reqwest(&e))?;
-        let parsed: ModelsResponse = serde_json::from_slice(&bytes).map_err(|err| UpstreamError::Decode {
-            service: "Copilot",
-            reason: format!("/models: {err}"),
-        })?;
+        let resp = self
+            .send(Method::GET, "/models", None, &RequestOptions::default())
+            .await?;
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| UpstreamError::from_reqwest(&e))?;
+        let parsed: ModelsResponse =
+            serde_json::from_slice(&bytes).map_err(|err| UpstreamError::Decode {
+                service: "Copilot",
+                reason: format!("/models: {err}"),
+            })?;
         models::write_cache(&self.data_dir, &self.base_url(), &account, &parsed.data);
         let list = Arc::new(parsed.data);
         *slot = Some((Instant::now(), Arc::clone(&list)));
@@ -172,6 +222,11 @@ impl CopilotClient {
 
     /// Finds a model by exact id in the catalogue.
     pub async fn model(&self, id: &str) -> Result<Option<Model>, UpstreamError> {
-        Ok(self.models(false).await?.iter().find(|m| m.id == id).cloned())
+        Ok(self
+            .models(false)
+            .await?
+            .iter()
+            .find(|m| m.id == id)
+            .cloned())
     }
 }

@@ -83,18 +83,32 @@ impl GithubClient {
     fn headers(&self, github_token: &str) -> Result<HeaderMap, UpstreamError> {
         let v = &self.endpoints.versions;
         let mut h = HeaderMap::new();
-        let auth = HeaderValue::from_str(&format!("token {github_token}")).map_err(|_| UpstreamError::Decode {
-            service: "GitHub",
-            reason: "the GitHub token contains characters that cannot be sent in a header".into(),
+        let auth = HeaderValue::from_str(&format!("token {github_token}")).map_err(|_| {
+            UpstreamError::Decode {
+                service: "GitHub",
+                reason: "the GitHub token contains characters that cannot be sent in a header"
+                    .into(),
+            }
         })?;
         h.insert(AUTHORIZATION, auth);
         h.insert(ACCEPT, HeaderValue::from_static("application/json"));
         h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         insert(&mut h, "editor-version", &format!("vscode/{}", v.vscode));
-        insert(&mut h, "editor-plugin-version", &format!("copilot-chat/{}", v.copilot_chat));
-        insert(&mut h, USER_AGENT.as_str(), &format!("GitHubCopilotChat/{}", v.copilot_chat));
+        insert(
+            &mut h,
+            "editor-plugin-version",
+            &format!("copilot-chat/{}", v.copilot_chat),
+        );
+        insert(
+            &mut h,
+            USER_AGENT.as_str(),
+            &format!("GitHubCopilotChat/{}", v.copilot_chat),
+        );
         insert(&mut h, "x-github-api-version", &v.github_api);
-        h.insert("x-vscode-user-agent-library-version", HeaderValue::from_static("electron-fetch"));
+        h.insert(
+            "x-vscode-user-agent-library-version",
+            HeaderValue::from_static("electron-fetch"),
+        );
         Ok(h)
     }
 
@@ -114,7 +128,10 @@ impl GithubClient {
         if !resp.status().is_success() {
             return Err(UpstreamError::from_response("GitHub", resp).await);
         }
-        let bytes = resp.bytes().await.map_err(|e| UpstreamError::from_reqwest(&e))?;
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| UpstreamError::from_reqwest(&e))?;
         serde_json::from_slice(&bytes).map_err(|err| UpstreamError::Decode {
             service: "GitHub",
             reason: format!("{path}: {err}"),
@@ -128,11 +145,15 @@ impl GithubClient {
 
     /// `GET /copilot_internal/v2/token`: exchanges the GitHub token for a Copilot token.
     pub async fn copilot_token(&self, github_token: &str) -> Result<CopilotToken, UpstreamError> {
-        self.get_json("/copilot_internal/v2/token", github_token).await
+        self.get_json("/copilot_internal/v2/token", github_token)
+            .await
     }
 
     /// `GET /copilot_internal/user`: plan and quota snapshots, as raw JSON.
-    pub async fn copilot_user(&self, github_token: &str) -> Result<serde_json::Value, UpstreamError> {
+    pub async fn copilot_user(
+        &self,
+        github_token: &str,
+    ) -> Result<serde_json::Value, UpstreamError> {
         self.get_json("/copilot_internal/user", github_token).await
     }
 }

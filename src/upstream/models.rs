@@ -85,7 +85,11 @@ pub struct Limits {
 impl Model {
     /// Whether `capabilities.supports.<flag>` is true.
     pub fn supports(&self, flag: &str) -> bool {
-        self.capabilities.supports.get(flag).and_then(Value::as_bool).unwrap_or(false)
+        self.capabilities
+            .supports
+            .get(flag)
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
     }
 
     /// Whether Copilot serves the model on `path` (e.g. `/responses`, `/v1/messages`).
@@ -134,7 +138,9 @@ pub struct CachedCatalogue {
 pub const CACHE_FILE: &str = "models.json";
 
 fn now_secs() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// A stable, non-reversible fingerprint of a GitHub token so the cache is never served to
@@ -174,7 +180,8 @@ pub fn write_cache(data_dir: &Path, base_url: &str, account: &str, models: &[Mod
         crate::auth::store::create_private_dir(data_dir)?;
         let mut tmp = tempfile::NamedTempFile::new_in(data_dir)?;
         serde_json::to_writer(&mut tmp, &cached)?;
-        tmp.persist(data_dir.join(CACHE_FILE)).map_err(|e| e.error)?;
+        tmp.persist(data_dir.join(CACHE_FILE))
+            .map_err(|e| e.error)?;
         Ok(())
     })();
     if let Err(err) = result {

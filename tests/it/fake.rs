@@ -1,0 +1,427 @@
+//! A fake GitHub + Copilot server on 127.0.0.1:0, scripted per test.
+//!
+//! One axum server plays every upstream: the GitHub web host (device flow), the GitHub API
+//! (`/user`, `/copilot_internal/*`) and the Copilot API under `/copilot` — the Copilot token
+//! it issues names `{base}/copilot` in `endpoints.api`, as real tokens name their host. It runs
+//! on its own thread and runtime so synchronous assert_cmd tests can use it, and records every
+//! request for assertions on headers, bodies and timing.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use serde_json::{Value, json};
+
+/// One scripted answer of the device-flow token endpoint.
+#[derive(Debug, Clone)]
+pub enum Poll {
+    Pending,
+    SlowDown,
+    Expired,
+    Denied,
+    Token(&'static str),
+}
+
+/// A scripted Copilot answer for a model route.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// JSON with a status.
+    Json(u16, Value),
+    /// An SSE body sent in the given pieces, with a pause between them.
+    Sse(Vec<Bytes>, Duration),
+    /// Raw status, headers and body.
+    Raw(u16, Vec<(&'static str, &'static str)>, Bytes),
+}
+
+/// A request the fake received.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    pub at: Instant,
+}
+
+impl Recorded {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+/// Mutable script and log.
+#[derive(Debug)]
+pub struct Script {
+    pub device_interval: u64,
+    pub device_expires_in: u64,
+    pub polls: VecDeque<Poll>,
+    /// GitHub token → login.
+    pub users: Vec<(String, String)>,
+    /// Status/body for the Copilot token exchange when it should fail.
+    pub token_failure: Option<(u16, Value)>,
+    /// `refresh_in` of issued Copilot tokens.
+    pub refresh_in: u64,
+    /// Whether the issued token names `{base}/copilot` as its API.
+    pub token_names_endpoint: bool,
+    /// Copilot tokens issued so far; the last one is the valid one.
+    pub issued: Vec<String>,
+    /// The first this-many issued tokens are refused by the Copilot API (401).
+    pub invalid_first_n: usize,
+    /// The models list.
+    pub models: Value,
+    /// `copilot_internal/user` JSON.
+    pub copilot_user: Value,
+    /// Scripted replies per Copilot path (`/chat/completions`, `/v1/messages`, …), FIFO; the
+    /// last one repeats.
+    pub replies: Vec<(String, VecDeque<Reply>)>,
+    pub requests: Vec<Recorded>,
+}
+
+pub struct Fake {
+    pub base: String,
+    pub script: Arc<Mutex<Script>>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+pub fn default_models() -> Value {
+    json!({"object": "list", "data": [
+        {"id": "gpt-4o", "name": "GPT-4o", "vendor": "Azure OpenAI", "version": "gpt-4o-2024-11-20",
+         "preview": false, "model_picker_enabled": true,
+         "capabilities": {"family": "gpt-4o", "type": "chat", "tokenizer": "o200k_base",
+            "limits": {"max_context_window_tokens": 128000, "max_output_tokens": 4096, "max_prompt_tokens": 64000,
+                       "vision": {"max_prompt_images": 1}},
+            "supports": {"tool_calls": true, "parallel_tool_calls": true, "streaming": true, "vision": true}},
+         "supported_endpoints": ["/chat/completions"]},
+        {"id": "gpt-5.1-codex", "name": "GPT-5.1-Codex", "vendor": "OpenAI", "preview": true,
+         "capabilities": {"family": "gpt-5.1-codex", "type": "chat", "tokenizer": "o200k_base",
+            "limits": {"max_context_window_tokens": 400000, "max_output_tokens": 128000},
+            "supports": {"tool_calls": true, "reasoning_effort": ["low", "medium", "high"]}},
+         "supported_endpoints": ["/responses"]},
+        {"id": "claude-sonnet-4.5", "name": "Claude Sonnet 4.5", "vendor": "Anthropic",
+         "capabilities": {"family": "claude-sonnet-4.5", "type": "chat", "tokenizer": "o200k_base",
+            "limits": {"max_context_window_tokens": 200000, "max_output_tokens": 16000, "max_prompt_tokens": 128000},
+            "supports": {"tool_calls": true, "parallel_tool_calls": true, "vision": true,
+                         "max_thinking_budget": 32000, "min_thinking_budget": 1024}},
+         "supported_endpoints": ["/chat/completions", "/v1/messages"]},
+        {"id": "claude-haiku-4.5", "name": "Claude Haiku 4.5", "vendor": "Anthropic",
+         "capabilities": {"family": "claude-haiku-4.5", "type": "chat", "tokenizer": "o200k_base",
+            "limits": {"max_context_window_tokens": 200000, "max_output_tokens": 8192},
+            "supports": {"tool_calls": true, "vision": true}},
+         "supported_endpoints": ["/chat/completions"]},
+        {"id": "text-embedding-3-small", "name": "Embedding V3 small", "vendor": "Azure OpenAI",
+         "capabilities": {"family": "text-embedding-3-small", "type": "embeddings", "tokenizer": "cl100k_base",
+            "limits": {"max_inputs": 512}, "supports": {"dimensions": true}}}
+    ]})
+}
+
+impl Fake {
+    pub fn start() -> Self {
+        let script = Arc::new(Mutex::new(Script {
+            device_interval: 1,
+            device_expires_in: 900,
+            polls: VecDeque::new(),
+            users: vec![("gho_good".into(), "octocat".into())],
+            token_failure: None,
+            refresh_in: 1500,
+            token_names_endpoint: true,
+            issued: Vec::new(),
+            invalid_first_n: 0,
+            models: default_models(),
+            copilot_user: json!({
+                "copilot_plan": "individual",
+                "quota_reset_date": "2026-12-01",
+                "quota_snapshots": {
+                    "premium_interactions": {"entitlement": 300, "remaining": 120, "percent_remaining": 40.0, "unlimited": false, "overage_count": 0},
+                    "chat": {"entitlement": 0, "remaining": 0, "percent_remaining": 100.0, "unlimited": true},
+                    "completions": {"entitlement": 0, "remaining": 0, "percent_remaining": 100.0, "unlimited": true}
+                }
+            }),
+            replies: Vec::new(),
+            requests: Vec::new(),
+        }));
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        let base = format!("http://{addr}");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let state = AppState {
+            script: Arc::clone(&script),
+            base: base.clone(),
+        };
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                let app = router(state);
+                let _ = axum::serve(listener, app)
+                    .with_graceful_shutdown(async move {
+                        let _ = rx.await;
+                    })
+                    .await;
+            });
+        });
+        Self {
+            base,
+            script,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        }
+    }
+
+    pub fn with<R>(&self, f: impl FnOnce(&mut Script) -> R) -> R {
+        f(&mut self.script.lock().unwrap())
+    }
+
+    pub fn requests(&self, path: &str) -> Vec<Recorded> {
+        self.with(|s| {
+            s.requests
+                .iter()
+                .filter(|r| r.path == path)
+                .cloned()
+                .collect()
+        })
+    }
+
+    pub fn reply(&self, path: &str, reply: Reply) {
+        self.with(|s| match s.replies.iter_mut().find(|(p, _)| p == path) {
+            Some((_, queue)) => queue.push_back(reply),
+            None => s.replies.push((path.to_owned(), VecDeque::from([reply]))),
+        });
+    }
+
+    /// Invalidates the current Copilot token (as if it expired early).
+    pub fn revoke_copilot_token(&self) {
+        self.with(|s| s.issued.push("revoked-marker".into()));
+    }
+}
+
+impl Drop for Fake {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+#[derive(Clone)]
+struct AppState {
+    script: Arc<Mutex<Script>>,
+    base: String,
+}
+
+fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/login/device/code", post(device_code))
+        .route("/login/oauth/access_token", post(access_token))
+        .route("/user", get(user))
+        .route("/copilot_internal/v2/token", get(copilot_token))
+        .route("/copilot_internal/user", get(copilot_user))
+        .route("/copilot/models", get(models))
+        .route("/models", get(models))
+        .route("/copilot/{*rest}", any(copilot_route))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), record))
+        .with_state(state)
+}
+
+async fn record(
+    State(state): State<AppState>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 << 20)
+        .await
+        .unwrap_or_default();
+    let recorded = Recorded {
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_owned(),
+        headers: parts.headers.clone(),
+        body: bytes.clone(),
+        at: Instant::now(),
+    };
+    state.script.lock().unwrap().requests.push(recorded);
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+fn json_response(status: u16, value: Value) -> Response {
+    (StatusCode::from_u16(status).unwrap(), axum::Json(value)).into_response()
+}
+
+async fn device_code(State(state): State<AppState>) -> Response {
+    let s = state.script.lock().unwrap();
+    json_response(
+        200,
+        json!({
+            "device_code": "dev-123",
+            "user_code": "ABCD-1234",
+            "verification_uri": "https://github.com/login/device",
+            "expires_in": s.device_expires_in,
+            "interval": s.device_interval,
+        }),
+    )
+}
+
+async fn access_token(State(state): State<AppState>) -> Response {
+    let next = state
+        .script
+        .lock()
+        .unwrap()
+        .polls
+        .pop_front()
+        .unwrap_or(Poll::Pending);
+    let error = |e: &str| {
+        json_response(
+            200,
+            json!({"error": e, "error_description": format!("{e} happened")}),
+        )
+    };
+    match next {
+        Poll::Pending => error("authorization_pending"),
+        Poll::SlowDown => error("slow_down"),
+        Poll::Expired => error("expired_token"),
+        Poll::Denied => error("access_denied"),
+        Poll::Token(t) => json_response(
+            200,
+            json!({"access_token": t, "token_type": "bearer", "scope": "read:user"}),
+        ),
+    }
+}
+
+fn github_login(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    let auth = headers.get("authorization")?.to_str().ok()?;
+    let token = auth.strip_prefix("token ")?;
+    let s = state.script.lock().unwrap();
+    s.users
+        .iter()
+        .find(|(t, _)| t == token)
+        .map(|(_, login)| login.clone())
+}
+
+fn bad_credentials() -> Response {
+    json_response(
+        401,
+        json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}),
+    )
+}
+
+async fn user(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match github_login(&state, &headers) {
+        Some(login) => json_response(200, json!({"login": login, "id": 1, "name": "The Octocat"})),
+        None => bad_credentials(),
+    }
+}
+
+async fn copilot_token(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if github_login(&state, &headers).is_none() {
+        return bad_credentials();
+    }
+    let mut s = state.script.lock().unwrap();
+    if let Some((status, body)) = s.token_failure.clone() {
+        return json_response(status, body);
+    }
+    let token = format!("tid=cop-{};exp=1", s.issued.len() + 1);
+    s.issued.push(token.clone());
+    let mut body = json!({
+        "token": token,
+        "expires_at": 4_102_444_800i64,
+        "refresh_in": s.refresh_in,
+        "sku": "free_educational",
+    });
+    if s.token_names_endpoint {
+        body["endpoints"] =
+            json!({"api": format!("{}/copilot", state.base), "proxy": "https://proxy.example"});
+    }
+    json_response(200, body)
+}
+
+async fn copilot_user(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if github_login(&state, &headers).is_none() {
+        return bad_credentials();
+    }
+    json_response(200, state.script.lock().unwrap().copilot_user.clone())
+}
+
+fn copilot_authorised(state: &AppState, headers: &HeaderMap) -> bool {
+    let s = state.script.lock().unwrap();
+    let presented = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    s.issued.len() > s.invalid_first_n
+        && presented.is_some()
+        && presented == s.issued.last().map(String::as_str)
+}
+
+async fn models(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if !copilot_authorised(&state, &headers) {
+        return json_response(
+            401,
+            json!({"error": {"message": "unauthorized: token expired", "code": "unauthorized"}}),
+        );
+    }
+    json_response(200, state.script.lock().unwrap().models.clone())
+}
+
+async fn copilot_route(State(state): State<AppState>, req: Request) -> Response {
+    if !copilot_authorised(&state, req.headers()) {
+        return json_response(
+            401,
+            json!({"error": {"message": "unauthorized: token expired", "code": "unauthorized"}}),
+        );
+    }
+    let path = req.uri().path().trim_start_matches("/copilot").to_owned();
+    let reply = {
+        let mut s = state.script.lock().unwrap();
+        match s.replies.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, queue)) if queue.len() > 1 => queue.pop_front(),
+            Some((_, queue)) => queue.front().cloned(),
+            None => None,
+        }
+    };
+    match reply {
+        None => json_response(
+            404,
+            json!({"error": {"message": format!("no script for {path}")}}),
+        ),
+        Some(Reply::Json(status, value)) => json_response(status, value),
+        Some(Reply::Raw(status, headers, body)) => {
+            let mut resp = Response::builder().status(status);
+            for (k, v) in headers {
+                resp = resp.header(k, v);
+            }
+            resp.body(Body::from(body)).unwrap()
+        }
+        Some(Reply::Sse(pieces, pause)) => {
+            let stream =
+                futures_util::stream::unfold(pieces.into_iter(), move |mut it| async move {
+                    let piece = it.next()?;
+                    tokio::time::sleep(pause).await;
+                    Some((Ok::<_, std::io::Error>(piece), it))
+                });
+            Response::builder()
+                .status(200)
+                .header("content-type", "text/event-stream")
+                .body(Body::from_stream(stream))
+                .unwrap()
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! The one integration-test binary (one link, not one per file).
+#![expect(
+    unreachable_pub,
+    reason = "helpers are `pub` so any test module can use them"
+)]
+
+// Fake GitHub + Copilot upstream on loopback.
+mod fake;
+// Isolated test worlds and the command builder.
+mod support;
+
+// `auth device login / status / logout / token` against the fake device flow.
+mod auth;
+// `models`, `usage`, errors and exit codes of the admin commands.
+mod admin;
+// Flag > env > config file > default, via `start --print-settings`.
+mod settings;
+// Generated completions and man page are fresh.
+mod generated;
