@@ -9,8 +9,11 @@
 pub mod auth;
 pub mod cli;
 pub mod output;
+pub mod server;
 pub mod session;
 pub mod settings;
+pub mod tokens;
+pub mod translate;
 pub mod upstream;
 
 use std::process::ExitCode;

@@ -1,10 +1,18 @@
 //! `copilot-api start`: resolves the server settings, signs in, loads the model list, binds the
 //! listener and serves until Ctrl-C / SIGTERM.
 
-use anyhow::Context as _;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use anyhow::{Context as _, bail};
 use serde_json::json;
 
 use crate::cli::StartArgs;
+use crate::cli::claude_code;
+use crate::server::approval::Approver;
+use crate::server::limit::RateLimiter;
+use crate::server::state::Inner;
+use crate::server::{self, AppState};
 use crate::settings::StartSettings;
 use crate::{Context, ExitStatus, session};
 
@@ -16,12 +24,125 @@ pub async fn run(ctx: &Context, args: &StartArgs) -> anyhow::Result<ExitStatus> 
         ctx.printer.out(serde_json::to_string_pretty(&dump)?)?;
         return Ok(ExitStatus::Success);
     }
-    let client = session::connect(ctx).await?;
-    let models = client
+    if (settings.manual || settings.claude_code) && !ctx.printer.interactive() {
+        let flag = if settings.manual {
+            "--manual"
+        } else {
+            "--claude-code"
+        };
+        bail!("{flag} needs an interactive terminal (stdin and stderr must be a TTY)");
+    }
+    let started = Instant::now();
+    let copilot = session::connect(ctx).await?;
+    let user = {
+        let tokens = copilot.tokens();
+        tokens
+            .github()
+            .user(tokens.github_token())
+            .await
+            .context("cannot check the GitHub account")?
+    };
+    let models = copilot
         .models(false)
         .await
         .context("cannot load the model list")?;
-    ctx.printer
-        .info(format!("Available models: {}", models.len()));
-    anyhow::bail!("the proxy server is not implemented yet")
+
+    let addr = SocketAddr::new(settings.host, settings.port);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let local = listener
+        .local_addr()
+        .context("cannot read the listening address")?;
+    let url = claude_code::base_url(&local.ip().to_string(), local.port());
+
+    let p = &ctx.printer;
+    p.info(format!(
+        "Signed in as {} ({} plan)",
+        user.login,
+        ctx.settings.account_type.as_str()
+    ));
+    p.info(format!("Copilot API: {}", copilot.base_url()));
+    let ids: Vec<String> = models.iter().map(|m| m.id.clone()).collect();
+    p.info(format!("Models ({}): {}", ids.len(), ids.join(", ")));
+    if let Some(spacing) = settings.rate_limit {
+        let mode = if settings.wait {
+            "queueing"
+        } else {
+            "answering 429"
+        };
+        p.info(format!(
+            "Rate limit: one request every {:.1}s ({mode})",
+            spacing.as_secs_f64()
+        ));
+    }
+    if settings.api_key.is_some() {
+        p.info("API key required (x-api-key or Authorization: Bearer)");
+    }
+    if !settings.host.is_loopback() {
+        p.warn(format!(
+            "listening on {} — reachable from other machines",
+            settings.host
+        ));
+    }
+    p.always(format!(
+        "Listening on {url} (ready in {} ms)",
+        started.elapsed().as_millis()
+    ));
+
+    let chat_ids: Vec<String> = models
+        .iter()
+        .filter(|m| !m.is_embeddings())
+        .map(|m| m.id.clone())
+        .collect();
+    if settings.claude_code {
+        let (main, small) = claude_code::pick_models(ctx, &chat_ids, None, None, false)?;
+        let token = settings.api_key.as_deref().unwrap_or("dummy");
+        let vars = claude_code::env_vars(&url, token, &main, &small);
+        claude_code::present(
+            ctx,
+            &claude_code::render(claude_code::detect_shell(&ctx.env), &vars),
+        )?;
+    } else {
+        p.info(format!(
+            "Claude Code: run `copilot-api claude-code --port {}` for the launch command",
+            local.port()
+        ));
+    }
+
+    let state = AppState::new(Inner {
+        copilot,
+        limiter: RateLimiter::new(settings.rate_limit, settings.wait),
+        approver: settings.manual.then(Approver::default),
+        settings,
+        login: user.login,
+        started,
+        aliases: ctx.settings.model_aliases.clone(),
+    });
+    server::serve(listener, state, shutdown_signal()).await?;
+    p.info("Stopped.");
+    Ok(ExitStatus::Success)
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: no new connections; finishing in-flight requests");
 }

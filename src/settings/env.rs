@@ -64,6 +64,7 @@ impl Env {
     pub fn from_process() -> Self {
         let names = [
             EnvVars::HOME,
+            EnvVars::API_KEY,
             EnvVars::GITHUB_URL,
             EnvVars::GITHUB_API_URL,
             EnvVars::COPILOT_URL,

@@ -86,6 +86,10 @@ pub struct Script {
     /// last one repeats.
     pub replies: Vec<(String, VecDeque<Reply>)>,
     pub requests: Vec<Recorded>,
+    /// SSE replies whose body was dropped before its last piece (client or proxy went away).
+    pub streams_dropped: usize,
+    /// SSE replies sent to the end.
+    pub streams_completed: usize,
 }
 
 pub struct Fake {
@@ -150,6 +154,8 @@ impl Fake {
             }),
             replies: Vec::new(),
             requests: Vec::new(),
+            streams_dropped: 0,
+            streams_completed: 0,
         }));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
@@ -411,17 +417,44 @@ async fn copilot_route(State(state): State<AppState>, req: Request) -> Response 
             resp.body(Body::from(body)).unwrap()
         }
         Some(Reply::Sse(pieces, pause)) => {
-            let stream =
-                futures_util::stream::unfold(pieces.into_iter(), move |mut it| async move {
-                    let piece = it.next()?;
+            let guard = StreamGuard {
+                script: Arc::clone(&state.script),
+                completed: false,
+            };
+            let stream = futures_util::stream::unfold(
+                (pieces.into_iter(), guard),
+                move |(mut it, mut guard)| async move {
+                    let Some(piece) = it.next() else {
+                        guard.completed = true;
+                        return None;
+                    };
                     tokio::time::sleep(pause).await;
-                    Some((Ok::<_, std::io::Error>(piece), it))
-                });
+                    Some((Ok::<_, std::io::Error>(piece), (it, guard)))
+                },
+            );
             Response::builder()
                 .status(200)
                 .header("content-type", "text/event-stream")
                 .body(Body::from_stream(stream))
                 .unwrap()
+        }
+    }
+}
+
+/// Counts how an SSE reply ended: dropped early (the reader went away) or completed.
+struct StreamGuard {
+    script: Arc<Mutex<Script>>,
+    completed: bool,
+}
+
+impl Drop for StreamGuard {
+    fn drop(&mut self) {
+        if let Ok(mut s) = self.script.lock() {
+            if self.completed {
+                s.streams_completed += 1;
+            } else {
+                s.streams_dropped += 1;
+            }
         }
     }
 }

@@ -15,5 +15,11 @@ mod auth;
 mod admin;
 // Flag > env > config file > default, via `start --print-settings`.
 mod settings;
+// Spawning the real server.
+mod server;
+// The proxy driven as an OpenAI / Anthropic client.
+mod proxy;
+// The Anthropic surface: translation and native passthrough.
+mod anthropic;
 // Generated completions and man page are fresh.
 mod generated;

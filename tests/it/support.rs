@@ -54,20 +54,48 @@ impl TestContext {
         path
     }
 
-    /// The binary with a clean environment: only what this test world provides.
-    pub fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("copilot-api").unwrap();
-        cmd.env_clear()
-            .env("HOME", self.home())
-            .env("XDG_CONFIG_HOME", self.root.path().join("config"))
-            .env("XDG_DATA_HOME", self.root.path().join("data"))
-            .env("COPILOT_API_GITHUB_URL", &self.fake.base)
-            .env("COPILOT_API_GITHUB_API_URL", &self.fake.base)
-            .env("NO_COLOR", "1")
-            .timeout(std::time::Duration::from_secs(60));
+    /// The environment of this test world: nothing from the developer's machine leaks in.
+    pub fn envs(&self) -> Vec<(String, std::ffi::OsString)> {
+        let root = self.root.path();
+        let mut envs = vec![
+            ("HOME".to_owned(), self.home().into_os_string()),
+            (
+                "XDG_CONFIG_HOME".to_owned(),
+                root.join("config").into_os_string(),
+            ),
+            (
+                "XDG_DATA_HOME".to_owned(),
+                root.join("data").into_os_string(),
+            ),
+            (
+                "COPILOT_API_GITHUB_URL".to_owned(),
+                self.fake.base.clone().into(),
+            ),
+            (
+                "COPILOT_API_GITHUB_API_URL".to_owned(),
+                self.fake.base.clone().into(),
+            ),
+            ("NO_COLOR".to_owned(), "1".into()),
+        ];
         if let Some(path) = std::env::var_os("PATH") {
-            cmd.env("PATH", path);
+            envs.push(("PATH".to_owned(), path));
         }
+        envs
+    }
+
+    /// The binary with a clean environment (assert_cmd).
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_copilot-api"));
+        cmd.env_clear()
+            .envs(self.envs())
+            .timeout(std::time::Duration::from_secs(60));
+        cmd
+    }
+
+    /// The binary with a clean environment, as a plain `std::process::Command` (long-running).
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_copilot-api"));
+        cmd.env_clear().envs(self.envs());
         cmd
     }
 }

@@ -1,0 +1,170 @@
+//! The HTTP server: `router(state)` builds the routes and middleware, `serve(listener, state,
+//! shutdown)` runs them on an already-bound listener until `shutdown` resolves.
+//!
+//! Middleware, outermost first: CORS (any origin, preflight answered), the access log (one
+//! line per request, written when the response — or the stream — ends), and the API-key check.
+//! Bodies are read by the handlers themselves through [`extract::read_json`], so even a body
+//! that is too large or not JSON gets an error in the route's own shape.
+
+pub mod approval;
+pub mod error;
+pub mod extract;
+pub mod limit;
+pub mod log;
+pub mod routes;
+pub mod state;
+
+use std::future::Future;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer};
+
+use error::{ApiError, Surface};
+pub use state::AppState;
+
+/// How long in-flight requests may run after a shutdown signal.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Builds the router with every route, with and without the `/v1` prefix.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/chat/completions", post(routes::openai::chat_completions))
+        .route("/responses", post(routes::openai::responses))
+        .route("/embeddings", post(routes::openai::embeddings))
+        .route("/models", get(routes::openai::models))
+        .route("/messages", post(routes::anthropic::messages))
+        .route(
+            "/messages/count_tokens",
+            post(routes::anthropic::count_tokens),
+        );
+    Router::new()
+        .route("/", get(routes::health::health))
+        .route("/health", get(routes::health::health))
+        .route("/usage", get(routes::health::usage))
+        .route("/token", get(routes::health::token))
+        .merge(api.clone())
+        .nest("/v1", api)
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            require_api_key,
+        ))
+        .layer(axum::middleware::from_fn(log::access_log))
+        .layer(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::any())
+                .allow_methods(AllowMethods::mirror_request())
+                .allow_headers(AllowHeaders::mirror_request())
+                .max_age(Duration::from_secs(600)),
+        )
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then gives in-flight requests [`SHUTDOWN_GRACE`].
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let app = router(state);
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = tx.send(true);
+    });
+    let mut rx = rx;
+    let grace = async move {
+        let _ = rx.wait_for(|stopped| *stopped).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        result = server => result.map_err(|err| anyhow::anyhow!("server error: {err}")),
+        () = grace => {
+            tracing::warn!("in-flight requests did not finish within {}s; stopping", SHUTDOWN_GRACE.as_secs());
+            Ok(())
+        }
+    }
+}
+
+/// The error shape a path expects: Anthropic for `/messages…`, or when the client sends
+/// `anthropic-version`; OpenAI otherwise.
+pub fn surface_for(req: &Request) -> Surface {
+    let path = req.uri().path();
+    let path = path.strip_prefix("/v1").unwrap_or(path);
+    if path.starts_with("/messages") || req.headers().contains_key("anthropic-version") {
+        Surface::Anthropic
+    } else {
+        Surface::OpenAi
+    }
+}
+
+async fn not_found(req: Request) -> Response {
+    let surface = surface_for(&req);
+    ApiError::NotFound(format!(
+        "no route for {} {}",
+        req.method(),
+        req.uri().path()
+    ))
+    .into_response_for(surface)
+}
+
+/// Checks `x-api-key` / `Authorization: Bearer` when a key is configured. `/`, `/health` and
+/// CORS preflights stay open.
+async fn require_api_key(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let Some(expected) = state.settings.api_key.as_deref() else {
+        return next.run(req).await;
+    };
+    let path = req.uri().path();
+    if matches!(path, "/" | "/health") || req.method() == Method::OPTIONS {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let presented = headers
+        .get("x-api-key")
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| {
+            headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| {
+                    v.strip_prefix("Bearer ")
+                        .or_else(|| v.strip_prefix("bearer "))
+                })
+        })
+        .map(str::trim);
+    match presented {
+        Some(key) if constant_time_eq(key.as_bytes(), expected.as_bytes()) => next.run(req).await,
+        _ => {
+            let surface = surface_for(&req);
+            ApiError::Unauthorized
+                .into_response_for(surface)
+                .into_response()
+        }
+    }
+}
+
+/// Compares without an early exit, so timing does not reveal how much of a key matched.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constant_time_comparison() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+}

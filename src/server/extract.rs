@@ -1,0 +1,77 @@
+//! Reading request bodies so that every failure — too large, unreadable, not JSON, wrong shape —
+//! becomes an [`ApiError`] the route renders in its own error shape (axum's stock extractors
+//! answer in plain text).
+
+use axum::body::{Body, Bytes};
+use futures_util::StreamExt as _;
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+
+/// Largest accepted request body: 64 MiB, enough for long Claude Code sessions carrying
+/// several base64 images (Anthropic's own limit is 32 MB per request).
+pub const BODY_LIMIT: usize = 64 << 20;
+
+/// Reads the whole body, refusing more than [`BODY_LIMIT`] bytes.
+pub async fn read_body(body: Body) -> Result<Bytes, ApiError> {
+    let mut stream = body.into_data_stream();
+    let mut buf = bytes::BytesMut::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|err| {
+            ApiError::bad_request(format!("could not read the request body: {err}"))
+        })?;
+        if buf.len() + chunk.len() > BODY_LIMIT {
+            return Err(ApiError::PayloadTooLarge {
+                limit_mib: BODY_LIMIT >> 20,
+            });
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf.freeze())
+}
+
+/// Parses JSON, naming the line and column of a syntax error or the field of a type error.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request(
+            "the request body is empty; expected a JSON object",
+        ));
+    }
+    serde_json::from_slice(bytes).map_err(|err| {
+        let what = if err.is_syntax() || err.is_eof() {
+            "is not valid JSON"
+        } else {
+            "has an invalid field"
+        };
+        ApiError::bad_request(format!("the request body {what}: {err}"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_errors_name_the_position() {
+        let err = parse_json::<serde_json::Value>(b"{\"a\":\n1,}")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("not valid JSON") && err.contains("line 2"),
+            "{err}"
+        );
+        let err = parse_json::<serde_json::Value>(b"  ")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("empty"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn oversized_bodies_are_refused() {
+        let big = vec![b' '; BODY_LIMIT + 1];
+        assert!(matches!(
+            read_body(Body::from(big)).await,
+            Err(ApiError::PayloadTooLarge { .. })
+        ));
+    }
+}

@@ -1,0 +1,479 @@
+//! Anthropic-compatible routes: `/v1/messages` and `/v1/messages/count_tokens`.
+//!
+//! The model name is resolved against the live catalogue (dated and dashed Claude Code ids,
+//! `[1m]` suffixes, config aliases). Models Copilot serves natively on `/v1/messages` get the
+//! request passed through; all others are translated to `/chat/completions` and back
+//! (`crate::translate`), streaming included.
+
+use std::time::Duration;
+
+use axum::Extension;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt as _;
+use reqwest::Method;
+use serde::Deserialize as _;
+use serde_json::{Map, Value, json};
+
+use super::openai::gate;
+use super::relay::{is_event_stream, relay};
+use crate::server::AppState;
+use crate::server::error::{AnthropicError, ApiError};
+use crate::server::extract::{parse_json, read_body};
+use crate::server::log::RequestLog;
+use crate::translate::anthropic::{MessagesRequest, StreamEvent};
+use crate::translate::openai::{ChatChunk, ChatResponse};
+use crate::translate::request::{TargetModel, anthropic_to_openai};
+use crate::translate::response::openai_to_anthropic;
+use crate::translate::stream::StreamTranslator;
+use crate::upstream::UpstreamError;
+use crate::upstream::copilot::{Initiator, RequestOptions};
+use crate::upstream::models::Model;
+
+/// A `ping` event is sent after this much upstream silence, so idle-timeouts in clients and
+/// intermediaries never cut a slow stream.
+pub const PING_AFTER: Duration = Duration::from_secs(15);
+
+/// `anthropic-version` sent upstream when the client sent none.
+const DEFAULT_ANTHROPIC_VERSION: &str = "2023-06-01";
+
+/// Beta flags forwarded to Copilot's native Messages endpoint (by prefix). Others — Claude
+/// Code sends many that only Anthropic's own API knows — are dropped rather than risking a 400.
+const FORWARDED_BETAS: [&str; 4] = [
+    "interleaved-thinking-",
+    "context-management-",
+    "fine-grained-tool-streaming-",
+    "token-efficient-tools-",
+];
+
+/// `POST /v1/messages`.
+pub async fn messages(
+    State(state): State<AppState>,
+    Extension(log): Extension<RequestLog>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, AnthropicError> {
+    let raw: Map<String, Value> = parse_json(&read_body(body).await?)?;
+    let requested = match raw.get("model").and_then(Value::as_str) {
+        Some(model) if !model.trim().is_empty() => model.trim().to_owned(),
+        _ => return Err(ApiError::bad_request("model: field required").into()),
+    };
+    if !raw.get("messages").is_some_and(Value::is_array) {
+        return Err(
+            ApiError::bad_request("messages: field required (an array of messages)").into(),
+        );
+    }
+    let model = resolve(&state, &requested).await?;
+    log.model(&requested, &model.id);
+    let messages = raw
+        .get("messages")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    let opts = RequestOptions {
+        initiator: Some(anthropic_initiator(messages)),
+        vision: messages.iter().any(has_image),
+        extra_headers: Vec::new(),
+    };
+    gate(&state, "/v1/messages", &model.id, messages.len(), &raw).await?;
+    if model.serves("/v1/messages") {
+        native(&state, &log, &headers, raw, &model, opts).await
+    } else {
+        translated(&state, &log, raw, &requested, &model, opts).await
+    }
+}
+
+/// Resolves a client model name against the catalogue, or answers `not_found_error` with the
+/// closest ids.
+async fn resolve(state: &AppState, requested: &str) -> Result<Model, ApiError> {
+    let catalogue = state.copilot.models(false).await?;
+    let ids: Vec<&str> = catalogue.iter().map(|m| m.id.as_str()).collect();
+    let id = crate::translate::model::resolve_model(requested, &ids, &state.aliases).map_err(|unknown| {
+        let hint = if unknown.suggestions.is_empty() {
+            String::new()
+        } else {
+            format!(" Did you mean {}?", unknown.suggestions.join(", "))
+        };
+        ApiError::NotFound(format!(
+            "model: `{requested}` is not available on your Copilot plan.{hint} GET /v1/models lists the models."
+        ))
+    })?;
+    catalogue
+        .iter()
+        .find(|m| m.id == id)
+        .cloned()
+        .ok_or_else(|| {
+            ApiError::Internal(format!("resolved model {id} vanished from the catalogue"))
+        })
+}
+
+/// Agent when the last turn is the assistant's, or a user turn made only of tool results.
+/// A `system` message inside `messages` is skipped: it is neither an assistant turn nor a
+/// user prompt.
+pub fn anthropic_initiator(messages: &[Value]) -> Initiator {
+    let Some(last) = messages
+        .iter()
+        .rev()
+        .find(|m| m.get("role").and_then(Value::as_str) != Some("system"))
+    else {
+        return Initiator::User;
+    };
+    match last.get("role").and_then(Value::as_str) {
+        Some("assistant") => Initiator::Agent,
+        _ => match last.get("content").and_then(Value::as_array) {
+            Some(blocks) if !blocks.is_empty() => {
+                let only_results = blocks
+                    .iter()
+                    .all(|b| b.get("type").and_then(Value::as_str) == Some("tool_result"));
+                if only_results {
+                    Initiator::Agent
+                } else {
+                    Initiator::User
+                }
+            }
+            _ => Initiator::User,
+        },
+    }
+}
+
+/// Whether a message carries an image, including inside tool results.
+fn has_image(message: &Value) -> bool {
+    fn blocks_have_image(blocks: &[Value]) -> bool {
+        blocks
+            .iter()
+            .any(|b| match b.get("type").and_then(Value::as_str) {
+                Some("image") => true,
+                Some("tool_result") => b
+                    .get("content")
+                    .and_then(Value::as_array)
+                    .is_some_and(|c| blocks_have_image(c)),
+                _ => false,
+            })
+    }
+    message
+        .get("content")
+        .and_then(Value::as_array)
+        .is_some_and(|b| blocks_have_image(b))
+}
+
+/// Forwards to Copilot's own `/v1/messages`.
+async fn native(
+    state: &AppState,
+    log: &RequestLog,
+    headers: &HeaderMap,
+    mut raw: Map<String, Value>,
+    model: &Model,
+    mut opts: RequestOptions,
+) -> Result<Response, AnthropicError> {
+    raw.insert("model".into(), Value::String(model.id.clone()));
+    let version = headers
+        .get("anthropic-version")
+        .cloned()
+        .unwrap_or_else(|| HeaderValue::from_static(DEFAULT_ANTHROPIC_VERSION));
+    opts.extra_headers
+        .push((HeaderName::from_static("anthropic-version"), version));
+    let betas: Vec<&str> = headers
+        .get_all("anthropic-beta")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|b| FORWARDED_BETAS.iter().any(|prefix| b.starts_with(prefix)))
+        .collect();
+    if !betas.is_empty()
+        && let Ok(value) = HeaderValue::from_str(&betas.join(","))
+    {
+        opts.extra_headers
+            .push((HeaderName::from_static("anthropic-beta"), value));
+    }
+    let body =
+        Bytes::from(serde_json::to_vec(&raw).map_err(|e| ApiError::Internal(e.to_string()))?);
+    let upstream = state
+        .copilot
+        .send(Method::POST, "/v1/messages", Some(body), &opts)
+        .await?;
+    Ok(relay(upstream, log).await?)
+}
+
+/// What the translator needs to know about the target model.
+fn target(model: &Model) -> TargetModel {
+    let supports = &model.capabilities.supports;
+    TargetModel {
+        id: model.id.clone(),
+        supports_thinking_budget: supports.contains_key("max_thinking_budget"),
+        supports_reasoning_effort: supports.contains_key("reasoning_effort"),
+        max_output_tokens: model.capabilities.limits.max_output_tokens,
+    }
+}
+
+/// Translates to `/chat/completions` and back.
+async fn translated(
+    state: &AppState,
+    log: &RequestLog,
+    raw: Map<String, Value>,
+    requested: &str,
+    model: &Model,
+    opts: RequestOptions,
+) -> Result<Response, AnthropicError> {
+    let raw = Value::Object(raw);
+    let request = MessagesRequest::deserialize(&raw).map_err(|err| {
+        ApiError::bad_request(format!("the request body has an invalid field: {err}"))
+    })?;
+    let chat = anthropic_to_openai(&request, &target(model))
+        .map_err(|err| ApiError::bad_request(err.to_string()))?;
+    let stream = chat.stream == Some(true);
+    let body =
+        Bytes::from(serde_json::to_vec(&chat).map_err(|e| ApiError::Internal(e.to_string()))?);
+    tracing::debug!(body = %String::from_utf8_lossy(&body), "translated chat request");
+    let upstream = state
+        .copilot
+        .send(Method::POST, "/chat/completions", Some(body), &opts)
+        .await?;
+    if stream && is_event_stream(upstream.headers()) {
+        // Real usage arrives with the stream (Copilot sends it on the last chunk) and goes into
+        // message_delta; counting the prompt here would cost more CPU than the proxying itself.
+        return Ok(stream_response(
+            upstream,
+            requested.to_owned(),
+            0,
+            log.clone(),
+        ));
+    }
+    let bytes = upstream
+        .bytes()
+        .await
+        .map_err(|e| UpstreamError::from_reqwest(&e))?;
+    let response = if stream {
+        // Asked to stream but Copilot answered with JSON: translate the whole answer into the
+        // event sequence so the client still gets the stream it asked for.
+        let chat: ChatResponse = serde_json::from_slice(&bytes).map_err(|err| {
+            ApiError::BadUpstreamResponse(format!("Copilot sent an unreadable response: {err}"))
+        })?;
+        return Ok(events_response(json_as_events(&chat, requested)?));
+    } else {
+        let chat: ChatResponse = serde_json::from_slice(&bytes).map_err(|err| {
+            ApiError::BadUpstreamResponse(format!("Copilot sent an unreadable response: {err}"))
+        })?;
+        openai_to_anthropic(&chat, requested)
+            .map_err(|err| ApiError::BadUpstreamResponse(err.to_string()))?
+    };
+    log.usage(
+        Some(response.usage.input_tokens),
+        Some(response.usage.output_tokens),
+    );
+    Ok(axum::Json(response).into_response())
+}
+
+/// Replays a complete (non-streamed) answer as an event sequence.
+fn json_as_events(chat: &ChatResponse, requested: &str) -> Result<Vec<StreamEvent>, ApiError> {
+    let chunk: ChatChunk = serde_json::from_value(chunk_from_response(chat)?).map_err(|err| {
+        ApiError::Internal(format!("cannot replay the response as a stream: {err}"))
+    })?;
+    let mut translator = StreamTranslator::new(requested.to_owned(), 0);
+    let mut events = translator.push(&chunk);
+    events.extend(translator.finish());
+    Ok(events)
+}
+
+/// Turns a chat completion into one equivalent streaming chunk (message → delta).
+fn chunk_from_response(chat: &ChatResponse) -> Result<Value, ApiError> {
+    let mut value = serde_json::to_value(chat).map_err(|e| ApiError::Internal(e.to_string()))?;
+    if let Some(choices) = value.get_mut("choices").and_then(Value::as_array_mut) {
+        for choice in choices {
+            if let Some(obj) = choice.as_object_mut()
+                && let Some(mut message) = obj.remove("message")
+            {
+                if let Some(calls) = message.get_mut("tool_calls").and_then(Value::as_array_mut) {
+                    for (i, call) in calls.iter_mut().enumerate() {
+                        if let Some(call) = call.as_object_mut() {
+                            call.entry("index").or_insert(json!(i));
+                        }
+                    }
+                }
+                obj.insert("delta".into(), message);
+            }
+        }
+    }
+    Ok(value)
+}
+
+fn frame(event: &StreamEvent) -> Bytes {
+    let data = serde_json::to_string(event).unwrap_or_else(|_| "{}".to_owned());
+    Bytes::from(format!("event: {}\ndata: {data}\n\n", event.event_name()))
+}
+
+fn sse_builder() -> axum::http::response::Builder {
+    Response::builder()
+        .header(header::CONTENT_TYPE, "text/event-stream")
+        .header(header::CACHE_CONTROL, "no-cache")
+}
+
+fn events_response(events: Vec<StreamEvent>) -> Response {
+    let body: Vec<u8> = events.iter().flat_map(|e| frame(e).to_vec()).collect();
+    sse_builder()
+        .body(Body::from(body))
+        .unwrap_or_else(|_| Response::new(Body::empty()))
+}
+
+/// Translates Copilot's chat-completion event stream into Anthropic events as they arrive.
+fn stream_response(
+    upstream: reqwest::Response,
+    requested: String,
+    estimate: u64,
+    log: RequestLog,
+) -> Response {
+    struct St {
+        sse: sse_stream::SseByteStream<
+            futures_util::stream::BoxStream<'static, reqwest::Result<Bytes>>,
+        >,
+        translator: StreamTranslator,
+        pending: std::collections::VecDeque<Bytes>,
+        done: bool,
+        log: RequestLog,
+    }
+    let st = St {
+        sse: sse_stream::SseByteStream::new(upstream.bytes_stream().boxed()),
+        translator: StreamTranslator::new(requested, estimate),
+        pending: Default::default(),
+        done: false,
+        log,
+    };
+    let stream = futures_util::stream::unfold(st, |mut st| async move {
+        loop {
+            if let Some(bytes) = st.pending.pop_front() {
+                return Some((Ok::<_, std::convert::Infallible>(bytes), st));
+            }
+            if st.done {
+                return None;
+            }
+            let events = match tokio::time::timeout(PING_AFTER, st.sse.next()).await {
+                Err(_) => vec![StreamEvent::Ping],
+                Ok(Some(Ok(event))) => match event.data.as_deref().map(str::trim) {
+                    None | Some("") => Vec::new(),
+                    Some("[DONE]") => {
+                        st.done = true;
+                        st.translator.finish()
+                    }
+                    Some(data) => match serde_json::from_str::<ChatChunk>(data) {
+                        Ok(chunk) => st.translator.push(&chunk),
+                        Err(_) => upstream_error_event(&mut st.translator, data),
+                    },
+                },
+                Ok(Some(Err(err))) => {
+                    st.done = true;
+                    tracing::warn!("Copilot stream failed: {err}");
+                    st.translator
+                        .fail(&format!("the upstream stream failed: {err}"), "api_error")
+                }
+                Ok(None) => {
+                    st.done = true;
+                    st.translator.finish()
+                }
+            };
+            for event in &events {
+                match event {
+                    StreamEvent::MessageStart { message } => {
+                        st.log.usage(Some(message.usage.input_tokens), None);
+                    }
+                    StreamEvent::MessageDelta { usage, .. } => {
+                        st.log
+                            .usage(Some(usage.input_tokens), Some(usage.output_tokens));
+                    }
+                    StreamEvent::Error { .. } => st.done = true,
+                    _ => {}
+                }
+            }
+            if st.translator.is_finished() {
+                st.done = true;
+            }
+            st.pending.extend(events.iter().map(frame));
+        }
+    });
+    sse_builder()
+        .body(Body::from_stream(stream))
+        .unwrap_or_else(|_| Response::new(Body::empty()))
+}
+
+/// A data line that is not a chunk: Copilot reports mid-stream failures as `{"error":…}`.
+fn upstream_error_event(translator: &mut StreamTranslator, data: &str) -> Vec<StreamEvent> {
+    let message = serde_json::from_str::<Value>(data)
+        .ok()
+        .and_then(|v| {
+            v.pointer("/error/message")
+                .or_else(|| v.get("message"))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| "Copilot sent an unreadable stream event".to_owned());
+    translator.fail(&message, "api_error")
+}
+
+/// `POST /v1/messages/count_tokens`: `{"input_tokens": n}` from the shared counter, the same
+/// number `copilot-api count-tokens --format anthropic` prints.
+pub async fn count_tokens(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, AnthropicError> {
+    let raw: Value = parse_json(&read_body(body).await?)?;
+    let requested = raw
+        .get("model")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let catalogue = state.copilot.models(false).await.ok();
+    let ids: Vec<&str> = catalogue
+        .iter()
+        .flat_map(|c| c.iter().map(|m| m.id.as_str()))
+        .collect();
+    let resolved = crate::translate::model::resolve_model(&requested, &ids, &state.aliases).ok();
+    let tokenizer = resolved
+        .as_deref()
+        .and_then(|id| catalogue.as_ref()?.iter().find(|m| m.id == id))
+        .and_then(|m| m.capabilities.tokenizer.clone());
+    let beta = headers.get("anthropic-beta").and_then(|v| v.to_str().ok());
+    let count = crate::tokens::requests::count_anthropic_request(
+        &raw,
+        resolved.as_deref().unwrap_or(&requested),
+        tokenizer.as_deref(),
+        beta,
+    )
+    .map_err(|err| ApiError::bad_request(err.to_string()))?;
+    Ok(axum::Json(json!({"input_tokens": count.total})).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn initiator_rules() {
+        let user = json!({"role": "user", "content": "hi"});
+        let assistant = json!({"role": "assistant", "content": "ok"});
+        let results = json!({"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t", "content": "x"}]});
+        let mixed = json!({"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t"}, {"type": "text", "text": "go"}]});
+        let system = json!({"role": "system", "content": "be brief"});
+        assert_eq!(anthropic_initiator(std::slice::from_ref(&user)), Initiator::User);
+        assert_eq!(
+            anthropic_initiator(&[user.clone(), assistant.clone()]),
+            Initiator::Agent
+        );
+        assert_eq!(
+            anthropic_initiator(&[user.clone(), assistant.clone(), results]),
+            Initiator::Agent
+        );
+        assert_eq!(
+            anthropic_initiator(&[user.clone(), assistant.clone(), mixed]),
+            Initiator::User
+        );
+        assert_eq!(
+            anthropic_initiator(&[user.clone(), system]),
+            Initiator::User
+        );
+        let image = json!({"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t",
+            "content": [{"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "AA=="}}]}]});
+        assert!(has_image(&image));
+        assert!(!has_image(&user));
+    }
+}

@@ -1,0 +1,41 @@
+//! `/` and `/health` (liveness with sign-in details), `/usage` (Copilot quota JSON) and
+//! `/token` (only with `--expose-token`).
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::server::AppState;
+use crate::server::error::{ApiError, OpenAiError};
+
+/// `GET /`, `GET /health` (and `HEAD`).
+pub async fn health(State(state): State<AppState>) -> Response {
+    let token = state.copilot.tokens().current();
+    axum::Json(json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "user": state.login,
+        "copilot_token_expires_at": token.expires_at,
+        "uptime_seconds": state.started.elapsed().as_secs(),
+    }))
+    .into_response()
+}
+
+/// `GET /usage`: GitHub's `copilot_internal/user` JSON, unchanged.
+pub async fn usage(State(state): State<AppState>) -> Result<Response, OpenAiError> {
+    let tokens = state.copilot.tokens();
+    let usage = tokens.github().copilot_user(tokens.github_token()).await?;
+    Ok(axum::Json(usage).into_response())
+}
+
+/// `GET /token`: the live Copilot token, only when the operator asked for it.
+pub async fn token(State(state): State<AppState>) -> Result<Response, OpenAiError> {
+    if !state.settings.expose_token {
+        return Err(ApiError::NotFound(
+            "no route for GET /token (start with --expose-token to enable it)".into(),
+        )
+        .into());
+    }
+    let token = state.copilot.tokens().current();
+    Ok(axum::Json(json!({"token": token.token, "expires_at": token.expires_at})).into_response())
+}

@@ -1,0 +1,369 @@
+//! OpenAI-compatible routes: `/v1/chat/completions`, `/v1/responses`, `/v1/embeddings` and
+//! `/v1/models` (which answers in the Anthropic list shape to clients sending
+//! `anthropic-version`).
+//!
+//! Chat, responses and embeddings are passthrough: the client's JSON is forwarded with every
+//! field it sent; only a missing output limit is filled in (and `max_tokens` renamed for models
+//! that accept only `max_completion_tokens`).
+
+use axum::Extension;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use reqwest::Method;
+use serde_json::{Map, Value, json};
+
+use super::relay::relay;
+use crate::server::AppState;
+use crate::server::approval::ApprovalRequest;
+use crate::server::error::{ApiError, OpenAiError};
+use crate::server::extract::{parse_json, read_body};
+use crate::server::log::RequestLog;
+use crate::upstream::copilot::{Initiator, RequestOptions};
+use crate::upstream::models::Model;
+
+/// `POST /v1/chat/completions`.
+pub async fn chat_completions(
+    State(state): State<AppState>,
+    Extension(log): Extension<RequestLog>,
+    body: Body,
+) -> Result<Response, OpenAiError> {
+    let mut payload: Map<String, Value> = parse_json(&read_body(body).await?)?;
+    let model_id = required_model(&payload)?;
+    let Some(messages) = payload.get("messages").and_then(Value::as_array) else {
+        return Err(ApiError::bad_request("`messages` must be an array of messages").into());
+    };
+    let opts = RequestOptions {
+        initiator: Some(chat_initiator(messages)),
+        vision: messages
+            .iter()
+            .any(|m| content_has(m.get("content"), "image_url")),
+        extra_headers: Vec::new(),
+    };
+    let message_count = messages.len();
+    let model = state.copilot.model(&model_id).await.ok().flatten();
+    if let Some(model) = &model {
+        fill_output_limit(&mut payload, model);
+    }
+    log.model(&model_id, &model_id);
+    gate(
+        &state,
+        "/v1/chat/completions",
+        &model_id,
+        message_count,
+        &payload,
+    )
+    .await?;
+    let body =
+        Bytes::from(serde_json::to_vec(&payload).map_err(|e| ApiError::Internal(e.to_string()))?);
+    tracing::debug!(body = %String::from_utf8_lossy(&body), "chat completions request");
+    let upstream = state
+        .copilot
+        .send(Method::POST, "/chat/completions", Some(body), &opts)
+        .await?;
+    Ok(relay(upstream, &log).await?)
+}
+
+/// `POST /v1/responses`: only for models Copilot serves on `/responses`.
+pub async fn responses(
+    State(state): State<AppState>,
+    Extension(log): Extension<RequestLog>,
+    body: Body,
+) -> Result<Response, OpenAiError> {
+    let bytes = read_body(body).await?;
+    let payload: Map<String, Value> = parse_json(&bytes)?;
+    let model_id = required_model(&payload)?;
+    let catalogue = state.copilot.models(false).await?;
+    let Some(model) = catalogue.iter().find(|m| m.id == model_id) else {
+        return Err(ApiError::NotFound(format!(
+            "the model `{model_id}` does not exist or is not enabled for your Copilot plan (GET /v1/models lists them)"
+        ))
+        .into());
+    };
+    if !model.supported_endpoints.is_empty() && !model.serves("/responses") {
+        return Err(ApiError::BadRequest {
+            message: format!(
+                "the model `{model_id}` does not support the Responses API; use /v1/chat/completions, or pick a model whose supported endpoints include /responses"
+            ),
+            code: Some("unsupported_api_for_model"),
+        }
+        .into());
+    }
+    let input = payload.get("input");
+    let opts = RequestOptions {
+        initiator: Some(responses_initiator(input)),
+        vision: input.and_then(Value::as_array).is_some_and(|items| {
+            items
+                .iter()
+                .any(|item| content_has(item.get("content"), "input_image"))
+        }),
+        extra_headers: Vec::new(),
+    };
+    let items = input.and_then(Value::as_array).map_or(1, Vec::len);
+    log.model(&model_id, &model_id);
+    gate(&state, "/v1/responses", &model_id, items, &payload).await?;
+    let upstream = state
+        .copilot
+        .send(Method::POST, "/responses", Some(bytes), &opts)
+        .await?;
+    Ok(relay(upstream, &log).await?)
+}
+
+/// `POST /v1/embeddings`.
+pub async fn embeddings(
+    State(state): State<AppState>,
+    Extension(log): Extension<RequestLog>,
+    body: Body,
+) -> Result<Response, OpenAiError> {
+    let bytes = read_body(body).await?;
+    let payload: Map<String, Value> = parse_json(&bytes)?;
+    let model_id = required_model(&payload)?;
+    if !payload.contains_key("input") {
+        return Err(ApiError::bad_request("`input` is required").into());
+    }
+    log.model(&model_id, &model_id);
+    let upstream = state
+        .copilot
+        .send(
+            Method::POST,
+            "/embeddings",
+            Some(bytes),
+            &RequestOptions::default(),
+        )
+        .await?;
+    Ok(relay(upstream, &log).await?)
+}
+
+/// `GET /v1/models`: OpenAI list shape, or Anthropic's when `anthropic-version` is sent.
+pub async fn models(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, OpenAiError> {
+    let anthropic = headers.contains_key("anthropic-version");
+    let catalogue = match state.copilot.models(false).await {
+        Ok(list) => list,
+        Err(err) if anthropic => {
+            return Ok(
+                ApiError::from(err).into_response_for(crate::server::error::Surface::Anthropic)
+            );
+        }
+        Err(err) => return Err(err.into()),
+    };
+    const EPOCH: &str = "1970-01-01T00:00:00Z";
+    let body = if anthropic {
+        let data: Vec<Value> = catalogue
+            .iter()
+            .map(|m| json!({"id": m.id, "type": "model", "display_name": m.display_name(), "created_at": EPOCH}))
+            .collect();
+        json!({
+            "data": data,
+            "has_more": false,
+            "first_id": catalogue.first().map(|m| m.id.as_str()),
+            "last_id": catalogue.last().map(|m| m.id.as_str()),
+        })
+    } else {
+        let data: Vec<Value> = catalogue
+            .iter()
+            .map(|m| {
+                json!({
+                    "id": m.id,
+                    "object": "model",
+                    "type": "model",
+                    "created": 0,
+                    "created_at": EPOCH,
+                    "owned_by": m.vendor.as_deref().unwrap_or("github-copilot"),
+                    "display_name": m.display_name(),
+                    "context_window": m.capabilities.limits.max_context_window_tokens,
+                    "max_output_tokens": m.capabilities.limits.max_output_tokens,
+                    "supported_endpoints": m.supported_endpoints,
+                })
+            })
+            .collect();
+        json!({"object": "list", "data": data, "has_more": false})
+    };
+    Ok(axum::Json(body).into_response())
+}
+
+/// The `model` field, required.
+fn required_model(payload: &Map<String, Value>) -> Result<String, ApiError> {
+    match payload.get("model").and_then(Value::as_str).map(str::trim) {
+        Some(model) if !model.is_empty() => Ok(model.to_owned()),
+        _ => Err(ApiError::BadRequest {
+            message: "`model` is required".into(),
+            code: Some("missing_model"),
+        }),
+    }
+}
+
+/// Rate limit, then (with `--manual`) the operator's approval.
+pub(crate) async fn gate(
+    state: &AppState,
+    route: &str,
+    model: &str,
+    messages: usize,
+    payload: &Map<String, Value>,
+) -> Result<(), ApiError> {
+    state.limiter.acquire().await?;
+    if let Some(approver) = &state.approver {
+        let tools = payload
+            .get("tools")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        let input_tokens =
+            crate::tokens::requests::estimate(&Value::Object(payload.clone()), model);
+        approver
+            .approve(ApprovalRequest {
+                route: route.to_owned(),
+                model: model.to_owned(),
+                messages,
+                tools,
+                input_tokens: Some(input_tokens),
+            })
+            .await?;
+    }
+    Ok(())
+}
+
+/// Agent when the last non-system message is an assistant or tool message; only real user
+/// prompts spend premium requests.
+pub fn chat_initiator(messages: &[Value]) -> Initiator {
+    let last = messages
+        .iter()
+        .rev()
+        .map(|m| m.get("role").and_then(Value::as_str).unwrap_or(""))
+        .find(|role| !matches!(*role, "system" | "developer"));
+    match last {
+        Some("assistant" | "tool" | "function") => Initiator::Agent,
+        _ => Initiator::User,
+    }
+}
+
+/// The same rule for Responses `input`: the last item decides.
+fn responses_initiator(input: Option<&Value>) -> Initiator {
+    let Some(items) = input.and_then(Value::as_array) else {
+        return Initiator::User;
+    };
+    let last = items.iter().rev().find(|item| {
+        !matches!(
+            item.get("role").and_then(Value::as_str),
+            Some("system" | "developer")
+        )
+    });
+    match last {
+        Some(item) => {
+            let role = item.get("role").and_then(Value::as_str);
+            let kind = item.get("type").and_then(Value::as_str);
+            if role == Some("assistant")
+                || matches!(
+                    kind,
+                    Some(
+                        "function_call_output"
+                            | "function_call"
+                            | "reasoning"
+                            | "custom_tool_call_output"
+                    )
+                )
+            {
+                Initiator::Agent
+            } else {
+                Initiator::User
+            }
+        }
+        None => Initiator::User,
+    }
+}
+
+/// Whether a content value is an array holding a part of type `part_type`.
+fn content_has(content: Option<&Value>, part_type: &str) -> bool {
+    content.and_then(Value::as_array).is_some_and(|parts| {
+        parts
+            .iter()
+            .any(|p| p.get("type").and_then(Value::as_str) == Some(part_type))
+    })
+}
+
+/// Models that reject `max_tokens` and take `max_completion_tokens` instead (GPT-5 and the
+/// o-series reasoning models).
+fn takes_max_completion_tokens(model_id: &str) -> bool {
+    let id = model_id.to_ascii_lowercase();
+    id.starts_with("gpt-5")
+        || (id.starts_with('o') && id.chars().nth(1).is_some_and(|c| c.is_ascii_digit()))
+}
+
+/// Fills a missing output limit from the model's `max_output_tokens` and moves `max_tokens` to
+/// `max_completion_tokens` for models that only accept the latter.
+fn fill_output_limit(payload: &mut Map<String, Value>, model: &Model) {
+    let present = |p: &Map<String, Value>, k: &str| p.get(k).is_some_and(|v| !v.is_null());
+    if takes_max_completion_tokens(&model.id) {
+        if let Some(value) = payload.remove("max_tokens").filter(|v| !v.is_null())
+            && !present(payload, "max_completion_tokens")
+        {
+            payload.insert("max_completion_tokens".into(), value);
+        }
+        if !present(payload, "max_completion_tokens")
+            && let Some(limit) = model.capabilities.limits.max_output_tokens
+        {
+            payload.insert("max_completion_tokens".into(), limit.into());
+        }
+    } else if !present(payload, "max_tokens")
+        && !present(payload, "max_completion_tokens")
+        && let Some(limit) = model.capabilities.limits.max_output_tokens
+    {
+        payload.insert("max_tokens".into(), limit.into());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn initiator_follows_the_last_message() {
+        let msgs = |roles: &[&str]| {
+            roles
+                .iter()
+                .map(|r| json!({"role": r, "content": "x"}))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(chat_initiator(&msgs(&["system", "user"])), Initiator::User);
+        assert_eq!(
+            chat_initiator(&msgs(&["user", "assistant", "tool"])),
+            Initiator::Agent
+        );
+        assert_eq!(
+            chat_initiator(&msgs(&["user", "assistant", "user"])),
+            Initiator::User
+        );
+        assert_eq!(
+            chat_initiator(&msgs(&["user", "assistant", "system"])),
+            Initiator::Agent
+        );
+        let input = json!([{"role": "user", "content": "hi"}, {"type": "function_call_output", "call_id": "c", "output": "1"}]);
+        assert_eq!(responses_initiator(Some(&input)), Initiator::Agent);
+        assert_eq!(responses_initiator(Some(&json!("hi"))), Initiator::User);
+    }
+
+    #[test]
+    fn output_limits() {
+        let model = |id: &str| -> Model {
+            serde_json::from_value(
+                json!({"id": id, "capabilities": {"limits": {"max_output_tokens": 4096}}}),
+            )
+            .unwrap()
+        };
+        let mut p = Map::new();
+        fill_output_limit(&mut p, &model("gpt-4o"));
+        assert_eq!(p["max_tokens"], 4096);
+        let mut p: Map<String, Value> = serde_json::from_value(json!({"max_tokens": 100})).unwrap();
+        fill_output_limit(&mut p, &model("gpt-5-mini"));
+        assert_eq!(Value::Object(p), json!({"max_completion_tokens": 100}));
+        let mut p: Map<String, Value> =
+            serde_json::from_value(json!({"max_tokens": null})).unwrap();
+        fill_output_limit(&mut p, &model("o3-mini"));
+        assert_eq!(Value::Object(p), json!({"max_completion_tokens": 4096}));
+        let mut p: Map<String, Value> = serde_json::from_value(json!({"max_tokens": 7})).unwrap();
+        fill_output_limit(&mut p, &model("claude-sonnet-4.5"));
+        assert_eq!(Value::Object(p), json!({"max_tokens": 7}));
+    }
+}

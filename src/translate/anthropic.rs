@@ -1,0 +1,597 @@
+//! Anthropic Messages wire types: request, response, stream events and error bodies.
+//!
+//! Owns what Claude Code and other Anthropic clients send to `/v1/messages` and what we send
+//! back. Types are tolerant in the same way as [`super::openai`]: unknown fields go to
+//! `extra`, unknown content blocks, image sources, response blocks, deltas and stream events
+//! become an `Unknown(Value)` arm (also when a known `type` has a shape we cannot read), and
+//! unknown roles become `Role::Other`. Only the response side serializes `stop_reason` /
+//! `stop_sequence` as explicit `null`s, because that is what Anthropic itself sends.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+
+/// Fields this module does not model, kept verbatim.
+pub type Extra = Map<String, Value>;
+
+/// A `POST /v1/messages` body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MessagesRequest {
+    /// Requested model name (resolved by [`super::model`]).
+    pub model: String,
+    /// The conversation.
+    #[serde(default)]
+    pub messages: Vec<Message>,
+    /// System prompt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<System>,
+    /// Output token limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_tokens: Option<u64>,
+    /// Custom stop sequences.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_sequences: Option<Vec<String>>,
+    /// Whether to stream.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<bool>,
+    /// Sampling temperature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    /// Nucleus sampling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_p: Option<f64>,
+    /// Top-k sampling (no OpenAI equivalent; dropped by translation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_k: Option<u64>,
+    /// Request metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+    /// Tools the model may call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tools: Option<Vec<Tool>>,
+    /// How the model must use tools.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_choice: Option<ToolChoice>,
+    /// Extended thinking configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thinking: Option<Thinking>,
+    /// Effort and structured-output configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_config: Option<OutputConfig>,
+    /// Unknown fields (`context_management`, `service_tier`, ...).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `system`: a string or an array of (text) blocks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum System {
+    /// Plain text.
+    Text(String),
+    /// Blocks, normally `text` ones carrying `cache_control` in their `extra`.
+    Blocks(Vec<ContentBlock>),
+}
+
+/// `metadata`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Metadata {
+    /// Opaque end-user id; Claude Code sometimes puts JSON text in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A message role. Claude Code sends `system` messages inside `messages`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// `user`.
+    User,
+    /// `assistant`.
+    Assistant,
+    /// `system` (not in Anthropic's public schema, but sent by Claude Code).
+    System,
+    /// Anything else, verbatim.
+    #[serde(untagged)]
+    Other(String),
+}
+
+/// One conversation message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    /// Author role.
+    pub role: Role,
+    /// A string or blocks; `null` or absent reads as no blocks.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub content: MessageContent,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// Message content: a string or an array of blocks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum MessageContent {
+    /// Plain text.
+    Text(String),
+    /// Content blocks.
+    Blocks(Vec<ContentBlock>),
+}
+
+impl Default for MessageContent {
+    fn default() -> Self {
+        Self::Blocks(Vec::new())
+    }
+}
+
+/// A request content block. Anything unreadable becomes [`ContentBlock::Unknown`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ContentBlock {
+    /// Text.
+    Text {
+        /// The text.
+        text: String,
+        /// Unknown fields (`cache_control`, `citations`).
+        #[serde(flatten)]
+        extra: Extra,
+    },
+    /// An image.
+    Image {
+        /// Where the image is.
+        source: ImageSource,
+        /// Unknown fields.
+        #[serde(flatten)]
+        extra: Extra,
+    },
+    /// A tool call made by the assistant.
+    ToolUse {
+        /// Call id.
+        id: String,
+        /// Tool name.
+        name: String,
+        /// Arguments object.
+        #[serde(default)]
+        input: Value,
+        /// Unknown fields.
+        #[serde(flatten)]
+        extra: Extra,
+    },
+    /// The result of a tool call, sent by the user.
+    ToolResult {
+        /// The call this answers.
+        tool_use_id: String,
+        /// Result text or blocks.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        content: Option<ToolResultContent>,
+        /// True when the tool failed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        is_error: Option<bool>,
+        /// Unknown fields.
+        #[serde(flatten)]
+        extra: Extra,
+    },
+    /// Extended thinking of an earlier assistant turn.
+    Thinking {
+        /// The reasoning text.
+        #[serde(default)]
+        thinking: String,
+        /// Signature proving the reasoning came from the model.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signature: Option<String>,
+        /// Unknown fields.
+        #[serde(flatten)]
+        extra: Extra,
+    },
+    /// Encrypted thinking of an earlier assistant turn.
+    RedactedThinking {
+        /// Opaque data.
+        data: String,
+        /// Unknown fields.
+        #[serde(flatten)]
+        extra: Extra,
+    },
+    /// A document (PDF, plain text, nested content).
+    Document {
+        /// The document source, kept as JSON (`base64`, `text`, `content`, `url`, `file`).
+        #[serde(default)]
+        source: Value,
+        /// Optional title.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        title: Option<String>,
+        /// Unknown fields (`context`, `citations`, `cache_control`).
+        #[serde(flatten)]
+        extra: Extra,
+    },
+    /// Any other block (`server_tool_use`, `web_search_tool_result`, ...), kept verbatim.
+    #[serde(untagged)]
+    Unknown(Value),
+}
+
+/// `image.source`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ImageSource {
+    /// Inline data.
+    Base64 {
+        /// MIME type, e.g. `image/png`.
+        media_type: String,
+        /// Base64 data.
+        data: String,
+    },
+    /// A URL.
+    Url {
+        /// The URL.
+        url: String,
+    },
+    /// Any other source (`file`, ...), kept verbatim.
+    #[serde(untagged)]
+    Unknown(Value),
+}
+
+/// `tool_result.content`: a string or blocks (text, image, document).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ToolResultContent {
+    /// Plain text.
+    Text(String),
+    /// Blocks.
+    Blocks(Vec<ContentBlock>),
+}
+
+/// A tool definition: a client tool (`input_schema`) or a server tool (`type`, no schema).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tool {
+    /// Tool name.
+    pub name: String,
+    /// What the tool does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// JSON schema of the input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_schema: Option<Value>,
+    /// Unknown fields (`type`, `cache_control`, `defer_loading`, ...).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `tool_choice`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolChoice {
+    /// `auto`, `any`, `tool` or `none`.
+    #[serde(rename = "type")]
+    pub kind: ToolChoiceKind,
+    /// With `tool`: the tool to call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// At most one tool call per turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disable_parallel_tool_use: Option<bool>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `tool_choice.type`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ToolChoiceKind {
+    /// The model decides.
+    Auto,
+    /// The model must call some tool.
+    Any,
+    /// The model must call the named tool.
+    Tool,
+    /// The model must not call tools.
+    None,
+    /// Anything else, verbatim.
+    #[serde(untagged)]
+    Other(String),
+}
+
+/// `thinking`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Thinking {
+    /// `enabled`, `adaptive` or `disabled`.
+    #[serde(rename = "type")]
+    pub kind: ThinkingKind,
+    /// With `enabled`: the token budget.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_tokens: Option<u64>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `thinking.type`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThinkingKind {
+    /// Fixed budget.
+    Enabled,
+    /// The model decides how much to think.
+    Adaptive,
+    /// No thinking.
+    Disabled,
+    /// Anything else, verbatim.
+    #[serde(untagged)]
+    Other(String),
+}
+
+/// `output_config`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OutputConfig {
+    /// `low`, `medium`, `high` or `max`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effort: Option<String>,
+    /// Structured output, e.g. `{"type":"json_schema","schema":{..}}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<Value>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A non-streaming `/v1/messages` response (also the `message` of `message_start`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessagesResponse {
+    /// `msg_...`.
+    pub id: String,
+    /// Always `"message"`.
+    #[serde(rename = "type", default = "message_kind")]
+    pub kind: String,
+    /// Always `"assistant"`.
+    #[serde(default = "assistant_role")]
+    pub role: String,
+    /// The model name the client asked for.
+    #[serde(default)]
+    pub model: String,
+    /// Generated blocks.
+    #[serde(default)]
+    pub content: Vec<ResponseBlock>,
+    /// `end_turn`, `max_tokens`, `tool_use`, `stop_sequence`, ... (`null` in `message_start`).
+    #[serde(default)]
+    pub stop_reason: Option<String>,
+    /// The stop sequence that matched, if any.
+    #[serde(default)]
+    pub stop_sequence: Option<String>,
+    /// Token usage.
+    #[serde(default)]
+    pub usage: Usage,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+fn message_kind() -> String {
+    "message".to_owned()
+}
+
+fn assistant_role() -> String {
+    "assistant".to_owned()
+}
+
+/// A response content block (also `content_block_start.content_block`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ResponseBlock {
+    /// Text.
+    Text {
+        /// The text.
+        text: String,
+    },
+    /// A tool call.
+    ToolUse {
+        /// Call id.
+        id: String,
+        /// Tool name.
+        name: String,
+        /// Arguments object (`{}` in `content_block_start`).
+        input: Value,
+    },
+    /// Extended thinking.
+    Thinking {
+        /// The reasoning text.
+        thinking: String,
+        /// Signature (empty when upstream gave none).
+        signature: String,
+    },
+    /// Encrypted thinking.
+    RedactedThinking {
+        /// Opaque data.
+        data: String,
+    },
+    /// Any other block, kept verbatim.
+    #[serde(untagged)]
+    Unknown(Value),
+}
+
+/// Token usage.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Usage {
+    /// Uncached input tokens.
+    #[serde(default)]
+    pub input_tokens: u64,
+    /// Output tokens.
+    #[serde(default)]
+    pub output_tokens: u64,
+    /// Input tokens written to the cache.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_creation_input_tokens: Option<u64>,
+    /// Input tokens read from the cache.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_read_input_tokens: Option<u64>,
+    /// Unknown fields (`server_tool_use`, `service_tier`, ...).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// One Anthropic SSE event; serializes as the `data:` JSON, [`StreamEvent::event_name`] is
+/// the `event:` line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum StreamEvent {
+    /// First event: the message shell with empty content.
+    MessageStart {
+        /// The shell.
+        message: MessagesResponse,
+    },
+    /// A content block begins.
+    ContentBlockStart {
+        /// Block index, ascending from 0.
+        index: u32,
+        /// The block with empty text/input.
+        content_block: ResponseBlock,
+    },
+    /// More content for the open block.
+    ContentBlockDelta {
+        /// Block index.
+        index: u32,
+        /// The increment.
+        delta: BlockDelta,
+    },
+    /// A content block ends.
+    ContentBlockStop {
+        /// Block index.
+        index: u32,
+    },
+    /// Final stop reason and usage.
+    MessageDelta {
+        /// Stop reason and sequence.
+        delta: MessageDeltaBody,
+        /// Final usage.
+        usage: Usage,
+    },
+    /// Last event of a successful stream.
+    MessageStop,
+    /// Keep-alive.
+    Ping,
+    /// An in-band error; the stream ends after it.
+    Error {
+        /// Error type and message.
+        error: ErrorBody,
+    },
+    /// Any other event, kept verbatim.
+    #[serde(untagged)]
+    Unknown(Value),
+}
+
+impl StreamEvent {
+    /// The SSE `event:` name. [`StreamEvent::Unknown`] has no static name and reports
+    /// `"unknown"`, which Anthropic SDKs ignore.
+    pub fn event_name(&self) -> &'static str {
+        match self {
+            Self::MessageStart { .. } => "message_start",
+            Self::ContentBlockStart { .. } => "content_block_start",
+            Self::ContentBlockDelta { .. } => "content_block_delta",
+            Self::ContentBlockStop { .. } => "content_block_stop",
+            Self::MessageDelta { .. } => "message_delta",
+            Self::MessageStop => "message_stop",
+            Self::Ping => "ping",
+            Self::Error { .. } => "error",
+            Self::Unknown(_) => "unknown",
+        }
+    }
+}
+
+/// `content_block_delta.delta`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum BlockDelta {
+    /// Text for a text block.
+    TextDelta {
+        /// The text.
+        text: String,
+    },
+    /// A slice of the JSON input of a tool_use block.
+    InputJsonDelta {
+        /// The slice.
+        partial_json: String,
+    },
+    /// Reasoning text for a thinking block.
+    ThinkingDelta {
+        /// The text.
+        thinking: String,
+    },
+    /// The signature of a thinking block, sent just before it stops.
+    SignatureDelta {
+        /// The signature.
+        signature: String,
+    },
+    /// Any other delta (`citations_delta`, ...), kept verbatim.
+    #[serde(untagged)]
+    Unknown(Value),
+}
+
+/// `message_delta.delta`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MessageDeltaBody {
+    /// Why generation stopped.
+    #[serde(default)]
+    pub stop_reason: Option<String>,
+    /// The stop sequence that matched, if any.
+    #[serde(default)]
+    pub stop_sequence: Option<String>,
+}
+
+/// The `error` object of an error body or event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// E.g. `invalid_request_error`, see [`error_type_for_status`].
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Human-readable message.
+    pub message: String,
+}
+
+/// A whole Anthropic error response body: `{"type":"error","error":{..}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorResponse {
+    /// Always `"error"`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The error.
+    pub error: ErrorBody,
+}
+
+impl ErrorResponse {
+    /// The body Anthropic would send for `status` with this message.
+    pub fn new(status: u16, message: impl Into<String>) -> Self {
+        Self {
+            kind: "error".to_owned(),
+            error: ErrorBody {
+                kind: error_type_for_status(status).to_owned(),
+                message: message.into(),
+            },
+        }
+    }
+}
+
+/// Anthropic's `error.type` for an HTTP status.
+pub fn error_type_for_status(status: u16) -> &'static str {
+    match status {
+        401 => "authentication_error",
+        403 => "permission_error",
+        404 => "not_found_error",
+        413 => "request_too_large",
+        429 => "rate_limit_error",
+        529 => "overloaded_error",
+        500..=599 => "api_error",
+        _ => "invalid_request_error",
+    }
+}
+
+#[cfg(test)]
+#[path = "anthropic_tests.rs"]
+mod tests;

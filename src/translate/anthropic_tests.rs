@@ -1,0 +1,179 @@
+//! Tests of the Anthropic wire types: tolerance and exact serialization.
+
+use super::*;
+use serde_json::json;
+
+#[test]
+fn claude_code_request_parses_with_unknown_parts() {
+    let body = json!({
+        "model": "claude-sonnet-4-5-20250929",
+        "max_tokens": 32000,
+        "system": [{"type": "text", "text": "You are Claude Code.", "cache_control": {"type": "ephemeral"}}],
+        "messages": [
+            {"role": "system", "content": "late system note"},
+            {"role": "user", "content": [
+                {"type": "text", "text": "hi", "cache_control": {"type": "ephemeral"}},
+                {"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {"query": "x"}},
+                {"type": "image", "source": {"type": "file", "file_id": "file_1"}}
+            ]},
+            {"role": "critic", "content": null}
+        ],
+        "tools": [
+            {"name": "Read", "input_schema": {"type": "object"}, "defer_loading": true},
+            {"type": "web_search_20250305", "name": "web_search", "max_uses": 5}
+        ],
+        "tool_choice": {"type": "auto", "disable_parallel_tool_use": true},
+        "thinking": {"type": "enabled", "budget_tokens": 4000},
+        "metadata": {"user_id": "{\"session\":\"abc\"}"},
+        "context_management": {"edits": []},
+        "top_k": 5
+    });
+    let req: MessagesRequest = serde_json::from_value(body.clone()).unwrap();
+    assert_eq!(req.messages[0].role, Role::System);
+    assert_eq!(req.messages[2].role, Role::Other("critic".into()));
+    let MessageContent::Blocks(blocks) = &req.messages[1].content else {
+        panic!("blocks expected")
+    };
+    assert!(
+        matches!(&blocks[0], ContentBlock::Text { extra, .. } if extra.contains_key("cache_control"))
+    );
+    assert!(matches!(&blocks[1], ContentBlock::Unknown(v) if v["type"] == "server_tool_use"));
+    assert!(matches!(
+        &blocks[2],
+        ContentBlock::Image {
+            source: ImageSource::Unknown(_),
+            ..
+        }
+    ));
+    assert_eq!(
+        req.tools.as_ref().unwrap()[1].extra["type"],
+        "web_search_20250305"
+    );
+    assert!(req.extra.contains_key("context_management"));
+    // Everything but the `null` content survives a round trip.
+    let mut want = body;
+    want["messages"][2]["content"] = json!([]);
+    assert_eq!(serde_json::to_value(&req).unwrap(), want);
+}
+
+#[test]
+fn malformed_known_block_degrades_to_unknown() {
+    let block: ContentBlock = serde_json::from_value(json!({"type": "text"})).unwrap();
+    assert_eq!(block, ContentBlock::Unknown(json!({"type": "text"})));
+}
+
+#[test]
+fn stream_events_serialize_like_anthropic() {
+    let cases = [
+        (
+            StreamEvent::ContentBlockStart {
+                index: 0,
+                content_block: ResponseBlock::Thinking {
+                    thinking: String::new(),
+                    signature: String::new(),
+                },
+            },
+            json!({"type": "content_block_start", "index": 0,
+                "content_block": {"type": "thinking", "thinking": "", "signature": ""}}),
+        ),
+        (
+            StreamEvent::ContentBlockDelta {
+                index: 1,
+                delta: BlockDelta::InputJsonDelta {
+                    partial_json: "{\"a".into(),
+                },
+            },
+            json!({"type": "content_block_delta", "index": 1,
+                "delta": {"type": "input_json_delta", "partial_json": "{\"a"}}),
+        ),
+        (
+            StreamEvent::MessageDelta {
+                delta: MessageDeltaBody {
+                    stop_reason: Some("end_turn".into()),
+                    stop_sequence: None,
+                },
+                usage: Usage {
+                    input_tokens: 3,
+                    output_tokens: 5,
+                    ..Usage::default()
+                },
+            },
+            json!({"type": "message_delta",
+                "delta": {"stop_reason": "end_turn", "stop_sequence": null},
+                "usage": {"input_tokens": 3, "output_tokens": 5}}),
+        ),
+        (StreamEvent::MessageStop, json!({"type": "message_stop"})),
+        (StreamEvent::Ping, json!({"type": "ping"})),
+        (
+            StreamEvent::Error {
+                error: ErrorBody {
+                    kind: "overloaded_error".into(),
+                    message: "busy".into(),
+                },
+            },
+            json!({"type": "error", "error": {"type": "overloaded_error", "message": "busy"}}),
+        ),
+    ];
+    for (event, want) in cases {
+        assert_eq!(serde_json::to_value(&event).unwrap(), want);
+        assert_eq!(event.event_name(), want["type"].as_str().unwrap());
+        let back: StreamEvent = serde_json::from_value(want).unwrap();
+        assert_eq!(back, event);
+    }
+    let unknown: StreamEvent =
+        serde_json::from_value(json!({"type": "brand_new", "x": 1})).unwrap();
+    assert_eq!(unknown.event_name(), "unknown");
+    assert_eq!(
+        serde_json::to_value(&unknown).unwrap(),
+        json!({"type": "brand_new", "x": 1})
+    );
+}
+
+#[test]
+fn message_start_shell_has_explicit_nulls() {
+    let shell = MessagesResponse {
+        id: "msg_1".into(),
+        kind: "message".into(),
+        role: "assistant".into(),
+        model: "claude-sonnet-4-5".into(),
+        content: vec![],
+        stop_reason: None,
+        stop_sequence: None,
+        usage: Usage {
+            input_tokens: 10,
+            ..Usage::default()
+        },
+        extra: Extra::new(),
+    };
+    assert_eq!(
+        serde_json::to_value(StreamEvent::MessageStart { message: shell }).unwrap(),
+        json!({"type": "message_start", "message": {
+            "id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
+            "content": [], "stop_reason": null, "stop_sequence": null,
+            "usage": {"input_tokens": 10, "output_tokens": 0}}})
+    );
+}
+
+#[test]
+fn error_types_follow_anthropic() {
+    let table = [
+        (400, "invalid_request_error"),
+        (401, "authentication_error"),
+        (403, "permission_error"),
+        (404, "not_found_error"),
+        (409, "invalid_request_error"),
+        (413, "request_too_large"),
+        (422, "invalid_request_error"),
+        (429, "rate_limit_error"),
+        (500, "api_error"),
+        (502, "api_error"),
+        (529, "overloaded_error"),
+    ];
+    for (status, kind) in table {
+        assert_eq!(error_type_for_status(status), kind, "{status}");
+    }
+    assert_eq!(
+        serde_json::to_value(ErrorResponse::new(429, "slow down")).unwrap(),
+        json!({"type": "error", "error": {"type": "rate_limit_error", "message": "slow down"}})
+    );
+}

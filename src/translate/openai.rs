@@ -1,0 +1,558 @@
+//! OpenAI chat-completions wire types, as Copilot speaks them.
+//!
+//! Owns the request ([`ChatRequest`]), the non-streaming response ([`ChatResponse`]) and the
+//! streaming chunk ([`ChatChunk`]), including Copilot's Claude reasoning extensions:
+//! `reasoning_text` / `reasoning_opaque` on messages and deltas and `thinking_budget` on
+//! requests.
+//!
+//! Every struct is tolerant: unknown fields land in `extra` and are serialized back, every
+//! optional field is skipped when `None` (so we never send a `null` the client did not send),
+//! and unknown content parts are kept as [`ContentPart::Unknown`].
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Fields this module does not model, kept verbatim.
+pub type Extra = Map<String, Value>;
+
+/// A `POST /chat/completions` body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChatRequest {
+    /// Model id.
+    pub model: String,
+    /// The conversation.
+    pub messages: Vec<ChatMessage>,
+    /// Output token limit (the field Copilot reads).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_tokens: Option<u64>,
+    /// Newer name of the output token limit, used by o-series clients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_completion_tokens: Option<u64>,
+    /// Whether to stream chunks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<bool>,
+    /// Streaming options, e.g. `include_usage`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_options: Option<StreamOptions>,
+    /// Sampling temperature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    /// Nucleus sampling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_p: Option<f64>,
+    /// Stop sequences.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop: Option<Stop>,
+    /// End-user identifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// Function tools.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tools: Option<Vec<Tool>>,
+    /// `"auto"`, `"none"`, `"required"` or a named function.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_choice: Option<ToolChoice>,
+    /// Whether the model may call several tools in one turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parallel_tool_calls: Option<bool>,
+    /// `{"type":"json_object"}` or `{"type":"json_schema","json_schema":{..}}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_format: Option<Value>,
+    /// `low` / `medium` / `high` for reasoning models (GPT-5, o-series).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning_effort: Option<String>,
+    /// Copilot extension: extended-thinking budget for Claude models.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thinking_budget: Option<u64>,
+    /// Unknown fields, forwarded verbatim.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Who started a request, sent to Copilot as `X-Initiator`; premium-request accounting
+/// differs between the two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Initiator {
+    /// A human typed the last message.
+    User,
+    /// The agent is continuing on its own (after an assistant turn or a tool result).
+    Agent,
+}
+
+impl Initiator {
+    /// The header value: `"user"` or `"agent"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Agent => "agent",
+        }
+    }
+}
+
+impl ChatRequest {
+    /// True when any message carries an `image_url` part (Copilot needs the vision header).
+    pub fn has_images(&self) -> bool {
+        self.messages.iter().any(|m| match &m.content {
+            Some(MessageContent::Parts(parts)) => parts
+                .iter()
+                .any(|p| matches!(p, ContentPart::ImageUrl { .. })),
+            _ => false,
+        })
+    }
+
+    /// [`Initiator::Agent`] when the last non-system message is from the assistant or a tool,
+    /// [`Initiator::User`] otherwise (including an empty conversation).
+    pub fn initiator(&self) -> Initiator {
+        let last = self
+            .messages
+            .iter()
+            .rev()
+            .find(|m| !matches!(m.role, Role::System | Role::Developer));
+        match last.map(|m| &m.role) {
+            Some(Role::Assistant | Role::Tool) => Initiator::Agent,
+            _ => Initiator::User,
+        }
+    }
+}
+
+/// `stream_options`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StreamOptions {
+    /// Ask for a final chunk carrying `usage`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub include_usage: Option<bool>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `stop`: one string or several.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Stop {
+    /// A single stop sequence.
+    One(String),
+    /// Several stop sequences.
+    Many(Vec<String>),
+}
+
+/// A message role. Roles we do not know are kept as [`Role::Other`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// `system`.
+    System,
+    /// `developer` (OpenAI's newer name for system).
+    Developer,
+    /// `user`.
+    User,
+    /// `assistant`.
+    Assistant,
+    /// `tool`.
+    Tool,
+    /// Anything else, verbatim.
+    #[serde(untagged)]
+    Other(String),
+}
+
+/// One request message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    /// Author role.
+    pub role: Role,
+    /// Text or parts; absent for assistant messages that only call tools.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<MessageContent>,
+    /// Optional participant name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Tool calls made by an assistant message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_calls: Option<Vec<ToolCall>>,
+    /// On `tool` messages: the call this answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_call_id: Option<String>,
+    /// Copilot extension: visible reasoning of an earlier assistant turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning_text: Option<String>,
+    /// Copilot extension: opaque reasoning signature of an earlier assistant turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning_opaque: Option<String>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl ChatMessage {
+    /// A message with only a role and content; every optional field empty.
+    pub fn new(role: Role, content: Option<MessageContent>) -> Self {
+        Self {
+            role,
+            content,
+            name: None,
+            tool_calls: None,
+            tool_call_id: None,
+            reasoning_text: None,
+            reasoning_opaque: None,
+            extra: Extra::new(),
+        }
+    }
+}
+
+/// Message content: a plain string or an array of parts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum MessageContent {
+    /// Plain text.
+    Text(String),
+    /// Typed parts (text, images, unknown).
+    Parts(Vec<ContentPart>),
+}
+
+impl MessageContent {
+    /// The text of this content: the string itself, or the text parts concatenated.
+    pub fn text(&self) -> String {
+        match self {
+            Self::Text(text) => text.clone(),
+            Self::Parts(parts) => parts
+                .iter()
+                .filter_map(|p| match p {
+                    ContentPart::Text { text, .. } => Some(text.as_str()),
+                    _ => None,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One content part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ContentPart {
+    /// `{"type":"text","text":..}`.
+    Text {
+        /// The text.
+        text: String,
+        /// Unknown fields.
+        #[serde(flatten)]
+        extra: Extra,
+    },
+    /// `{"type":"image_url","image_url":{"url":..,"detail":..}}`.
+    ImageUrl {
+        /// The image reference (a `data:` URL or an http(s) URL).
+        image_url: ImageUrl,
+        /// Unknown fields.
+        #[serde(flatten)]
+        extra: Extra,
+    },
+    /// Any other part (audio, file, ...), kept verbatim.
+    #[serde(untagged)]
+    Unknown(Value),
+}
+
+/// The `image_url` object of an image part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImageUrl {
+    /// `data:<mime>;base64,<data>` or an http(s) URL.
+    pub url: String,
+    /// `low` / `high` / `auto`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A function tool offered to the model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tool {
+    /// Always `"function"` for what we send.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The function definition.
+    pub function: FunctionDef,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A function definition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FunctionDef {
+    /// Function name.
+    pub name: String,
+    /// What the function does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// JSON schema of the arguments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<Value>,
+    /// Unknown fields (e.g. `strict`).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `tool_choice`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ToolChoice {
+    /// `"auto"`, `"none"` or `"required"`.
+    Mode(String),
+    /// `{"type":"function","function":{"name":..}}`.
+    Named(NamedToolChoice),
+    /// Anything else, verbatim.
+    Other(Value),
+}
+
+/// A forced function call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NamedToolChoice {
+    /// `"function"`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Which function.
+    pub function: FunctionName,
+}
+
+/// `{"name":..}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FunctionName {
+    /// Function name.
+    pub name: String,
+}
+
+/// A complete tool call (requests and non-streaming responses).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolCall {
+    /// Call id, echoed back by the `tool` message.
+    #[serde(default)]
+    pub id: String,
+    /// `"function"`.
+    #[serde(rename = "type", default = "function_kind")]
+    pub kind: String,
+    /// Name and JSON-encoded arguments.
+    pub function: FunctionCall,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+fn function_kind() -> String {
+    "function".to_owned()
+}
+
+/// Function name plus arguments as a JSON string.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FunctionCall {
+    /// Function name.
+    #[serde(default)]
+    pub name: String,
+    /// Arguments, a JSON document encoded as a string.
+    #[serde(default)]
+    pub arguments: String,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A non-streaming response.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChatResponse {
+    /// Upstream id (`chatcmpl-...`, sometimes empty).
+    #[serde(default)]
+    pub id: String,
+    /// Upstream model id.
+    #[serde(default)]
+    pub model: String,
+    /// Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<u64>,
+    /// Choices; Copilot's Claude may split text and tool calls across several.
+    #[serde(default)]
+    pub choices: Vec<Choice>,
+    /// Token usage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
+    /// Unknown fields (`object`, `system_fingerprint`, ...).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// One non-streaming choice.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Choice {
+    /// Choice index.
+    #[serde(default)]
+    pub index: u32,
+    /// The generated message.
+    #[serde(default)]
+    pub message: ResponseMessage,
+    /// `stop`, `length`, `tool_calls`, `content_filter` or null.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finish_reason: Option<String>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// The message of a non-streaming choice.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ResponseMessage {
+    /// Normally `assistant`; some Copilot choices omit it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// Generated text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<MessageContent>,
+    /// Tool calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_calls: Option<Vec<ToolCall>>,
+    /// Copilot extension: visible reasoning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning_text: Option<String>,
+    /// Copilot extension: reasoning signature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning_opaque: Option<String>,
+    /// Unknown fields (`refusal`, `padding`, ...).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Token usage.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Usage {
+    /// Input tokens, including cached ones.
+    #[serde(default)]
+    pub prompt_tokens: u64,
+    /// Output tokens.
+    #[serde(default)]
+    pub completion_tokens: u64,
+    /// Sum of both.
+    #[serde(default)]
+    pub total_tokens: u64,
+    /// Cache details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_tokens_details: Option<PromptTokensDetails>,
+    /// Unknown fields (`completion_tokens_details`, ...).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl Usage {
+    /// Cached prompt tokens, when upstream reported them.
+    pub fn cached_tokens(&self) -> Option<u64> {
+        self.prompt_tokens_details.as_ref()?.cached_tokens
+    }
+}
+
+/// `prompt_tokens_details`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PromptTokensDetails {
+    /// Prompt tokens served from cache.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cached_tokens: Option<u64>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// One streaming chunk (`data:` payload of the upstream SSE stream).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChatChunk {
+    /// Upstream id; empty on Copilot's leading filter-results chunk.
+    #[serde(default)]
+    pub id: String,
+    /// Upstream model id.
+    #[serde(default)]
+    pub model: String,
+    /// Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<u64>,
+    /// Choice deltas; may be empty (usage-only or filter-results chunks).
+    #[serde(default)]
+    pub choices: Vec<ChunkChoice>,
+    /// Usage, on the final chunk when `include_usage` was requested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// One choice of a chunk.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChunkChoice {
+    /// Choice index.
+    #[serde(default)]
+    pub index: u32,
+    /// What was added.
+    #[serde(default)]
+    pub delta: Delta,
+    /// Set on the chunk that ends this choice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finish_reason: Option<String>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// The incremental part of a chunk choice.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Delta {
+    /// Role, on the first delta.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// Text piece.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// Tool-call pieces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_calls: Option<Vec<ToolCallDelta>>,
+    /// Copilot extension: reasoning text piece.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning_text: Option<String>,
+    /// Copilot extension: reasoning signature (usually once, at the end of the reasoning).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning_opaque: Option<String>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A piece of a streamed tool call.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ToolCallDelta {
+    /// Which tool call of this choice the piece belongs to.
+    #[serde(default)]
+    pub index: u32,
+    /// Call id, on the first piece.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `"function"`, on the first piece.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Name and/or argument text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function: Option<FunctionDelta>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Function part of a tool-call piece.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FunctionDelta {
+    /// Function name, on the first piece.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Next slice of the JSON arguments text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arguments: Option<String>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[cfg(test)]
+#[path = "openai_tests.rs"]
+mod tests;

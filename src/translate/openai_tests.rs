@@ -1,0 +1,116 @@
+//! Tests of the OpenAI wire types: tolerance and exact serialization.
+
+use super::*;
+use serde_json::json;
+
+fn request(messages: Value) -> ChatRequest {
+    serde_json::from_value(json!({"model": "gpt-4.1", "messages": messages})).unwrap()
+}
+
+#[test]
+fn request_round_trips_unknown_fields_and_skips_absent_ones() {
+    let body = json!({
+        "model": "gpt-4.1",
+        "messages": [
+            {"role": "user", "content": [
+                {"type": "text", "text": "hi"},
+                {"type": "input_audio", "input_audio": {"data": "..", "format": "wav"}}
+            ], "x_custom": 1}
+        ],
+        "n": 2,
+        "seed": 7,
+        "stream": true,
+        "stream_options": {"include_usage": true}
+    });
+    let req: ChatRequest = serde_json::from_value(body.clone()).unwrap();
+    assert_eq!(req.extra.get("seed"), Some(&json!(7)));
+    assert!(matches!(
+        &req.messages[0].content,
+        Some(MessageContent::Parts(p)) if matches!(p[1], ContentPart::Unknown(_))
+    ));
+    assert_eq!(serde_json::to_value(&req).unwrap(), body);
+}
+
+#[test]
+fn nulls_are_accepted_and_not_sent_back() {
+    let req: ChatRequest = serde_json::from_value(json!({
+        "model": "m", "messages": [{"role": "assistant", "content": null}],
+        "temperature": null
+    }))
+    .unwrap();
+    assert_eq!(
+        serde_json::to_value(&req).unwrap(),
+        json!({"model": "m", "messages": [{"role": "assistant"}]})
+    );
+}
+
+#[test]
+fn has_images_looks_at_every_message() {
+    assert!(!request(json!([{"role": "user", "content": "hi"}])).has_images());
+    let req = request(json!([
+        {"role": "user", "content": "hi"},
+        {"role": "user", "content": [
+            {"type": "image_url", "image_url": {"url": "data:image/png;base64,AA", "detail": "low"}}
+        ]}
+    ]));
+    assert!(req.has_images());
+}
+
+#[test]
+fn initiator_follows_the_last_non_system_message() {
+    let cases = [
+        (json!([]), "user"),
+        (json!([{"role": "user", "content": "hi"}]), "user"),
+        (
+            json!([{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]),
+            "agent",
+        ),
+        (
+            json!([{"role": "tool", "tool_call_id": "t", "content": "x"}]),
+            "agent",
+        ),
+        (
+            json!([{"role": "tool", "tool_call_id": "t", "content": "x"}, {"role": "system", "content": "s"}]),
+            "agent",
+        ),
+        (
+            json!([{"role": "assistant", "content": "a"}, {"role": "user", "content": "u"}]),
+            "user",
+        ),
+        (json!([{"role": "system", "content": "s"}]), "user"),
+    ];
+    for (messages, want) in cases {
+        let got = request(messages.clone()).initiator().as_str();
+        assert_eq!(got, want, "{messages}");
+    }
+}
+
+#[test]
+fn chunk_with_copilot_reasoning_fields_parses() {
+    let chunk: ChatChunk = serde_json::from_value(json!({
+        "id": "x", "model": "claude-sonnet-4.5", "created": 1,
+        "choices": [{"index": 0, "delta": {"content": null, "reasoning_text": "hm",
+            "tool_calls": [{"index": 0, "function": {"arguments": "{\""}}]},
+            "finish_reason": null, "logprobs": null}]
+    }))
+    .unwrap();
+    let delta = &chunk.choices[0].delta;
+    assert_eq!(delta.reasoning_text.as_deref(), Some("hm"));
+    assert_eq!(delta.content, None);
+    let args = delta.tool_calls.as_ref().unwrap()[0]
+        .function
+        .as_ref()
+        .unwrap();
+    assert_eq!(args.arguments.as_deref(), Some("{\""));
+}
+
+#[test]
+fn response_usage_exposes_cached_tokens() {
+    let resp: ChatResponse = serde_json::from_value(json!({
+        "id": "c", "model": "m", "choices": [],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 2, "total_tokens": 12,
+            "prompt_tokens_details": {"cached_tokens": 4}}
+    }))
+    .unwrap();
+    assert_eq!(resp.usage.unwrap().cached_tokens(), Some(4));
+}

@@ -1,0 +1,638 @@
+//! The real `copilot-api start` against the fake Copilot, driven as an OpenAI and an Anthropic
+//! client over loopback HTTP.
+
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use serde_json::{Value, json};
+
+use crate::fake::Reply;
+use crate::server::Proxy;
+use crate::support::TestContext;
+
+pub fn fixture(name: &str) -> Bytes {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    Bytes::from(std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+}
+
+/// Splits a body into pieces of `size` bytes (cutting through UTF-8 characters and lines).
+pub fn pieces(body: &Bytes, size: usize) -> Vec<Bytes> {
+    body.chunks(size).map(Bytes::copy_from_slice).collect()
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().build().unwrap()
+}
+
+fn signed_in() -> TestContext {
+    let ctx = TestContext::new();
+    ctx.sign_in();
+    ctx
+}
+
+async fn post(proxy: &Proxy, path: &str, body: Value) -> reqwest::Response {
+    client()
+        .post(format!("{}{path}", proxy.url))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn chat_completions_pass_through_with_filled_limit_and_headers() {
+    let ctx = signed_in();
+    let upstream = json!({"id": "chatcmpl-1", "object": "chat.completion", "model": "gpt-4o-2024-11-20",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}, "system_fingerprint": "fp_x"});
+    ctx.fake
+        .reply("/chat/completions", Reply::Json(200, upstream.clone()));
+    let proxy = Proxy::start(&ctx, &[], &[]);
+
+    let resp = post(&proxy, "/v1/chat/completions?x=1", json!({
+        "model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}], "temperature": 0.2, "unknown_field": {"kept": true}
+    })).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.json::<Value>().await.unwrap(), upstream);
+    let sent = &ctx.fake.requests("/copilot/chat/completions")[0];
+    let body = sent.json();
+    assert_eq!(body["max_tokens"], 4096);
+    assert_eq!(body["unknown_field"], json!({"kept": true}));
+    assert_eq!(body["temperature"], 0.2);
+    assert_eq!(sent.header("x-initiator"), Some("user"));
+    assert_eq!(sent.header("copilot-vision-request"), None);
+    assert_eq!(sent.header("copilot-integration-id"), Some("vscode-chat"));
+
+    // Unprefixed route, an agent turn with an image.
+    let resp = post(&proxy, "/chat/completions", json!({
+        "model": "gpt-4o", "max_tokens": 10, "messages": [
+            {"role": "user", "content": [{"type": "text", "text": "look"}, {"type": "image_url", "image_url": {"url": "data:image/png;base64,AA=="}}]},
+            {"role": "assistant", "content": null, "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
+            {"role": "tool", "tool_call_id": "c1", "content": "42"}
+        ]
+    })).await;
+    assert_eq!(resp.status(), 200);
+    let sent = &ctx.fake.requests("/copilot/chat/completions")[1];
+    assert_eq!(sent.json()["max_tokens"], 10);
+    assert_eq!(sent.header("x-initiator"), Some("agent"));
+    assert_eq!(sent.header("copilot-vision-request"), Some("true"));
+    assert!(
+        proxy.wait_for_log(
+            "POST /v1/chat/completions 200 model=gpt-4o",
+            Duration::from_secs(5)
+        ),
+        "{}",
+        proxy.log()
+    );
+    assert!(proxy.log().contains("tokens=3/1"), "{}", proxy.log());
+}
+
+#[tokio::test]
+async fn chat_streams_are_relayed_byte_for_byte_as_they_arrive() {
+    let ctx = signed_in();
+    let body = fixture("copilot/gpt_text.sse");
+    ctx.fake.reply(
+        "/chat/completions",
+        Reply::Sse(pieces(&body, 7), Duration::from_millis(2)),
+    );
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let resp = post(
+        &proxy,
+        "/v1/chat/completions",
+        json!({"model": "gpt-4o", "stream": true, "messages": [{"role": "user", "content": "hi"}]}),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "text/event-stream");
+    assert_eq!(resp.headers()["cache-control"], "no-cache");
+    assert_eq!(resp.bytes().await.unwrap(), body);
+    assert!(
+        proxy.wait_for_log("stream ttfb=", Duration::from_secs(5)),
+        "{}",
+        proxy.log()
+    );
+    assert!(proxy.log().contains("tokens=9/5"), "{}", proxy.log());
+}
+
+#[tokio::test]
+async fn upstream_errors_keep_status_and_message_in_each_shape() {
+    let ctx = signed_in();
+    ctx.fake.reply("/chat/completions", Reply::Json(400, json!({"error": {"message": "The requested model is not supported.", "code": "model_not_supported", "param": "model", "type": "invalid_request_error"}})));
+    ctx.fake.reply("/chat/completions", Reply::Raw(429, vec![("retry-after", "17"), ("content-type", "application/json")], Bytes::from_static(br#"{"error":{"message":"Sorry, you have been rate-limited.","code":"rate_limited"}}"#)));
+    ctx.fake.reply(
+        "/chat/completions",
+        Reply::Raw(503, vec![], Bytes::from_static(b"upstream connect error\n")),
+    );
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let req = json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]});
+
+    let resp = post(&proxy, "/v1/chat/completions", req.clone()).await;
+    assert_eq!(resp.status(), 400);
+    assert_eq!(
+        resp.json::<Value>().await.unwrap(),
+        json!({"error": {"message": "The requested model is not supported.", "type": "invalid_request_error", "param": null, "code": "model_not_supported"}})
+    );
+
+    let resp = post(&proxy, "/v1/chat/completions", req.clone()).await;
+    assert_eq!(resp.status(), 429);
+    assert_eq!(resp.headers()["retry-after"], "17");
+    assert_eq!(
+        resp.json::<Value>().await.unwrap()["error"]["message"],
+        "Sorry, you have been rate-limited."
+    );
+
+    let resp = post(&proxy, "/v1/chat/completions", req.clone()).await;
+    assert_eq!(resp.status(), 502);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["error"]["type"], "api_error");
+    assert_eq!(
+        v["error"]["message"],
+        "Copilot upstream error (503 Service Unavailable): upstream connect error"
+    );
+
+    // The same upstream 503 on the Anthropic surface.
+    let resp = post(&proxy, "/v1/messages", json!({"model": "claude-haiku-4.5", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]})).await;
+    assert_eq!(resp.status(), 502);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["type"], "error");
+    assert_eq!(v["error"]["type"], "api_error");
+
+    // Bad input never reaches upstream.
+    let before = ctx.fake.requests("/copilot/chat/completions").len();
+    let resp = client()
+        .post(format!("{}/v1/chat/completions", proxy.url))
+        .body("{\"model\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let v: Value = resp.json().await.unwrap();
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not valid JSON"),
+        "{v}"
+    );
+    let resp = client()
+        .post(format!("{}/v1/messages", proxy.url))
+        .body("[]")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    assert_eq!(
+        resp.json::<Value>().await.unwrap()["error"]["type"],
+        "invalid_request_error"
+    );
+    assert_eq!(ctx.fake.requests("/copilot/chat/completions").len(), before);
+    let resp = client()
+        .get(format!("{}/v2/nothing", proxy.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    assert_eq!(
+        resp.json::<Value>().await.unwrap()["error"]["type"],
+        "not_found_error"
+    );
+}
+
+#[tokio::test]
+async fn models_health_usage_and_token_routes() {
+    let ctx = signed_in();
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let v: Value = client()
+        .get(format!("{}/v1/models", proxy.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["object"], "list");
+    let sonnet = v["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "claude-sonnet-4.5")
+        .unwrap();
+    assert_eq!(sonnet["display_name"], "Claude Sonnet 4.5");
+    assert_eq!(sonnet["context_window"], 200000);
+    assert_eq!(sonnet["owned_by"], "Anthropic");
+    let v: Value = client()
+        .get(format!("{}/models", proxy.url))
+        .header("anthropic-version", "2023-06-01")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        v["data"][0],
+        json!({"id": "gpt-4o", "type": "model", "display_name": "GPT-4o", "created_at": "1970-01-01T00:00:00Z"})
+    );
+    assert_eq!(v["has_more"], false);
+
+    let v: Value = client()
+        .get(format!("{}/health", proxy.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["status"], "ok");
+    assert_eq!(v["user"], "octocat");
+    let resp = client().head(&proxy.url).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let v: Value = client()
+        .get(format!("{}/usage", proxy.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["copilot_plan"], "individual");
+    let resp = client()
+        .get(format!("{}/token", proxy.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    // CORS preflight.
+    let resp = client()
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/v1/messages", proxy.url),
+        )
+        .header("origin", "http://localhost:3000")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "x-api-key,content-type")
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success());
+    assert_eq!(resp.headers()["access-control-allow-origin"], "*");
+
+    let exposed = Proxy::start(&ctx, &["--expose-token"], &[]);
+    let v: Value = client()
+        .get(format!("{}/token", exposed.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(v["token"].as_str().unwrap().starts_with("tid=cop-"));
+}
+
+#[tokio::test]
+async fn responses_only_for_models_that_serve_them() {
+    let ctx = signed_in();
+    ctx.fake.reply("/responses", Reply::Json(200, json!({"id": "resp_1", "object": "response", "status": "completed", "output": [], "usage": {"input_tokens": 5, "output_tokens": 2}})));
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let resp = post(
+        &proxy,
+        "/v1/responses",
+        json!({"model": "gpt-5.1-codex", "input": [
+        {"role": "user", "content": [{"type": "input_text", "text": "fix it"}]},
+        {"type": "function_call_output", "call_id": "c", "output": "ok"}
+    ], "reasoning": {"effort": "high"}}),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.json::<Value>().await.unwrap()["id"], "resp_1");
+    let sent = &ctx.fake.requests("/copilot/responses")[0];
+    assert_eq!(sent.header("x-initiator"), Some("agent"));
+    assert_eq!(sent.json()["reasoning"]["effort"], "high");
+
+    let resp = post(
+        &proxy,
+        "/responses",
+        json!({"model": "gpt-4o", "input": "hi"}),
+    )
+    .await;
+    assert_eq!(resp.status(), 400);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "unsupported_api_for_model");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not support the Responses API")
+    );
+    let resp = post(
+        &proxy,
+        "/v1/responses",
+        json!({"model": "nope", "input": "hi"}),
+    )
+    .await;
+    assert_eq!(resp.status(), 404);
+}
+
+#[tokio::test]
+async fn embeddings_pass_through() {
+    let ctx = signed_in();
+    let upstream = json!({"object": "list", "data": [{"object": "embedding", "embedding": [0.1, 0.2], "index": 0}], "model": "text-embedding-3-small", "usage": {"prompt_tokens": 2, "total_tokens": 2}});
+    ctx.fake
+        .reply("/embeddings", Reply::Json(200, upstream.clone()));
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let resp = post(
+        &proxy,
+        "/v1/embeddings",
+        json!({"model": "text-embedding-3-small", "input": ["hello"], "dimensions": 2}),
+    )
+    .await;
+    assert_eq!(resp.json::<Value>().await.unwrap(), upstream);
+    assert_eq!(
+        ctx.fake.requests("/copilot/embeddings")[0].json()["dimensions"],
+        2
+    );
+}
+
+#[tokio::test]
+async fn api_key_is_enforced_in_each_shape() {
+    let ctx = signed_in();
+    ctx.fake.reply(
+        "/chat/completions",
+        Reply::Json(200, json!({"choices": []})),
+    );
+    let proxy = Proxy::start(&ctx, &[], &[("COPILOT_API_KEY", "s3cret")]);
+    let body = json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]});
+    let resp = post(&proxy, "/v1/chat/completions", body.clone()).await;
+    assert_eq!(resp.status(), 401);
+    assert_eq!(
+        resp.json::<Value>().await.unwrap()["error"]["type"],
+        "authentication_error"
+    );
+    let resp = client()
+        .post(format!("{}/v1/messages", proxy.url))
+        .header("x-api-key", "wrong")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    assert_eq!(
+        resp.json::<Value>().await.unwrap(),
+        json!({"type": "error", "error": {"type": "authentication_error", "message": "invalid or missing API key: send it as `x-api-key` or `Authorization: Bearer`"}})
+    );
+    let resp = client()
+        .post(format!("{}/v1/chat/completions", proxy.url))
+        .bearer_auth("s3cret")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let resp = client()
+        .get(format!("{}/v1/models", proxy.url))
+        .header("x-api-key", "s3cret")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let resp = client()
+        .get(format!("{}/health", proxy.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(!proxy.log().contains("s3cret"));
+}
+
+#[tokio::test]
+async fn rate_limit_answers_429_or_queues() {
+    let ctx = signed_in();
+    ctx.fake.reply(
+        "/chat/completions",
+        Reply::Json(200, json!({"choices": []})),
+    );
+    let body = json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]});
+
+    let proxy = Proxy::start(&ctx, &["--rate-limit", "30"], &[]);
+    assert_eq!(
+        post(&proxy, "/v1/chat/completions", body.clone())
+            .await
+            .status(),
+        200
+    );
+    let resp = post(&proxy, "/v1/chat/completions", body.clone()).await;
+    assert_eq!(resp.status(), 429);
+    let retry: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((29..=30).contains(&retry), "{retry}");
+    assert_eq!(
+        resp.json::<Value>().await.unwrap()["error"]["type"],
+        "rate_limit_error"
+    );
+    let resp = post(&proxy, "/v1/messages", json!({"model": "claude-haiku-4.5", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]})).await;
+    assert_eq!(resp.status(), 429);
+    assert_eq!(
+        resp.json::<Value>().await.unwrap()["error"]["type"],
+        "rate_limit_error"
+    );
+    // Models and embeddings are not limited.
+    assert_eq!(
+        client()
+            .get(format!("{}/v1/models", proxy.url))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    drop(proxy);
+
+    let proxy = Proxy::start(&ctx, &["--rate-limit", "1", "--wait"], &[]);
+    let start = Instant::now();
+    let (a, b, c) = tokio::join!(
+        post(&proxy, "/v1/chat/completions", body.clone()),
+        post(&proxy, "/v1/chat/completions", body.clone()),
+        post(&proxy, "/v1/chat/completions", body.clone()),
+    );
+    assert!(
+        [a.status(), b.status(), c.status()]
+            .iter()
+            .all(|s| *s == 200)
+    );
+    assert!(
+        start.elapsed() >= Duration::from_millis(1900),
+        "{:?}",
+        start.elapsed()
+    );
+    let times: Vec<Instant> = ctx
+        .fake
+        .requests("/copilot/chat/completions")
+        .iter()
+        .rev()
+        .take(3)
+        .map(|r| r.at)
+        .collect();
+    assert!(times[0] - times[1] >= Duration::from_millis(900));
+    assert!(times[1] - times[2] >= Duration::from_millis(900));
+}
+
+#[tokio::test]
+async fn a_client_that_leaves_closes_the_upstream_stream() {
+    let ctx = signed_in();
+    let chunk = Bytes::from_static(
+        b"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}\n\n",
+    );
+    ctx.fake.reply(
+        "/chat/completions",
+        Reply::Sse(vec![chunk; 400], Duration::from_millis(25)),
+    );
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let mut resp = post(
+        &proxy,
+        "/v1/chat/completions",
+        json!({"model": "gpt-4o", "stream": true, "messages": [{"role": "user", "content": "hi"}]}),
+    )
+    .await;
+    assert!(resp.chunk().await.unwrap().is_some());
+    drop(resp);
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while ctx.fake.with(|s| s.streams_dropped) == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "upstream stream still open after the client left"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // It ended well before its 10 s run time.
+    assert!(ctx.fake.with(|s| s.streams_completed) == 0);
+}
+
+#[tokio::test]
+async fn the_copilot_token_is_refreshed_on_schedule_and_failures_are_survived() {
+    let ctx = signed_in();
+    ctx.fake.with(|s| s.refresh_in = 61); // refresh 1 s after issue
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while ctx.fake.requests("/copilot_internal/v2/token").len() < 3 {
+        assert!(
+            Instant::now() < deadline,
+            "no scheduled refresh: {}",
+            proxy.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Refreshes start failing: the server keeps its token and keeps serving.
+    ctx.fake
+        .with(|s| s.token_failure = Some((500, json!({"message": "boom"}))));
+    assert!(
+        proxy.wait_for_log("Copilot token refresh failed", Duration::from_secs(5)),
+        "{}",
+        proxy.log()
+    );
+    let v: Value = client()
+        .get(format!("{}/v1/models", proxy.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["object"], "list");
+    let resp = client()
+        .get(format!("{}/health", proxy.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(
+        !proxy.log().contains("tid=cop"),
+        "token in logs: {}",
+        proxy.log()
+    );
+}
+
+#[tokio::test]
+async fn oversized_bodies_get_413_in_the_route_shape() {
+    let ctx = signed_in();
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let big = format!(
+        "{{\"model\":\"gpt-4o\",\"messages\":[{{\"role\":\"user\",\"content\":\"{}\"}}]}}",
+        "a".repeat(65 << 20)
+    );
+    let resp = client()
+        .post(format!("{}/v1/messages", proxy.url))
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 413);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["error"]["type"], "request_too_large");
+}
+
+#[test]
+fn startup_output_shutdown_and_refusals() {
+    let ctx = signed_in();
+    let mut proxy = Proxy::start(&ctx, &[], &[]);
+    assert!(
+        proxy.wait_for_log("copilot-api claude-code --port", Duration::from_secs(5)),
+        "{}",
+        proxy.log()
+    );
+    let log = proxy.log();
+    assert!(
+        log.contains("Signed in as octocat (individual plan)"),
+        "{log}"
+    );
+    assert!(
+        log.contains(&format!("Copilot API: {}/copilot", ctx.fake.base)),
+        "{log}"
+    );
+    assert!(
+        log.contains("Models (5): gpt-4o, gpt-5.1-codex, claude-sonnet-4.5"),
+        "{log}"
+    );
+    assert!(proxy.url.starts_with("http://127.0.0.1:"), "{}", proxy.url);
+    assert!(log.contains("copilot-api claude-code --port"), "{log}");
+    #[cfg(unix)]
+    {
+        let pid = proxy.child.id().to_string();
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            if let Some(status) = proxy.child.try_wait().unwrap() {
+                assert!(status.success(), "{status}");
+                break;
+            }
+            assert!(Instant::now() < deadline, "did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    let err = Proxy::try_start(&ctx, &["--host", "0.0.0.0"], &[])
+        .err()
+        .unwrap();
+    assert!(
+        err.contains("refusing to listen on 0.0.0.0 without an API key"),
+        "{err}"
+    );
+    let err = Proxy::try_start(&ctx, &["--manual"], &[]).err().unwrap();
+    assert!(
+        err.contains("--manual needs an interactive terminal"),
+        "{err}"
+    );
+    let signed_out = TestContext::new();
+    let err = Proxy::try_start(&signed_out, &[], &[]).err().unwrap();
+    assert!(
+        err.contains("Not signed in. Run `copilot-api auth device login`."),
+        "{err}"
+    );
+}
