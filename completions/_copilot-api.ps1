@@ -209,6 +209,7 @@ Register-ArgumentCompleter -Native -CommandName 'copilot-api' -ScriptBlock {
             [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'Require this key (as `x-api-key` or `Authorization: Bearer`) on every API route')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Minimum seconds between upstream chat / messages / responses requests')
             [CompletionResult]::new('--rate-limit', '--rate-limit', [CompletionResultType]::ParameterName, 'Minimum seconds between upstream chat / messages / responses requests')
+            [CompletionResult]::new('--ping-interval', '--ping-interval', [CompletionResultType]::ParameterName, 'Seconds of upstream silence after which a translated stream gets a `ping` event')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Read settings from this TOML file instead of the default location')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Kind of Copilot plan; selects the Copilot API host when the token does not name one')
             [CompletionResult]::new('--account-type', '--account-type', [CompletionResultType]::ParameterName, 'Kind of Copilot plan; selects the Copilot API host when the token does not name one')
@@ -275,8 +276,8 @@ Register-ArgumentCompleter -Native -CommandName 'copilot-api' -ScriptBlock {
         }
         'copilot-api;count-tokens' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to read the input (default: detected)')
-            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Model whose tokenizer to use')
-            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Model whose tokenizer to use')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Model whose tokenizer to use [default: the request''s `model`, else gpt-4o]')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Model whose tokenizer to use [default: the request''s `model`, else gpt-4o]')
             [CompletionResult]::new('--encoding', '--encoding', [CompletionResultType]::ParameterName, 'Tokenizer encoding, overriding the model''s')
             [CompletionResult]::new('--max', '--max', [CompletionResultType]::ParameterName, 'Exit 1 when any count exceeds N (the count is still printed)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Read settings from this TOML file instead of the default location')

@@ -189,6 +189,7 @@ set edit:completion:arg-completer[copilot-api] = {|@words|
             cand --api-key 'Require this key (as `x-api-key` or `Authorization: Bearer`) on every API route'
             cand -r 'Minimum seconds between upstream chat / messages / responses requests'
             cand --rate-limit 'Minimum seconds between upstream chat / messages / responses requests'
+            cand --ping-interval 'Seconds of upstream silence after which a translated stream gets a `ping` event'
             cand --config 'Read settings from this TOML file instead of the default location'
             cand -a 'Kind of Copilot plan; selects the Copilot API host when the token does not name one'
             cand --account-type 'Kind of Copilot plan; selects the Copilot API host when the token does not name one'
@@ -252,8 +253,8 @@ set edit:completion:arg-completer[copilot-api] = {|@words|
         }
         &'copilot-api;count-tokens'= {
             cand --format 'How to read the input (default: detected)'
-            cand -m 'Model whose tokenizer to use'
-            cand --model 'Model whose tokenizer to use'
+            cand -m 'Model whose tokenizer to use [default: the request''s `model`, else gpt-4o]'
+            cand --model 'Model whose tokenizer to use [default: the request''s `model`, else gpt-4o]'
             cand --encoding 'Tokenizer encoding, overriding the model''s'
             cand --max 'Exit 1 when any count exceeds N (the count is still printed)'
             cand --config 'Read settings from this TOML file instead of the default location'

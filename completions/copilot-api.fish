@@ -116,6 +116,7 @@ complete -c copilot-api -n "__fish_copilot_api_using_subcommand start" -s p -l p
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand start" -l host -d 'Address to bind. Anything but loopback needs `--api-key` or `--allow-unauthenticated`' -r
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand start" -l api-key -d 'Require this key (as `x-api-key` or `Authorization: Bearer`) on every API route' -r
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand start" -s r -l rate-limit -d 'Minimum seconds between upstream chat / messages / responses requests' -r
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand start" -l ping-interval -d 'Seconds of upstream silence after which a translated stream gets a `ping` event' -r
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand start" -l config -d 'Read settings from this TOML file instead of the default location' -r -F
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand start" -s a -l account-type -d 'Kind of Copilot plan; selects the Copilot API host when the token does not name one' -r -f -a "individual\t'Copilot Individual, Pro or Pro+'
 business\t'Copilot Business'
@@ -161,7 +162,7 @@ complete -c copilot-api -n "__fish_copilot_api_using_subcommand usage" -s V -l v
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand count-tokens" -l format -d 'How to read the input (default: detected)' -r -f -a "text\t'Plain text'
 openai\t'An OpenAI chat completions request'
 anthropic\t'An Anthropic Messages request'"
-complete -c copilot-api -n "__fish_copilot_api_using_subcommand count-tokens" -s m -l model -d 'Model whose tokenizer to use' -r
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand count-tokens" -s m -l model -d 'Model whose tokenizer to use [default: the request\'s `model`, else gpt-4o]' -r
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand count-tokens" -l encoding -d 'Tokenizer encoding, overriding the model\'s' -r
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand count-tokens" -l max -d 'Exit 1 when any count exceeds N (the count is still printed)' -r
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand count-tokens" -l config -d 'Read settings from this TOML file instead of the default location' -r -F

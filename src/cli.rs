@@ -192,6 +192,10 @@ pub struct StartArgs {
     #[arg(long, short = 'c')]
     pub claude_code: bool,
 
+    /// Seconds of upstream silence after which a translated stream gets a `ping` event.
+    #[arg(long, env = EnvVars::PING_INTERVAL, value_name = "SECONDS")]
+    pub ping_interval: Option<f64>,
+
     /// Serve `GET /token` (the live Copilot token). Only for trusted local tools.
     #[arg(long)]
     pub expose_token: bool,
@@ -232,9 +236,9 @@ pub struct CountTokensArgs {
     #[arg(long, value_enum)]
     pub format: Option<InputFormat>,
 
-    /// Model whose tokenizer to use.
-    #[arg(long, short = 'm', default_value = "gpt-4o")]
-    pub model: String,
+    /// Model whose tokenizer to use [default: the request's `model`, else gpt-4o].
+    #[arg(long, short = 'm')]
+    pub model: Option<String>,
 
     /// Tokenizer encoding, overriding the model's.
     #[arg(long, value_name = "ENCODING")]

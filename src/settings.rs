@@ -24,6 +24,9 @@ use file::FileConfig;
 pub const DEFAULT_PORT: u16 = 4141;
 /// Default bind address: loopback only.
 pub const DEFAULT_HOST: &str = "127.0.0.1";
+/// Default seconds of upstream silence before a `ping` event: below the 30–60 s idle timeouts
+/// common in HTTP intermediaries and clients.
+pub const DEFAULT_PING_SECS: f64 = 15.0;
 /// Built-in VS Code version sent upstream (no network lookup at start-up).
 pub const DEFAULT_VSCODE_VERSION: &str = "1.104.3";
 /// Built-in Copilot Chat extension version.
@@ -273,6 +276,8 @@ pub struct StartSettings {
     pub claude_code: bool,
     /// Serve `GET /token`.
     pub expose_token: bool,
+    /// Upstream silence after which a translated stream gets a `ping` event.
+    pub ping_interval: Duration,
 }
 
 fn redacted<S: serde::Serializer>(value: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
@@ -309,6 +314,16 @@ impl StartSettings {
             Some(secs) => bail!("--rate-limit must be between 0 and 86400 seconds, got {secs}"),
         };
         let wait = args.wait || server.wait.unwrap_or(false);
+        let ping_interval = match args
+            .ping_interval
+            .or(server.ping_interval)
+            .unwrap_or(DEFAULT_PING_SECS)
+        {
+            secs if secs.is_finite() && (0.1..=3600.0).contains(&secs) => {
+                Duration::from_secs_f64(secs)
+            }
+            secs => bail!("--ping-interval must be between 0.1 and 3600 seconds, got {secs}"),
+        };
         if !host.is_loopback() && api_key.is_none() && !allow_unauthenticated {
             bail!(
                 "refusing to listen on {host} without an API key: anyone who can reach this \
@@ -327,6 +342,7 @@ impl StartSettings {
             manual: args.manual,
             claude_code: args.claude_code,
             expose_token: args.expose_token || server.expose_token.unwrap_or(false),
+            ping_interval,
         })
     }
 }
@@ -435,6 +451,7 @@ mod tests {
             manual: false,
             claude_code: false,
             expose_token: false,
+            ping_interval: None,
             print_settings: false,
         };
         assert!(StartSettings::resolve(&args("0.0.0.0"), None).is_err());

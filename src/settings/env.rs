@@ -30,6 +30,8 @@ impl EnvVars {
     pub const API_KEY: &'static str = "COPILOT_API_KEY";
     /// Minimum seconds between upstream requests (flag `--rate-limit`).
     pub const RATE_LIMIT: &'static str = "COPILOT_API_RATE_LIMIT";
+    /// Seconds of upstream silence before a `ping` event (flag `--ping-interval`).
+    pub const PING_INTERVAL: &'static str = "COPILOT_API_PING_INTERVAL";
     /// GitHub web base URL used for the device flow (default `https://github.com`).
     pub const GITHUB_URL: &'static str = "COPILOT_API_GITHUB_URL";
     /// GitHub REST API base URL (default `https://api.github.com`).

@@ -44,6 +44,8 @@ pub struct ServerConfig {
     pub wait: Option<bool>,
     /// Serve `GET /token`.
     pub expose_token: Option<bool>,
+    /// Seconds of upstream silence before a `ping` event on translated streams.
+    pub ping_interval: Option<f64>,
     /// Allow a non-loopback bind without an API key.
     pub allow_unauthenticated: Option<bool>,
 }

@@ -263,3 +263,67 @@ async fn config_aliases_resolve() {
         "claude-haiku-4.5"
     );
 }
+
+#[tokio::test]
+async fn silent_upstreams_get_pings_and_mid_stream_errors_become_error_events() {
+    let ctx = signed_in();
+    let start = Bytes::from_static(b"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Thinking\",\"role\":\"assistant\"}}],\"id\":\"m1\",\"model\":\"claude-haiku-4.5\"}\n\n");
+    let failure = Bytes::from_static(b"data: {\"error\":{\"message\":\"upstream model overloaded\",\"code\":\"overloaded\"}}\n\n");
+    // 1.5 s of silence between the two pieces; pings every 0.5 s.
+    ctx.fake.reply(
+        "/chat/completions",
+        Reply::Sse(vec![start, failure], Duration::from_millis(1500)),
+    );
+    let proxy = Proxy::start(&ctx, &["--ping-interval", "0.5"], &[]);
+    let resp = messages(&proxy, json!({"model": "claude-haiku-4.5", "max_tokens": 10, "stream": true, "messages": [{"role": "user", "content": "hi"}]})).await;
+    let text = resp.text().await.unwrap();
+    let evs = events(&text);
+    let names: Vec<&str> = evs.iter().map(|(n, _)| n.as_str()).collect();
+    let pings = names.iter().filter(|n| **n == "ping").count();
+    assert!(pings >= 2, "{text}");
+    assert_eq!(
+        evs.iter().find(|(n, _)| n == "ping").unwrap().1,
+        json!({"type": "ping"})
+    );
+    assert_eq!(names.last(), Some(&"error"), "{text}");
+    assert_eq!(
+        evs.last().unwrap().1["error"]["message"],
+        "upstream model overloaded"
+    );
+    assert!(!names.contains(&"message_stop"));
+}
+
+#[tokio::test]
+async fn count_tokens_answers_from_the_shared_counter() {
+    let ctx = signed_in();
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let body = json!({"model": "claude-sonnet-4-5-20250929", "system": "You are terse.",
+        "messages": [{"role": "user", "content": "How many tokens is this sentence?"}],
+        "tools": [{"name": "Read", "description": "Read a file.", "input_schema": {"type": "object", "properties": {"path": {"type": "string"}}}}]});
+    let resp = client()
+        .post(format!("{}/v1/messages/count_tokens?beta=true", proxy.url))
+        .header("anthropic-version", "2023-06-01")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let v: Value = resp.json().await.unwrap();
+    let n = v["input_tokens"].as_u64().unwrap();
+    // The CLI counts the same payload to the same number.
+    let path = ctx.root.path().join("req.json");
+    std::fs::write(&path, body.to_string()).unwrap();
+    let out = ctx
+        .cmd()
+        .args(["count-tokens", "--model", "claude-sonnet-4.5"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), n.to_string());
+    assert!(n > 346, "tool overhead missing: {n}");
+}

@@ -21,5 +21,9 @@ mod server;
 mod proxy;
 // The Anthropic surface: translation and native passthrough.
 mod anthropic;
+// `claude-code`: launch commands and settings files.
+mod claude_code;
+// `count-tokens`: exactness, formats, errors.
+mod count_tokens;
 // Generated completions and man page are fresh.
 mod generated;

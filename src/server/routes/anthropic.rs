@@ -5,8 +5,6 @@
 //! request passed through; all others are translated to `/chat/completions` and back
 //! (`crate::translate`), streaming included.
 
-use std::time::Duration;
-
 use axum::Extension;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -31,10 +29,6 @@ use crate::translate::stream::StreamTranslator;
 use crate::upstream::UpstreamError;
 use crate::upstream::copilot::{Initiator, RequestOptions};
 use crate::upstream::models::Model;
-
-/// A `ping` event is sent after this much upstream silence, so idle-timeouts in clients and
-/// intermediaries never cut a slow stream.
-pub const PING_AFTER: Duration = Duration::from_secs(15);
 
 /// `anthropic-version` sent upstream when the client sent none.
 const DEFAULT_ANTHROPIC_VERSION: &str = "2023-06-01";
@@ -236,7 +230,7 @@ async fn translated(
         return Ok(stream_response(
             upstream,
             requested.to_owned(),
-            0,
+            state.settings.ping_interval,
             log.clone(),
         ));
     }
@@ -317,10 +311,12 @@ fn events_response(events: Vec<StreamEvent>) -> Response {
 }
 
 /// Translates Copilot's chat-completion event stream into Anthropic events as they arrive.
+/// A `ping` event goes out after `ping_every` of upstream silence, so idle timeouts in clients
+/// and intermediaries never cut a slow stream.
 fn stream_response(
     upstream: reqwest::Response,
     requested: String,
-    estimate: u64,
+    ping_every: std::time::Duration,
     log: RequestLog,
 ) -> Response {
     struct St {
@@ -334,12 +330,12 @@ fn stream_response(
     }
     let st = St {
         sse: sse_stream::SseByteStream::new(upstream.bytes_stream().boxed()),
-        translator: StreamTranslator::new(requested, estimate),
+        translator: StreamTranslator::new(requested, 0),
         pending: Default::default(),
         done: false,
         log,
     };
-    let stream = futures_util::stream::unfold(st, |mut st| async move {
+    let stream = futures_util::stream::unfold(st, move |mut st| async move {
         loop {
             if let Some(bytes) = st.pending.pop_front() {
                 return Some((Ok::<_, std::convert::Infallible>(bytes), st));
@@ -347,7 +343,7 @@ fn stream_response(
             if st.done {
                 return None;
             }
-            let events = match tokio::time::timeout(PING_AFTER, st.sse.next()).await {
+            let events = match tokio::time::timeout(ping_every, st.sse.next()).await {
                 Err(_) => vec![StreamEvent::Ping],
                 Ok(Some(Ok(event))) => match event.data.as_deref().map(str::trim) {
                     None | Some("") => Vec::new(),
@@ -356,6 +352,12 @@ fn stream_response(
                         st.translator.finish()
                     }
                     Some(data) => match serde_json::from_str::<ChatChunk>(data) {
+                        // Copilot reports a failure mid-stream as a data line `{"error": …}`.
+                        Ok(chunk)
+                            if chunk.choices.is_empty() && chunk.extra.contains_key("error") =>
+                        {
+                            upstream_error_event(&mut st.translator, data)
+                        }
                         Ok(chunk) => st.translator.push(&chunk),
                         Err(_) => upstream_error_event(&mut st.translator, data),
                     },
@@ -454,7 +456,10 @@ mod tests {
         let results = json!({"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t", "content": "x"}]});
         let mixed = json!({"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t"}, {"type": "text", "text": "go"}]});
         let system = json!({"role": "system", "content": "be brief"});
-        assert_eq!(anthropic_initiator(std::slice::from_ref(&user)), Initiator::User);
+        assert_eq!(
+            anthropic_initiator(std::slice::from_ref(&user)),
+            Initiator::User
+        );
         assert_eq!(
             anthropic_initiator(&[user.clone(), assistant.clone()]),
             Initiator::Agent
