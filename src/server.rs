@@ -12,6 +12,7 @@ pub mod extract;
 pub mod limit;
 pub mod log;
 pub mod routes;
+pub mod sse;
 pub mod state;
 
 use std::future::Future;

@@ -38,6 +38,8 @@ pub enum Reply {
     Sse(Vec<Bytes>, Duration),
     /// Raw status, headers and body.
     Raw(u16, Vec<(&'static str, &'static str)>, Bytes),
+    /// JSON 200 after a delay (counted in `streams_dropped` when the caller leaves first).
+    Slow(Duration, Value),
 }
 
 /// A request the fake received.
@@ -415,6 +417,15 @@ async fn copilot_route(State(state): State<AppState>, req: Request) -> Response 
                 resp = resp.header(k, v);
             }
             resp.body(Body::from(body)).unwrap()
+        }
+        Some(Reply::Slow(delay, value)) => {
+            let mut guard = StreamGuard {
+                script: Arc::clone(&state.script),
+                completed: false,
+            };
+            tokio::time::sleep(delay).await;
+            guard.completed = true;
+            json_response(200, value)
         }
         Some(Reply::Sse(pieces, pause)) => {
             let guard = StreamGuard {

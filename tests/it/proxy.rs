@@ -636,3 +636,64 @@ fn startup_output_shutdown_and_refusals() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_client_that_leaves_cancels_a_pending_upstream_request() {
+    let ctx = signed_in();
+    ctx.fake.reply(
+        "/chat/completions",
+        Reply::Slow(Duration::from_secs(10), json!({"choices": []})),
+    );
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let request = post(
+        &proxy,
+        "/v1/chat/completions",
+        json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}),
+    );
+    // Give up after 300 ms, like a user pressing Esc.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), request)
+            .await
+            .is_err()
+    );
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while ctx.fake.with(|s| s.streams_dropped) == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "upstream request still running after the client left"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_queued_request_whose_client_leaves_gives_up_its_place() {
+    let ctx = signed_in();
+    ctx.fake.reply(
+        "/chat/completions",
+        Reply::Json(200, json!({"choices": []})),
+    );
+    let proxy = Proxy::start(&ctx, &["--rate-limit", "1.5", "--wait"], &[]);
+    let body = json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]});
+    assert_eq!(
+        post(&proxy, "/v1/chat/completions", body.clone())
+            .await
+            .status(),
+        200
+    );
+    let start = Instant::now();
+    // B queues behind A's slot, then its client gives up; C must take B's place, not wait for it.
+    let b = tokio::time::timeout(
+        Duration::from_millis(300),
+        post(&proxy, "/v1/chat/completions", body.clone()),
+    );
+    assert!(b.await.is_err());
+    let c = post(&proxy, "/v1/chat/completions", body.clone()).await;
+    assert_eq!(c.status(), 200);
+    let waited = start.elapsed();
+    assert!(
+        waited >= Duration::from_millis(1200) && waited < Duration::from_millis(2600),
+        "{waited:?}"
+    );
+    assert_eq!(ctx.fake.requests("/copilot/chat/completions").len(), 2);
+}

@@ -8,9 +8,8 @@
 use axum::Extension;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use futures_util::StreamExt as _;
 use reqwest::Method;
 use serde::Deserialize as _;
 use serde_json::{Map, Value, json};
@@ -21,6 +20,7 @@ use crate::server::AppState;
 use crate::server::error::{AnthropicError, ApiError};
 use crate::server::extract::{parse_json, read_body};
 use crate::server::log::RequestLog;
+use crate::server::sse::{events_response, translated_response};
 use crate::translate::anthropic::{MessagesRequest, StreamEvent};
 use crate::translate::openai::{ChatChunk, ChatResponse};
 use crate::translate::request::{TargetModel, anthropic_to_openai};
@@ -227,8 +227,8 @@ async fn translated(
     if stream && is_event_stream(upstream.headers()) {
         // Real usage arrives with the stream (Copilot sends it on the last chunk) and goes into
         // message_delta; counting the prompt here would cost more CPU than the proxying itself.
-        return Ok(stream_response(
-            upstream,
+        return Ok(translated_response(
+            upstream.bytes_stream(),
             requested.to_owned(),
             state.settings.ping_interval,
             log.clone(),
@@ -244,7 +244,7 @@ async fn translated(
         let chat: ChatResponse = serde_json::from_slice(&bytes).map_err(|err| {
             ApiError::BadUpstreamResponse(format!("Copilot sent an unreadable response: {err}"))
         })?;
-        return Ok(events_response(json_as_events(&chat, requested)?));
+        return Ok(events_response(&json_as_events(&chat, requested)?));
     } else {
         let chat: ChatResponse = serde_json::from_slice(&bytes).map_err(|err| {
             ApiError::BadUpstreamResponse(format!("Copilot sent an unreadable response: {err}"))
@@ -290,125 +290,6 @@ fn chunk_from_response(chat: &ChatResponse) -> Result<Value, ApiError> {
         }
     }
     Ok(value)
-}
-
-fn frame(event: &StreamEvent) -> Bytes {
-    let data = serde_json::to_string(event).unwrap_or_else(|_| "{}".to_owned());
-    Bytes::from(format!("event: {}\ndata: {data}\n\n", event.event_name()))
-}
-
-fn sse_builder() -> axum::http::response::Builder {
-    Response::builder()
-        .header(header::CONTENT_TYPE, "text/event-stream")
-        .header(header::CACHE_CONTROL, "no-cache")
-}
-
-fn events_response(events: Vec<StreamEvent>) -> Response {
-    let body: Vec<u8> = events.iter().flat_map(|e| frame(e).to_vec()).collect();
-    sse_builder()
-        .body(Body::from(body))
-        .unwrap_or_else(|_| Response::new(Body::empty()))
-}
-
-/// Translates Copilot's chat-completion event stream into Anthropic events as they arrive.
-/// A `ping` event goes out after `ping_every` of upstream silence, so idle timeouts in clients
-/// and intermediaries never cut a slow stream.
-fn stream_response(
-    upstream: reqwest::Response,
-    requested: String,
-    ping_every: std::time::Duration,
-    log: RequestLog,
-) -> Response {
-    struct St {
-        sse: sse_stream::SseByteStream<
-            futures_util::stream::BoxStream<'static, reqwest::Result<Bytes>>,
-        >,
-        translator: StreamTranslator,
-        pending: std::collections::VecDeque<Bytes>,
-        done: bool,
-        log: RequestLog,
-    }
-    let st = St {
-        sse: sse_stream::SseByteStream::new(upstream.bytes_stream().boxed()),
-        translator: StreamTranslator::new(requested, 0),
-        pending: Default::default(),
-        done: false,
-        log,
-    };
-    let stream = futures_util::stream::unfold(st, move |mut st| async move {
-        loop {
-            if let Some(bytes) = st.pending.pop_front() {
-                return Some((Ok::<_, std::convert::Infallible>(bytes), st));
-            }
-            if st.done {
-                return None;
-            }
-            let events = match tokio::time::timeout(ping_every, st.sse.next()).await {
-                Err(_) => vec![StreamEvent::Ping],
-                Ok(Some(Ok(event))) => match event.data.as_deref().map(str::trim) {
-                    None | Some("") => Vec::new(),
-                    Some("[DONE]") => {
-                        st.done = true;
-                        st.translator.finish()
-                    }
-                    Some(data) => match serde_json::from_str::<ChatChunk>(data) {
-                        // Copilot reports a failure mid-stream as a data line `{"error": …}`.
-                        Ok(chunk)
-                            if chunk.choices.is_empty() && chunk.extra.contains_key("error") =>
-                        {
-                            upstream_error_event(&mut st.translator, data)
-                        }
-                        Ok(chunk) => st.translator.push(&chunk),
-                        Err(_) => upstream_error_event(&mut st.translator, data),
-                    },
-                },
-                Ok(Some(Err(err))) => {
-                    st.done = true;
-                    tracing::warn!("Copilot stream failed: {err}");
-                    st.translator
-                        .fail(&format!("the upstream stream failed: {err}"), "api_error")
-                }
-                Ok(None) => {
-                    st.done = true;
-                    st.translator.finish()
-                }
-            };
-            for event in &events {
-                match event {
-                    StreamEvent::MessageStart { message } => {
-                        st.log.usage(Some(message.usage.input_tokens), None);
-                    }
-                    StreamEvent::MessageDelta { usage, .. } => {
-                        st.log
-                            .usage(Some(usage.input_tokens), Some(usage.output_tokens));
-                    }
-                    StreamEvent::Error { .. } => st.done = true,
-                    _ => {}
-                }
-            }
-            if st.translator.is_finished() {
-                st.done = true;
-            }
-            st.pending.extend(events.iter().map(frame));
-        }
-    });
-    sse_builder()
-        .body(Body::from_stream(stream))
-        .unwrap_or_else(|_| Response::new(Body::empty()))
-}
-
-/// A data line that is not a chunk: Copilot reports mid-stream failures as `{"error":…}`.
-fn upstream_error_event(translator: &mut StreamTranslator, data: &str) -> Vec<StreamEvent> {
-    let message = serde_json::from_str::<Value>(data)
-        .ok()
-        .and_then(|v| {
-            v.pointer("/error/message")
-                .or_else(|| v.get("message"))
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        })
-        .unwrap_or_else(|| "Copilot sent an unreadable stream event".to_owned());
-    translator.fail(&message, "api_error")
 }
 
 /// `POST /v1/messages/count_tokens`: `{"input_tokens": n}` from the shared counter, the same

@@ -1,0 +1,225 @@
+//! Anthropic event streams made from Copilot's chat-completion event streams.
+//!
+//! The upstream body is parsed with a real SSE parser (`sse-stream`: it works on bytes, so a
+//! multi-byte character or a line split across TCP reads is reassembled, never turned into
+//! U+FFFD), each chunk goes through the pure `StreamTranslator`, and the resulting events are
+//! framed as `event: <name>\ndata: <json>\n\n` as soon as they exist — nothing is buffered
+//! beyond one upstream read. A `ping` event is sent after `ping_every` of upstream silence; an
+//! upstream failure or truncation ends the stream with an Anthropic `error` event, never a
+//! made-up `message_stop`.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::header;
+use axum::response::Response;
+use futures_util::stream::BoxStream;
+use futures_util::{Stream, StreamExt as _};
+use serde_json::Value;
+
+use super::log::RequestLog;
+use crate::translate::anthropic::StreamEvent;
+use crate::translate::openai::ChatChunk;
+use crate::translate::stream::StreamTranslator;
+
+/// One SSE frame.
+pub fn frame(event: &StreamEvent) -> Bytes {
+    let data = serde_json::to_string(event).unwrap_or_else(|_| "{}".to_owned());
+    Bytes::from(format!("event: {}\ndata: {data}\n\n", event.event_name()))
+}
+
+/// A response head for an event stream.
+fn builder() -> axum::http::response::Builder {
+    Response::builder()
+        .header(header::CONTENT_TYPE, "text/event-stream")
+        .header(header::CACHE_CONTROL, "no-cache")
+}
+
+/// A stream response of already known events.
+pub fn events_response(events: &[StreamEvent]) -> Response {
+    let body: Vec<u8> = events.iter().flat_map(|e| frame(e).to_vec()).collect();
+    builder()
+        .body(Body::from(body))
+        .unwrap_or_else(|_| Response::new(Body::empty()))
+}
+
+/// The translating stream as a response.
+pub fn translated_response<E>(
+    upstream: impl Stream<Item = Result<Bytes, E>> + Send + 'static,
+    requested: String,
+    ping_every: Duration,
+    log: RequestLog,
+) -> Response
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let body = Body::from_stream(translate(upstream.boxed(), requested, ping_every, log));
+    builder()
+        .body(body)
+        .unwrap_or_else(|_| Response::new(Body::empty()))
+}
+
+struct State<E> {
+    sse: sse_stream::SseByteStream<BoxStream<'static, Result<Bytes, E>>>,
+    translator: StreamTranslator,
+    pending: VecDeque<Bytes>,
+    done: bool,
+    log: RequestLog,
+}
+
+/// Translates an upstream chat-completion SSE byte stream into framed Anthropic events.
+pub fn translate<E>(
+    upstream: BoxStream<'static, Result<Bytes, E>>,
+    requested: String,
+    ping_every: Duration,
+    log: RequestLog,
+) -> impl Stream<Item = Result<Bytes, Infallible>> + Send + 'static
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let state = State {
+        sse: sse_stream::SseByteStream::new(upstream),
+        translator: StreamTranslator::new(requested, 0),
+        pending: VecDeque::new(),
+        done: false,
+        log,
+    };
+    futures_util::stream::unfold(state, move |mut st| async move {
+        loop {
+            if let Some(bytes) = st.pending.pop_front() {
+                return Some((Ok(bytes), st));
+            }
+            if st.done {
+                return None;
+            }
+            let events = match tokio::time::timeout(ping_every, st.sse.next()).await {
+                Err(_) => vec![StreamEvent::Ping],
+                Ok(Some(Ok(event))) => match event.data.as_deref().map(str::trim) {
+                    None | Some("") => Vec::new(),
+                    Some("[DONE]") => st.translator.finish(),
+                    Some(data) => match serde_json::from_str::<ChatChunk>(data) {
+                        // Copilot reports a failure mid-stream as a data line `{"error": …}`.
+                        Ok(chunk)
+                            if chunk.choices.is_empty() && chunk.extra.contains_key("error") =>
+                        {
+                            upstream_error(&mut st.translator, data)
+                        }
+                        Ok(chunk) => st.translator.push(&chunk),
+                        Err(_) => upstream_error(&mut st.translator, data),
+                    },
+                },
+                Ok(Some(Err(err))) => {
+                    tracing::warn!("Copilot stream failed: {err}");
+                    st.translator
+                        .fail(&format!("the upstream stream failed: {err}"), "api_error")
+                }
+                Ok(None) => st.translator.finish(),
+            };
+            for event in &events {
+                match event {
+                    StreamEvent::MessageStart { message } => {
+                        st.log.usage(Some(message.usage.input_tokens), None)
+                    }
+                    StreamEvent::MessageDelta { usage, .. } => {
+                        st.log
+                            .usage(Some(usage.input_tokens), Some(usage.output_tokens));
+                    }
+                    _ => {}
+                }
+            }
+            if st.translator.is_finished() {
+                st.done = true;
+            }
+            st.pending.extend(events.iter().map(frame));
+        }
+    })
+}
+
+/// The `error` event for a data line that is an upstream error, not a chunk.
+fn upstream_error(translator: &mut StreamTranslator, data: &str) -> Vec<StreamEvent> {
+    let message = serde_json::from_str::<Value>(data)
+        .ok()
+        .and_then(|v| {
+            v.pointer("/error/message")
+                .or_else(|| v.get("message"))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| "Copilot sent an unreadable stream event".to_owned());
+    translator.fail(&message, "api_error")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIXTURE: &[u8] = include_bytes!("../../tests/fixtures/copilot/claude_text_then_tool.sse");
+
+    async fn run(pieces: Vec<Bytes>) -> Vec<u8> {
+        let upstream =
+            futures_util::stream::iter(pieces.into_iter().map(Ok::<_, std::io::Error>)).boxed();
+        let out: Vec<Result<Bytes, Infallible>> = translate(
+            upstream,
+            "claude-haiku-4-5".into(),
+            Duration::from_secs(60),
+            RequestLog::default(),
+        )
+        .collect()
+        .await;
+        out.into_iter()
+            .flat_map(|b| b.map(|b| b.to_vec()).unwrap_or_default())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn splitting_the_upstream_at_any_byte_changes_nothing() {
+        let whole = run(vec![Bytes::from_static(FIXTURE)]).await;
+        let text = String::from_utf8(whole.clone()).unwrap();
+        assert!(text.contains("read it — ok ✓"), "{text}");
+        assert!(
+            text.ends_with("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"),
+            "{text}"
+        );
+        for cut in 1..FIXTURE.len() {
+            let pieces = vec![
+                Bytes::from_static(&FIXTURE[..cut]),
+                Bytes::from_static(&FIXTURE[cut..]),
+            ];
+            assert_eq!(run(pieces).await, whole, "split at byte {cut}");
+        }
+        // And one byte per read.
+        let bytes: Vec<Bytes> = FIXTURE
+            .iter()
+            .map(|b| Bytes::copy_from_slice(&[*b]))
+            .collect();
+        assert_eq!(run(bytes).await, whole);
+    }
+
+    #[tokio::test]
+    async fn a_body_error_becomes_an_error_event() {
+        let upstream = futures_util::stream::iter(vec![
+            Ok(Bytes::from_static(
+                b"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"}}]}\n\n",
+            )),
+            Err(std::io::Error::other("connection reset")),
+        ])
+        .boxed();
+        let out: Vec<_> = translate(
+            upstream,
+            "m".into(),
+            Duration::from_secs(60),
+            RequestLog::default(),
+        )
+        .collect()
+        .await;
+        let text: String = out
+            .into_iter()
+            .map(|b| String::from_utf8_lossy(&b.unwrap_or_default()).into_owned())
+            .collect();
+        assert!(text.contains("event: error"), "{text}");
+        assert!(text.contains("connection reset"), "{text}");
+        assert!(!text.contains("message_stop"), "{text}");
+    }
+}
