@@ -86,7 +86,10 @@ fn build_table(src: &Path) -> Result<Vec<u8>, Box<dyn Error>> {
         slot_bits += 1;
     }
     let mask = (1usize << slot_bits) - 1;
-    let mut slots = vec![format::EMPTY; 1 << slot_bits];
+    if bytes.len() > format::MAX_BYTES_LEN || max_len > format::MAX_TOKEN_LEN {
+        return Err(format!("{}: too large for the table format", src.display()).into());
+    }
+    let mut slots = vec![format::EMPTY_SLOT; 1 << slot_bits];
     for (rank, token) in &tokens {
         let dup = || format!("{}: duplicate token for rank {rank}", src.display());
         let cell = match token.as_slice() {
@@ -95,14 +98,15 @@ fn build_table(src: &Path) -> Result<Vec<u8>, Box<dyn Error>> {
             _ => {
                 let h = format::hash(token);
                 let mut i = format::home(h, slot_bits);
-                while slots[i] != format::EMPTY {
-                    let other = (slots[i] & format::RANK_MASK) as usize;
-                    if bytes[offsets[other] as usize..offsets[other + 1] as usize] == token[..] {
+                while slots[i] != format::EMPTY_SLOT {
+                    let (_, len, offset) = format::unpack(slots[i]);
+                    if bytes[offset..offset + len] == token[..] {
                         return Err(dup().into());
                     }
                     i = (i + 1) & mask;
                 }
-                slots[i] = (format::tag(h, slot_bits) << format::RANK_BITS) | rank;
+                let offset = offsets[*rank as usize] as usize;
+                slots[i] = format::pack(*rank, token.len(), offset, format::tag(h, slot_bits));
                 continue;
             }
         };
@@ -114,7 +118,8 @@ fn build_table(src: &Path) -> Result<Vec<u8>, Box<dyn Error>> {
 
     let mut blob = Vec::with_capacity(
         format::HEADER_LEN
-            + 4 * (offsets.len() + singles.len() + pairs.len() + slots.len())
+            + 4 * (offsets.len() + singles.len() + pairs.len())
+            + 8 * slots.len()
             + bytes.len(),
     );
     blob.extend_from_slice(&format::MAGIC);
@@ -126,10 +131,13 @@ fn build_table(src: &Path) -> Result<Vec<u8>, Box<dyn Error>> {
     ] {
         blob.extend_from_slice(&field.to_le_bytes());
     }
-    for part in [&offsets, &singles, &pairs, &slots] {
+    for part in [&offsets, &singles, &pairs] {
         for v in part.iter() {
             blob.extend_from_slice(&v.to_le_bytes());
         }
+    }
+    for v in &slots {
+        blob.extend_from_slice(&v.to_le_bytes());
     }
     blob.extend_from_slice(&bytes);
     Ok(blob)

@@ -21,7 +21,9 @@ fn claude_code_request() -> Value {
                    "limit": {"type": "integer"}}, "required": ["path"]}})
         })
         .collect();
-    let mut messages = vec![json!({"role": "user", "content": [{"type": "text", "text": "Fix the failing test in src/lib.rs", "cache_control": {"type": "ephemeral"}}]})];
+    let mut messages = vec![
+        json!({"role": "user", "content": [{"type": "text", "text": "Fix the failing test in src/lib.rs", "cache_control": {"type": "ephemeral"}}]}),
+    ];
     for i in 0..15 {
         messages.push(json!({"role": "assistant", "content": [
             {"type": "text", "text": "Let me look at the file."},
@@ -44,13 +46,17 @@ fn bench(c: &mut Criterion) {
     };
     let mut group = c.benchmark_group("request");
     group.throughput(Throughput::Bytes(raw.len() as u64));
-    group.bench_function("parse+translate+serialize (≈60 KB Claude Code turn)", |b| {
-        b.iter(|| {
-            let req: MessagesRequest = serde_json::from_slice(black_box(&raw)).unwrap_or_else(|_| unreachable!());
-            let chat = anthropic_to_openai(&req, &target).unwrap_or_else(|_| unreachable!());
-            black_box(serde_json::to_vec(&chat).unwrap_or_default())
-        });
-    });
+    group.bench_function(
+        "parse+translate+serialize (≈60 KB Claude Code turn)",
+        |b| {
+            b.iter(|| {
+                let req: MessagesRequest =
+                    serde_json::from_slice(black_box(&raw)).unwrap_or_else(|_| unreachable!());
+                let chat = anthropic_to_openai(&req, &target).unwrap_or_else(|_| unreachable!());
+                black_box(serde_json::to_vec(&chat).unwrap_or_default())
+            });
+        },
+    );
     group.finish();
 
     let response: ChatResponse = serde_json::from_value(json!({

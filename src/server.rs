@@ -39,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .route("/responses", post(routes::openai::responses))
         .route("/embeddings", post(routes::openai::embeddings))
         .route("/models", get(routes::openai::models))
+        .route("/models/{id}", get(routes::openai::model))
         .route("/messages", post(routes::anthropic::messages))
         .route(
             "/messages/count_tokens",

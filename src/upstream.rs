@@ -41,6 +41,14 @@ pub enum UpstreamError {
         /// Human-readable cause.
         reason: String,
     },
+    /// The connection broke while the answer was being read.
+    #[error("{host} broke off its answer: {reason}")]
+    Interrupted {
+        /// Host whose answer broke off.
+        host: String,
+        /// Human-readable cause.
+        reason: String,
+    },
     /// The service did not answer in time.
     #[error("{host} did not answer in time")]
     Timeout {
@@ -85,6 +93,12 @@ impl UpstreamError {
             .unwrap_or_else(|| "the upstream".to_owned());
         if err.is_timeout() {
             return Self::Timeout { host };
+        }
+        if err.is_body() || err.is_decode() {
+            return Self::Interrupted {
+                host,
+                reason: root_cause(err),
+            };
         }
         Self::Connect {
             host,

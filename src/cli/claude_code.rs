@@ -17,18 +17,25 @@ use crate::settings::{DEFAULT_HOST, DEFAULT_PORT};
 use crate::{Context, ExitStatus};
 
 /// The env block Claude Code reads, in a stable order.
+///
+/// `opus` is the model Claude Code's `/model opus` switches to: the newest Opus the plan offers,
+/// else the main model.
 pub fn env_vars(
     base_url: &str,
     auth_token: &str,
     main: &str,
     small: &str,
+    opus: Option<&str>,
 ) -> Vec<(&'static str, String)> {
     vec![
         ("ANTHROPIC_BASE_URL", base_url.to_owned()),
         ("ANTHROPIC_AUTH_TOKEN", auth_token.to_owned()),
         ("ANTHROPIC_MODEL", main.to_owned()),
         ("ANTHROPIC_DEFAULT_SONNET_MODEL", main.to_owned()),
-        ("ANTHROPIC_DEFAULT_OPUS_MODEL", main.to_owned()),
+        (
+            "ANTHROPIC_DEFAULT_OPUS_MODEL",
+            opus.unwrap_or(main).to_owned(),
+        ),
         ("ANTHROPIC_SMALL_FAST_MODEL", small.to_owned()),
         ("ANTHROPIC_DEFAULT_HAIKU_MODEL", small.to_owned()),
         ("DISABLE_NON_ESSENTIAL_MODEL_CALLS", "1".to_owned()),
@@ -273,20 +280,22 @@ pub async fn run(ctx: &Context, args: &ClaudeCodeArgs) -> anyhow::Result<ExitSta
         .get(EnvVars::API_KEY)
         .map(str::to_owned)
         .or(server.api_key);
-    let (main, small) = match (&args.model, &args.small_model) {
-        (Some(main), Some(small)) => (main.clone(), small.clone()),
+    let (main, small, opus) = match (&args.model, &args.small_model) {
+        (Some(main), Some(small)) => (main.clone(), small.clone(), None),
         _ => {
             let ids = running_models(&base, api_key.as_deref()).await?;
-            pick_models(
+            let (main, small) = pick_models(
                 ctx,
                 &ids,
                 args.model.clone(),
                 args.small_model.clone(),
                 args.yes,
-            )?
+            )?;
+            (main, small, newest(&ids, "opus"))
         }
     };
-    let vars = env_vars(&base, api_key.as_deref().unwrap_or("dummy"), &main, &small);
+    let token = api_key.as_deref().unwrap_or("dummy");
+    let vars = env_vars(&base, token, &main, &small, opus.as_deref());
     if let Some(path) = &args.write_settings {
         write_settings(path, &vars)?;
         ctx.printer.info(format!(

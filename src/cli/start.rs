@@ -98,7 +98,8 @@ pub async fn run(ctx: &Context, args: &StartArgs) -> anyhow::Result<ExitStatus> 
     if settings.claude_code {
         let (main, small) = claude_code::pick_models(ctx, &chat_ids, None, None, false)?;
         let token = settings.api_key.as_deref().unwrap_or("dummy");
-        let vars = claude_code::env_vars(&url, token, &main, &small);
+        let opus = claude_code::newest(&chat_ids, "opus");
+        let vars = claude_code::env_vars(&url, token, &main, &small, opus.as_deref());
         claude_code::present(
             ctx,
             &claude_code::render(claude_code::detect_shell(&ctx.env), &vars),

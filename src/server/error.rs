@@ -94,9 +94,9 @@ impl ApiError {
                     _ => StatusCode::BAD_GATEWAY,
                 },
                 UpstreamError::Timeout { .. } => StatusCode::GATEWAY_TIMEOUT,
-                UpstreamError::Connect { .. } | UpstreamError::Decode { .. } => {
-                    StatusCode::BAD_GATEWAY
-                }
+                UpstreamError::Connect { .. }
+                | UpstreamError::Interrupted { .. }
+                | UpstreamError::Decode { .. } => StatusCode::BAD_GATEWAY,
             },
             Self::BadUpstreamResponse(_) => StatusCode::BAD_GATEWAY,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -167,6 +167,10 @@ impl ApiError {
         if status.is_server_error() {
             tracing::warn!(status = status.as_u16(), "{self}");
         }
+        let message = match surface {
+            Surface::Anthropic if status == StatusCode::BAD_REQUEST => anthropic_wording(message),
+            _ => message,
+        };
         let body = match surface {
             Surface::OpenAi => json!({"error": {
                 "message": message,
@@ -231,5 +235,35 @@ pub fn anthropic_error_type(status: u16) -> &'static str {
         529 | 503 => "overloaded_error",
         s if s >= 500 => "api_error",
         _ => "invalid_request_error",
+    }
+}
+
+/// Copilot says "prompt token count of 140012 exceeds the limit of 128000"; Anthropic says
+/// "prompt is too long: 140012 tokens > 128000 maximum", and Claude Code compacts the
+/// conversation only when it sees Anthropic's words.
+fn anthropic_wording(message: String) -> String {
+    let numbers = || -> Option<(u64, u64)> {
+        let rest = message.split("prompt token count of ").nth(1)?;
+        let (count, rest) = rest.split_once(" exceeds the limit of ")?;
+        let limit: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        Some((count.trim().parse().ok()?, limit.parse().ok()?))
+    };
+    match numbers() {
+        Some((count, limit)) => format!("prompt is too long: {count} tokens > {limit} maximum"),
+        None => message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_overflow_uses_anthropic_words() {
+        assert_eq!(
+            anthropic_wording("prompt token count of 140012 exceeds the limit of 128000".into()),
+            "prompt is too long: 140012 tokens > 128000 maximum"
+        );
+        assert_eq!(anthropic_wording("other".into()), "other");
     }
 }

@@ -2,18 +2,18 @@
 //!
 //! tiktoken's rule: start from single bytes, repeatedly merge the adjacent pair whose
 //! concatenation has the lowest rank (the leftmost one on ties), until no adjacent pair
-//! is a token. This is a port of tiktoken's `_byte_pair_merge` (quadratic, for short
-//! pieces) and `_byte_pair_merge_large` (heap-based, for pieces of 100+ bytes), which
-//! compute the same result; only the data structures and the bookkeeping of the merged
-//! ranks (so the final ids need no second lookup) differ.
-
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+//! is a token. Short pieces use a port of tiktoken's `_byte_pair_merge` (a linear scan
+//! for the minimum per merge). Pieces of 100+ bytes, where tiktoken switches to a binary
+//! heap with lazy deletion (`_byte_pair_merge_large`), use a tournament tree over the
+//! part starts instead: leaf keys are `rank << 32 | start`, so the root is always the
+//! lowest rank and, on ties, the leftmost start, i.e. the same merge tiktoken picks, with
+//! no stale entries to skip. Both paths also carry each part's own rank along, so the
+//! final ids need no second lookup.
 
 use super::vocab::Vocab;
 
 const NONE: u32 = u32::MAX;
-/// Pieces at least this long use the heap-based merge (tiktoken's threshold).
+/// Pieces at least this long use the tree-based merge (tiktoken's threshold).
 const LARGE: usize = 100;
 
 /// Reusable buffers for [`merge`].
@@ -21,7 +21,7 @@ const LARGE: usize = 100;
 pub(crate) struct Scratch {
     parts: Vec<Part>,
     nodes: Vec<Node>,
-    heap: BinaryHeap<Reverse<(u32, u32)>>,
+    tree: Vec<u64>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -34,14 +34,14 @@ struct Part {
     own: u32,
 }
 
-/// Node of the linked list used by the heap-based merge (indexed by start byte).
+/// A part of the piece in the large merge, indexed by its start byte.
 #[derive(Debug, Clone, Copy)]
 struct Node {
+    /// Start of the previous part.
     prev: u32,
+    /// End of this part (start of the next one).
     end: u32,
-    /// Rank of `piece[start..next_end]` (this part merged with the next), or `NONE`.
-    pair: u32,
-    next_end: u32,
+    /// Rank of this part itself.
     own: u32,
 }
 
@@ -116,69 +116,85 @@ fn merge_small(vocab: &Vocab, piece: &[u8], parts: &mut Vec<Part>, mut emit: imp
 
 fn merge_large(vocab: &Vocab, piece: &[u8], scratch: &mut Scratch, mut emit: impl FnMut(u32)) {
     let n = piece.len();
-    let nodes = &mut scratch.nodes;
-    let heap = &mut scratch.heap;
+    let Scratch { nodes, tree, .. } = scratch;
     nodes.clear();
-    heap.clear();
     for i in 0..n {
-        let pair = if i + 1 < n {
-            rank_or_none(vocab, &piece[i..i + 2])
-        } else {
-            NONE
-        };
-        if pair != NONE {
-            heap.push(Reverse((pair, i as u32)));
-        }
         nodes.push(Node {
-            prev: if i == 0 { NONE } else { i as u32 - 1 },
+            prev: i.wrapping_sub(1) as u32,
             end: i as u32 + 1,
-            pair,
-            next_end: i as u32 + 2,
             own: rank_or_none(vocab, &piece[i..=i]),
         });
     }
-
-    // Re-rank the merge of the part starting at `start` with the part ending at `next_end`.
-    let potential_merge = |nodes: &mut Vec<Node>,
-                           heap: &mut BinaryHeap<Reverse<(u32, u32)>>,
-                           start: u32,
-                           next_end: u32| {
-        let node = &mut nodes[start as usize];
-        node.next_end = next_end;
-        node.pair = NONE;
-        if (next_end as usize) <= n
-            && let Some(rank) = vocab.rank(&piece[start as usize..next_end as usize])
-        {
-            heap.push(Reverse((rank, start)));
-            node.pair = rank;
+    // Tournament tree over part starts: leaf `s` holds `rank << 32 | s` for the merge of
+    // the part starting at `s` with the next part (`u64::MAX` if none), inner nodes the
+    // minimum of their children, so the root is the lowest rank, leftmost on ties.
+    let size = n.next_power_of_two();
+    tree.clear();
+    tree.resize(2 * size, u64::MAX);
+    for i in 0..n - 1 {
+        tree[size + i] = key(rank_or_none(vocab, &piece[i..i + 2]), i);
+    }
+    for i in (1..size).rev() {
+        tree[i] = tree[2 * i].min(tree[2 * i + 1]);
+    }
+    let set = |tree: &mut [u64], at: usize, value: u64| {
+        let mut i = size + at;
+        tree[i] = value;
+        while i > 1 {
+            i /= 2;
+            let min = tree[2 * i].min(tree[2 * i + 1]);
+            if tree[i] == min {
+                break; // nothing above changes either
+            }
+            tree[i] = min;
+        }
+    };
+    // Key of the merge of the part `start..mid` with the part starting at `mid`.
+    let pair = |nodes: &[Node], start: usize, mid: usize| -> u64 {
+        match nodes.get(mid) {
+            Some(next) => key(rank_or_none(vocab, &piece[start..next.end as usize]), start),
+            None => u64::MAX,
         }
     };
 
-    while let Some(Reverse((rank, left))) = heap.pop() {
-        if rank != nodes[left as usize].pair {
-            continue; // stale entry
+    loop {
+        let top = tree[1];
+        let rank = (top >> 32) as u32;
+        if rank == NONE {
+            break;
         }
-        let right = nodes[left as usize].end;
-        let right_end = nodes[left as usize].next_end;
-        let right_next_end = nodes[right as usize].next_end;
-
-        nodes[left as usize].own = rank;
-        nodes[left as usize].end = right_end;
-        potential_merge(nodes, heap, left, right_next_end);
-        if (right_end as usize) < n {
-            nodes[right_end as usize].prev = left;
+        let left = (top & 0xFFFF_FFFF) as usize;
+        let right = nodes[left].end as usize;
+        let right_end = nodes[right].end as usize;
+        nodes[left].own = rank;
+        nodes[left].end = right_end as u32;
+        set(tree, right, u64::MAX);
+        if right_end < n {
+            nodes[right_end].prev = left as u32;
         }
+        let next = pair(nodes, left, right_end);
+        set(tree, left, next);
         if left > 0 {
-            let prev = nodes[left as usize].prev;
-            potential_merge(nodes, heap, prev, right_end);
+            let prev = nodes[left].prev as usize;
+            let before = pair(nodes, prev, left);
+            set(tree, prev, before);
         }
-        nodes[right as usize].pair = NONE;
     }
 
     let mut i = 0;
     while i < n {
         emit(nodes[i].own);
         i = nodes[i].end as usize;
+    }
+}
+
+/// Tree key of a candidate merge: by rank, then by position (tiktoken's tie-break).
+#[inline]
+fn key(rank: u32, start: usize) -> u64 {
+    if rank == NONE {
+        u64::MAX
+    } else {
+        (u64::from(rank) << 32) | start as u64
     }
 }
 
@@ -199,7 +215,7 @@ mod tests {
     }
 
     #[test]
-    fn small_and_large_merges_agree() {
+    fn linear_and_tree_merges_agree() {
         let vocab = Vocab::load(Table::O200k, u32::MAX);
         let pieces: [&[u8]; 6] = [
             b"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
@@ -217,6 +233,41 @@ mod tests {
                 .flat_map(|&r| vocab.token(r).to_vec())
                 .collect();
             assert_eq!(joined, piece);
+        }
+    }
+
+    #[test]
+    fn linear_and_tree_merges_agree_on_corpus_chunks() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tokens/corpus");
+        let mut bytes = Vec::new();
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        for f in files {
+            bytes.extend(std::fs::read(f).unwrap());
+        }
+        for (table, limit) in [
+            (Table::O200k, u32::MAX),
+            (Table::Cl100k, u32::MAX),
+            (Table::P50k, 50_255),
+        ] {
+            let vocab = Vocab::load(table, limit);
+            let (mut at, mut len) = (0, 2);
+            while at + len <= bytes.len() {
+                let piece = &bytes[at..at + len];
+                let linear = merged(&vocab, piece, false);
+                assert_eq!(linear, merged(&vocab, piece, true), "{table:?} at {at}");
+                let joined: Vec<u8> = linear
+                    .iter()
+                    .flat_map(|&r| vocab.token(r).to_vec())
+                    .collect();
+                assert_eq!(joined, piece);
+                at += len;
+                len = len * 7 % 211 + 2;
+            }
         }
     }
 }

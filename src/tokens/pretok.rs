@@ -1,30 +1,35 @@
 //! Pre-tokenisation: splitting text into the pieces that are BPE-encoded one by one.
 //!
-//! tiktoken splits with a `fancy-regex` pattern per encoding. Those patterns use two
-//! features the DFA-based `regex-automata` engine lacks: possessive quantifiers (`++`,
-//! `?+`, `*+`) and the lookahead `\s+(?!\S)`. Both are rewritten here without changing
-//! which pieces come out:
+//! tiktoken splits with a `fancy-regex` pattern per encoding (a backtracking engine).
+//! Those patterns use two features the DFA-based `regex-automata` engine lacks:
+//! possessive quantifiers (`++`, `?+`, `*+`) and the lookahead `\s+(?!\S)`. Both are
+//! rewritten here without changing which pieces come out. `regex-automata`'s
+//! leftmost-first semantics pick, at a given start, the same match a backtracking
+//! engine picks, so only these two features need an argument:
 //!
-//! * **Possessive quantifiers** never give anything back in these patterns' contexts
-//!   (each is followed by a disjoint class or by the end of its alternative), so the
-//!   plain greedy form matches the same text.
-//! * **`\s+(?!\S)`** (an alternative after all the non-whitespace ones) matches a
-//!   whitespace run up to the end of the text, or all of it but its last character when
-//!   a non-whitespace character follows, or fails for a single whitespace character
-//!   followed by non-whitespace (which the later `\s` / `\s+` alternative then takes
-//!   alone). We search for two patterns with leftmost-first priority: the pattern's
-//!   alternatives before the lookahead one, then a fallback `\s+`. When the fallback
-//!   wins, it has matched a maximal whitespace run; if a character follows it and the
-//!   run has two or more characters, the last character is given back. That is exactly
-//!   what `\s+(?!\S)` followed by the original last alternative (`\s` or `\s+`) produce.
+//! * **Possessive quantifiers** never give anything back in these patterns (each is
+//!   followed by a disjoint class or ends its alternative), so the greedy form matches
+//!   the same text.
+//! * **`\s+(?!\S)`** comes after every other alternative except a final `\s` (r50k,
+//!   cl100k) or `\s+` (o200k). If the earlier alternatives fail at a position, the
+//!   original's match there is: the whole whitespace run if it reaches the end of the
+//!   text; else all of the run but its last character if the run has 2+ characters
+//!   (that character is left to prefix the next piece); else the single character. We
+//!   search for two patterns with leftmost-first priority, the original's alternatives
+//!   before the lookahead one (`*_HEAD`) and then `\s+`; when the `\s+` pattern wins
+//!   it has matched the maximal run, and we give back its last character if text
+//!   follows and the run has 2+ characters. That is the same piece.
 //!
-//! Searches are anchored at the end of the previous piece: the patterns match every
-//! character (each one is `\s`, `\p{L}`, `\p{N}` or none of these), so tiktoken's
-//! pieces are contiguous too. `tests/tokens_exact.rs` proves the rewrite against
-//! `fancy-regex` with tiktoken's original patterns on the fixture corpus.
+//! Searches are anchored at the end of the previous piece. Every character is `\s`,
+//! `\p{L}`, `\p{N}` or none of these, and each pattern matches any such character, so
+//! tiktoken's unanchored `find_iter` also always matches right at the previous end.
+//! The unit tests below compare our pieces with `fancy-regex` running tiktoken's
+//! original patterns, on the fixture corpus and 20 000 generated strings.
 
-use regex_automata::meta::{self, Regex};
-use regex_automata::util::pool::{Pool, PoolGuard};
+use std::sync::Arc;
+
+use regex_automata::hybrid::dfa::{Cache, DFA};
+use regex_automata::util::pool::Pool;
 use regex_automata::{Anchored, Input};
 
 /// tiktoken's original pattern for `r50k_base`, `p50k_base` and `p50k_edit`.
@@ -93,13 +98,16 @@ impl Pattern {
 }
 
 type CachePool = Pool<
-    meta::Cache,
-    Box<dyn Fn() -> meta::Cache + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>,
+    Cache,
+    Box<dyn Fn() -> Cache + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>,
 >;
 
 /// A compiled pre-tokeniser (thread-safe; per-thread search caches are pooled).
+///
+/// Only a forward lazy DFA is built: searches are anchored, so the start of each match
+/// is known and the end is all a forward search has to find.
 pub(crate) struct Pretokenizer {
-    regex: Regex,
+    dfa: Arc<DFA>,
     caches: CachePool,
 }
 
@@ -115,26 +123,29 @@ impl Pretokenizer {
     /// # Panics
     /// Never for the built-in patterns (covered by tests).
     pub(crate) fn new(pattern: Pattern) -> Pretokenizer {
-        let regex = match Regex::new_many(&[pattern.head(), WHITESPACE_RUN]) {
-            Ok(regex) => regex,
+        // Defaults: leftmost-first, Unicode, and a lazy DFA that never gives up (it
+        // clears its cache instead); no Unicode word boundaries, so no quit bytes.
+        let dfa = match DFA::new_many(&[pattern.head(), WHITESPACE_RUN]) {
+            Ok(dfa) => Arc::new(dfa),
             Err(e) => panic!("built-in pre-tokeniser pattern {pattern:?} does not compile: {e}"),
         };
-        let for_pool = regex.clone();
+        let for_pool = Arc::clone(&dfa);
         let caches: CachePool = Pool::new(Box::new(move || for_pool.create_cache()));
-        Pretokenizer { regex, caches }
+        Pretokenizer { dfa, caches }
     }
 
     /// Calls `f` with each piece of `text`, in order; the pieces concatenate to `text`.
     #[inline]
     pub(crate) fn for_each_piece<'t>(&self, text: &'t str, mut f: impl FnMut(&'t str)) {
-        let mut cache: PoolGuard<'_, meta::Cache, _> = self.caches.get();
+        let mut cache = self.caches.get();
         let bytes = text.as_bytes();
         let mut pos = 0;
         while pos < text.len() {
             let input = Input::new(text).range(pos..).anchored(Anchored::Yes);
-            let Some(m) = self.regex.search_half_with(&mut cache, &input) else {
-                // Unreachable with these patterns (they match every character); skip a
-                // character rather than loop, as an unanchored search would.
+            let Ok(Some(m)) = self.dfa.try_search_fwd(&mut cache, &input) else {
+                // Unreachable: the patterns match every character and the lazy DFA
+                // cannot fail (see `new`). Skip a character rather than loop, as an
+                // unanchored search would.
                 pos += text[pos..].chars().next().map_or(1, char::len_utf8);
                 continue;
             };
@@ -163,8 +174,7 @@ mod tests {
     use super::*;
 
     /// Pieces as tiktoken computes them: `fancy-regex` with the original pattern.
-    fn reference(pattern: Pattern, text: &str) -> Vec<String> {
-        let re = fancy_regex::Regex::new(pattern.original()).unwrap();
+    fn reference(re: &fancy_regex::Regex, text: &str) -> Vec<String> {
         re.find_iter(text)
             .map(|m| m.unwrap().as_str().to_owned())
             .collect()
@@ -208,9 +218,9 @@ mod tests {
             state ^= state << 17;
             state
         };
-        (0..4000)
+        (0..20000)
             .map(|_| {
-                let len = next() % 24;
+                let len = next() % 32;
                 (0..len)
                     .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
                     .collect()
@@ -231,10 +241,11 @@ mod tests {
             .collect();
         for pattern in [Pattern::R50k, Pattern::Cl100k, Pattern::O200k] {
             let p = Pretokenizer::new(pattern);
+            let re = fancy_regex::Regex::new(pattern.original()).unwrap();
             for (name, text) in &texts {
                 assert_eq!(
                     ours(&p, text),
-                    reference(pattern, text),
+                    reference(&re, text),
                     "{pattern:?} on {name}: {text:?}"
                 );
             }

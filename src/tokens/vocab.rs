@@ -4,7 +4,7 @@
 //! into them, so "loading" an encoding costs a header check and the operating system
 //! pages in only the parts of the table a text actually touches.
 
-use super::format::{self, EMPTY, HEADER_LEN, MAGIC, RANK_BITS, RANK_MASK};
+use super::format::{self, EMPTY, EMPTY_SLOT, HEADER_LEN, MAGIC, RANK_MASK};
 
 static O200K_BASE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/o200k_base.bin"));
 static CL100K_BASE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/cl100k_base.bin"));
@@ -22,12 +22,12 @@ pub(crate) enum Table {
 }
 
 /// Rank lookups and token bytes of one encoding.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub(crate) struct Vocab {
     offsets: &'static [[u8; 4]],
     singles: &'static [[u8; 4]],
     pairs: &'static [[u8; 4]],
-    slots: &'static [[u8; 4]],
+    slots: &'static [[u8; 8]],
     bytes: &'static [u8],
     slot_bits: u32,
     slot_mask: usize,
@@ -36,19 +36,29 @@ pub(crate) struct Vocab {
     rank_limit: u32,
 }
 
+impl std::fmt::Debug for Vocab {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vocab")
+            .field("n_ranks", &self.n_ranks())
+            .field("slots", &self.slots.len())
+            .field("bytes", &self.bytes.len())
+            .finish_non_exhaustive()
+    }
+}
+
 #[inline]
 fn read(words: &[[u8; 4]], i: usize) -> u32 {
     words.get(i).map_or(EMPTY, |w| u32::from_le_bytes(*w))
 }
 
-/// Splits `n` little-endian u32 words off the front of `blob`.
-fn words(blob: &mut &'static [u8], n: usize) -> Result<&'static [[u8; 4]], String> {
-    let len = n.checked_mul(4).ok_or("size overflow")?;
+/// Splits `n` little-endian words of `W` bytes off the front of `blob`.
+fn words<const W: usize>(blob: &mut &'static [u8], n: usize) -> Result<&'static [[u8; W]], String> {
+    let len = n.checked_mul(W).ok_or("size overflow")?;
     let Some((head, tail)) = blob.split_at_checked(len) else {
         return Err(format!("truncated: need {len} bytes, {} left", blob.len()));
     };
     *blob = tail;
-    let (words, rest) = head.as_chunks::<4>();
+    let (words, rest) = head.as_chunks::<W>();
     debug_assert!(rest.is_empty());
     Ok(words)
 }
@@ -74,7 +84,7 @@ impl Vocab {
         if blob.len() < HEADER_LEN || blob[..MAGIC.len()] != MAGIC {
             return Err("bad magic".into());
         }
-        let header = words(&mut &blob[MAGIC.len()..HEADER_LEN], 4)?;
+        let header = words::<4>(&mut &blob[MAGIC.len()..HEADER_LEN], 4)?;
         let [n_ranks, slot_bits, bytes_len, max_len] = [0, 1, 2, 3].map(|i| read(header, i));
         if !(10..=30).contains(&slot_bits) || n_ranks >= RANK_MASK {
             return Err("bad header".into());
@@ -120,13 +130,21 @@ impl Vocab {
         let tag = format::tag(h, self.slot_bits);
         let mut i = format::home(h, self.slot_bits);
         loop {
-            let slot = read(self.slots, i);
-            if slot == EMPTY {
+            let slot = self
+                .slots
+                .get(i)
+                .map_or(EMPTY_SLOT, |w| u64::from_le_bytes(*w));
+            if slot == EMPTY_SLOT {
                 return None;
             }
-            if slot >> RANK_BITS == tag {
-                let rank = slot & RANK_MASK;
-                if self.token(rank) == piece {
+            if format::slot_tag(slot) == tag {
+                let (rank, len, offset) = format::unpack(slot);
+                if len == piece.len()
+                    && self
+                        .bytes
+                        .get(offset..offset + len)
+                        .is_some_and(|t| format::same_bytes(t, piece))
+                {
                     return (rank <= self.rank_limit).then_some(rank);
                 }
             }

@@ -9,35 +9,16 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use reqwest::header::{
-    AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT,
-};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 
 use super::UpstreamError;
-use super::github::insert;
+use super::github::{editor_headers, insert};
 use super::models::{self, CATALOGUE_TTL, Model, ModelsResponse};
 use crate::auth::copilot_token::TokenManager;
 use crate::settings::Endpoints;
 
-/// Who started a request, for `X-Initiator`: only user prompts spend premium requests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Initiator {
-    /// A person typed this turn.
-    User,
-    /// An agent loop (tool results, assistant continuations).
-    Agent,
-}
-
-impl Initiator {
-    /// Header value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::User => "user",
-            Self::Agent => "agent",
-        }
-    }
-}
+pub use crate::translate::openai::Initiator;
 
 /// Per-request header decisions, made by the caller.
 #[derive(Debug, Clone, Default)]
@@ -102,27 +83,12 @@ impl CopilotClient {
             "copilot-integration-id",
             HeaderValue::from_static("vscode-chat"),
         );
-        insert(&mut h, "editor-version", &format!("vscode/{}", v.vscode));
-        insert(
-            &mut h,
-            "editor-plugin-version",
-            &format!("copilot-chat/{}", v.copilot_chat),
-        );
-        insert(
-            &mut h,
-            USER_AGENT.as_str(),
-            &format!("GitHubCopilotChat/{}", v.copilot_chat),
-        );
+        editor_headers(&mut h, v);
         h.insert(
             "openai-intent",
             HeaderValue::from_static("conversation-panel"),
         );
-        insert(&mut h, "x-github-api-version", &v.github_api);
         insert(&mut h, "x-request-id", &uuid::Uuid::new_v4().to_string());
-        h.insert(
-            "x-vscode-user-agent-library-version",
-            HeaderValue::from_static("electron-fetch"),
-        );
         if let Some(initiator) = opts.initiator {
             h.insert("x-initiator", HeaderValue::from_static(initiator.as_str()));
         }

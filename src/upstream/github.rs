@@ -93,22 +93,7 @@ impl GithubClient {
         h.insert(AUTHORIZATION, auth);
         h.insert(ACCEPT, HeaderValue::from_static("application/json"));
         h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        insert(&mut h, "editor-version", &format!("vscode/{}", v.vscode));
-        insert(
-            &mut h,
-            "editor-plugin-version",
-            &format!("copilot-chat/{}", v.copilot_chat),
-        );
-        insert(
-            &mut h,
-            USER_AGENT.as_str(),
-            &format!("GitHubCopilotChat/{}", v.copilot_chat),
-        );
-        insert(&mut h, "x-github-api-version", &v.github_api);
-        h.insert(
-            "x-vscode-user-agent-library-version",
-            HeaderValue::from_static("electron-fetch"),
-        );
+        editor_headers(&mut h, v);
         Ok(h)
     }
 
@@ -156,6 +141,27 @@ impl GithubClient {
     ) -> Result<serde_json::Value, UpstreamError> {
         self.get_json("/copilot_internal/user", github_token).await
     }
+}
+
+/// The headers VS Code's Copilot Chat extension identifies itself with, shared by the GitHub
+/// and the Copilot API calls (ref §2.3, §3.2).
+pub(crate) fn editor_headers(h: &mut HeaderMap, v: &crate::settings::ClientVersions) {
+    insert(h, "editor-version", &format!("vscode/{}", v.vscode));
+    insert(
+        h,
+        "editor-plugin-version",
+        &format!("copilot-chat/{}", v.copilot_chat),
+    );
+    insert(
+        h,
+        USER_AGENT.as_str(),
+        &format!("GitHubCopilotChat/{}", v.copilot_chat),
+    );
+    insert(h, "x-github-api-version", &v.github_api);
+    h.insert(
+        "x-vscode-user-agent-library-version",
+        HeaderValue::from_static("electron-fetch"),
+    );
 }
 
 /// Inserts a header whose value comes from settings; values that are not valid header text

@@ -210,7 +210,7 @@ async fn native_messages_models_are_passed_through() {
     let proxy = Proxy::start(&ctx, &[], &[]);
     let resp = messages(&proxy, json!({
         "model": "claude-sonnet-4-5-20250929[1m]",
-        "max_tokens": 1000,
+        "max_tokens": 32000,
         "stream": true,
         "thinking": {"type": "enabled", "budget_tokens": 2048},
         "messages": [{"role": "user", "content": [{"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}}, {"type": "text", "text": "what is this?"}]}]
@@ -221,6 +221,8 @@ async fn native_messages_models_are_passed_through() {
     let body = sent.json();
     assert_eq!(body["model"], "claude-sonnet-4.5");
     assert_eq!(body["thinking"]["budget_tokens"], 2048);
+    // Claude Code's 32000 is lowered to the model's 16000 output limit.
+    assert_eq!(body["max_tokens"], 16000);
     assert_eq!(sent.header("anthropic-version"), Some("2023-06-01"));
     assert_eq!(
         sent.header("anthropic-beta"),

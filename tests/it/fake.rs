@@ -45,7 +45,6 @@ pub enum Reply {
 /// A request the fake received.
 #[derive(Debug, Clone)]
 pub struct Recorded {
-    pub method: String,
     pub path: String,
     pub headers: HeaderMap,
     pub body: Bytes,
@@ -211,11 +210,6 @@ impl Fake {
             None => s.replies.push((path.to_owned(), VecDeque::from([reply]))),
         });
     }
-
-    /// Invalidates the current Copilot token (as if it expired early).
-    pub fn revoke_copilot_token(&self) {
-        self.with(|s| s.issued.push("revoked-marker".into()));
-    }
 }
 
 impl Drop for Fake {
@@ -259,7 +253,6 @@ async fn record(
         .await
         .unwrap_or_default();
     let recorded = Recorded {
-        method: parts.method.to_string(),
         path: parts.uri.path().to_owned(),
         headers: parts.headers.clone(),
         body: bytes.clone(),
@@ -434,9 +427,9 @@ async fn copilot_route(State(state): State<AppState>, req: Request) -> Response 
             };
             let stream = futures_util::stream::unfold(
                 (pieces.into_iter(), guard),
-                move |(mut it, mut guard)| async move {
+                move |(mut it, guard)| async move {
                     let Some(piece) = it.next() else {
-                        guard.completed = true;
+                        guard.finish();
                         return None;
                     };
                     tokio::time::sleep(pause).await;
@@ -456,6 +449,12 @@ async fn copilot_route(State(state): State<AppState>, req: Request) -> Response 
 struct StreamGuard {
     script: Arc<Mutex<Script>>,
     completed: bool,
+}
+
+impl StreamGuard {
+    fn finish(mut self) {
+        self.completed = true;
+    }
 }
 
 impl Drop for StreamGuard {

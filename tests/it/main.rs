@@ -3,6 +3,10 @@
     unreachable_pub,
     reason = "helpers are `pub` so any test module can use them"
 )]
+#![expect(
+    clippy::unwrap_used,
+    reason = "a test helper that cannot set up should fail the test loudly"
+)]
 
 // Fake GitHub + Copilot upstream on loopback.
 mod fake;
@@ -23,6 +27,8 @@ mod proxy;
 mod anthropic;
 // `claude-code`: launch commands and settings files.
 mod claude_code;
+// The tokenizer against Python tiktoken (counts and ids) and tiktoken-rs.
+mod tokens_exact;
 // `count-tokens`: exactness, formats, errors.
 mod count_tokens;
 // Generated completions and man page are fresh.

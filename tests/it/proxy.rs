@@ -90,7 +90,7 @@ async fn chat_completions_pass_through_with_filled_limit_and_headers() {
 }
 
 #[tokio::test]
-async fn chat_streams_are_relayed_byte_for_byte_as_they_arrive() {
+async fn chat_streams_are_relayed_event_by_event_as_they_arrive() {
     let ctx = signed_in();
     let body = fixture("copilot/gpt_text.sse");
     ctx.fake.reply(
@@ -107,7 +107,27 @@ async fn chat_streams_are_relayed_byte_for_byte_as_they_arrive() {
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["content-type"], "text/event-stream");
     assert_eq!(resp.headers()["cache-control"], "no-cache");
-    assert_eq!(resp.bytes().await.unwrap(), body);
+    // Every event arrives, in order; Copilot's chunks gain the `object` OpenAI SDKs require.
+    let received = resp.text().await.unwrap();
+    let data = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|l| l.strip_prefix("data: "))
+            .map(str::to_owned)
+            .collect()
+    };
+    let sent = data(std::str::from_utf8(&body).unwrap());
+    let got = data(&received);
+    assert_eq!(got.len(), sent.len(), "{received}");
+    for (s, g) in sent.iter().zip(&got) {
+        if s == "[DONE]" {
+            assert_eq!(g, "[DONE]");
+            continue;
+        }
+        let mut want: Value = serde_json::from_str(s).unwrap();
+        want["object"] = json!("chat.completion.chunk");
+        assert_eq!(serde_json::from_str::<Value>(g).unwrap(), want);
+    }
+    assert!(received.contains(", 世界 👋"));
     assert!(
         proxy.wait_for_log("stream ttfb=", Duration::from_secs(5)),
         "{}",
@@ -233,9 +253,34 @@ async fn models_health_usage_and_token_routes() {
         .unwrap();
     assert_eq!(
         v["data"][0],
-        json!({"id": "gpt-4o", "type": "model", "display_name": "GPT-4o", "created_at": "1970-01-01T00:00:00Z"})
+        json!({"id": "gpt-4o", "type": "model", "display_name": "GPT-4o", "created_at": "1970-01-01T00:00:00Z",
+               "max_input_tokens": 64000, "max_tokens": 4096})
     );
     assert_eq!(v["has_more"], false);
+    // Embedding models cannot answer /v1/messages: not in the Anthropic list.
+    assert!(!v.to_string().contains("text-embedding-3-small"));
+    // One model by id, in either shape; unknown ids get a 404 in that shape.
+    let v: Value = client()
+        .get(format!("{}/v1/models/claude-sonnet-4.5", proxy.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["object"], "model");
+    assert_eq!(v["max_output_tokens"], 16000);
+    let resp = client()
+        .get(format!("{}/v1/models/nope", proxy.url))
+        .header("anthropic-version", "2023-06-01")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    assert_eq!(
+        resp.json::<Value>().await.unwrap()["error"]["type"],
+        "not_found_error"
+    );
 
     let v: Value = client()
         .get(format!("{}/health", proxy.url))

@@ -35,11 +35,13 @@ const DEFAULT_ANTHROPIC_VERSION: &str = "2023-06-01";
 
 /// Beta flags forwarded to Copilot's native Messages endpoint (by prefix). Others — Claude
 /// Code sends many that only Anthropic's own API knows — are dropped rather than risking a 400.
-const FORWARDED_BETAS: [&str; 4] = [
+const FORWARDED_BETAS: [&str; 5] = [
     "interleaved-thinking-",
     "context-management-",
     "fine-grained-tool-streaming-",
     "token-efficient-tools-",
+    // `output_config.effort` in the body needs its beta flag next to it.
+    "effort-",
 ];
 
 /// `POST /v1/messages`.
@@ -49,7 +51,7 @@ pub async fn messages(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, AnthropicError> {
-    let raw: Map<String, Value> = parse_json(&read_body(body).await?)?;
+    let mut raw: Map<String, Value> = parse_json(&read_body(body).await?)?;
     let requested = match raw.get("model").and_then(Value::as_str) {
         Some(model) if !model.trim().is_empty() => model.trim().to_owned(),
         _ => return Err(ApiError::bad_request("model: field required").into()),
@@ -61,6 +63,7 @@ pub async fn messages(
     }
     let model = resolve(&state, &requested).await?;
     log.model(&requested, &model.id);
+    clamp_output(&mut raw, &model);
     let messages = raw
         .get("messages")
         .and_then(Value::as_array)
@@ -75,6 +78,36 @@ pub async fn messages(
         native(&state, &log, &headers, raw, &model, opts).await
     } else {
         translated(&state, &log, raw, &requested, &model, opts).await
+    }
+}
+
+/// Keeps `max_tokens` within the model's output limit (Claude Code asks for 32000 whatever the
+/// model) and a thinking budget below `max_tokens`, as Anthropic requires; Copilot refuses
+/// requests that exceed either rather than shortening them.
+fn clamp_output(raw: &mut Map<String, Value>, model: &Model) {
+    let Some(limit) = model.capabilities.limits.max_output_tokens else {
+        return;
+    };
+    let max_tokens = match raw.get("max_tokens").and_then(Value::as_u64) {
+        Some(n) if n > limit => {
+            tracing::debug!(
+                "max_tokens {n} lowered to {limit}, the limit of {}",
+                model.id
+            );
+            raw.insert("max_tokens".into(), Value::from(limit));
+            limit
+        }
+        Some(n) => n,
+        None => return,
+    };
+    if let Some(thinking) = raw.get_mut("thinking").and_then(Value::as_object_mut)
+        && let Some(budget) = thinking.get("budget_tokens").and_then(Value::as_u64)
+        && budget >= max_tokens
+    {
+        thinking.insert(
+            "budget_tokens".into(),
+            Value::from(max_tokens.saturating_sub(1).max(1)),
+        );
     }
 }
 
@@ -102,9 +135,11 @@ async fn resolve(state: &AppState, requested: &str) -> Result<Model, ApiError> {
         })
 }
 
-/// Agent when the last turn is the assistant's, or a user turn made only of tool results.
-/// A `system` message inside `messages` is skipped: it is neither an assistant turn nor a
-/// user prompt.
+/// Agent when the last turn is the assistant's, or a user turn that carries tool results and
+/// nothing the person typed. Claude Code attaches `<system-reminder>` text blocks (hook output,
+/// file-change notices) to tool results; those are not a prompt, so they do not make the turn
+/// a premium "user" request. A tool result next to real text (the user interrupting a tool) is
+/// a user turn. A `system` message inside `messages` is skipped: it is neither.
 pub fn anthropic_initiator(messages: &[Value]) -> Initiator {
     let Some(last) = messages
         .iter()
@@ -113,21 +148,33 @@ pub fn anthropic_initiator(messages: &[Value]) -> Initiator {
     else {
         return Initiator::User;
     };
-    match last.get("role").and_then(Value::as_str) {
-        Some("assistant") => Initiator::Agent,
-        _ => match last.get("content").and_then(Value::as_array) {
-            Some(blocks) if !blocks.is_empty() => {
-                let only_results = blocks
-                    .iter()
-                    .all(|b| b.get("type").and_then(Value::as_str) == Some("tool_result"));
-                if only_results {
-                    Initiator::Agent
-                } else {
-                    Initiator::User
-                }
+    if last.get("role").and_then(Value::as_str) == Some("assistant") {
+        return Initiator::Agent;
+    }
+    let Some(blocks) = last.get("content").and_then(Value::as_array) else {
+        return Initiator::User;
+    };
+    let typed_by_a_person = blocks
+        .iter()
+        .any(|b| match b.get("type").and_then(Value::as_str) {
+            Some("text") => {
+                let text = b
+                    .get("text")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .trim_start();
+                !text.is_empty() && !text.starts_with("<system-reminder>")
             }
-            _ => Initiator::User,
-        },
+            Some("tool_result") => false,
+            _ => true,
+        });
+    let has_results = blocks
+        .iter()
+        .any(|b| b.get("type").and_then(Value::as_str) == Some("tool_result"));
+    if has_results && !typed_by_a_person {
+        Initiator::Agent
+    } else {
+        Initiator::User
     }
 }
 
@@ -356,6 +403,19 @@ mod tests {
         assert_eq!(
             anthropic_initiator(&[user.clone(), system]),
             Initiator::User
+        );
+        let model: Model = serde_json::from_value(
+            json!({"id": "m", "capabilities": {"limits": {"max_output_tokens": 8192}}}),
+        )
+        .unwrap();
+        let mut raw: Map<String, Value> = serde_json::from_value(
+            json!({"max_tokens": 32000, "thinking": {"type": "enabled", "budget_tokens": 31999}}),
+        )
+        .unwrap();
+        clamp_output(&mut raw, &model);
+        assert_eq!(
+            Value::Object(raw),
+            json!({"max_tokens": 8192, "thinking": {"type": "enabled", "budget_tokens": 8191}})
         );
         let image = json!({"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t",
             "content": [{"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "AA=="}}]}]});

@@ -8,16 +8,16 @@
 
 use axum::Extension;
 use axum::body::{Body, Bytes};
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 
-use super::relay::relay;
+use super::relay::{relay, relay_chat};
 use crate::server::AppState;
 use crate::server::approval::ApprovalRequest;
-use crate::server::error::{ApiError, OpenAiError};
+use crate::server::error::{ApiError, OpenAiError, Surface};
 use crate::server::extract::{parse_json, read_body};
 use crate::server::log::RequestLog;
 use crate::upstream::copilot::{Initiator, RequestOptions};
@@ -42,6 +42,10 @@ pub async fn chat_completions(
         extra_headers: Vec::new(),
     };
     let message_count = messages.len();
+    let merge_choices = payload
+        .get("n")
+        .and_then(Value::as_u64)
+        .is_none_or(|n| n <= 1);
     let model = state.copilot.model(&model_id).await.ok().flatten();
     if let Some(model) = &model {
         fill_output_limit(&mut payload, model);
@@ -62,7 +66,7 @@ pub async fn chat_completions(
         .copilot
         .send(Method::POST, "/chat/completions", Some(body), &opts)
         .await?;
-    Ok(relay(upstream, &log).await?)
+    Ok(relay_chat(upstream, &log, merge_choices).await?)
 }
 
 /// `POST /v1/responses`: only for models Copilot serves on `/responses`.
@@ -135,54 +139,93 @@ pub async fn embeddings(
     Ok(relay(upstream, &log).await?)
 }
 
-/// `GET /v1/models`: OpenAI list shape, or Anthropic's when `anthropic-version` is sent.
-pub async fn models(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, OpenAiError> {
-    let anthropic = headers.contains_key("anthropic-version");
+/// `created_at` for models: Copilot does not say when a model was released.
+const EPOCH: &str = "1970-01-01T00:00:00Z";
+
+/// A model in the OpenAI shape (plus the limits clients use to size requests).
+fn openai_model(m: &Model) -> Value {
+    json!({
+        "id": m.id,
+        "object": "model",
+        "type": "model",
+        "created": 0,
+        "created_at": EPOCH,
+        "owned_by": m.vendor.as_deref().unwrap_or("github-copilot"),
+        "display_name": m.display_name(),
+        "context_window": m.capabilities.limits.max_context_window_tokens,
+        "max_output_tokens": m.capabilities.limits.max_output_tokens,
+        "supported_endpoints": m.supported_endpoints,
+    })
+}
+
+/// A model in the Anthropic shape, with its input and output limits.
+fn anthropic_model(m: &Model) -> Value {
+    let limits = &m.capabilities.limits;
+    json!({
+        "id": m.id,
+        "type": "model",
+        "display_name": m.display_name(),
+        "created_at": EPOCH,
+        "max_input_tokens": limits.max_prompt_tokens.or(limits.max_context_window_tokens),
+        "max_tokens": limits.max_output_tokens,
+    })
+}
+
+/// `GET /v1/models`: OpenAI list shape, or Anthropic's when `anthropic-version` is sent
+/// (chat models only: an embeddings model cannot answer `/v1/messages`).
+pub async fn models(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let surface = surface(&headers);
     let catalogue = match state.copilot.models(false).await {
         Ok(list) => list,
-        Err(err) if anthropic => {
-            return Ok(
-                ApiError::from(err).into_response_for(crate::server::error::Surface::Anthropic)
-            );
-        }
-        Err(err) => return Err(err.into()),
+        Err(err) => return ApiError::from(err).into_response_for(surface),
     };
-    const EPOCH: &str = "1970-01-01T00:00:00Z";
-    let body = if anthropic {
-        let data: Vec<Value> = catalogue
-            .iter()
-            .map(|m| json!({"id": m.id, "type": "model", "display_name": m.display_name(), "created_at": EPOCH}))
-            .collect();
-        json!({
-            "data": data,
-            "has_more": false,
-            "first_id": catalogue.first().map(|m| m.id.as_str()),
-            "last_id": catalogue.last().map(|m| m.id.as_str()),
-        })
-    } else {
-        let data: Vec<Value> = catalogue
-            .iter()
-            .map(|m| {
-                json!({
-                    "id": m.id,
-                    "object": "model",
-                    "type": "model",
-                    "created": 0,
-                    "created_at": EPOCH,
-                    "owned_by": m.vendor.as_deref().unwrap_or("github-copilot"),
-                    "display_name": m.display_name(),
-                    "context_window": m.capabilities.limits.max_context_window_tokens,
-                    "max_output_tokens": m.capabilities.limits.max_output_tokens,
-                    "supported_endpoints": m.supported_endpoints,
-                })
+    let body = match surface {
+        Surface::Anthropic => {
+            let chat: Vec<&Model> = catalogue.iter().filter(|m| !m.is_embeddings()).collect();
+            json!({
+                "data": chat.iter().map(|m| anthropic_model(m)).collect::<Vec<_>>(),
+                "has_more": false,
+                "first_id": chat.first().map(|m| m.id.as_str()),
+                "last_id": chat.last().map(|m| m.id.as_str()),
             })
-            .collect();
-        json!({"object": "list", "data": data, "has_more": false})
+        }
+        Surface::OpenAi => json!({
+            "object": "list",
+            "data": catalogue.iter().map(openai_model).collect::<Vec<_>>(),
+            "has_more": false,
+        }),
     };
-    Ok(axum::Json(body).into_response())
+    axum::Json(body).into_response()
+}
+
+/// `GET /v1/models/{id}`: one model, in the shape the client speaks.
+pub async fn model(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let surface = surface(&headers);
+    let catalogue = match state.copilot.models(false).await {
+        Ok(list) => list,
+        Err(err) => return ApiError::from(err).into_response_for(surface),
+    };
+    match catalogue.iter().find(|m| m.id == id) {
+        Some(m) if surface == Surface::Anthropic => axum::Json(anthropic_model(m)).into_response(),
+        Some(m) => axum::Json(openai_model(m)).into_response(),
+        None => ApiError::NotFound(format!(
+            "the model `{id}` does not exist or is not enabled for your Copilot plan"
+        ))
+        .into_response_for(surface),
+    }
+}
+
+/// Anthropic clients send `anthropic-version`; everyone else gets the OpenAI shape.
+fn surface(headers: &HeaderMap) -> Surface {
+    if headers.contains_key("anthropic-version") {
+        Surface::Anthropic
+    } else {
+        Surface::OpenAi
+    }
 }
 
 /// The `model` field, required.

@@ -3,10 +3,11 @@
 //! buffered. Dropping the response (a client that went away) drops the upstream stream, which
 //! closes the upstream connection.
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use futures_util::StreamExt as _;
+use serde_json::Value;
 
 use crate::server::error::ApiError;
 use crate::server::log::RequestLog;
@@ -37,8 +38,12 @@ pub async fn relay(upstream: reqwest::Response, log: &RequestLog) -> Result<Resp
         let log = log.clone();
         let mut sniffer = UsageSniffer::default();
         let body = upstream.bytes_stream().map(move |chunk| {
-            if let Ok(bytes) = &chunk {
-                sniffer.feed(bytes, &log);
+            match &chunk {
+                Ok(bytes) => sniffer.feed(bytes, &log),
+                Err(err) => tracing::warn!(
+                    "Copilot stream broke off: {}",
+                    UpstreamError::from_reqwest(err)
+                ),
             }
             chunk
         });
@@ -105,5 +110,250 @@ impl UsageSniffer {
             .or_else(|| value.pointer("/response/usage"))
             .or_else(|| value.pointer("/message/usage"));
         log.openai_usage(usage.filter(|u| !u.is_null()));
+    }
+}
+
+/// Relays a chat-completions answer, normalised for OpenAI clients:
+/// - Copilot leaves out `object` (`chat.completion` / `chat.completion.chunk`), which the
+///   OpenAI SDKs' stream helpers require;
+/// - Copilot's Claude models answer in two choices (text in choice 0, tool calls in choice 1);
+///   unless the client asked for `n > 1`, they are merged into choice 0, where every client
+///   looks for tool calls.
+///
+/// Streams are rewritten line by line as they arrive; anything that is not a JSON `data:` line
+/// passes through untouched.
+pub async fn relay_chat(
+    upstream: reqwest::Response,
+    log: &RequestLog,
+    merge_choices: bool,
+) -> Result<Response, ApiError> {
+    if !is_event_stream(upstream.headers()) {
+        let status = StatusCode::from_u16(upstream.status().as_u16()).unwrap_or(StatusCode::OK);
+        let bytes = upstream
+            .bytes()
+            .await
+            .map_err(|e| UpstreamError::from_reqwest(&e))?;
+        let body = match serde_json::from_slice::<Value>(&bytes) {
+            Ok(mut value) => {
+                log.openai_usage(value.get("usage"));
+                normalise_completion(&mut value, merge_choices);
+                Bytes::from(
+                    serde_json::to_vec(&value).map_err(|e| ApiError::Internal(e.to_string()))?,
+                )
+            }
+            Err(_) => bytes,
+        };
+        return Response::builder()
+            .status(status)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .map_err(|err| ApiError::Internal(err.to_string()));
+    }
+    let log = log.clone();
+    let mut lines = LineRewriter::default();
+    let mut sniffer = UsageSniffer::default();
+    let body = upstream.bytes_stream().map(move |chunk| match chunk {
+        Ok(bytes) => {
+            sniffer.feed(&bytes, &log);
+            Ok(lines.feed(&bytes, |line| rewrite_chunk_line(line, merge_choices)))
+        }
+        Err(err) => {
+            tracing::warn!(
+                "Copilot stream broke off: {}",
+                UpstreamError::from_reqwest(&err)
+            );
+            Err(err)
+        }
+    });
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "text/event-stream")
+        .header(header::CACHE_CONTROL, "no-cache")
+        .body(Body::from_stream(body))
+        .map_err(|err| ApiError::Internal(err.to_string()))
+}
+
+/// Adds `object` and merges split choices in a complete chat completion.
+fn normalise_completion(value: &mut Value, merge_choices: bool) {
+    let Some(obj) = value.as_object_mut() else {
+        return;
+    };
+    obj.entry("object")
+        .or_insert_with(|| Value::from("chat.completion"));
+    let Some(choices) = obj.get_mut("choices").and_then(Value::as_array_mut) else {
+        return;
+    };
+    if !merge_choices || choices.len() < 2 {
+        return;
+    }
+    let mut rest: Vec<Value> = choices.drain(1..).collect();
+    let Some(first) = choices.first_mut() else {
+        return;
+    };
+    for other in &mut rest {
+        merge_choice(first, other, "message");
+    }
+}
+
+/// Folds `other`'s message/delta (`key`) into `into`'s: text appended, tool calls appended,
+/// a `tool_calls` finish reason wins.
+fn merge_choice(into: &mut Value, other: &mut Value, key: &str) {
+    let other_finish = other.get("finish_reason").cloned().filter(|f| !f.is_null());
+    if let (Some(target), Some(source)) = (into.get_mut(key), other.get_mut(key).map(Value::take))
+        && let (Some(target), Value::Object(source)) = (target.as_object_mut(), source)
+    {
+        for (field, value) in source {
+            match (field.as_str(), target.get_mut(&field)) {
+                ("content", Some(Value::String(text))) => {
+                    if let Value::String(more) = value {
+                        text.push_str(&more);
+                    }
+                }
+                ("tool_calls", Some(Value::Array(calls))) => {
+                    if let Value::Array(more) = value {
+                        calls.extend(more);
+                    }
+                }
+                (_, Some(existing)) if !existing.is_null() => {}
+                _ => {
+                    target.insert(field, value);
+                }
+            }
+        }
+    }
+    if let Some(finish) = other_finish {
+        let current = into.get("finish_reason").and_then(Value::as_str);
+        if (current.is_none() || finish.as_str() == Some("tool_calls"))
+            && let Some(obj) = into.as_object_mut()
+        {
+            obj.insert("finish_reason".into(), finish);
+        }
+    }
+}
+
+/// Rewrites one `data: {…}` line of a chat-completions stream; `None` leaves it as it was.
+fn rewrite_chunk_line(line: &[u8], merge_choices: bool) -> Option<Vec<u8>> {
+    let json = line.strip_prefix(b"data:")?.trim_ascii();
+    if !json.starts_with(b"{") {
+        return None;
+    }
+    let mut value: Value = serde_json::from_slice(json).ok()?;
+    let obj = value.as_object_mut()?;
+    if obj.contains_key("error") {
+        return None;
+    }
+    let mut changed = false;
+    if !obj.contains_key("object") {
+        obj.insert("object".into(), Value::from("chat.completion.chunk"));
+        changed = true;
+    }
+    if merge_choices && let Some(choices) = obj.get_mut("choices").and_then(Value::as_array_mut) {
+        for choice in choices.iter_mut() {
+            if choice
+                .get("index")
+                .and_then(Value::as_u64)
+                .is_some_and(|i| i != 0)
+            {
+                choice["index"] = Value::from(0);
+                changed = true;
+            }
+        }
+        if choices.len() > 1 {
+            let mut rest: Vec<Value> = choices.drain(1..).collect();
+            if let Some(first) = choices.first_mut() {
+                for other in &mut rest {
+                    merge_choice(first, other, "delta");
+                }
+            }
+            changed = true;
+        }
+    }
+    if !changed {
+        return None;
+    }
+    let mut out = b"data: ".to_vec();
+    serde_json::to_writer(&mut out, &value).ok()?;
+    Some(out)
+}
+
+/// Splits a byte stream into lines (keeping the `\n`s) and lets `rewrite` replace whole lines;
+/// a line split across reads is held back until it is complete.
+#[derive(Debug, Default)]
+struct LineRewriter {
+    carry: Vec<u8>,
+}
+
+impl LineRewriter {
+    fn feed(&mut self, chunk: &[u8], mut rewrite: impl FnMut(&[u8]) -> Option<Vec<u8>>) -> Bytes {
+        let mut out = Vec::with_capacity(chunk.len() + 64);
+        let mut rest = chunk;
+        while let Some(pos) = rest.iter().position(|&b| b == b'\n') {
+            let (head, tail) = rest.split_at(pos + 1);
+            let line = if self.carry.is_empty() {
+                std::borrow::Cow::Borrowed(head)
+            } else {
+                self.carry.extend_from_slice(head);
+                std::borrow::Cow::Owned(std::mem::take(&mut self.carry))
+            };
+            let body = line.strip_suffix(b"\n").unwrap_or(&line);
+            let body = body.strip_suffix(b"\r").unwrap_or(body);
+            match rewrite(body) {
+                Some(new) => {
+                    out.extend_from_slice(&new);
+                    out.push(b'\n');
+                }
+                None => out.extend_from_slice(&line),
+            }
+            rest = tail;
+        }
+        self.carry.extend_from_slice(rest);
+        Bytes::from(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn split_claude_choices_are_merged_for_openai_clients() {
+        let mut v = json!({"id": "x", "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": "Reading."}, "finish_reason": "stop"},
+            {"index": 1, "message": {"role": "assistant", "tool_calls": [{"id": "t", "type": "function", "function": {"name": "Read", "arguments": "{}"}}]}, "finish_reason": "tool_calls"}
+        ]});
+        normalise_completion(&mut v, true);
+        assert_eq!(v["object"], "chat.completion");
+        assert_eq!(v["choices"].as_array().unwrap().len(), 1);
+        assert_eq!(v["choices"][0]["message"]["content"], "Reading.");
+        assert_eq!(v["choices"][0]["message"]["tool_calls"][0]["id"], "t");
+        assert_eq!(v["choices"][0]["finish_reason"], "tool_calls");
+    }
+
+    #[test]
+    fn stream_lines_get_object_and_index_zero_even_when_split_across_reads() {
+        let input = b"data: {\"choices\":[{\"index\":1,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"t\"}]}}]}\n\ndata: [DONE]\n\n";
+        let mut rw = LineRewriter::default();
+        let mut out = Vec::new();
+        for piece in input.chunks(7) {
+            out.extend_from_slice(&rw.feed(piece, |l| rewrite_chunk_line(l, true)));
+        }
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"t\"}]}}],\"object\":\"chat.completion.chunk\"}\n\ndata: [DONE]\n\n"
+        );
+    }
+
+    #[test]
+    fn lines_that_need_nothing_pass_through_byte_for_byte() {
+        let line = b"data: {\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"}}]}";
+        assert_eq!(rewrite_chunk_line(line, true), None);
+        assert_eq!(rewrite_chunk_line(b": keep-alive", true), None);
+        assert_eq!(
+            rewrite_chunk_line(b"data: {\"error\":{\"message\":\"x\"}}", true),
+            None
+        );
     }
 }

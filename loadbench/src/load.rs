@@ -1,0 +1,456 @@
+//! The load generator: closed-loop workers, each owning one keep-alive HTTP/1.1 connection
+//! (hyper's low-level client, no pool to contend on), as `wrk` does.
+//!
+//! * [`closed_loop`]: `concurrency` workers send the same request back to back; after a
+//!   warm-up, every worker meets at a barrier, the proxy's CPU counter is read, the measured
+//!   window runs, and the counter is read again once every worker has finished its last
+//!   request. Only requests of the window count.
+//! * [`sequential_streams`]: one connection, one streamed request at a time: time to the first
+//!   body byte and to the end of the stream.
+//! * [`hold_streams`]: `n` streams opened at once on `n` connections and read to the end,
+//!   while a sampler watches the proxy's memory.
+//!
+//! Every response is checked (status 200 and a marker in the body), so a fast wrong answer
+//! never passes for a fast answer.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Full};
+use hyper::body::Incoming;
+use hyper::client::conn::http1::SendRequest;
+use hyper::header::{CONTENT_TYPE, HOST, HeaderValue};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+use tokio::sync::Barrier;
+use tokio::task::JoinSet;
+
+/// One request, sent over and over.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Where to send it (always loopback).
+    pub addr: SocketAddr,
+    /// Request path.
+    pub path: &'static str,
+    /// JSON body.
+    pub body: Bytes,
+    /// Send `anthropic-version: 2023-06-01`.
+    pub anthropic: bool,
+    /// A byte string every correct response body contains.
+    pub expect: &'static [u8],
+}
+
+/// One keep-alive HTTP/1.1 connection.
+pub struct Conn {
+    sender: SendRequest<Full<Bytes>>,
+    host: HeaderValue,
+}
+
+impl Conn {
+    /// Connects (TCP_NODELAY on) and runs the connection task on the current runtime.
+    pub async fn open(addr: SocketAddr) -> anyhow::Result<Self> {
+        if !addr.ip().is_loopback() {
+            bail!("refusing to connect to {addr}: the benchmark stays on loopback");
+        }
+        let tcp = TcpStream::connect(addr)
+            .await
+            .with_context(|| format!("cannot connect to {addr}"))?;
+        tcp.set_nodelay(true)?;
+        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tcp)).await?;
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        Ok(Self {
+            sender,
+            host: HeaderValue::from_str(&addr.to_string())?,
+        })
+    }
+
+    async fn send(&mut self, target: &Target) -> anyhow::Result<Response<Incoming>> {
+        let mut builder = Request::post(target.path)
+            .header(HOST, self.host.clone())
+            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if target.anthropic {
+            builder = builder.header("anthropic-version", HeaderValue::from_static("2023-06-01"));
+        }
+        let request = builder.body(Full::new(target.body.clone()))?;
+        self.sender.ready().await?;
+        let response = self.sender.send_request(request).await?;
+        if response.status() != StatusCode::OK {
+            let status = response.status();
+            let body = response.into_body().collect().await?.to_bytes();
+            bail!(
+                "{} answered {status}: {}",
+                target.path,
+                String::from_utf8_lossy(&body[..body.len().min(300)])
+            );
+        }
+        Ok(response)
+    }
+
+    /// One complete non-streamed exchange, checked.
+    pub async fn call(&mut self, target: &Target) -> anyhow::Result<()> {
+        let response = self.send(target).await?;
+        let body = response.into_body().collect().await?.to_bytes();
+        check(&body, target)
+    }
+
+    /// One streamed exchange read to the end: (time to first body byte, total time).
+    pub async fn stream(&mut self, target: &Target) -> anyhow::Result<(Duration, Duration)> {
+        let start = Instant::now();
+        let response = self.send(target).await?;
+        let (ttfb, body) = read_stream(response, start).await?;
+        check(&body, target)?;
+        Ok((ttfb, start.elapsed()))
+    }
+}
+
+/// Reads a response body frame by frame; returns when its first data byte came and the body.
+async fn read_stream(
+    response: Response<Incoming>,
+    start: Instant,
+) -> anyhow::Result<(Duration, Vec<u8>)> {
+    let mut body = response.into_body();
+    let mut ttfb = None;
+    let mut all = Vec::with_capacity(4096);
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame?.into_data()
+            && !data.is_empty()
+        {
+            ttfb.get_or_insert_with(|| start.elapsed());
+            all.extend_from_slice(&data);
+        }
+    }
+    Ok((ttfb.unwrap_or_else(|| start.elapsed()), all))
+}
+
+fn check(body: &[u8], target: &Target) -> anyhow::Result<()> {
+    if contains(body, target.expect) {
+        Ok(())
+    } else {
+        bail!(
+            "{}: the response lacks {:?}: {}",
+            target.path,
+            String::from_utf8_lossy(target.expect),
+            String::from_utf8_lossy(&body[..body.len().min(300)])
+        )
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty() || haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Latencies of one measured window.
+#[derive(Debug, Clone, Default)]
+pub struct Point {
+    /// Successful requests' latencies in nanoseconds, sorted.
+    pub latencies_ns: Vec<u64>,
+    /// Length of the window (first request sent → last response read).
+    pub elapsed: Duration,
+    /// Failed requests (connection errors, wrong status, wrong body).
+    pub errors: u64,
+    /// The first failure.
+    pub first_error: Option<String>,
+    /// The proxy's CPU time and context switches in the window, when a pid was given.
+    pub cpu: Option<crate::proxy::Usage>,
+}
+
+impl Point {
+    /// Successful requests.
+    pub fn requests(&self) -> u64 {
+        self.latencies_ns.len() as u64
+    }
+
+    /// Successful requests per second.
+    pub fn rps(&self) -> f64 {
+        self.requests() as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    /// The `p`-quantile (0..=1) latency in nanoseconds, nearest rank.
+    pub fn quantile_ns(&self, p: f64) -> u64 {
+        quantile(&self.latencies_ns, p)
+    }
+}
+
+/// Nearest-rank quantile of sorted samples (0 when empty).
+pub fn quantile(sorted: &[u64], p: f64) -> u64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    let rank = (p * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+#[derive(Default)]
+struct WorkerResult {
+    latencies_ns: Vec<u64>,
+    errors: u64,
+    first_error: Option<String>,
+}
+
+impl WorkerResult {
+    fn fail(&mut self, err: &anyhow::Error) {
+        self.errors += 1;
+        if self.first_error.is_none() {
+            self.first_error = Some(format!("{err:#}"));
+        }
+    }
+}
+
+/// Sends requests until `until`; on any failure the connection is replaced.
+async fn run_until(
+    conn: &mut Option<Conn>,
+    target: &Target,
+    until: Instant,
+    result: &mut WorkerResult,
+    record: bool,
+) {
+    while Instant::now() < until {
+        if conn.is_none() {
+            match Conn::open(target.addr).await {
+                Ok(c) => *conn = Some(c),
+                Err(err) => {
+                    if record {
+                        result.fail(&err);
+                    }
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    continue;
+                }
+            }
+        }
+        let Some(c) = conn.as_mut() else { continue };
+        let start = Instant::now();
+        match c.call(target).await {
+            Ok(()) => {
+                if record {
+                    let ns = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+                    result.latencies_ns.push(ns);
+                }
+            }
+            Err(err) => {
+                if record {
+                    result.fail(&err);
+                }
+                *conn = None;
+            }
+        }
+    }
+}
+
+/// Runs `concurrency` closed-loop workers: `warmup`, then a measured window of `duration`.
+/// With `cpu_of`, that process's CPU counters are read at the window's edges.
+pub async fn closed_loop(
+    target: &Target,
+    concurrency: usize,
+    warmup: Duration,
+    duration: Duration,
+    cpu_of: Option<u32>,
+) -> anyhow::Result<Point> {
+    let concurrency = concurrency.max(1);
+    let ready = Arc::new(Barrier::new(concurrency + 1));
+    let go = Arc::new(Barrier::new(concurrency + 1));
+    let target = Arc::new(target.clone());
+    let mut workers = JoinSet::new();
+    for _ in 0..concurrency {
+        let (ready, go, target) = (Arc::clone(&ready), Arc::clone(&go), Arc::clone(&target));
+        workers.spawn(async move {
+            let mut result = WorkerResult {
+                latencies_ns: Vec::with_capacity(4096),
+                ..WorkerResult::default()
+            };
+            let mut conn = None;
+            let warm_until = Instant::now() + warmup;
+            run_until(&mut conn, &target, warm_until, &mut result, false).await;
+            ready.wait().await;
+            go.wait().await;
+            let until = Instant::now() + duration;
+            run_until(&mut conn, &target, until, &mut result, true).await;
+            result
+        });
+    }
+    ready.wait().await;
+    let cpu_start = cpu_of.map(crate::proxy::usage).transpose()?;
+    let start = Instant::now();
+    go.wait().await;
+    let mut point = Point::default();
+    while let Some(joined) = workers.join_next().await {
+        let result = joined.context("a load worker panicked")?;
+        point.latencies_ns.extend_from_slice(&result.latencies_ns);
+        point.errors += result.errors;
+        if point.first_error.is_none() {
+            point.first_error = result.first_error;
+        }
+    }
+    point.elapsed = start.elapsed();
+    if let (Some(pid), Some(before)) = (cpu_of, cpu_start) {
+        point.cpu = Some(crate::proxy::usage(pid)?.since(&before));
+    }
+    point.latencies_ns.sort_unstable();
+    Ok(point)
+}
+
+/// Time to first byte and total time of streamed requests sent one at a time.
+#[derive(Debug, Clone, Default)]
+pub struct StreamPoint {
+    /// Time to the first body byte, ns, sorted.
+    pub ttfb_ns: Vec<u64>,
+    /// Time to the end of the stream, ns, sorted.
+    pub total_ns: Vec<u64>,
+    /// Failed requests.
+    pub errors: u64,
+    /// The first failure.
+    pub first_error: Option<String>,
+}
+
+/// `warmup` unrecorded then `n` recorded streamed requests over one keep-alive connection.
+pub async fn sequential_streams(
+    target: &Target,
+    warmup: usize,
+    n: usize,
+) -> anyhow::Result<StreamPoint> {
+    let mut point = StreamPoint::default();
+    let mut conn: Option<Conn> = None;
+    for i in 0..warmup + n {
+        let c = match conn.as_mut() {
+            Some(c) => c,
+            None => conn.insert(Conn::open(target.addr).await?),
+        };
+        match c.stream(target).await {
+            Ok((ttfb, total)) if i >= warmup => {
+                point
+                    .ttfb_ns
+                    .push(u64::try_from(ttfb.as_nanos()).unwrap_or(u64::MAX));
+                point
+                    .total_ns
+                    .push(u64::try_from(total.as_nanos()).unwrap_or(u64::MAX));
+            }
+            Ok(_) => {}
+            Err(err) => {
+                point.errors += 1;
+                point.first_error.get_or_insert_with(|| format!("{err:#}"));
+                conn = None;
+            }
+        }
+    }
+    point.ttfb_ns.sort_unstable();
+    point.total_ns.sort_unstable();
+    Ok(point)
+}
+
+/// What happened to `n` streams held open at once.
+#[derive(Debug, Clone, Default)]
+pub struct Hold {
+    /// Streams asked for.
+    pub requested: usize,
+    /// Streams read to the end with a correct body.
+    pub completed: usize,
+    /// Most streams open at the same moment (response headers in, end not yet).
+    pub max_open: usize,
+    /// Highest RSS sampled, KiB.
+    pub peak_rss_kb: u64,
+    /// Samples taken.
+    pub samples: u64,
+    /// Start → last stream done.
+    pub wall: Duration,
+    /// Slowest complete stream.
+    pub slowest: Duration,
+    /// The first failure.
+    pub first_error: Option<String>,
+}
+
+/// Opens `n` streams at once (one connection each), reads each to the end, and samples the
+/// RSS of `pid` (when given) every `sample_every` meanwhile.
+pub async fn hold_streams(
+    target: &Target,
+    n: usize,
+    pid: Option<u32>,
+    sample_every: Duration,
+    timeout: Duration,
+) -> anyhow::Result<Hold> {
+    let target = Arc::new(target.clone());
+    let open = Arc::new(AtomicUsize::new(0));
+    let max_open = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut streams = JoinSet::new();
+    for _ in 0..n {
+        let (target, open, max_open) = (
+            Arc::clone(&target),
+            Arc::clone(&open),
+            Arc::clone(&max_open),
+        );
+        streams.spawn(async move {
+            let begun = Instant::now();
+            let mut conn = Conn::open(target.addr).await?;
+            let response = conn.send(&target).await?;
+            let now_open = open.fetch_add(1, Ordering::Relaxed) + 1;
+            max_open.fetch_max(now_open, Ordering::Relaxed);
+            let read = read_stream(response, begun).await;
+            open.fetch_sub(1, Ordering::Relaxed);
+            check(&read?.1, &target)?;
+            Ok::<_, anyhow::Error>(begun.elapsed())
+        });
+    }
+    let mut hold = Hold {
+        requested: n,
+        ..Hold::default()
+    };
+    let mut ticker = tokio::time::interval(sample_every);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let deadline = tokio::time::sleep(timeout);
+    tokio::pin!(deadline);
+    loop {
+        tokio::select! {
+            joined = streams.join_next() => match joined {
+                None => break,
+                Some(Ok(Ok(took))) => {
+                    hold.completed += 1;
+                    hold.slowest = hold.slowest.max(took);
+                }
+                Some(Ok(Err(err))) => {
+                    hold.first_error.get_or_insert_with(|| format!("{err:#}"));
+                }
+                Some(Err(err)) => {
+                    hold.first_error.get_or_insert_with(|| format!("a stream task failed: {err}"));
+                }
+            },
+            _ = ticker.tick() => {
+                if let Some(memory) = pid.and_then(|pid| crate::proxy::memory(pid).ok()) {
+                    hold.peak_rss_kb = hold.peak_rss_kb.max(memory.rss_kb);
+                    hold.samples += 1;
+                }
+            }
+            () = &mut deadline => {
+                streams.abort_all();
+                hold.first_error.get_or_insert_with(|| {
+                    format!("{} streams still open after {} s; abandoned", streams.len(), timeout.as_secs())
+                });
+                break;
+            }
+        }
+    }
+    hold.wall = start.elapsed();
+    hold.max_open = max_open.load(Ordering::Relaxed);
+    Ok(hold)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_quantiles() {
+        let v: Vec<u64> = (1..=100).collect();
+        assert_eq!(quantile(&v, 0.5), 50);
+        assert_eq!(quantile(&v, 0.99), 99);
+        assert_eq!(quantile(&v, 1.0), 100);
+        assert_eq!(quantile(&v, 0.0), 1);
+        assert_eq!(quantile(&[], 0.5), 0);
+        assert!(contains(b"abc data: [DONE]", b"[DONE]"));
+    }
+}

@@ -1,0 +1,444 @@
+//! `loadbench`: the load benchmark of copilot-api.
+//!
+//! Starts a fast fake GitHub/Copilot upstream in-process ([`fake`]), starts the release
+//! `copilot-api` binary against it ([`proxy`]), drives both the proxy and — in the same run,
+//! point by point — the fake directly with the same requests ([`load`]), and prints a Markdown
+//! report and a JSON blob ([`report`]). "Added" figures are proxy minus direct.
+//!
+//! Each pass starts its own proxy with one `RUST_LOG` setting. The first pass measures
+//! everything (start-up, memory, the request matrix, stream TTFB, slow streams held open);
+//! later passes (by default one with the proxy's default `info` logging) repeat the request
+//! matrix and the stream TTFB only, to show what the access log costs.
+//!
+//! All traffic stays on 127.0.0.1. Progress goes to stderr; the report to stdout.
+
+mod bodies;
+mod fake;
+mod load;
+mod proxy;
+mod report;
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use clap::Parser;
+
+use crate::fake::Fake;
+use crate::load::{Conn, Hold, Target};
+use crate::proxy::{Home, Proxy};
+use crate::report::{HoldRow, MatrixRow, PassResult, Route, StreamRow};
+
+/// Load benchmark of copilot-api: the release binary against an in-process fake upstream,
+/// measured side by side with the fake alone, on 127.0.0.1 only.
+///
+/// Prints a Markdown report and a JSON blob on stdout (progress on stderr). A default run
+/// takes about a minute.
+#[derive(Debug, Parser)]
+#[command(name = "loadbench", version)]
+struct Args {
+    /// The copilot-api binary to benchmark (build it with `cargo build --release`).
+    #[arg(
+        long,
+        value_name = "PATH",
+        default_value = "/work/main/target/release/copilot-api"
+    )]
+    bin: PathBuf,
+
+    /// RUST_LOG of each pass, comma-separated; `default` leaves it unset (the proxy's `info`,
+    /// one access-log line per request). The first pass measures everything; later passes
+    /// repeat only the request matrix and the stream TTFB.
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        default_value = "warn,default"
+    )]
+    log_levels: Vec<String>,
+
+    /// Concurrency levels of the request matrix (closed-loop connections).
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        default_value = "1,64,256"
+    )]
+    concurrency: Vec<usize>,
+
+    /// Measured window of each point of the matrix, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 1.5)]
+    duration: f64,
+
+    /// Warm-up before each point's window, in seconds (same connections, not counted).
+    #[arg(long, value_name = "SECS", default_value_t = 0.5)]
+    warmup: f64,
+
+    /// Streamed requests, one at a time, per route and side, for time to first byte.
+    #[arg(long, value_name = "N", default_value_t = 300)]
+    stream_requests: usize,
+
+    /// Content chunks of each fast stream (sent without pauses).
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    fast_chunks: usize,
+
+    /// Slow streams held open at once, per route (0 skips the phase).
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    streams: usize,
+
+    /// Content chunks of each slow stream.
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    slow_chunks: usize,
+
+    /// Pause before each content chunk of a slow stream, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 100)]
+    chunk_delay_ms: u64,
+
+    /// Routes whose slow streams are held open: passthrough, translated.
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        default_value = "passthrough,translated"
+    )]
+    hold_routes: Vec<Route>,
+
+    /// Proxy start-ups timed in the first pass (the first with an empty data directory, the
+    /// others with the model cache it wrote); the last one is benchmarked.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    startups: usize,
+
+    /// Worker threads of the fake upstream's runtime.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    fake_threads: usize,
+
+    /// Worker threads of the load generator's runtime.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    client_threads: usize,
+
+    /// Also write the JSON blob to this file.
+    #[arg(long, value_name = "PATH")]
+    json_out: Option<PathBuf>,
+}
+
+impl Args {
+    fn validate(&self) -> anyhow::Result<()> {
+        if !(self.duration > 0.0 && self.duration <= 30.0) {
+            bail!("--duration must be in (0, 30] seconds");
+        }
+        if !(0.0..=10.0).contains(&self.warmup) {
+            bail!("--warmup must be in [0, 10] seconds");
+        }
+        if self.log_levels.is_empty() || self.concurrency.is_empty() {
+            bail!("--log-levels and --concurrency need at least one value");
+        }
+        if self.concurrency.iter().any(|&c| c == 0 || c > 4096) {
+            bail!("--concurrency values must be in 1..=4096");
+        }
+        if self.streams > 10_000 {
+            bail!("--streams is capped at 10000");
+        }
+        if !self.bin.is_file() {
+            bail!(
+                "{} does not exist; build it with `cargo build --release` in the copilot-api repository, or pass --bin",
+                self.bin.display()
+            );
+        }
+        Ok(())
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    let run = || -> anyhow::Result<()> {
+        args.validate()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(args.client_threads.max(1))
+            .thread_name("loadgen")
+            .enable_all()
+            .build()
+            .context("cannot build the load generator's runtime")?;
+        runtime.block_on(run(&args))
+    };
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("loadbench: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: &Args) -> anyhow::Result<()> {
+    let fake = Fake::start(args.fake_threads)?;
+    eprintln!("fake upstream on {}", fake.base);
+    let mut passes = Vec::new();
+    for (i, level) in args.log_levels.iter().enumerate() {
+        let rust_log = (level != "default").then_some(level.as_str());
+        passes.push(pass(args, &fake, rust_log, i == 0).await?);
+    }
+    let report = report::Report {
+        bin: args.bin.clone(),
+        clock_ticks: proxy::clock_ticks_per_second(),
+        cores: std::thread::available_parallelism().map_or(0, usize::from),
+        duration: args.duration,
+        warmup: args.warmup,
+        passthrough_body: bodies::openai("gpt-4o", false).len(),
+        translated_body: bodies::anthropic("claude-haiku-4.5", false).len(),
+        slow_stream: (args.slow_chunks, Duration::from_millis(args.chunk_delay_ms)),
+        passes,
+    };
+    let json = report.json();
+    println!("{}", report.markdown());
+    println!("```json\n{}\n```", serde_json::to_string_pretty(&json)?);
+    if let Some(path) = &args.json_out {
+        std::fs::write(path, serde_json::to_vec_pretty(&json)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The request the proxy gets on `route`, and what its answer must contain.
+fn proxy_target(proxy: &Proxy, route: Route, stream: bool) -> Target {
+    let (path, body, anthropic, expect): (_, _, _, &'static [u8]) = match (route, stream) {
+        (Route::Passthrough, false) => (
+            "/v1/chat/completions",
+            bodies::openai("gpt-4o", false),
+            false,
+            b"\"chat.completion\"",
+        ),
+        (Route::Passthrough, true) => (
+            "/v1/chat/completions",
+            bodies::openai("gpt-4o", true),
+            false,
+            b"data: [DONE]",
+        ),
+        (Route::Translated, false) => (
+            "/v1/messages",
+            bodies::anthropic("claude-haiku-4.5", false),
+            true,
+            b"\"type\":\"message\"",
+        ),
+        (Route::Translated, true) => (
+            "/v1/messages",
+            bodies::anthropic("claude-haiku-4.5", true),
+            true,
+            b"event: message_stop",
+        ),
+    };
+    Target {
+        addr: proxy.addr,
+        path,
+        body,
+        anthropic,
+        expect,
+    }
+}
+
+/// The same conversation sent straight to the fake (in chat shape: what the proxy sends up).
+fn direct_target(fake: &Fake, route: Route, stream: bool) -> Target {
+    Target {
+        addr: fake.addr,
+        path: "/chat/completions",
+        body: bodies::openai(route.model(), stream),
+        anthropic: false,
+        expect: if stream {
+            b"data: [DONE]"
+        } else {
+            b"\"chat.completion\""
+        },
+    }
+}
+
+/// One proxy process, one `RUST_LOG`: start-up, memory, the matrix, streams.
+async fn pass(
+    args: &Args,
+    fake: &Fake,
+    rust_log: Option<&str>,
+    full: bool,
+) -> anyhow::Result<PassResult> {
+    let label = rust_log.map_or_else(
+        || "RUST_LOG unset (default: info)".to_owned(),
+        |l| format!("RUST_LOG={l}"),
+    );
+    eprintln!("== pass: {label}");
+    let home = Home::new()?;
+    let mut startups = Vec::new();
+    let starts = if full { args.startups.max(1) } else { 1 };
+    for _ in 1..starts {
+        let proxy = Proxy::start(&args.bin, fake, &home, rust_log).await?;
+        startups.push(proxy.startup);
+        proxy.stop().await;
+    }
+    let proxy = Proxy::start(&args.bin, fake, &home, rust_log).await?;
+    startups.push(proxy.startup);
+    eprintln!(
+        "proxy pid {} on {} (spawn → listening {:.1} ms)",
+        proxy.pid,
+        proxy.addr,
+        proxy.startup.spawn_to_listening.as_secs_f64() * 1e3
+    );
+    let mem_started = proxy.memory()?;
+    fake.state.set_stream(args.fast_chunks, Duration::ZERO);
+    Conn::open(proxy.addr)
+        .await?
+        .call(&proxy_target(&proxy, Route::Passthrough, false))
+        .await
+        .context("the first request through the proxy failed")?;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mem_idle = proxy.memory()?;
+
+    let warmup = Duration::from_secs_f64(args.warmup);
+    let duration = Duration::from_secs_f64(args.duration);
+    let log_before = proxy.log.totals();
+    let mut matrix = Vec::new();
+    for route in [Route::Passthrough, Route::Translated] {
+        for &concurrency in &args.concurrency {
+            eprintln!("{route} c={concurrency}");
+            let direct = load::closed_loop(
+                &direct_target(fake, route, false),
+                concurrency,
+                warmup,
+                duration,
+                None,
+            )
+            .await?;
+            let through = load::closed_loop(
+                &proxy_target(&proxy, route, false),
+                concurrency,
+                warmup,
+                duration,
+                Some(proxy.pid),
+            )
+            .await?;
+            matrix.push(MatrixRow {
+                route,
+                concurrency,
+                direct,
+                proxy: through,
+            });
+        }
+    }
+    let log_after = proxy.log.totals();
+
+    let mut streams = Vec::new();
+    let warm = (args.stream_requests / 10).max(10);
+    for route in [Route::Passthrough, Route::Translated] {
+        eprintln!("{route} streams, one at a time");
+        let direct = load::sequential_streams(
+            &direct_target(fake, route, true),
+            warm,
+            args.stream_requests,
+        )
+        .await?;
+        let through = load::sequential_streams(
+            &proxy_target(&proxy, route, true),
+            warm,
+            args.stream_requests,
+        )
+        .await?;
+        streams.push(StreamRow {
+            route,
+            direct,
+            proxy: through,
+        });
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mem_after_load = proxy.memory()?;
+
+    // Give the log drain a moment to catch up before counting.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let log_lines = proxy.log.kept();
+    let (notable, log_total) = (
+        proxy.log.notable.load(Ordering::Relaxed),
+        proxy.log.totals(),
+    );
+    let shutdown = proxy.stop().await;
+    eprintln!("proxy stopped: {} in {:?}", shutdown.status, shutdown.took);
+
+    let (holds, direct_hold) = if full && args.streams > 0 {
+        hold_phase(args, fake, &home, rust_log).await?
+    } else {
+        (Vec::new(), None)
+    };
+    Ok(PassResult {
+        label,
+        full,
+        startups,
+        mem_started,
+        mem_idle,
+        mem_after_load,
+        matrix,
+        streams,
+        holds,
+        direct_hold,
+        matrix_log: (log_after.0 - log_before.0, log_after.1 - log_before.1),
+        log_total,
+        notable,
+        log_lines,
+        shutdown,
+    })
+}
+
+/// Slow streams held open at once: first against the fake alone (the baseline for how long
+/// the streams take on this machine), then, per route, through a freshly started proxy, so
+/// the peak is not inflated by what the request matrix left in the allocator.
+async fn hold_phase(
+    args: &Args,
+    fake: &Fake,
+    home: &Home,
+    rust_log: Option<&str>,
+) -> anyhow::Result<(Vec<HoldRow>, Option<Hold>)> {
+    let delay = Duration::from_millis(args.chunk_delay_ms);
+    let expected = delay * u32::try_from(args.slow_chunks).unwrap_or(u32::MAX);
+    let timeout = expected * 3 + Duration::from_secs(15);
+    let sample_every = Duration::from_millis(10);
+    fake.state.set_stream(args.slow_chunks, delay);
+    eprintln!("direct: {} slow streams at once", args.streams);
+    let direct = load::hold_streams(
+        &direct_target(fake, Route::Passthrough, true),
+        args.streams,
+        None,
+        sample_every,
+        timeout,
+    )
+    .await?;
+    let mut holds = Vec::new();
+    for &route in &args.hold_routes {
+        eprintln!(
+            "{route}: {} slow streams at once, fresh proxy",
+            args.streams
+        );
+        let proxy = Proxy::start(&args.bin, fake, home, rust_log).await?;
+        Conn::open(proxy.addr)
+            .await?
+            .call(&proxy_target(&proxy, Route::Passthrough, false))
+            .await?;
+        let before = proxy.memory()?;
+        let dropped_before = fake.state.streams_dropped.load(Ordering::Relaxed);
+        let hold = load::hold_streams(
+            &proxy_target(&proxy, route, true),
+            args.streams,
+            Some(proxy.pid),
+            sample_every,
+            timeout,
+        )
+        .await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let after = proxy.memory()?;
+        let upstream_dropped = fake.state.streams_dropped.load(Ordering::Relaxed) - dropped_before;
+        let notable = proxy.log.notable.load(Ordering::Relaxed);
+        let shutdown = proxy.stop().await;
+        holds.push(HoldRow {
+            route,
+            before,
+            hold,
+            after,
+            upstream_dropped,
+            notable,
+            shutdown,
+        });
+    }
+    fake.state.set_stream(args.fast_chunks, Duration::ZERO);
+    Ok((holds, Some(direct)))
+}

@@ -1,0 +1,413 @@
+//! The proxy under test: spawning the release `copilot-api` binary against the fake upstream,
+//! timing its start-up, draining its log, reading its CPU time and memory from `/proc`, and
+//! stopping it.
+//!
+//! The child gets a clean environment: `HOME`, `XDG_*` and `COPILOT_API_HOME` point into a
+//! temporary directory holding only a `github_token` file, both upstream URLs point at the
+//! fake, `NO_PROXY=*` keeps every call on loopback, `NO_COLOR=1`, and `RUST_LOG` is whatever
+//! the pass asks for (unset means the proxy's default, `info`, with one access-log line per
+//! request).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use tokio::io::{AsyncBufReadExt as _, BufReader};
+use tokio::process::{Child, ChildStderr, Command};
+
+use crate::fake::Fake;
+
+/// How long start-up may take before the benchmark gives up.
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(15);
+/// Log lines kept for the report (warnings and errors only).
+const KEPT_LINES: usize = 20;
+
+/// A private data directory for the proxy, removed when dropped.
+pub struct Home {
+    dir: tempfile::TempDir,
+}
+
+impl Home {
+    /// Creates the directory with a `copilot-api/github_token` file (mode 0600).
+    pub fn new() -> anyhow::Result<Self> {
+        let dir = tempfile::Builder::new()
+            .prefix("copilot-api-loadbench.")
+            .tempdir()
+            .context("cannot create a temporary directory")?;
+        let data = dir.path().join("copilot-api");
+        std::fs::create_dir_all(&data)?;
+        let token = data.join("github_token");
+        std::fs::write(&token, "gho_loadbench")?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600))?;
+            std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o700))?;
+        }
+        Ok(Self { dir })
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("copilot-api")
+    }
+}
+
+/// How the proxy's start-up went.
+#[derive(Debug, Clone, Copy)]
+pub struct Startup {
+    /// Process spawn → the `Listening on …` line read from stderr.
+    pub spawn_to_listening: Duration,
+    /// Spawn → the fake handing out the Copilot token.
+    pub spawn_to_token: Option<Duration>,
+    /// The fake handing out the Copilot token → the `Listening on …` line: the start-up cost
+    /// once the token is in hand (the `/user` and `/models` calls to the fake are included).
+    pub token_to_listening: Option<Duration>,
+    /// The `ready in N ms` the proxy itself printed.
+    pub reported_ready_ms: Option<u64>,
+}
+
+/// Lines the proxy wrote to stderr after it started listening.
+#[derive(Debug, Default)]
+pub struct LogTap {
+    /// Lines read.
+    pub lines: AtomicU64,
+    /// Bytes read (newlines included).
+    pub bytes: AtomicU64,
+    /// Lines at WARN or ERROR level.
+    pub notable: AtomicU64,
+    kept: Mutex<Vec<String>>,
+}
+
+impl LogTap {
+    fn record(&self, line: &str) {
+        self.lines.fetch_add(1, Ordering::Relaxed);
+        self.bytes
+            .fetch_add(line.len() as u64 + 1, Ordering::Relaxed);
+        let level_at = line.find(" WARN ").or_else(|| line.find(" ERROR "));
+        let bare = line.starts_with("WARN ") || line.starts_with("ERROR ");
+        if level_at.is_some() || bare || line.starts_with("error:") {
+            self.notable.fetch_add(1, Ordering::Relaxed);
+            if let Ok(mut kept) = self.kept.lock()
+                && kept.len() < KEPT_LINES
+            {
+                kept.push(line.to_owned());
+            }
+        }
+    }
+
+    /// The first warning and error lines.
+    pub fn kept(&self) -> Vec<String> {
+        self.kept.lock().map(|k| k.clone()).unwrap_or_default()
+    }
+
+    /// `(lines, bytes)` so far.
+    pub fn totals(&self) -> (u64, u64) {
+        (
+            self.lines.load(Ordering::Relaxed),
+            self.bytes.load(Ordering::Relaxed),
+        )
+    }
+}
+
+/// A running proxy.
+pub struct Proxy {
+    child: Child,
+    /// Its process id.
+    pub pid: u32,
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// How start-up went.
+    pub startup: Startup,
+    /// Its stderr after start-up.
+    pub log: Arc<LogTap>,
+}
+
+/// How the proxy stopped.
+#[derive(Debug, Clone)]
+pub struct Shutdown {
+    /// SIGTERM → exit.
+    pub took: Duration,
+    /// Exit status, or why there is none.
+    pub status: String,
+}
+
+impl Proxy {
+    /// Spawns `bin start --port 0` and waits for its `Listening on …` line.
+    /// `rust_log: None` leaves `RUST_LOG` unset (the proxy's default, `info`).
+    pub async fn start(
+        bin: &Path,
+        fake: &Fake,
+        home: &Home,
+        rust_log: Option<&str>,
+    ) -> anyhow::Result<Self> {
+        let mut cmd = Command::new(bin);
+        cmd.args(["start", "--port", "0"])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .env("COPILOT_API_HOME", home.data_dir())
+            .env("COPILOT_API_GITHUB_URL", &fake.base)
+            .env("COPILOT_API_GITHUB_API_URL", &fake.base)
+            .env("COPILOT_API_COPILOT_URL", &fake.base)
+            .env("NO_PROXY", "*")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        if let Some(filter) = rust_log {
+            cmd.env("RUST_LOG", filter);
+        }
+        fake.state.clear_token_served();
+        let spawned = Instant::now();
+        let mut child = cmd
+            .spawn()
+            .with_context(|| format!("cannot run {}", bin.display()))?;
+        let pid = child.id().context("the proxy exited at once")?;
+        let stderr = child.stderr.take().context("no stderr pipe")?;
+        let mut lines = BufReader::new(stderr).lines();
+        let wait = async {
+            let mut seen = Vec::new();
+            while let Some(line) = lines.next_line().await? {
+                if let Some(rest) = line.split("Listening on ").nth(1) {
+                    return Ok((Instant::now(), rest.to_owned()));
+                }
+                seen.push(line);
+            }
+            bail!(
+                "the proxy exited before listening; its stderr:\n{}",
+                seen.join("\n")
+            )
+        };
+        let (listening, rest) = tokio::time::timeout(STARTUP_TIMEOUT, wait)
+            .await
+            .context("the proxy did not print `Listening on` in time")??;
+        let url = rest.split_whitespace().next().unwrap_or_default();
+        let addr: SocketAddr = url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .parse()
+            .with_context(|| format!("cannot parse the listening address in {rest:?}"))?;
+        if !addr.ip().is_loopback() {
+            bail!("the proxy listens on {addr}, not on loopback");
+        }
+        let reported_ready_ms = rest
+            .split("ready in ")
+            .nth(1)
+            .and_then(|s| s.split_whitespace().next())
+            .and_then(|n| n.parse().ok());
+        let token = fake.state.token_served();
+        let startup = Startup {
+            spawn_to_listening: listening - spawned,
+            spawn_to_token: token.map(|t| t.saturating_duration_since(spawned)),
+            token_to_listening: token.map(|t| listening.saturating_duration_since(t)),
+            reported_ready_ms,
+        };
+        let log = Arc::new(LogTap::default());
+        tokio::spawn(drain(lines, Arc::clone(&log)));
+        Ok(Self {
+            child,
+            pid,
+            addr,
+            startup,
+            log,
+        })
+    }
+
+    /// Sends SIGTERM and waits for the exit (SIGKILL after 15 s).
+    pub async fn stop(mut self) -> Shutdown {
+        let start = Instant::now();
+        let Ok(pid) = libc::pid_t::try_from(self.pid) else {
+            let _ = self.child.kill().await;
+            return Shutdown {
+                took: start.elapsed(),
+                status: "killed (pid out of range)".into(),
+            };
+        };
+        // SAFETY: kill(2) has no memory-safety preconditions; `pid` is our own child, which
+        // has not been reaped yet (we still hold its `Child`), so the id cannot be reused.
+        #[allow(unsafe_code)]
+        let sent = unsafe { libc::kill(pid, libc::SIGTERM) } == 0;
+        if sent
+            && let Ok(status) =
+                tokio::time::timeout(Duration::from_secs(15), self.child.wait()).await
+        {
+            return Shutdown {
+                took: start.elapsed(),
+                status: match status {
+                    Ok(status) => status.to_string(),
+                    Err(err) => format!("wait failed: {err}"),
+                },
+            };
+        }
+        let _ = self.child.kill().await;
+        Shutdown {
+            took: start.elapsed(),
+            status: "killed after SIGTERM was ignored for 15 s".into(),
+        }
+    }
+
+    /// The process's memory figures now.
+    pub fn memory(&self) -> anyhow::Result<Memory> {
+        memory(self.pid)
+    }
+}
+
+/// Keeps reading the proxy's stderr so it never blocks on a full pipe.
+async fn drain(mut lines: tokio::io::Lines<BufReader<ChildStderr>>, tap: Arc<LogTap>) {
+    while let Ok(Some(line)) = lines.next_line().await {
+        tap.record(&line);
+    }
+}
+
+/// CPU counters of a process (all threads), or their change over an interval.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// User-mode CPU time, clock ticks (`utime`).
+    pub user_ticks: u64,
+    /// Kernel-mode CPU time, clock ticks (`stime`).
+    pub sys_ticks: u64,
+    /// Voluntary + involuntary context switches, summed over the threads alive now.
+    pub context_switches: u64,
+}
+
+impl Usage {
+    /// `utime + stime`.
+    pub fn ticks(&self) -> u64 {
+        self.user_ticks + self.sys_ticks
+    }
+
+    /// The change from `earlier` to `self`.
+    pub fn since(&self, earlier: &Self) -> Self {
+        Self {
+            user_ticks: self.user_ticks.saturating_sub(earlier.user_ticks),
+            sys_ticks: self.sys_ticks.saturating_sub(earlier.sys_ticks),
+            context_switches: self
+                .context_switches
+                .saturating_sub(earlier.context_switches),
+        }
+    }
+}
+
+/// Reads `utime` and `stime` from `/proc/<pid>/stat` and the context switches of every thread
+/// from `/proc/<pid>/task/*/status`.
+pub fn usage(pid: u32) -> anyhow::Result<Usage> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .with_context(|| format!("cannot read /proc/{pid}/stat"))?;
+    let (user_ticks, sys_ticks) =
+        parse_cpu_ticks(&stat).with_context(|| format!("cannot parse /proc/{pid}/stat"))?;
+    let mut context_switches = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))?.flatten() {
+        // A thread may exit between listing and reading: skip it.
+        if let Ok(status) = std::fs::read_to_string(task.path().join("status")) {
+            context_switches += status
+                .lines()
+                .filter(|l| {
+                    l.starts_with("voluntary_ctxt_switches:")
+                        || l.starts_with("nonvoluntary_ctxt_switches:")
+                })
+                .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .sum::<u64>();
+        }
+    }
+    Ok(Usage {
+        user_ticks,
+        sys_ticks,
+        context_switches,
+    })
+}
+
+/// Fields 14 and 15 (utime, stime) of a `stat` line. The command name (field 2) may contain
+/// spaces and parentheses, so counting starts after its last `)`.
+fn parse_cpu_ticks(stat: &str) -> Option<(u64, u64)> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let mut fields = rest.split_whitespace().skip(11);
+    let utime: u64 = fields.next()?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    Some((utime, stime))
+}
+
+/// Clock ticks per second (`getconf CLK_TCK`).
+pub fn clock_ticks_per_second() -> u64 {
+    // SAFETY: sysconf only reads a configuration value.
+    #[allow(unsafe_code)]
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    u64::try_from(ticks).ok().filter(|&t| t > 0).unwrap_or(100)
+}
+
+/// Memory figures from `/proc/<pid>/status`, in KiB.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Memory {
+    /// Resident set size now.
+    pub rss_kb: u64,
+    /// Peak resident set size since the process started.
+    pub hwm_kb: u64,
+    /// Resident anonymous memory (heap, stacks).
+    pub anon_kb: u64,
+    /// Resident file-backed memory (mostly the binary's own pages).
+    pub file_kb: u64,
+    /// Threads.
+    pub threads: u64,
+    /// Open file descriptors (sockets included).
+    pub fds: u64,
+}
+
+/// Reads `/proc/<pid>/status`.
+pub fn memory(pid: u32) -> anyhow::Result<Memory> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .with_context(|| format!("cannot read /proc/{pid}/status"))?;
+    let mut memory = parse_memory(&status);
+    memory.fds = std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |dir| dir.count() as u64);
+    Ok(memory)
+}
+
+fn parse_memory(status: &str) -> Memory {
+    let mut memory = Memory::default();
+    for line in status.lines() {
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        let number = || {
+            value
+                .split_whitespace()
+                .next()
+                .and_then(|n| n.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        match key {
+            "VmRSS" => memory.rss_kb = number(),
+            "VmHWM" => memory.hwm_kb = number(),
+            "RssAnon" => memory.anon_kb = number(),
+            "RssFile" => memory.file_kb = number(),
+            "Threads" => memory.threads = number(),
+            _ => {}
+        }
+    }
+    memory
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_stat_and_status() {
+        let stat = "4242 (copilot (api)) S 1 4242 4242 0 -1 4194560 100 0 0 0 37 5 0 0 20 0 3 0";
+        assert_eq!(parse_cpu_ticks(stat), Some((37, 5)));
+        let status = "Name:\tcopilot-api\nVmHWM:\t   9000 kB\nVmRSS:\t    7000 kB\nRssAnon:\t 3000 kB\nRssFile:\t 4000 kB\nThreads:\t3\n";
+        let m = parse_memory(status);
+        assert_eq!((m.rss_kb, m.hwm_kb, m.threads), (7000, 9000, 3));
+        assert_eq!((m.anon_kb, m.file_kb), (3000, 4000));
+    }
+}

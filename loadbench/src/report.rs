@@ -1,0 +1,755 @@
+//! Results and their rendering: a Markdown report (per pass: the request matrix, streams,
+//! process figures; then the issue's targets, met or not) and the same numbers as JSON.
+//!
+//! Latencies are in milliseconds. "Added" is proxy minus direct, quantile by quantile (the
+//! p99 of the proxy minus the p99 of the fake alone), measured in the same run. CPU per
+//! request is the proxy's utime + stime delta over the measured windows divided by the
+//! requests completed in them. Memory is VmRSS in MiB (the kernel's "kB" are KiB).
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::load::{Hold, Point, StreamPoint, quantile};
+use crate::proxy::{Memory, Shutdown, Startup};
+
+/// Target: proxy CPU per passthrough request, ms.
+const TARGET_CPU_PASSTHROUGH_MS: f64 = 0.05;
+/// Target: proxy CPU per translated request, ms.
+const TARGET_CPU_TRANSLATED_MS: f64 = 0.1;
+/// Target: added p99 at concurrency 1, ms.
+const TARGET_ADDED_P99_MS: f64 = 0.3;
+/// Target: idle RSS, MiB.
+const TARGET_IDLE_RSS_MIB: f64 = 8.0;
+/// Target: RSS holding the slow streams, MiB.
+const TARGET_STREAMS_RSS_MIB: f64 = 64.0;
+/// Target: start-up once the Copilot token is in hand, ms.
+const TARGET_STARTUP_MS: f64 = 20.0;
+
+/// A proxy route under test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Route {
+    /// `POST /v1/chat/completions` (gpt-4o): passed through.
+    Passthrough,
+    /// `POST /v1/messages` (claude-haiku-4.5): Anthropic → chat → Anthropic.
+    Translated,
+}
+
+impl Route {
+    /// The model the route is exercised with.
+    pub fn model(self) -> &'static str {
+        match self {
+            Self::Passthrough => "gpt-4o",
+            Self::Translated => "claude-haiku-4.5",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Passthrough => "passthrough",
+            Self::Translated => "translated",
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Self::Passthrough => "passthrough `POST /v1/chat/completions`",
+            Self::Translated => "translated `POST /v1/messages`",
+        }
+    }
+}
+
+impl std::fmt::Display for Route {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One concurrency level of one route, both sides.
+#[derive(Debug)]
+pub struct MatrixRow {
+    /// The route.
+    pub route: Route,
+    /// Closed-loop connections.
+    pub concurrency: usize,
+    /// The fake alone.
+    pub direct: Point,
+    /// Through the proxy.
+    pub proxy: Point,
+}
+
+/// Streamed requests of one route, both sides.
+#[derive(Debug)]
+pub struct StreamRow {
+    /// The route.
+    pub route: Route,
+    /// The fake alone.
+    pub direct: StreamPoint,
+    /// Through the proxy.
+    pub proxy: StreamPoint,
+}
+
+/// Slow streams held open on one route.
+#[derive(Debug)]
+pub struct HoldRow {
+    /// The route.
+    pub route: Route,
+    /// Memory of the fresh proxy just before (after one request).
+    pub before: Memory,
+    /// What happened.
+    pub hold: Hold,
+    /// Memory 500 ms after the last stream ended.
+    pub after: Memory,
+    /// Upstream streams the fake saw dropped before their end.
+    pub upstream_dropped: usize,
+    /// WARN / ERROR lines the proxy logged.
+    pub notable: u64,
+    /// How the proxy stopped.
+    pub shutdown: Shutdown,
+}
+
+/// One proxy process with one `RUST_LOG`.
+#[derive(Debug)]
+pub struct PassResult {
+    /// `RUST_LOG=…`.
+    pub label: String,
+    /// Whether memory and slow streams were measured.
+    pub full: bool,
+    /// Start-ups timed (the first with an empty data directory); the last one was measured.
+    pub startups: Vec<Startup>,
+    /// Memory right after `Listening on`.
+    pub mem_started: Memory,
+    /// Memory after one request and 200 ms.
+    pub mem_idle: Memory,
+    /// Memory after the matrix and the stream TTFB runs.
+    pub mem_after_load: Memory,
+    /// The request matrix.
+    pub matrix: Vec<MatrixRow>,
+    /// Stream TTFB.
+    pub streams: Vec<StreamRow>,
+    /// Slow streams held open, each on a fresh proxy.
+    pub holds: Vec<HoldRow>,
+    /// The same number of slow streams against the fake alone.
+    pub direct_hold: Option<Hold>,
+    /// Log (lines, bytes) written during the matrix.
+    pub matrix_log: (u64, u64),
+    /// Log (lines, bytes) written after start-up in all.
+    pub log_total: (u64, u64),
+    /// WARN / ERROR lines.
+    pub notable: u64,
+    /// The first WARN / ERROR lines.
+    pub log_lines: Vec<String>,
+    /// How the proxy stopped.
+    pub shutdown: Shutdown,
+}
+
+/// The whole run.
+#[derive(Debug)]
+pub struct Report {
+    /// The binary measured.
+    pub bin: PathBuf,
+    /// Clock ticks per second.
+    pub clock_ticks: u64,
+    /// CPUs available.
+    pub cores: usize,
+    /// Measured window per point, s.
+    pub duration: f64,
+    /// Warm-up per point, s.
+    pub warmup: f64,
+    /// Size of the passthrough request body, bytes.
+    pub passthrough_body: usize,
+    /// Size of the translated request body, bytes.
+    pub translated_body: usize,
+    /// Slow streams: content chunks and the pause before each.
+    pub slow_stream: (usize, Duration),
+    /// The passes, the first being the full one.
+    pub passes: Vec<PassResult>,
+}
+
+fn ms(ns: u64) -> f64 {
+    ns as f64 / 1e6
+}
+
+fn dms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn mib(kb: u64) -> f64 {
+    kb as f64 / 1024.0
+}
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    Some(v[(v.len() - 1) / 2])
+}
+
+fn yes(met: bool) -> &'static str {
+    if met { "**yes**" } else { "**no**" }
+}
+
+fn opt_ms(v: Option<f64>) -> String {
+    v.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.1} ms"))
+}
+
+impl PassResult {
+    /// Proxy CPU per request over every measured window of `route`, ms.
+    fn cpu_per_request_ms(&self, route: Route, ticks_per_s: u64) -> Option<f64> {
+        let (ticks, requests) =
+            self.matrix
+                .iter()
+                .filter(|r| r.route == route)
+                .fold((0u64, 0u64), |(t, n), r| {
+                    (
+                        t + r.proxy.cpu.map_or(0, |u| u.ticks()),
+                        n + r.proxy.requests(),
+                    )
+                });
+        (requests > 0).then(|| ticks as f64 * 1e3 / ticks_per_s as f64 / requests as f64)
+    }
+
+    fn row(&self, route: Route, concurrency: usize) -> Option<&MatrixRow> {
+        self.matrix
+            .iter()
+            .find(|r| r.route == route && r.concurrency == concurrency)
+    }
+
+    fn startup_stats(&self) -> Value {
+        let token: Vec<f64> = self
+            .startups
+            .iter()
+            .filter_map(|s| s.token_to_listening.map(dms))
+            .collect();
+        let warm_spawn: Vec<f64> = self
+            .startups
+            .iter()
+            .skip(1)
+            .map(|s| dms(s.spawn_to_listening))
+            .collect();
+        json!({
+            "runs": self.startups.len(),
+            "cold_spawn_to_listening_ms": self.startups.first().map(|s| dms(s.spawn_to_listening)),
+            "cold_token_to_listening_ms": self.startups.first().and_then(|s| s.token_to_listening.map(dms)),
+            "warm_spawn_to_listening_median_ms": median(warm_spawn),
+            "token_to_listening_median_ms": median(token.clone()),
+            "token_to_listening_max_ms": token.iter().copied().reduce(f64::max),
+            "spawn_to_token_median_ms": median(self.startups.iter().filter_map(|s| s.spawn_to_token.map(dms)).collect()),
+            "reported_ready_ms": self.startups.iter().map(|s| s.reported_ready_ms).collect::<Vec<_>>(),
+            "spawn_to_listening_ms": self.startups.iter().map(|s| dms(s.spawn_to_listening)).collect::<Vec<_>>(),
+            "token_to_listening_ms": token,
+        })
+    }
+
+    fn json(&self, ticks_per_s: u64) -> Value {
+        let point = |p: &Point| {
+            json!({
+                "requests": p.requests(),
+                "errors": p.errors,
+                "first_error": p.first_error,
+                "req_per_s": p.rps(),
+                "p50_ms": ms(p.quantile_ns(0.5)),
+                "p99_ms": ms(p.quantile_ns(0.99)),
+                "max_ms": ms(p.quantile_ns(1.0)),
+                "elapsed_s": p.elapsed.as_secs_f64(),
+            })
+        };
+        let matrix: Vec<Value> = self
+            .matrix
+            .iter()
+            .map(|r| {
+                let n = r.proxy.requests().max(1) as f64;
+                let per_request = |ticks: u64| ticks as f64 * 1e3 / ticks_per_s as f64 / n;
+                let cpu = r.proxy.cpu.map(|u| per_request(u.ticks()));
+                json!({
+                    "route": r.route.name(),
+                    "concurrency": r.concurrency,
+                    "direct": point(&r.direct),
+                    "proxy": point(&r.proxy),
+                    "added_p50_ms": ms(r.proxy.quantile_ns(0.5)) - ms(r.direct.quantile_ns(0.5)),
+                    "added_p99_ms": ms(r.proxy.quantile_ns(0.99)) - ms(r.direct.quantile_ns(0.99)),
+                    "proxy_cpu_ticks": r.proxy.cpu.map(|u| u.ticks()),
+                    "proxy_cpu_per_request_ms": cpu,
+                    "proxy_user_per_request_ms": r.proxy.cpu.map(|u| per_request(u.user_ticks)),
+                    "proxy_sys_per_request_ms": r.proxy.cpu.map(|u| per_request(u.sys_ticks)),
+                    "proxy_context_switches_per_request": r.proxy.cpu.map(|u| u.context_switches as f64 / n),
+                })
+            })
+            .collect();
+        let stream_side = |s: &StreamPoint| {
+            json!({
+                "requests": s.ttfb_ns.len(),
+                "errors": s.errors,
+                "first_error": s.first_error,
+                "ttfb_p50_ms": ms(quantile(&s.ttfb_ns, 0.5)),
+                "ttfb_p99_ms": ms(quantile(&s.ttfb_ns, 0.99)),
+                "total_p50_ms": ms(quantile(&s.total_ns, 0.5)),
+                "total_p99_ms": ms(quantile(&s.total_ns, 0.99)),
+            })
+        };
+        let streams: Vec<Value> = self
+            .streams
+            .iter()
+            .map(|s| {
+                json!({
+                    "route": s.route.name(),
+                    "direct": stream_side(&s.direct),
+                    "proxy": stream_side(&s.proxy),
+                    "added_ttfb_p50_ms": ms(quantile(&s.proxy.ttfb_ns, 0.5)) - ms(quantile(&s.direct.ttfb_ns, 0.5)),
+                    "added_ttfb_p99_ms": ms(quantile(&s.proxy.ttfb_ns, 0.99)) - ms(quantile(&s.direct.ttfb_ns, 0.99)),
+                    "added_total_p50_ms": ms(quantile(&s.proxy.total_ns, 0.5)) - ms(quantile(&s.direct.total_ns, 0.5)),
+                    "added_total_p99_ms": ms(quantile(&s.proxy.total_ns, 0.99)) - ms(quantile(&s.direct.total_ns, 0.99)),
+                })
+            })
+            .collect();
+        let mem = |m: &Memory| {
+            json!({
+                "rss_mib": mib(m.rss_kb),
+                "anon_mib": mib(m.anon_kb),
+                "file_mib": mib(m.file_kb),
+                "hwm_mib": mib(m.hwm_kb),
+                "threads": m.threads,
+                "open_fds": m.fds,
+            })
+        };
+        let hold = |h: &Hold| {
+            json!({
+                "requested": h.requested,
+                "completed": h.completed,
+                "max_open_at_once": h.max_open,
+                "peak_rss_mib": (h.samples > 0).then(|| mib(h.peak_rss_kb)),
+                "rss_samples": h.samples,
+                "wall_s": h.wall.as_secs_f64(),
+                "slowest_stream_s": h.slowest.as_secs_f64(),
+                "first_error": h.first_error,
+            })
+        };
+        let holds: Vec<Value> = self
+            .holds
+            .iter()
+            .map(|h| {
+                json!({
+                    "route": h.route.name(),
+                    "proxy": hold(&h.hold),
+                    "before": mem(&h.before),
+                    "after_500ms": mem(&h.after),
+                    "upstream_streams_dropped": h.upstream_dropped,
+                    "warn_or_error_lines": h.notable,
+                    "shutdown": {"took_ms": dms(h.shutdown.took), "status": h.shutdown.status},
+                })
+            })
+            .collect();
+        json!({
+            "label": self.label,
+            "full": self.full,
+            "startup": self.startup_stats(),
+            "memory": {
+                "after_startup": mem(&self.mem_started),
+                "idle_after_one_request": mem(&self.mem_idle),
+                "after_load": mem(&self.mem_after_load),
+            },
+            "cpu_per_request_ms": {
+                "passthrough": self.cpu_per_request_ms(Route::Passthrough, ticks_per_s),
+                "translated": self.cpu_per_request_ms(Route::Translated, ticks_per_s),
+            },
+            "matrix": matrix,
+            "streams": streams,
+            "slow_streams": holds,
+            "slow_streams_direct": self.direct_hold.as_ref().map(hold),
+            "log": {
+                "matrix_lines": self.matrix_log.0,
+                "matrix_bytes": self.matrix_log.1,
+                "total_lines": self.log_total.0,
+                "total_bytes": self.log_total.1,
+                "warn_or_error_lines": self.notable,
+                "first_warn_or_error_lines": self.log_lines,
+            },
+            "shutdown": {"took_ms": dms(self.shutdown.took), "status": self.shutdown.status},
+        })
+    }
+
+    fn markdown(&self, out: &mut String, ticks_per_s: u64) {
+        let _ = writeln!(out, "\n## {}\n", self.label);
+        let _ = writeln!(out, "### Non-streamed requests: proxy vs the fake alone\n");
+        let _ = writeln!(
+            out,
+            "| route | conc. | direct p50 | direct p99 | proxy p50 | proxy p99 | **added p50** | **added p99** | direct req/s | proxy req/s | proxy CPU/req (sys share) | proxy ctx switches/req | errors |"
+        );
+        let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+        for r in &self.matrix {
+            let (d50, d99) = (
+                ms(r.direct.quantile_ns(0.5)),
+                ms(r.direct.quantile_ns(0.99)),
+            );
+            let (p50, p99) = (ms(r.proxy.quantile_ns(0.5)), ms(r.proxy.quantile_ns(0.99)));
+            let n = r.proxy.requests().max(1) as f64;
+            let (cpu, switches) = r.proxy.cpu.map_or_else(
+                || ("n/a".to_owned(), "n/a".to_owned()),
+                |u| {
+                    (
+                        format!(
+                            "{:.4} ms ({:.0}%)",
+                            u.ticks() as f64 * 1e3 / ticks_per_s as f64 / n,
+                            u.sys_ticks as f64 * 100.0 / u.ticks().max(1) as f64
+                        ),
+                        format!("{:.2}", u.context_switches as f64 / n),
+                    )
+                },
+            );
+            let _ = writeln!(
+                out,
+                "| {} | {} | {d50:.3} | {d99:.3} | {p50:.3} | {p99:.3} | **{:.3}** | **{:.3}** | {:.0} | {:.0} | {cpu} | {switches} | {}/{} |",
+                r.route,
+                r.concurrency,
+                p50 - d50,
+                p99 - d99,
+                r.direct.rps(),
+                r.proxy.rps(),
+                r.direct.errors,
+                r.proxy.errors,
+            );
+        }
+        for route in [Route::Passthrough, Route::Translated] {
+            if let Some(cpu) = self.cpu_per_request_ms(route, ticks_per_s) {
+                let _ = writeln!(
+                    out,
+                    "\nProxy CPU per request, {} (all windows): **{cpu:.4} ms**",
+                    route.describe()
+                );
+            }
+        }
+        for r in &self.matrix {
+            for (side, p) in [("direct", &r.direct), ("proxy", &r.proxy)] {
+                if let Some(err) = &p.first_error {
+                    let _ = writeln!(
+                        out,
+                        "\n- first {side} error, {} c={}: `{err}`",
+                        r.route, r.concurrency
+                    );
+                }
+            }
+        }
+
+        let _ = writeln!(
+            out,
+            "\n### Streamed requests (`stream: true`, one at a time): proxy vs the fake alone\n"
+        );
+        let _ = writeln!(
+            out,
+            "| route | requests | direct TTFB p50 | direct TTFB p99 | proxy TTFB p50 | proxy TTFB p99 | **added TTFB p50** | **added TTFB p99** | added total p50 | added total p99 | errors |"
+        );
+        let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+        for s in &self.streams {
+            let q = |v: &[u64], p| ms(quantile(v, p));
+            let _ = writeln!(
+                out,
+                "| {} | {} | {:.3} | {:.3} | {:.3} | {:.3} | **{:.3}** | **{:.3}** | {:.3} | {:.3} | {}/{} |",
+                s.route,
+                s.proxy.ttfb_ns.len(),
+                q(&s.direct.ttfb_ns, 0.5),
+                q(&s.direct.ttfb_ns, 0.99),
+                q(&s.proxy.ttfb_ns, 0.5),
+                q(&s.proxy.ttfb_ns, 0.99),
+                q(&s.proxy.ttfb_ns, 0.5) - q(&s.direct.ttfb_ns, 0.5),
+                q(&s.proxy.ttfb_ns, 0.99) - q(&s.direct.ttfb_ns, 0.99),
+                q(&s.proxy.total_ns, 0.5) - q(&s.direct.total_ns, 0.5),
+                q(&s.proxy.total_ns, 0.99) - q(&s.direct.total_ns, 0.99),
+                s.direct.errors,
+                s.proxy.errors,
+            );
+            for (side, p) in [("direct", &s.direct), ("proxy", &s.proxy)] {
+                if let Some(err) = &p.first_error {
+                    let _ = writeln!(out, "\n- first {side} stream error, {}: `{err}`", s.route);
+                }
+            }
+        }
+
+        let _ = writeln!(out, "\n### Process\n");
+        let _ = writeln!(out, "| figure | value |\n|---|--:|");
+        let st = self.startup_stats();
+        let f = |key: &str| st.get(key).and_then(Value::as_f64);
+        let _ = writeln!(
+            out,
+            "| start-up, spawn → `Listening on` (first start, empty data dir; token exchange included) | {} |",
+            opt_ms(f("cold_spawn_to_listening_ms"))
+        );
+        if self.startups.len() > 1 {
+            let _ = writeln!(
+                out,
+                "| start-up, spawn → `Listening on` (median of {} starts with the model cache) | {} |",
+                self.startups.len() - 1,
+                opt_ms(f("warm_spawn_to_listening_median_ms"))
+            );
+        }
+        let _ = writeln!(
+            out,
+            "| spawn → Copilot token handed out by the fake (median) | {} |",
+            opt_ms(f("spawn_to_token_median_ms"))
+        );
+        let _ = writeln!(
+            out,
+            "| Copilot token handed out → `Listening on` (median / max of {}) | {} / {} |",
+            self.startups.len(),
+            opt_ms(f("token_to_listening_median_ms")),
+            opt_ms(f("token_to_listening_max_ms"))
+        );
+        let reported: Vec<String> = self
+            .startups
+            .iter()
+            .map(|s| s.reported_ready_ms.map_or("?".into(), |v| v.to_string()))
+            .collect();
+        let _ = writeln!(
+            out,
+            "| proxy's own \"ready in\" (ms, each start) | {} |",
+            reported.join(", ")
+        );
+        let _ = writeln!(
+            out,
+            "| RSS right after start-up | {:.1} MiB |",
+            mib(self.mem_started.rss_kb)
+        );
+        let _ = writeln!(
+            out,
+            "| **idle RSS** after start-up and one request (anonymous + file-backed; threads) | **{:.1} MiB** ({:.1} + {:.1}; {}) |",
+            mib(self.mem_idle.rss_kb),
+            mib(self.mem_idle.anon_kb),
+            mib(self.mem_idle.file_kb),
+            self.mem_idle.threads
+        );
+        let _ = writeln!(
+            out,
+            "| RSS after the request matrix and streams (anonymous; peak so far; open fds) | {:.1} MiB ({:.1}; {:.1} MiB; {}) |",
+            mib(self.mem_after_load.rss_kb),
+            mib(self.mem_after_load.anon_kb),
+            mib(self.mem_after_load.hwm_kb),
+            self.mem_after_load.fds
+        );
+        let (lines, bytes) = self.matrix_log;
+        let _ = writeln!(
+            out,
+            "| log written during the matrix | {lines} lines, {:.1} KiB{} |",
+            bytes as f64 / 1024.0,
+            if lines > 0 {
+                format!(", {:.0} B/line", bytes as f64 / lines as f64)
+            } else {
+                String::new()
+            }
+        );
+        let _ = writeln!(out, "| WARN/ERROR log lines | {} |", self.notable);
+        let _ = writeln!(
+            out,
+            "| shutdown, SIGTERM → exit | {:.1} ms ({}) |",
+            dms(self.shutdown.took),
+            self.shutdown.status
+        );
+        for line in &self.log_lines {
+            let _ = writeln!(out, "\n    {line}");
+        }
+        self.holds_markdown(out);
+    }
+}
+
+impl PassResult {
+    fn holds_markdown(&self, out: &mut String) {
+        if self.holds.is_empty() && self.direct_hold.is_none() {
+            return;
+        }
+        let _ = writeln!(
+            out,
+            "\n### Slow streams held open at once (each proxy row on a freshly started proxy)\n"
+        );
+        let _ = writeln!(
+            out,
+            "| side | completed | max open at once | RSS before | **peak RSS** | RSS 0.5 s after (anonymous; open fds) | wall | slowest stream | upstream dropped | WARN/ERROR lines | SIGTERM → exit |"
+        );
+        let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+        if let Some(h) = &self.direct_hold {
+            let _ = writeln!(
+                out,
+                "| direct (the fake alone) | {}/{} | {} | – | – | – | {:.2} s | {:.2} s | – | – | – |",
+                h.completed,
+                h.requested,
+                h.max_open,
+                h.wall.as_secs_f64(),
+                h.slowest.as_secs_f64()
+            );
+        }
+        for h in &self.holds {
+            let _ = writeln!(
+                out,
+                "| proxy, {} | **{}/{}** | {} | {:.1} MiB | **{:.1} MiB** | {:.1} MiB ({:.1}; {}) | {:.2} s | {:.2} s | {} | {} | {:.0} ms |",
+                h.route,
+                h.hold.completed,
+                h.hold.requested,
+                h.hold.max_open,
+                mib(h.before.rss_kb),
+                mib(h.hold.peak_rss_kb),
+                mib(h.after.rss_kb),
+                mib(h.after.anon_kb),
+                h.after.fds,
+                h.hold.wall.as_secs_f64(),
+                h.hold.slowest.as_secs_f64(),
+                h.upstream_dropped,
+                h.notable,
+                dms(h.shutdown.took),
+            );
+        }
+        let errors = self
+            .direct_hold
+            .iter()
+            .map(|h| ("direct", h))
+            .chain(self.holds.iter().map(|h| (h.route.name(), &h.hold)));
+        for (side, h) in errors {
+            if let Some(err) = &h.first_error {
+                let _ = writeln!(out, "\n- first slow-stream error, {side}: `{err}`");
+            }
+        }
+    }
+}
+
+impl Report {
+    /// Everything as JSON.
+    pub fn json(&self) -> Value {
+        json!({
+            "bin": self.bin.display().to_string(),
+            "cores": self.cores,
+            "clock_ticks_per_s": self.clock_ticks,
+            "window_s": self.duration,
+            "warmup_s": self.warmup,
+            "body_bytes": {"passthrough": self.passthrough_body, "translated": self.translated_body},
+            "slow_stream": {"chunks": self.slow_stream.0, "chunk_delay_ms": self.slow_stream.1.as_millis() as u64},
+            "passes": self.passes.iter().map(|p| p.json(self.clock_ticks)).collect::<Vec<_>>(),
+            "targets": self.targets().iter().map(|t| json!({
+                "target": t.name, "measured": t.measured, "met": t.met,
+            })).collect::<Vec<_>>(),
+        })
+    }
+
+    /// The report as Markdown.
+    pub fn markdown(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "# copilot-api load benchmark\n");
+        let _ = writeln!(
+            out,
+            "`{}`, {} CPUs, {} s measured per point after {} s warm-up; bodies {} B (chat) and {} B (Anthropic); clock tick {} ms.",
+            self.bin.display(),
+            self.cores,
+            self.duration,
+            self.warmup,
+            self.passthrough_body,
+            self.translated_body,
+            1000 / self.clock_ticks.max(1),
+        );
+        let _ = writeln!(
+            out,
+            "Latencies in ms. Added = proxy − direct, same quantile, same run. Errors: direct/proxy. \
+             Slow streams: {} content chunks, one every {} ms.",
+            self.slow_stream.0,
+            self.slow_stream.1.as_millis()
+        );
+        for pass in &self.passes {
+            pass.markdown(&mut out, self.clock_ticks);
+        }
+        let _ = writeln!(
+            out,
+            "\n## Targets ({})\n",
+            self.passes.first().map_or("", |p| p.label.as_str())
+        );
+        let _ = writeln!(out, "| target | measured | met |\n|---|--:|:-:|");
+        for t in self.targets() {
+            let _ = writeln!(out, "| {} | {} | {} |", t.name, t.measured, yes(t.met));
+        }
+        if self.passes.len() > 1 {
+            let _ = writeln!(out, "\nCPU per request by pass:\n");
+            for p in &self.passes {
+                let cpu = |r| {
+                    p.cpu_per_request_ms(r, self.clock_ticks)
+                        .map_or("n/a".into(), |v| format!("{v:.4} ms"))
+                };
+                let _ = writeln!(
+                    out,
+                    "- {}: passthrough {}, translated {}",
+                    p.label,
+                    cpu(Route::Passthrough),
+                    cpu(Route::Translated)
+                );
+            }
+        }
+        out
+    }
+
+    fn targets(&self) -> Vec<Target> {
+        let Some(p) = self.passes.first() else {
+            return Vec::new();
+        };
+        let mut targets = Vec::new();
+        for (route, limit) in [
+            (Route::Passthrough, TARGET_CPU_PASSTHROUGH_MS),
+            (Route::Translated, TARGET_CPU_TRANSLATED_MS),
+        ] {
+            if let Some(cpu) = p.cpu_per_request_ms(route, self.clock_ticks) {
+                targets.push(Target {
+                    name: format!("CPU per request, {route} ≤ {limit} ms"),
+                    measured: format!("{cpu:.4} ms"),
+                    met: cpu <= limit,
+                });
+            }
+        }
+        for route in [Route::Passthrough, Route::Translated] {
+            if let Some(r) = p.row(route, 1) {
+                let added = ms(r.proxy.quantile_ns(0.99)) - ms(r.direct.quantile_ns(0.99));
+                targets.push(Target {
+                    name: format!("added p99 at concurrency 1, {route} ≤ {TARGET_ADDED_P99_MS} ms"),
+                    measured: format!("{added:.3} ms"),
+                    met: added <= TARGET_ADDED_P99_MS,
+                });
+            }
+        }
+        let idle = mib(p.mem_idle.rss_kb);
+        targets.push(Target {
+            name: format!("idle RSS ≤ {TARGET_IDLE_RSS_MIB} MiB"),
+            measured: format!("{idle:.1} MiB"),
+            met: idle <= TARGET_IDLE_RSS_MIB,
+        });
+        for h in &p.holds {
+            let peak = mib(h.hold.peak_rss_kb);
+            let all = h.hold.completed == h.hold.requested;
+            targets.push(Target {
+                name: format!(
+                    "{} open {} streams ≤ {TARGET_STREAMS_RSS_MIB} MiB, all complete",
+                    h.hold.requested, h.route
+                ),
+                measured: format!(
+                    "{peak:.1} MiB, {}/{} complete",
+                    h.hold.completed, h.hold.requested
+                ),
+                met: peak <= TARGET_STREAMS_RSS_MIB && all,
+            });
+        }
+        let worst = p
+            .startups
+            .iter()
+            .filter_map(|s| s.token_to_listening.map(dms))
+            .reduce(f64::max);
+        if let Some(worst) = worst {
+            targets.push(Target {
+                name: format!(
+                    "start-up once the token is in hand ≤ {TARGET_STARTUP_MS} ms (worst of {})",
+                    p.startups.len()
+                ),
+                measured: format!("{worst:.1} ms"),
+                met: worst <= TARGET_STARTUP_MS,
+            });
+        }
+        targets
+    }
+}
+
+struct Target {
+    name: String,
+    measured: String,
+    met: bool,
+}
