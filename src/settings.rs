@@ -122,13 +122,16 @@ impl GlobalSettings {
             .account_type
             .or(file.and_then(|f| f.account_type))
             .unwrap_or(AccountType::Individual);
+        let data_dir = data_dir(env)?;
+        // The enterprise host `auth device login` signed in against is remembered next to the
+        // token, so later commands talk to the same GitHub without repeating the flag.
         let enterprise_host = args
             .enterprise_url
             .clone()
             .or_else(|| file.and_then(|f| f.enterprise_url.clone()))
+            .or_else(|| read_stored_enterprise(&data_dir))
             .map(|raw| normalise_host(&raw))
             .transpose()?;
-        let data_dir = data_dir(env)?;
         let endpoints = endpoints(env, account_type, enterprise_host.as_deref())?;
         Ok(Self {
             data_dir,
@@ -141,10 +144,24 @@ impl GlobalSettings {
         })
     }
 
+    /// Path of the file remembering the enterprise host of the stored token.
+    pub fn enterprise_path(&self) -> PathBuf {
+        self.data_dir.join(ENTERPRISE_FILE)
+    }
+
     /// Path of the stored GitHub token.
     pub fn token_path(&self) -> PathBuf {
         self.data_dir.join("github_token")
     }
+}
+
+/// File in the data directory naming the GitHub Enterprise host of the stored token.
+pub const ENTERPRISE_FILE: &str = "enterprise_url";
+
+fn read_stored_enterprise(data_dir: &std::path::Path) -> Option<String> {
+    let text = std::fs::read_to_string(data_dir.join(ENTERPRISE_FILE)).ok()?;
+    let host = text.trim();
+    (!host.is_empty()).then(|| host.to_owned())
 }
 
 /// The data directory: `COPILOT_API_HOME`, else `$XDG_DATA_HOME/copilot-api`, else

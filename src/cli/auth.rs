@@ -89,6 +89,13 @@ async fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<ExitStatus> {
         .context("GitHub issued a token but did not accept it")?;
     let path = ctx.settings.token_path();
     store::write(&path, &token)?;
+    let enterprise = ctx.settings.enterprise_path();
+    match &ctx.settings.enterprise_host {
+        Some(host) => store::write(&enterprise, host)?,
+        None => {
+            store::delete(&enterprise)?;
+        }
+    }
     printer.info(format!("Signed in as {}.", user.login));
     printer.info(format!("Token saved to {}", path.display()));
     Ok(ExitStatus::Success)
@@ -212,6 +219,7 @@ async fn status(ctx: &Context, args: &AuthStatusArgs) -> anyhow::Result<ExitStat
 
 fn logout(ctx: &Context) -> anyhow::Result<ExitStatus> {
     let path = ctx.settings.token_path();
+    store::delete(&ctx.settings.enterprise_path())?;
     if store::delete(&path)? {
         ctx.printer
             .info(format!("Signed out (removed {}).", path.display()));

@@ -220,3 +220,40 @@ fn github_token_flag_and_env_win_over_the_file() {
         stdout(&out)
     );
 }
+
+#[test]
+fn an_enterprise_sign_in_is_remembered() {
+    let ctx = TestContext::new();
+    ctx.fake
+        .with(|s| s.polls.push_back(Poll::Token("gho_good")));
+    let out = ctx
+        .cmd()
+        .args([
+            "--enterprise-url",
+            "https://Acme.ghe.com/",
+            "auth",
+            "device",
+            "login",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(ctx.data_dir().join("enterprise_url")).unwrap(),
+        "acme.ghe.com"
+    );
+    // Later commands use it without the flag (the env overrides keep pointing at the fake).
+    let out = ctx
+        .cmd()
+        .args(["start", "--print-settings"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["global"]["enterprise_host"], "acme.ghe.com");
+    assert_eq!(
+        v["global"]["endpoints"]["copilot_url_fallback"],
+        "https://copilot-api.acme.ghe.com"
+    );
+    ctx.cmd().args(["auth", "logout"]).output().unwrap();
+    assert!(!ctx.data_dir().join("enterprise_url").exists());
+}
