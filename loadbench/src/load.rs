@@ -159,6 +159,8 @@ pub struct Point {
     pub first_error: Option<String>,
     /// The proxy's CPU time and context switches in the window, when a pid was given.
     pub cpu: Option<crate::proxy::Usage>,
+    /// The machine's and this process's CPU ticks in the window.
+    pub machine: Option<crate::proxy::Machine>,
 }
 
 impl Point {
@@ -170,6 +172,15 @@ impl Point {
     /// Successful requests per second.
     pub fn rps(&self) -> f64 {
         self.requests() as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    /// CPU cores busy with processes other than the proxy and this one during the window, on
+    /// average; `ticks_per_s` is the clock tick rate.
+    pub fn others_cores(&self, ticks_per_s: u64) -> Option<f64> {
+        let m = self.machine?;
+        let proxy = self.cpu.map_or(0, |u| u.ticks());
+        let others = m.busy_ticks.saturating_sub(m.own_ticks + proxy);
+        Some(others as f64 / ticks_per_s as f64 / self.elapsed.as_secs_f64().max(1e-9))
     }
 
     /// The `p`-quantile (0..=1) latency in nanoseconds, nearest rank.
@@ -276,6 +287,7 @@ pub async fn closed_loop(
     }
     ready.wait().await;
     let cpu_start = cpu_of.map(crate::proxy::usage).transpose()?;
+    let machine_start = crate::proxy::machine().ok();
     let start = Instant::now();
     go.wait().await;
     let mut point = Point::default();
@@ -288,6 +300,9 @@ pub async fn closed_loop(
         }
     }
     point.elapsed = start.elapsed();
+    if let (Some(before), Ok(after)) = (machine_start, crate::proxy::machine()) {
+        point.machine = Some(after.since(&before));
+    }
     if let (Some(pid), Some(before)) = (cpu_of, cpu_start) {
         point.cpu = Some(crate::proxy::usage(pid)?.since(&before));
     }
@@ -308,15 +323,21 @@ pub struct StreamPoint {
     pub first_error: Option<String>,
 }
 
-/// `warmup` unrecorded then `n` recorded streamed requests over one keep-alive connection.
+/// `warmup` unrecorded then `n` recorded streamed requests over one keep-alive connection,
+/// each after a pause of `gap` (so every request starts from an idle machine, as a client's
+/// next turn does, on both sides alike).
 pub async fn sequential_streams(
     target: &Target,
     warmup: usize,
     n: usize,
+    gap: Duration,
 ) -> anyhow::Result<StreamPoint> {
     let mut point = StreamPoint::default();
     let mut conn: Option<Conn> = None;
     for i in 0..warmup + n {
+        if !gap.is_zero() {
+            tokio::time::sleep(gap).await;
+        }
         let c = match conn.as_mut() {
             Some(c) => c,
             None => conn.insert(Conn::open(target.addr).await?),

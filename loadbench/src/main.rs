@@ -34,7 +34,7 @@ use crate::report::{HoldRow, MatrixRow, PassResult, Route, StreamRow};
 /// measured side by side with the fake alone, on 127.0.0.1 only.
 ///
 /// Prints a Markdown report and a JSON blob on stdout (progress on stderr). A default run
-/// takes about a minute.
+/// takes about 75 seconds on 2 cores; run it on an otherwise quiet machine.
 #[derive(Debug, Parser)]
 #[command(name = "loadbench", version)]
 struct Args {
@@ -67,7 +67,7 @@ struct Args {
     concurrency: Vec<usize>,
 
     /// Measured window of each point of the matrix, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 1.5)]
+    #[arg(long, value_name = "SECS", default_value_t = 1.0)]
     duration: f64,
 
     /// Warm-up before each point's window, in seconds (same connections, not counted).
@@ -75,8 +75,12 @@ struct Args {
     warmup: f64,
 
     /// Streamed requests, one at a time, per route and side, for time to first byte.
-    #[arg(long, value_name = "N", default_value_t = 300)]
+    #[arg(long, value_name = "N", default_value_t = 100)]
     stream_requests: usize,
+
+    /// Pause before each streamed request of the TTFB runs, in milliseconds (both sides).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    stream_gap_ms: u64,
 
     /// Content chunks of each fast stream (sent without pauses).
     #[arg(long, value_name = "N", default_value_t = 8)]
@@ -93,6 +97,17 @@ struct Args {
     /// Pause before each content chunk of a slow stream, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 100)]
     chunk_delay_ms: u64,
+
+    /// Bursts of slow streams per fresh proxy, one after the other (a leak check: later
+    /// bursts should reuse the memory of the first).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    bursts: usize,
+
+    /// After the slow streams, keep each fresh proxy idle this many seconds more and measure
+    /// its memory and open fds again (a leak check: reqwest drops idle upstream connections
+    /// after 90 s).
+    #[arg(long, value_name = "SECS", default_value_t = 0)]
+    settle: u64,
 
     /// Routes whose slow streams are held open: passthrough, translated.
     #[arg(
@@ -134,6 +149,12 @@ impl Args {
         }
         if self.concurrency.iter().any(|&c| c == 0 || c > 4096) {
             bail!("--concurrency values must be in 1..=4096");
+        }
+        if !(1..=10).contains(&self.bursts) {
+            bail!("--bursts must be in 1..=10");
+        }
+        if self.settle > 600 {
+            bail!("--settle is capped at 600 seconds");
         }
         if self.streams > 10_000 {
             bail!("--streams is capped at 10000");
@@ -323,18 +344,21 @@ async fn pass(
 
     let mut streams = Vec::new();
     let warm = (args.stream_requests / 10).max(10);
+    let gap = Duration::from_millis(args.stream_gap_ms);
     for route in [Route::Passthrough, Route::Translated] {
         eprintln!("{route} streams, one at a time");
         let direct = load::sequential_streams(
             &direct_target(fake, route, true),
             warm,
             args.stream_requests,
+            gap,
         )
         .await?;
         let through = load::sequential_streams(
             &proxy_target(&proxy, route, true),
             warm,
             args.stream_requests,
+            gap,
         )
         .await?;
         streams.push(StreamRow {
@@ -426,6 +450,27 @@ async fn hold_phase(
         .await?;
         tokio::time::sleep(Duration::from_millis(500)).await;
         let after = proxy.memory()?;
+        let mut repeats = Vec::new();
+        for burst in 2..=args.bursts {
+            eprintln!("{route}: burst {burst} of {}", args.bursts);
+            let again = load::hold_streams(
+                &proxy_target(&proxy, route, true),
+                args.streams,
+                Some(proxy.pid),
+                sample_every,
+                timeout,
+            )
+            .await?;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            repeats.push((again, proxy.memory()?));
+        }
+        let settled = if args.settle > 0 {
+            eprintln!("idle for {} s", args.settle);
+            tokio::time::sleep(Duration::from_secs(args.settle)).await;
+            Some((args.settle, proxy.memory()?))
+        } else {
+            None
+        };
         let upstream_dropped = fake.state.streams_dropped.load(Ordering::Relaxed) - dropped_before;
         let notable = proxy.log.notable.load(Ordering::Relaxed);
         let shutdown = proxy.stop().await;
@@ -434,6 +479,8 @@ async fn hold_phase(
             before,
             hold,
             after,
+            repeats,
+            settled,
             upstream_dropped,
             notable,
             shutdown,

@@ -328,6 +328,56 @@ pub fn usage(pid: u32) -> anyhow::Result<Usage> {
     })
 }
 
+/// CPU ticks of the whole machine (`/proc/stat`) and of this process (the load generator and
+/// the fake), to tell how much else was running during a measurement.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Machine {
+    /// Busy ticks of all CPUs (user, nice, system, irq, softirq).
+    pub busy_ticks: u64,
+    /// Ticks the hypervisor gave to someone else.
+    pub steal_ticks: u64,
+    /// This process's utime + stime.
+    pub own_ticks: u64,
+}
+
+impl Machine {
+    /// The change from `earlier` to `self`.
+    pub fn since(&self, earlier: &Self) -> Self {
+        Self {
+            busy_ticks: self.busy_ticks.saturating_sub(earlier.busy_ticks),
+            steal_ticks: self.steal_ticks.saturating_sub(earlier.steal_ticks),
+            own_ticks: self.own_ticks.saturating_sub(earlier.own_ticks),
+        }
+    }
+}
+
+/// Reads `/proc/stat` and `/proc/self/stat`.
+pub fn machine() -> anyhow::Result<Machine> {
+    let stat = std::fs::read_to_string("/proc/stat").context("cannot read /proc/stat")?;
+    let (busy_ticks, steal_ticks) = parse_machine(&stat).context("cannot parse /proc/stat")?;
+    let own = std::fs::read_to_string("/proc/self/stat").context("cannot read /proc/self/stat")?;
+    let (user, sys) = parse_cpu_ticks(&own).context("cannot parse /proc/self/stat")?;
+    Ok(Machine {
+        busy_ticks,
+        steal_ticks,
+        own_ticks: user + sys,
+    })
+}
+
+/// `(busy, steal)` from the aggregate `cpu` line of `/proc/stat`.
+fn parse_machine(stat: &str) -> Option<(u64, u64)> {
+    let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+    let v: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .map(|n| n.parse().unwrap_or(0))
+        .collect();
+    let field = |i: usize| v.get(i).copied().unwrap_or(0);
+    // user nice system idle iowait irq softirq steal
+    let busy = field(0) + field(1) + field(2) + field(5) + field(6);
+    Some((busy, field(7)))
+}
+
 /// Fields 14 and 15 (utime, stime) of a `stat` line. The command name (field 2) may contain
 /// spaces and parentheses, so counting starts after its last `)`.
 fn parse_cpu_ticks(stat: &str) -> Option<(u64, u64)> {
@@ -405,6 +455,8 @@ mod tests {
     fn parses_stat_and_status() {
         let stat = "4242 (copilot (api)) S 1 4242 4242 0 -1 4194560 100 0 0 0 37 5 0 0 20 0 3 0";
         assert_eq!(parse_cpu_ticks(stat), Some((37, 5)));
+        let machine = "cpu  100 1 20 5000 3 4 5 6 0 0\ncpu0 50 0 10 2500 1 2 2 3 0 0\n";
+        assert_eq!(parse_machine(machine), Some((130, 6)));
         let status = "Name:\tcopilot-api\nVmHWM:\t   9000 kB\nVmRSS:\t    7000 kB\nRssAnon:\t 3000 kB\nRssFile:\t 4000 kB\nThreads:\t3\n";
         let m = parse_memory(status);
         assert_eq!((m.rss_kb, m.hwm_kb, m.threads), (7000, 9000, 3));

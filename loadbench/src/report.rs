@@ -102,6 +102,10 @@ pub struct HoldRow {
     pub hold: Hold,
     /// Memory 500 ms after the last stream ended.
     pub after: Memory,
+    /// With `--bursts`: each later burst and the memory 500 ms after it.
+    pub repeats: Vec<(Hold, Memory)>,
+    /// With `--settle`: the seconds waited and the memory then.
+    pub settled: Option<(u64, Memory)>,
     /// Upstream streams the fake saw dropped before their end.
     pub upstream_dropped: usize,
     /// WARN / ERROR lines the proxy logged.
@@ -276,6 +280,11 @@ impl PassResult {
                     "proxy_user_per_request_ms": r.proxy.cpu.map(|u| per_request(u.user_ticks)),
                     "proxy_sys_per_request_ms": r.proxy.cpu.map(|u| per_request(u.sys_ticks)),
                     "proxy_context_switches_per_request": r.proxy.cpu.map(|u| u.context_switches as f64 / n),
+                    "other_processes_cores": {
+                        "direct": r.direct.others_cores(ticks_per_s),
+                        "proxy": r.proxy.others_cores(ticks_per_s),
+                    },
+                    "steal_ticks": r.proxy.machine.map(|m| m.steal_ticks),
                 })
             })
             .collect();
@@ -336,6 +345,11 @@ impl PassResult {
                     "proxy": hold(&h.hold),
                     "before": mem(&h.before),
                     "after_500ms": mem(&h.after),
+                    "later_bursts": h.repeats.iter().map(|(again, m)| json!({
+                        "proxy": hold(again),
+                        "after_500ms": mem(m),
+                    })).collect::<Vec<_>>(),
+                    "settled": h.settled.map(|(secs, m)| json!({"after_s": secs, "memory": mem(&m)})),
                     "upstream_streams_dropped": h.upstream_dropped,
                     "warn_or_error_lines": h.notable,
                     "shutdown": {"took_ms": dms(h.shutdown.took), "status": h.shutdown.status},
@@ -376,9 +390,12 @@ impl PassResult {
         let _ = writeln!(out, "### Non-streamed requests: proxy vs the fake alone\n");
         let _ = writeln!(
             out,
-            "| route | conc. | direct p50 | direct p99 | proxy p50 | proxy p99 | **added p50** | **added p99** | direct req/s | proxy req/s | proxy CPU/req (sys share) | proxy ctx switches/req | errors |"
+            "| route | conc. | direct p50 | direct p99 | proxy p50 | proxy p99 | **added p50** | **added p99** | direct req/s | proxy req/s | proxy CPU/req (sys share) | proxy ctx switches/req | other processes' load, direct/proxy (cores) | errors |"
         );
-        let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+        let _ = writeln!(
+            out,
+            "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+        );
         for r in &self.matrix {
             let (d50, d99) = (
                 ms(r.direct.quantile_ns(0.5)),
@@ -386,6 +403,11 @@ impl PassResult {
             );
             let (p50, p99) = (ms(r.proxy.quantile_ns(0.5)), ms(r.proxy.quantile_ns(0.99)));
             let n = r.proxy.requests().max(1) as f64;
+            let others = |p: &Point| {
+                p.others_cores(ticks_per_s)
+                    .map_or_else(|| "?".to_owned(), |c| format!("{c:.2}"))
+            };
+            let others = format!("{}/{}", others(&r.direct), others(&r.proxy));
             let (cpu, switches) = r.proxy.cpu.map_or_else(
                 || ("n/a".to_owned(), "n/a".to_owned()),
                 |u| {
@@ -401,7 +423,7 @@ impl PassResult {
             );
             let _ = writeln!(
                 out,
-                "| {} | {} | {d50:.3} | {d99:.3} | {p50:.3} | {p99:.3} | **{:.3}** | **{:.3}** | {:.0} | {:.0} | {cpu} | {switches} | {}/{} |",
+                "| {} | {} | {d50:.3} | {d99:.3} | {p50:.3} | {p99:.3} | **{:.3}** | **{:.3}** | {:.0} | {:.0} | {cpu} | {switches} | {others} | {}/{} |",
                 r.route,
                 r.concurrency,
                 p50 - d50,
@@ -596,6 +618,31 @@ impl PassResult {
                 h.notable,
                 dms(h.shutdown.took),
             );
+        }
+        for h in &self.holds {
+            for (i, (again, m)) in h.repeats.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "\n- {} proxy, burst {}: {}/{} complete, peak RSS {:.1} MiB, 0.5 s later {:.1} MiB with {} open fds",
+                    h.route,
+                    i + 2,
+                    again.completed,
+                    again.requested,
+                    mib(again.peak_rss_kb),
+                    mib(m.rss_kb),
+                    m.fds
+                );
+            }
+            if let Some((secs, m)) = &h.settled {
+                let _ = writeln!(
+                    out,
+                    "\n- {} proxy, {secs} s after the streams: RSS {:.1} MiB (anonymous {:.1}), {} open fds",
+                    h.route,
+                    mib(m.rss_kb),
+                    mib(m.anon_kb),
+                    m.fds
+                );
+            }
         }
         let errors = self
             .direct_hold

@@ -22,6 +22,8 @@ struct Fields {
     upstream_model: Option<String>,
     input_tokens: Option<u64>,
     output_tokens: Option<u64>,
+    /// Why a stream that started with 200 did not end well.
+    broken: Option<String>,
 }
 
 /// Per-request log fields, shared between the handler and the middleware.
@@ -51,6 +53,12 @@ impl RequestLog {
         });
     }
 
+    /// Records that a stream broke off after its 200 was sent.
+    pub fn broken(&self, why: impl Into<String>) {
+        let why = why.into();
+        self.with(|f| f.broken = Some(why));
+    }
+
     /// Records usage from an OpenAI-shaped `usage` object.
     pub fn openai_usage(&self, usage: Option<&serde_json::Value>) {
         if let Some(u) = usage {
@@ -77,7 +85,7 @@ impl Line {
     fn emit(&self) {
         let total = self.start.elapsed();
         let ttfb = self.first_byte.unwrap_or(total);
-        let (model, tokens) = match self.log.0.lock() {
+        let (model, tokens, broken) = match self.log.0.lock() {
             Ok(f) => {
                 let model = match (&f.requested_model, &f.upstream_model) {
                     (Some(r), Some(u)) if r != u => format!(" model={r}→{u}"),
@@ -92,10 +100,20 @@ impl Line {
                         o.map_or("?".into(), |n| n.to_string())
                     ),
                 };
-                (model, tokens)
+                (model, tokens, f.broken.clone())
             }
-            Err(_) => (String::new(), String::new()),
+            Err(_) => (String::new(), String::new(), None),
         };
+        if let Some(why) = broken {
+            tracing::warn!(
+                "{} {} {}{model} stream broken after {}ms ({why}){tokens}",
+                self.method,
+                self.path,
+                self.status,
+                total.as_millis(),
+            );
+            return;
+        }
         tracing::info!(
             "{} {} {}{model}{} ttfb={}ms total={}ms{tokens}",
             self.method,

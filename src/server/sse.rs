@@ -110,11 +110,9 @@ where
                         Err(_) => upstream_error(&mut st.translator, data),
                     },
                 },
-                Ok(Some(Err(err))) => {
-                    tracing::warn!("Copilot stream failed: {err}");
-                    st.translator
-                        .fail(&format!("the upstream stream failed: {err}"), "api_error")
-                }
+                Ok(Some(Err(err))) => st
+                    .translator
+                    .fail(&format!("the upstream stream failed: {err}"), "api_error"),
                 Ok(None) => st.translator.finish(),
             };
             for event in &events {
@@ -126,6 +124,7 @@ where
                         st.log
                             .usage(Some(usage.input_tokens), Some(usage.output_tokens));
                     }
+                    StreamEvent::Error { error } => st.log.broken(error.message.clone()),
                     _ => {}
                 }
             }

@@ -197,6 +197,15 @@ async fn a_truncated_stream_ends_with_an_error_event_not_a_fake_stop() {
     assert!(!names.contains(&"message_stop"), "{text}");
     assert_eq!(names.last(), Some(&"error"), "{text}");
     assert_eq!(evs.last().unwrap().1["error"]["type"], "api_error");
+    assert!(
+        proxy.wait_for_log(
+            "200 model=claude-haiku-4.5 stream broken after",
+            Duration::from_secs(5)
+        ),
+        "{}",
+        proxy.log()
+    );
+    assert!(proxy.log().contains("WARN"), "{}", proxy.log());
 }
 
 #[tokio::test]

@@ -61,6 +61,7 @@ pub async fn messages(
             ApiError::bad_request("messages: field required (an array of messages)").into(),
         );
     }
+    log.model(&requested, &requested);
     let model = resolve(&state, &requested).await?;
     log.model(&requested, &model.id);
     clamp_output(&mut raw, &model);

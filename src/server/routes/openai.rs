@@ -31,6 +31,7 @@ pub async fn chat_completions(
 ) -> Result<Response, OpenAiError> {
     let mut payload: Map<String, Value> = parse_json(&read_body(body).await?)?;
     let model_id = required_model(&payload)?;
+    log.model(&model_id, &model_id);
     let Some(messages) = payload.get("messages").and_then(Value::as_array) else {
         return Err(ApiError::bad_request("`messages` must be an array of messages").into());
     };
@@ -50,7 +51,6 @@ pub async fn chat_completions(
     if let Some(model) = &model {
         fill_output_limit(&mut payload, model);
     }
-    log.model(&model_id, &model_id);
     gate(
         &state,
         "/v1/chat/completions",
@@ -78,6 +78,7 @@ pub async fn responses(
     let bytes = read_body(body).await?;
     let payload: Map<String, Value> = parse_json(&bytes)?;
     let model_id = required_model(&payload)?;
+    log.model(&model_id, &model_id);
     let catalogue = state.copilot.models(false).await?;
     let Some(model) = catalogue.iter().find(|m| m.id == model_id) else {
         return Err(ApiError::NotFound(format!(
@@ -105,7 +106,6 @@ pub async fn responses(
         extra_headers: Vec::new(),
     };
     let items = input.and_then(Value::as_array).map_or(1, Vec::len);
-    log.model(&model_id, &model_id);
     gate(&state, "/v1/responses", &model_id, items, &payload).await?;
     let upstream = state
         .copilot
@@ -123,10 +123,10 @@ pub async fn embeddings(
     let bytes = read_body(body).await?;
     let payload: Map<String, Value> = parse_json(&bytes)?;
     let model_id = required_model(&payload)?;
+    log.model(&model_id, &model_id);
     if !payload.contains_key("input") {
         return Err(ApiError::bad_request("`input` is required").into());
     }
-    log.model(&model_id, &model_id);
     let upstream = state
         .copilot
         .send(
