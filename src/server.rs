@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 pub mod limit;
 pub mod log;
+pub mod peek;
 pub mod routes;
 pub mod sse;
 pub mod state;
@@ -24,6 +25,7 @@ use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::serve::ListenerExt as _;
 use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer};
 
 use error::{ApiError, Surface};
@@ -76,6 +78,13 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let (tx, rx) = tokio::sync::watch::channel(false);
     let app = router(state);
+    // Without TCP_NODELAY the last chunk of every streamed answer waits ~40 ms for the client's
+    // delayed ACK (Nagle), which agent loops pay on every turn.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(err) = tcp.set_nodelay(true) {
+            tracing::debug!("could not set TCP_NODELAY: {err}");
+        }
+    });
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;
         let _ = tx.send(true);

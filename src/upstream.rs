@@ -25,6 +25,8 @@ pub fn http_client() -> anyhow::Result<reqwest::Client> {
     reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .pool_idle_timeout(Duration::from_secs(90))
+        // After a burst (1,000 parallel streams) keep a few warm connections, not all of them.
+        .pool_max_idle_per_host(32)
         .tcp_keepalive(Duration::from_secs(30))
         .build()
         .map_err(|err| anyhow::anyhow!("cannot build the HTTP client: {err}"))

@@ -4,7 +4,6 @@
 
 use axum::body::{Body, Bytes};
 use futures_util::StreamExt as _;
-use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
 
@@ -31,7 +30,7 @@ pub async fn read_body(body: Body) -> Result<Bytes, ApiError> {
 }
 
 /// Parses JSON, naming the line and column of a syntax error or the field of a type error.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+pub fn parse_json<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request(
             "the request body is empty; expected a JSON object",

@@ -83,6 +83,10 @@ struct Line {
 
 impl Line {
     fn emit(&self) {
+        let broken = self.log.0.lock().is_ok_and(|f| f.broken.is_some());
+        if !broken && !tracing::enabled!(tracing::Level::INFO) {
+            return;
+        }
         let total = self.start.elapsed();
         let ttfb = self.first_byte.unwrap_or(total);
         let (model, tokens, broken) = match self.log.0.lock() {

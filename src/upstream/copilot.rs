@@ -38,6 +38,8 @@ pub struct CopilotClient {
     endpoints: Endpoints,
     tokens: Arc<TokenManager>,
     data_dir: PathBuf,
+    /// The headers that are the same on every request (ref §3.2).
+    fixed_headers: HeaderMap,
     catalogue: tokio::sync::Mutex<Option<(Instant, Arc<Vec<Model>>)>>,
 }
 
@@ -49,11 +51,23 @@ impl CopilotClient {
         tokens: Arc<TokenManager>,
         data_dir: PathBuf,
     ) -> Self {
+        let mut fixed_headers = HeaderMap::new();
+        fixed_headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        fixed_headers.insert(
+            "copilot-integration-id",
+            HeaderValue::from_static("vscode-chat"),
+        );
+        editor_headers(&mut fixed_headers, &endpoints.versions);
+        fixed_headers.insert(
+            "openai-intent",
+            HeaderValue::from_static("conversation-panel"),
+        );
         Self {
             http,
             endpoints,
             tokens,
             data_dir,
+            fixed_headers,
             catalogue: tokio::sync::Mutex::new(None),
         }
     }
@@ -71,24 +85,17 @@ impl CopilotClient {
 
     /// The headers of VS Code's Copilot Chat (ref §3.2), with a fresh `x-request-id`.
     fn headers(&self, copilot_token: &str, opts: &RequestOptions) -> HeaderMap {
-        let v = &self.endpoints.versions;
-        let mut h = HeaderMap::new();
+        // The fixed part is built once (`fixed_headers`); per request only the token, a fresh
+        // request id and the caller's decisions are added.
+        let mut h = self.fixed_headers.clone();
         insert(
             &mut h,
             AUTHORIZATION.as_str(),
             &format!("Bearer {copilot_token}"),
         );
-        h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        h.insert(
-            "copilot-integration-id",
-            HeaderValue::from_static("vscode-chat"),
-        );
-        editor_headers(&mut h, v);
-        h.insert(
-            "openai-intent",
-            HeaderValue::from_static("conversation-panel"),
-        );
-        insert(&mut h, "x-request-id", &uuid::Uuid::new_v4().to_string());
+        let mut id = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        let id = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut id);
+        insert(&mut h, "x-request-id", id);
         if let Some(initiator) = opts.initiator {
             h.insert("x-initiator", HeaderValue::from_static(initiator.as_str()));
         }
@@ -186,13 +193,16 @@ impl CopilotClient {
         Ok(list)
     }
 
-    /// Finds a model by exact id in the catalogue.
-    pub async fn model(&self, id: &str) -> Result<Option<Model>, UpstreamError> {
-        Ok(self
-            .models(false)
-            .await?
-            .iter()
-            .find(|m| m.id == id)
-            .cloned())
+    /// `Some(max_output_tokens)` when the catalogue knows the model, `None` when it does not
+    /// (or cannot be loaded).
+    pub async fn output_limit(&self, id: &str) -> Option<Option<u64>> {
+        let list = self.models(false).await.ok()?;
+        Some(
+            list.iter()
+                .find(|m| m.id == id)?
+                .capabilities
+                .limits
+                .max_output_tokens,
+        )
     }
 }

@@ -74,7 +74,19 @@ pub async fn messages(
         vision: messages.iter().any(has_image),
         extra_headers: Vec::new(),
     };
-    gate(&state, "/v1/messages", &model.id, messages.len(), &raw).await?;
+    let tools = raw
+        .get("tools")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    gate(
+        &state,
+        "/v1/messages",
+        &model.id,
+        messages.len(),
+        tools,
+        || Value::Object(raw.clone()),
+    )
+    .await?;
     if model.serves("/v1/messages") {
         native(&state, &log, &headers, raw, &model, opts).await
     } else {

@@ -20,47 +20,50 @@ use crate::server::approval::ApprovalRequest;
 use crate::server::error::{ApiError, OpenAiError, Surface};
 use crate::server::extract::{parse_json, read_body};
 use crate::server::log::RequestLog;
+use crate::server::peek::{ChatPeek, insert_first_member};
 use crate::upstream::copilot::{Initiator, RequestOptions};
 use crate::upstream::models::Model;
 
-/// `POST /v1/chat/completions`.
+/// `POST /v1/chat/completions`. The client's bytes go upstream unchanged unless an output
+/// limit has to be added (spliced in) or renamed (re-serialised).
 pub async fn chat_completions(
     State(state): State<AppState>,
     Extension(log): Extension<RequestLog>,
     body: Body,
 ) -> Result<Response, OpenAiError> {
-    let mut payload: Map<String, Value> = parse_json(&read_body(body).await?)?;
-    let model_id = required_model(&payload)?;
+    let bytes = read_body(body).await?;
+    let peek: ChatPeek<'_> = parse_json(&bytes)?;
+    let model_id = match peek.model.as_deref().map(str::trim) {
+        Some(model) if !model.is_empty() => model.to_owned(),
+        _ => return Err(missing_model().into()),
+    };
     log.model(&model_id, &model_id);
-    let Some(messages) = payload.get("messages").and_then(Value::as_array) else {
+    let Some(messages) = &peek.messages else {
         return Err(ApiError::bad_request("`messages` must be an array of messages").into());
     };
     let opts = RequestOptions {
-        initiator: Some(chat_initiator(messages)),
-        vision: messages
-            .iter()
-            .any(|m| content_has(m.get("content"), "image_url")),
+        initiator: Some(initiator_from_roles(
+            messages.iter().map(|m| m.role.as_deref().unwrap_or("")),
+        )),
+        vision: messages.iter().any(|m| m.content.0),
         extra_headers: Vec::new(),
     };
+    let merge_choices = peek.n.is_none_or(|n| n <= 1);
+    let tools = peek.tools.as_ref().map_or(0, Vec::len);
+    let body = match state.copilot.output_limit(&model_id).await {
+        Some(limit) => with_output_limit(&bytes, &peek, &model_id, limit)?,
+        None => bytes.clone(),
+    };
     let message_count = messages.len();
-    let merge_choices = payload
-        .get("n")
-        .and_then(Value::as_u64)
-        .is_none_or(|n| n <= 1);
-    let model = state.copilot.model(&model_id).await.ok().flatten();
-    if let Some(model) = &model {
-        fill_output_limit(&mut payload, model);
-    }
     gate(
         &state,
         "/v1/chat/completions",
         &model_id,
         message_count,
-        &payload,
+        tools,
+        || serde_json::from_slice(&body).unwrap_or_default(),
     )
     .await?;
-    let body =
-        Bytes::from(serde_json::to_vec(&payload).map_err(|e| ApiError::Internal(e.to_string()))?);
     tracing::debug!(body = %String::from_utf8_lossy(&body), "chat completions request");
     let upstream = state
         .copilot
@@ -106,7 +109,14 @@ pub async fn responses(
         extra_headers: Vec::new(),
     };
     let items = input.and_then(Value::as_array).map_or(1, Vec::len);
-    gate(&state, "/v1/responses", &model_id, items, &payload).await?;
+    let tools = payload
+        .get("tools")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    gate(&state, "/v1/responses", &model_id, items, tools, || {
+        Value::Object(payload.clone())
+    })
+    .await?;
     let upstream = state
         .copilot
         .send(Method::POST, "/responses", Some(bytes), &opts)
@@ -232,29 +242,30 @@ fn surface(headers: &HeaderMap) -> Surface {
 fn required_model(payload: &Map<String, Value>) -> Result<String, ApiError> {
     match payload.get("model").and_then(Value::as_str).map(str::trim) {
         Some(model) if !model.is_empty() => Ok(model.to_owned()),
-        _ => Err(ApiError::BadRequest {
-            message: "`model` is required".into(),
-            code: Some("missing_model"),
-        }),
+        _ => Err(missing_model()),
     }
 }
 
-/// Rate limit, then (with `--manual`) the operator's approval.
+fn missing_model() -> ApiError {
+    ApiError::BadRequest {
+        message: "`model` is required".into(),
+        code: Some("missing_model"),
+    }
+}
+
+/// Rate limit, then (with `--manual`) the operator's approval. `payload` is only built when a
+/// prompt needs the token estimate.
 pub(crate) async fn gate(
     state: &AppState,
     route: &str,
     model: &str,
     messages: usize,
-    payload: &Map<String, Value>,
+    tools: usize,
+    payload: impl FnOnce() -> Value,
 ) -> Result<(), ApiError> {
     state.limiter.acquire().await?;
     if let Some(approver) = &state.approver {
-        let tools = payload
-            .get("tools")
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len);
-        let input_tokens =
-            crate::tokens::requests::estimate(&Value::Object(payload.clone()), model);
+        let input_tokens = crate::tokens::requests::estimate(&payload(), model);
         approver
             .approve(ApprovalRequest {
                 route: route.to_owned(),
@@ -270,13 +281,11 @@ pub(crate) async fn gate(
 
 /// Agent when the last non-system message is an assistant or tool message; only real user
 /// prompts spend premium requests.
-pub fn chat_initiator(messages: &[Value]) -> Initiator {
-    let last = messages
-        .iter()
+pub fn initiator_from_roles<'a>(roles: impl DoubleEndedIterator<Item = &'a str>) -> Initiator {
+    match roles
         .rev()
-        .map(|m| m.get("role").and_then(Value::as_str).unwrap_or(""))
-        .find(|role| !matches!(*role, "system" | "developer"));
-    match last {
+        .find(|role| !matches!(*role, "system" | "developer"))
+    {
         Some("assistant" | "tool" | "function") => Initiator::Agent,
         _ => Initiator::User,
     }
@@ -334,24 +343,55 @@ fn takes_max_completion_tokens(model_id: &str) -> bool {
         || (id.starts_with('o') && id.chars().nth(1).is_some_and(|c| c.is_ascii_digit()))
 }
 
+/// The body to send for a catalogue model: a missing output limit is spliced in as the first
+/// member; `max_tokens` is renamed (a re-serialise) for models that only take
+/// `max_completion_tokens`; otherwise the client's bytes, untouched.
+fn with_output_limit(
+    bytes: &Bytes,
+    peek: &ChatPeek<'_>,
+    model_id: &str,
+    limit: Option<u64>,
+) -> Result<Bytes, ApiError> {
+    let completion_style = takes_max_completion_tokens(model_id);
+    if completion_style && peek.max_tokens.is_some() {
+        let mut payload: Map<String, Value> = parse_json(bytes)?;
+        fill_output_limit(&mut payload, model_id, limit);
+        return serde_json::to_vec(&payload)
+            .map(Bytes::from)
+            .map_err(|e| ApiError::Internal(e.to_string()));
+    }
+    let key = if completion_style {
+        "max_completion_tokens"
+    } else {
+        "max_tokens"
+    };
+    let missing =
+        peek.max_completion_tokens.is_none() && (completion_style || peek.max_tokens.is_none());
+    match limit {
+        Some(limit) if missing => Ok(insert_first_member(bytes, key, &limit.to_string())
+            .map_or_else(|| bytes.clone(), Bytes::from)),
+        _ => Ok(bytes.clone()),
+    }
+}
+
 /// Fills a missing output limit from the model's `max_output_tokens` and moves `max_tokens` to
 /// `max_completion_tokens` for models that only accept the latter.
-fn fill_output_limit(payload: &mut Map<String, Value>, model: &Model) {
+fn fill_output_limit(payload: &mut Map<String, Value>, model_id: &str, limit: Option<u64>) {
     let present = |p: &Map<String, Value>, k: &str| p.get(k).is_some_and(|v| !v.is_null());
-    if takes_max_completion_tokens(&model.id) {
+    if takes_max_completion_tokens(model_id) {
         if let Some(value) = payload.remove("max_tokens").filter(|v| !v.is_null())
             && !present(payload, "max_completion_tokens")
         {
             payload.insert("max_completion_tokens".into(), value);
         }
         if !present(payload, "max_completion_tokens")
-            && let Some(limit) = model.capabilities.limits.max_output_tokens
+            && let Some(limit) = limit
         {
             payload.insert("max_completion_tokens".into(), limit.into());
         }
     } else if !present(payload, "max_tokens")
         && !present(payload, "max_completion_tokens")
-        && let Some(limit) = model.capabilities.limits.max_output_tokens
+        && let Some(limit) = limit
     {
         payload.insert("max_tokens".into(), limit.into());
     }
@@ -363,50 +403,56 @@ mod tests {
 
     #[test]
     fn initiator_follows_the_last_message() {
-        let msgs = |roles: &[&str]| {
-            roles
-                .iter()
-                .map(|r| json!({"role": r, "content": "x"}))
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(chat_initiator(&msgs(&["system", "user"])), Initiator::User);
-        assert_eq!(
-            chat_initiator(&msgs(&["user", "assistant", "tool"])),
-            Initiator::Agent
-        );
-        assert_eq!(
-            chat_initiator(&msgs(&["user", "assistant", "user"])),
-            Initiator::User
-        );
-        assert_eq!(
-            chat_initiator(&msgs(&["user", "assistant", "system"])),
-            Initiator::Agent
-        );
+        let of = |roles: &[&str]| initiator_from_roles(roles.iter().copied());
+        assert_eq!(of(&["system", "user"]), Initiator::User);
+        assert_eq!(of(&["user", "assistant", "tool"]), Initiator::Agent);
+        assert_eq!(of(&["user", "assistant", "user"]), Initiator::User);
+        assert_eq!(of(&["user", "assistant", "system"]), Initiator::Agent);
         let input = json!([{"role": "user", "content": "hi"}, {"type": "function_call_output", "call_id": "c", "output": "1"}]);
         assert_eq!(responses_initiator(Some(&input)), Initiator::Agent);
         assert_eq!(responses_initiator(Some(&json!("hi"))), Initiator::User);
     }
 
+    fn limited(body: &str, model: &str, limit: Option<u64>) -> Value {
+        let bytes = Bytes::copy_from_slice(body.as_bytes());
+        let peek: ChatPeek<'_> = serde_json::from_slice(&bytes).unwrap();
+        let out = with_output_limit(&bytes, &peek, model, limit).unwrap();
+        serde_json::from_slice(&out).unwrap()
+    }
+
     #[test]
     fn output_limits() {
-        let model = |id: &str| -> Model {
-            serde_json::from_value(
-                json!({"id": id, "capabilities": {"limits": {"max_output_tokens": 4096}}}),
-            )
-            .unwrap()
-        };
-        let mut p = Map::new();
-        fill_output_limit(&mut p, &model("gpt-4o"));
-        assert_eq!(p["max_tokens"], 4096);
-        let mut p: Map<String, Value> = serde_json::from_value(json!({"max_tokens": 100})).unwrap();
-        fill_output_limit(&mut p, &model("gpt-5-mini"));
-        assert_eq!(Value::Object(p), json!({"max_completion_tokens": 100}));
-        let mut p: Map<String, Value> =
-            serde_json::from_value(json!({"max_tokens": null})).unwrap();
-        fill_output_limit(&mut p, &model("o3-mini"));
-        assert_eq!(Value::Object(p), json!({"max_completion_tokens": 4096}));
-        let mut p: Map<String, Value> = serde_json::from_value(json!({"max_tokens": 7})).unwrap();
-        fill_output_limit(&mut p, &model("claude-sonnet-4.5"));
-        assert_eq!(Value::Object(p), json!({"max_tokens": 7}));
+        assert_eq!(
+            limited(r#"{"messages":[]}"#, "gpt-4o", Some(4096)),
+            json!({"max_tokens": 4096, "messages": []})
+        );
+        assert_eq!(
+            limited(r#"{"max_tokens":100}"#, "gpt-5-mini", Some(4096)),
+            json!({"max_completion_tokens": 100})
+        );
+        assert_eq!(
+            limited(r#"{"max_tokens":null}"#, "o3-mini", Some(4096)),
+            json!({"max_completion_tokens": 4096, "max_tokens": null})
+        );
+        assert_eq!(
+            limited(r#"{"max_tokens":7}"#, "claude-sonnet-4.5", Some(16000)),
+            json!({"max_tokens": 7})
+        );
+        assert_eq!(
+            limited(r#"{"max_completion_tokens":7}"#, "gpt-4o", Some(4096)),
+            json!({"max_completion_tokens": 7})
+        );
+        assert_eq!(
+            limited(r#"{"messages":[]}"#, "gpt-4o", None),
+            json!({"messages": []})
+        );
+        // Untouched bodies are the client's bytes exactly (key order, spacing).
+        let raw = "{ \"messages\" : [], \"max_tokens\": 5 }";
+        let bytes = Bytes::copy_from_slice(raw.as_bytes());
+        let peek: ChatPeek<'_> = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(
+            with_output_limit(&bytes, &peek, "gpt-4o", Some(9)).unwrap(),
+            bytes
+        );
     }
 }

@@ -9,6 +9,8 @@ use axum::response::Response;
 use futures_util::StreamExt as _;
 use serde_json::Value;
 
+use crate::server::peek::{CompletionPeek, insert_first_member};
+
 use crate::server::error::ApiError;
 use crate::server::log::RequestLog;
 use crate::upstream::UpstreamError;
@@ -56,8 +58,11 @@ pub async fn relay(upstream: reqwest::Response, log: &RequestLog) -> Result<Resp
         .bytes()
         .await
         .map_err(|e| UpstreamError::from_reqwest(&e))?;
-    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) {
-        log.openai_usage(value.get("usage"));
+    if let Ok(CompletionPeek {
+        usage: Some(usage), ..
+    }) = serde_json::from_slice(&bytes)
+    {
+        log.usage(usage.prompt_tokens, usage.completion_tokens);
     }
     builder
         .body(Body::from(bytes))
@@ -133,16 +138,7 @@ pub async fn relay_chat(
             .bytes()
             .await
             .map_err(|e| UpstreamError::from_reqwest(&e))?;
-        let body = match serde_json::from_slice::<Value>(&bytes) {
-            Ok(mut value) => {
-                log.openai_usage(value.get("usage"));
-                normalise_completion(&mut value, merge_choices);
-                Bytes::from(
-                    serde_json::to_vec(&value).map_err(|e| ApiError::Internal(e.to_string()))?,
-                )
-            }
-            Err(_) => bytes,
-        };
+        let body = normalise_completion_bytes(bytes, log, merge_choices)?;
         return Response::builder()
             .status(status)
             .header(header::CONTENT_TYPE, "application/json")
@@ -171,6 +167,37 @@ pub async fn relay_chat(
         .header(header::CACHE_CONTROL, "no-cache")
         .body(Body::from_stream(body))
         .map_err(|err| ApiError::Internal(err.to_string()))
+}
+
+/// The cheap path first: a peek at `object`, the choice indexes and `usage`; the body is only
+/// re-serialised when split choices must be merged.
+fn normalise_completion_bytes(
+    bytes: Bytes,
+    log: &RequestLog,
+    merge_choices: bool,
+) -> Result<Bytes, ApiError> {
+    let Ok(peek) = serde_json::from_slice::<CompletionPeek>(&bytes) else {
+        return Ok(bytes);
+    };
+    if let Some(usage) = &peek.usage {
+        log.usage(usage.prompt_tokens, usage.completion_tokens);
+    }
+    let must_merge = merge_choices && peek.choices.len() > 1;
+    if !must_merge {
+        if peek.object.is_some() {
+            return Ok(bytes);
+        }
+        return Ok(
+            insert_first_member(&bytes, "object", "\"chat.completion\"").map_or(bytes, Bytes::from)
+        );
+    }
+    let Ok(mut value) = serde_json::from_slice::<Value>(&bytes) else {
+        return Ok(bytes);
+    };
+    normalise_completion(&mut value, merge_choices);
+    serde_json::to_vec(&value)
+        .map(Bytes::from)
+        .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// Adds `object` and merges split choices in a complete chat completion.
@@ -232,10 +259,30 @@ fn merge_choice(into: &mut Value, other: &mut Value, key: &str) {
 }
 
 /// Rewrites one `data: {…}` line of a chat-completions stream; `None` leaves it as it was.
+/// A peek decides: most lines only need `object` spliced in; only lines with choices to merge
+/// are parsed into a `Value` and re-serialised.
 fn rewrite_chunk_line(line: &[u8], merge_choices: bool) -> Option<Vec<u8>> {
     let json = line.strip_prefix(b"data:")?.trim_ascii();
     if !json.starts_with(b"{") {
         return None;
+    }
+    let peek: CompletionPeek = serde_json::from_slice(json).ok()?;
+    if peek.error.is_some() {
+        return None;
+    }
+    let must_merge =
+        merge_choices && (peek.choices.len() > 1 || peek.choices.iter().any(|c| c.index != 0));
+    if !must_merge {
+        if peek.object.is_some() {
+            return None;
+        }
+        let mut out = b"data: ".to_vec();
+        out.extend(insert_first_member(
+            json,
+            "object",
+            "\"chat.completion.chunk\"",
+        )?);
+        return Some(out);
     }
     let mut value: Value = serde_json::from_slice(json).ok()?;
     let obj = value.as_object_mut()?;

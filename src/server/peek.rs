@@ -1,0 +1,249 @@
+//! Reading just enough of a JSON body to make routing decisions, without building a
+//! `serde_json::Value` of it, and editing bodies in place.
+//!
+//! Passthrough requests are forwarded as the client's bytes. Deciding `X-Initiator`, the vision
+//! header and the output limit needs only a few fields; these borrowed views skip the rest
+//! without allocating, which keeps the per-request cost of the proxy a fraction of a full parse
+//! and re-serialise.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{IgnoredAny, SeqAccess, Visitor};
+
+/// The fields of a chat-completions request the proxy looks at.
+#[derive(Debug, Deserialize)]
+pub struct ChatPeek<'a> {
+    /// `model`.
+    #[serde(borrow, default)]
+    pub model: Option<Cow<'a, str>>,
+    /// `messages` (roles and whether content holds images).
+    #[serde(borrow, default)]
+    pub messages: Option<Vec<MessagePeek<'a>>>,
+    /// `max_tokens`, when set and not null.
+    #[serde(default)]
+    pub max_tokens: Option<IgnoredAny>,
+    /// `max_completion_tokens`, when set and not null.
+    #[serde(default)]
+    pub max_completion_tokens: Option<IgnoredAny>,
+    /// `n`.
+    #[serde(default)]
+    pub n: Option<u64>,
+    /// `tools`, counted.
+    #[serde(default)]
+    pub tools: Option<Vec<IgnoredAny>>,
+}
+
+/// One message: its role and whether its content has a part of type `image_url`.
+#[derive(Debug, Deserialize)]
+pub struct MessagePeek<'a> {
+    /// `role`.
+    #[serde(borrow, default)]
+    pub role: Option<Cow<'a, str>>,
+    /// Whether `content` is an array with an `image_url` part.
+    #[serde(default)]
+    pub content: HasImage,
+}
+
+/// Deserialises any JSON value, remembering only whether it is an array holding an object of
+/// `"type": "image_url"` (an OpenAI image part).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct HasImage(pub bool);
+
+impl<'de> Deserialize<'de> for HasImage {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = HasImage;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("message content")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<HasImage, A::Error> {
+                let mut found = false;
+                while let Some(part) = seq.next_element::<PartPeek<'de>>()? {
+                    found |= part.kind.as_deref() == Some("image_url");
+                }
+                Ok(HasImage(found))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<HasImage, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(HasImage(false))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<HasImage, E> {
+                Ok(HasImage(false))
+            }
+            fn visit_unit<E>(self) -> Result<HasImage, E> {
+                Ok(HasImage(false))
+            }
+            fn visit_none<E>(self) -> Result<HasImage, E> {
+                Ok(HasImage(false))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<HasImage, E> {
+                Ok(HasImage(false))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<HasImage, E> {
+                Ok(HasImage(false))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<HasImage, E> {
+                Ok(HasImage(false))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<HasImage, E> {
+                Ok(HasImage(false))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+/// A content part: only its `type`; anything that is not an object counts as no part.
+#[derive(Debug, Default)]
+struct PartPeek<'a> {
+    kind: Option<Cow<'a, str>>,
+}
+
+impl<'de> Deserialize<'de> for PartPeek<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Part<'a> {
+            #[serde(borrow, rename = "type", default)]
+            kind: Option<Cow<'a, str>>,
+        }
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = PartPeek<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a content part")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<PartPeek<'de>, A::Error> {
+                let part = Part::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(PartPeek { kind: part.kind })
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<PartPeek<'de>, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(PartPeek::default())
+            }
+            fn visit_str<E>(self, _: &str) -> Result<PartPeek<'de>, E> {
+                Ok(PartPeek::default())
+            }
+            fn visit_unit<E>(self) -> Result<PartPeek<'de>, E> {
+                Ok(PartPeek::default())
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<PartPeek<'de>, E> {
+                Ok(PartPeek::default())
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<PartPeek<'de>, E> {
+                Ok(PartPeek::default())
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<PartPeek<'de>, E> {
+                Ok(PartPeek::default())
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<PartPeek<'de>, E> {
+                Ok(PartPeek::default())
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+/// The fields of a chat completion (or chunk) the proxy looks at on the way back.
+#[derive(Debug, Deserialize)]
+pub struct CompletionPeek {
+    /// `object`, when present.
+    #[serde(default)]
+    pub object: Option<IgnoredAny>,
+    /// `choices`, by index.
+    #[serde(default)]
+    pub choices: Vec<ChoicePeek>,
+    /// `usage`.
+    #[serde(default)]
+    pub usage: Option<UsagePeek>,
+    /// `error` (a mid-stream failure report).
+    #[serde(default)]
+    pub error: Option<IgnoredAny>,
+}
+
+/// A choice's index.
+#[derive(Debug, Deserialize)]
+pub struct ChoicePeek {
+    /// `index`.
+    #[serde(default)]
+    pub index: u64,
+}
+
+/// Token usage.
+#[derive(Debug, Deserialize)]
+pub struct UsagePeek {
+    /// `prompt_tokens` (`input_tokens` in Responses and Anthropic answers).
+    #[serde(default, alias = "input_tokens")]
+    pub prompt_tokens: Option<u64>,
+    /// `completion_tokens` (`output_tokens` in Responses and Anthropic answers).
+    #[serde(default, alias = "output_tokens")]
+    pub completion_tokens: Option<u64>,
+}
+
+/// Inserts `"key":value,` as the first member of the JSON object in `json`; `None` when `json`
+/// does not start with an object.
+pub fn insert_first_member(json: &[u8], key: &str, value: &str) -> Option<Vec<u8>> {
+    let open = json.iter().position(|b| !b.is_ascii_whitespace())?;
+    if json[open] != b'{' {
+        return None;
+    }
+    let rest = &json[open + 1..];
+    let empty = rest.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'}');
+    let mut out = Vec::with_capacity(json.len() + key.len() + value.len() + 5);
+    out.extend_from_slice(&json[..=open]);
+    out.push(b'"');
+    out.extend_from_slice(key.as_bytes());
+    out.extend_from_slice(b"\":");
+    out.extend_from_slice(value.as_bytes());
+    if !empty {
+        out.push(b',');
+    }
+    out.extend_from_slice(rest);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chat_peek_reads_roles_images_and_limits() {
+        let body = br#"{"model":"gpt-4o","max_tokens":null,"messages":[
+            {"role":"user","content":[{"type":"text","text":"a"},{"type":"image_url","image_url":{"url":"data:x"}}]},
+            {"role":"assistant","content":null,"tool_calls":[{"id":"c"}]},
+            {"role":"tool","content":"42"}],"tools":[{},{}],"n":1}"#;
+        let peek: ChatPeek<'_> = serde_json::from_slice(body).unwrap();
+        assert_eq!(peek.model.as_deref(), Some("gpt-4o"));
+        assert!(peek.max_tokens.is_none());
+        let messages = peek.messages.unwrap();
+        assert!(messages[0].content.0);
+        assert!(!messages[1].content.0);
+        assert_eq!(messages[2].role.as_deref(), Some("tool"));
+        assert_eq!(peek.tools.map(|t| t.len()), Some(2));
+        // Escaped strings still work (borrowed where possible, owned otherwise).
+        let peek: ChatPeek<'_> =
+            serde_json::from_slice(br#"{"model":"gpt\u002d4o","messages":[]}"#).unwrap();
+        assert_eq!(peek.model.as_deref(), Some("gpt-4o"));
+    }
+
+    #[test]
+    fn members_are_inserted_first() {
+        assert_eq!(
+            insert_first_member(b" {\"a\":1}", "b", "2").unwrap(),
+            b" {\"b\":2,\"a\":1}"
+        );
+        assert_eq!(
+            insert_first_member(b"{ }", "b", "2").unwrap(),
+            b"{\"b\":2 }"
+        );
+        assert_eq!(insert_first_member(b"[1]", "b", "2"), None);
+    }
+}
