@@ -169,6 +169,10 @@ impl Proxy {
         if let Some(filter) = rust_log {
             cmd.env("RUST_LOG", filter);
         }
+        // Lets a run compare runtime sizes: `TOKIO_WORKER_THREADS=1 loadbench …`.
+        if let Some(threads) = std::env::var_os("TOKIO_WORKER_THREADS") {
+            cmd.env("TOKIO_WORKER_THREADS", threads);
+        }
         fake.state.clear_token_served();
         let spawned = Instant::now();
         let mut child = cmd
