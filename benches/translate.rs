@@ -47,7 +47,7 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("request");
     group.throughput(Throughput::Bytes(raw.len() as u64));
     group.bench_function(
-        "parse+translate+serialize (≈60 KB Claude Code turn)",
+        "parse+translate+serialize (25 KB Claude Code turn)",
         |b| {
             b.iter(|| {
                 let req: MessagesRequest =
