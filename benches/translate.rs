@@ -46,17 +46,14 @@ fn bench(c: &mut Criterion) {
     };
     let mut group = c.benchmark_group("request");
     group.throughput(Throughput::Bytes(raw.len() as u64));
-    group.bench_function(
-        "parse+translate+serialize (25 KB Claude Code turn)",
-        |b| {
-            b.iter(|| {
-                let req: MessagesRequest =
-                    serde_json::from_slice(black_box(&raw)).unwrap_or_else(|_| unreachable!());
-                let chat = anthropic_to_openai(&req, &target).unwrap_or_else(|_| unreachable!());
-                black_box(serde_json::to_vec(&chat).unwrap_or_default())
-            });
-        },
-    );
+    group.bench_function("parse+translate+serialize (25 KB Claude Code turn)", |b| {
+        b.iter(|| {
+            let req: MessagesRequest =
+                serde_json::from_slice(black_box(&raw)).unwrap_or_else(|_| unreachable!());
+            let chat = anthropic_to_openai(&req, &target).unwrap_or_else(|_| unreachable!());
+            black_box(serde_json::to_vec(&chat).unwrap_or_default())
+        });
+    });
     group.finish();
 
     let response: ChatResponse = serde_json::from_value(json!({
