@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api.clone())
         .nest("/v1", api)
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             require_api_key,
@@ -123,6 +124,17 @@ async fn not_found(req: Request) -> Response {
         req.uri().path()
     ))
     .into_response_for(surface)
+}
+
+async fn method_not_allowed(req: Request) -> Response {
+    let surface = surface_for(&req);
+    let mut response = ApiError::BadRequest {
+        message: format!("{} is not allowed on {}", req.method(), req.uri().path()),
+        code: Some("method_not_allowed"),
+    }
+    .into_response_for(surface);
+    *response.status_mut() = axum::http::StatusCode::METHOD_NOT_ALLOWED;
+    response
 }
 
 /// Checks `x-api-key` / `Authorization: Bearer` when a key is configured. `/`, `/health` and

@@ -19,11 +19,20 @@ use reqwest::header::HeaderMap;
 /// streams can be silent for minutes.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Limit for small API calls (token exchange, user, quota, model list), so a silent upstream
+/// can never hold a lock that every request waits on.
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Longest silence tolerated while reading an answer (it resets on every read, so slow but
+/// alive streams are unaffected); a stalled connection ends instead of hanging forever.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(600);
+
 /// Builds the one HTTP client the process shares: pooled, HTTP/2 where offered, rustls, system
 /// proxy settings (`HTTPS_PROXY`, `NO_PROXY`) honoured.
 pub fn http_client() -> anyhow::Result<reqwest::Client> {
     reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
+        .read_timeout(READ_TIMEOUT)
         .pool_idle_timeout(Duration::from_secs(90))
         // After a burst (1,000 parallel streams) keep a few warm connections, not all of them.
         .pool_max_idle_per_host(32)

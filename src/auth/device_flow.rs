@@ -122,8 +122,9 @@ impl DeviceFlow {
         code: &DeviceCode,
         mut on_wait: impl FnMut(Duration),
     ) -> Result<String, DeviceFlowError> {
-        let deadline = Instant::now() + Duration::from_secs(code.expires_in);
-        let mut interval = code.interval.max(1);
+        // GitHub's codes live 15 minutes; never trust a larger figure enough to overflow.
+        let deadline = Instant::now() + Duration::from_secs(code.expires_in.min(3600));
+        let mut interval = code.interval.clamp(1, 60);
         let body = serde_json::json!({
             "client_id": CLIENT_ID,
             "device_code": code.device_code,

@@ -40,15 +40,19 @@ impl fmt::Display for ApprovalRequest {
 /// Serialises prompts.
 #[derive(Debug, Default)]
 pub struct Approver {
-    queue: tokio::sync::Mutex<()>,
+    queue: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Approver {
     /// Asks the operator; `Err(Rejected)` when they say no.
     pub async fn approve(&self, request: ApprovalRequest) -> Result<(), ApiError> {
-        let _turn = self.queue.lock().await;
+        // The turn is held by the prompt itself, not by this future: if the client leaves while
+        // its prompt is on screen, the next request waits until that prompt is answered instead
+        // of opening a second one that would steal the operator's keystrokes.
+        let turn = std::sync::Arc::clone(&self.queue).lock_owned().await;
         let prompt = format!("Accept {request}?");
         let answer = tokio::task::spawn_blocking(move || {
+            let _turn = turn;
             dialoguer::Confirm::with_theme(&crate::output::theme())
                 .with_prompt(prompt)
                 .default(true)

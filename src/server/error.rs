@@ -89,7 +89,11 @@ impl ApiError {
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Upstream(err) => match err {
                 UpstreamError::Status { status, .. } => match status.as_u16() {
-                    400 | 401 | 403 | 404 | 408 | 409 | 413 | 422 | 429 => *status,
+                    // A Copilot 401 (after the one forced token refresh) is the proxy's own
+                    // credential failing, not the client's: clients read 401 as "your API key
+                    // is wrong" (Claude Code asks to /login), so it is a gateway error here.
+                    401 => StatusCode::BAD_GATEWAY,
+                    400 | 403 | 404 | 408 | 409 | 413 | 422 | 429 => *status,
                     s if (400..500).contains(&s) => StatusCode::BAD_REQUEST,
                     _ => StatusCode::BAD_GATEWAY,
                 },

@@ -177,15 +177,30 @@ pub struct ChoicePeek {
     pub index: u64,
 }
 
-/// Token usage.
+/// Token usage, in either naming (`prompt_tokens`/`completion_tokens` in chat answers,
+/// `input_tokens`/`output_tokens` in Responses and Anthropic answers).
 #[derive(Debug, Deserialize)]
 pub struct UsagePeek {
-    /// `prompt_tokens` (`input_tokens` in Responses and Anthropic answers).
-    #[serde(default, alias = "input_tokens")]
-    pub prompt_tokens: Option<u64>,
-    /// `completion_tokens` (`output_tokens` in Responses and Anthropic answers).
-    #[serde(default, alias = "output_tokens")]
-    pub completion_tokens: Option<u64>,
+    #[serde(default)]
+    prompt_tokens: Option<u64>,
+    #[serde(default)]
+    completion_tokens: Option<u64>,
+    #[serde(default)]
+    input_tokens: Option<u64>,
+    #[serde(default)]
+    output_tokens: Option<u64>,
+}
+
+impl UsagePeek {
+    /// Input tokens.
+    pub fn input(&self) -> Option<u64> {
+        self.prompt_tokens.or(self.input_tokens)
+    }
+
+    /// Output tokens.
+    pub fn output(&self) -> Option<u64> {
+        self.completion_tokens.or(self.output_tokens)
+    }
 }
 
 /// Inserts `"key":value,` as the first member of the JSON object in `json`; `None` when `json`

@@ -175,13 +175,20 @@ impl CopilotClient {
             *slot = Some((Instant::now(), Arc::clone(&list)));
             return Ok(list);
         }
-        let resp = self
-            .send(Method::GET, "/models", None, &RequestOptions::default())
-            .await?;
-        let bytes = resp
-            .bytes()
+        // Every request waits on this lock: bound the fetch so a silent upstream cannot hang them.
+        let fetch = async {
+            let resp = self
+                .send(Method::GET, "/models", None, &RequestOptions::default())
+                .await?;
+            resp.bytes()
+                .await
+                .map_err(|e| UpstreamError::from_reqwest(&e))
+        };
+        let bytes = tokio::time::timeout(super::CALL_TIMEOUT, fetch)
             .await
-            .map_err(|e| UpstreamError::from_reqwest(&e))?;
+            .map_err(|_| UpstreamError::Timeout {
+                host: "the Copilot API (/models)".into(),
+            })??;
         let parsed: ModelsResponse =
             serde_json::from_slice(&bytes).map_err(|err| UpstreamError::Decode {
                 service: "Copilot",

@@ -107,6 +107,7 @@ impl GithubClient {
             .http
             .get(&url)
             .headers(self.headers(github_token)?)
+            .timeout(super::CALL_TIMEOUT)
             .send()
             .await
             .map_err(|e| UpstreamError::from_reqwest(&e))?;

@@ -334,6 +334,26 @@ async fn models_health_usage_and_token_routes() {
         .await
         .unwrap();
     assert!(v["token"].as_str().unwrap().starts_with("tid=cop-"));
+    // Never to a web page, whatever CORS allows elsewhere.
+    let resp = client()
+        .get(format!("{}/token", exposed.url))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    assert!(!resp.text().await.unwrap().contains("tid=cop"));
+    // A wrong method gets the error envelope, not an empty 405.
+    let resp = client()
+        .get(format!("{}/v1/chat/completions", exposed.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 405);
+    assert_eq!(
+        resp.json::<Value>().await.unwrap()["error"]["code"],
+        "method_not_allowed"
+    );
 }
 
 #[tokio::test]
@@ -741,4 +761,23 @@ async fn a_queued_request_whose_client_leaves_gives_up_its_place() {
         "{waited:?}"
     );
     assert_eq!(ctx.fake.requests("/copilot/chat/completions").len(), 2);
+}
+
+#[tokio::test]
+async fn a_copilot_token_refused_even_after_refresh_is_a_gateway_error_not_the_clients_401() {
+    let ctx = signed_in();
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    // From now on Copilot refuses every token, including the refreshed one.
+    ctx.fake.with(|s| s.invalid_first_n = 1000);
+    let resp = post(&proxy, "/v1/messages", json!({"model": "claude-haiku-4.5", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]})).await;
+    assert_eq!(resp.status(), 502);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["error"]["type"], "api_error");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("token expired"),
+        "{v}"
+    );
 }

@@ -28,8 +28,16 @@ pub async fn usage(State(state): State<AppState>) -> Result<Response, OpenAiErro
     Ok(axum::Json(usage).into_response())
 }
 
-/// `GET /token`: the live Copilot token, only when the operator asked for it.
-pub async fn token(State(state): State<AppState>) -> Result<Response, OpenAiError> {
+/// `GET /token`: the live Copilot token, only when the operator asked for it, and never to a
+/// web page: CORS is open for local web clients, so a request carrying `Origin` (every browser
+/// `fetch`) is refused rather than handing any site the token.
+pub async fn token(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, OpenAiError> {
+    if headers.contains_key(axum::http::header::ORIGIN) {
+        return Err(ApiError::Rejected.into());
+    }
     if !state.settings.expose_token {
         return Err(ApiError::NotFound(
             "no route for GET /token (start with --expose-token to enable it)".into(),

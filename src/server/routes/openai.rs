@@ -353,7 +353,16 @@ fn with_output_limit(
     limit: Option<u64>,
 ) -> Result<Bytes, ApiError> {
     let completion_style = takes_max_completion_tokens(model_id);
-    if completion_style && peek.max_tokens.is_some() {
+    // A key present as `null` reads as absent in the peek; splicing would duplicate it.
+    let null_key = |key: &str| {
+        bytes.windows(key.len() + 2).any(|w| {
+            w[0] == b'"' && &w[1..=key.len()] == key.as_bytes() && w[key.len() + 1] == b'"'
+        })
+    };
+    if (completion_style && peek.max_tokens.is_some())
+        || (peek.max_tokens.is_none() && null_key("max_tokens"))
+        || (peek.max_completion_tokens.is_none() && null_key("max_completion_tokens"))
+    {
         let mut payload: Map<String, Value> = parse_json(bytes)?;
         fill_output_limit(&mut payload, model_id, limit);
         return serde_json::to_vec(&payload)
@@ -432,7 +441,7 @@ mod tests {
         );
         assert_eq!(
             limited(r#"{"max_tokens":null}"#, "o3-mini", Some(4096)),
-            json!({"max_completion_tokens": 4096, "max_tokens": null})
+            json!({"max_completion_tokens": 4096})
         );
         assert_eq!(
             limited(r#"{"max_tokens":7}"#, "claude-sonnet-4.5", Some(16000)),
@@ -445,6 +454,14 @@ mod tests {
         assert_eq!(
             limited(r#"{"messages":[]}"#, "gpt-4o", None),
             json!({"messages": []})
+        );
+        // A key sent as null is overwritten, never duplicated.
+        let bytes = Bytes::from_static(br#"{"max_tokens":null,"messages":[]}"#);
+        let peek: ChatPeek<'_> = serde_json::from_slice(&bytes).unwrap();
+        let out = with_output_limit(&bytes, &peek, "gpt-4o", Some(4096)).unwrap();
+        assert_eq!(
+            std::str::from_utf8(&out).unwrap(),
+            r#"{"max_tokens":4096,"messages":[]}"#
         );
         // Untouched bodies are the client's bytes exactly (key order, spacing).
         let raw = "{ \"messages\" : [], \"max_tokens\": 5 }";

@@ -62,7 +62,7 @@ pub async fn relay(upstream: reqwest::Response, log: &RequestLog) -> Result<Resp
         usage: Some(usage), ..
     }) = serde_json::from_slice(&bytes)
     {
-        log.usage(usage.prompt_tokens, usage.completion_tokens);
+        log.usage(usage.input(), usage.output());
     }
     builder
         .body(Body::from(bytes))
@@ -146,21 +146,32 @@ pub async fn relay_chat(
             .map_err(|err| ApiError::Internal(err.to_string()));
     }
     let log = log.clone();
-    let mut lines = LineRewriter::default();
+    let lines = std::sync::Arc::new(std::sync::Mutex::new(LineRewriter::default()));
+    let tail = std::sync::Arc::clone(&lines);
     let mut sniffer = UsageSniffer::default();
-    let body = upstream.bytes_stream().map(move |chunk| match chunk {
-        Ok(bytes) => {
-            sniffer.feed(&bytes, &log);
-            Ok(lines.feed(&bytes, |line| rewrite_chunk_line(line, merge_choices)))
-        }
-        Err(err) => {
-            tracing::warn!(
-                "Copilot stream broke off: {}",
-                UpstreamError::from_reqwest(&err)
-            );
-            Err(err)
-        }
-    });
+    let body = upstream
+        .bytes_stream()
+        .map(move |chunk| match chunk {
+            Ok(bytes) => {
+                sniffer.feed(&bytes, &log);
+                let mut lines = lines
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                Ok(lines.feed(&bytes, |line| rewrite_chunk_line(line, merge_choices)))
+            }
+            Err(err) => {
+                log.broken(UpstreamError::from_reqwest(&err).to_string());
+                Err(err)
+            }
+        })
+        // A last line without its newline is still the client's: send it on at the end.
+        .chain(futures_util::stream::once(async move {
+            let mut lines = tail
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            Ok(Bytes::from(std::mem::take(&mut lines.carry)))
+        }))
+        .filter(|chunk| std::future::ready(!matches!(chunk, Ok(bytes) if bytes.is_empty())));
     Response::builder()
         .status(StatusCode::OK)
         .header(header::CONTENT_TYPE, "text/event-stream")
@@ -180,7 +191,7 @@ fn normalise_completion_bytes(
         return Ok(bytes);
     };
     if let Some(usage) = &peek.usage {
-        log.usage(usage.prompt_tokens, usage.completion_tokens);
+        log.usage(usage.input(), usage.output());
     }
     let must_merge = merge_choices && peek.choices.len() > 1;
     if !must_merge {
@@ -325,6 +336,9 @@ fn rewrite_chunk_line(line: &[u8], merge_choices: bool) -> Option<Vec<u8>> {
 
 /// Splits a byte stream into lines (keeping the `\n`s) and lets `rewrite` replace whole lines;
 /// a line split across reads is held back until it is complete.
+/// Longest unfinished line held back for rewriting.
+const MAX_CARRY: usize = 1 << 20;
+
 #[derive(Debug, Default)]
 struct LineRewriter {
     carry: Vec<u8>,
@@ -354,6 +368,11 @@ impl LineRewriter {
             rest = tail;
         }
         self.carry.extend_from_slice(rest);
+        // No newline for this long (e.g. bare `\r` line endings): pass the bytes on unedited
+        // rather than holding the answer back.
+        if self.carry.len() > MAX_CARRY {
+            out.append(&mut self.carry);
+        }
         Bytes::from(out)
     }
 }
@@ -391,6 +410,17 @@ mod tests {
             text,
             "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"t\"}]}}],\"object\":\"chat.completion.chunk\"}\n\ndata: [DONE]\n\n"
         );
+    }
+
+    #[test]
+    fn an_unterminated_last_line_is_kept_and_long_lines_are_not_hoarded() {
+        let mut rw = LineRewriter::default();
+        let out = rw.feed(b"data: [DONE]", |_| None);
+        assert!(out.is_empty());
+        assert_eq!(std::mem::take(&mut rw.carry), b"data: [DONE]");
+        let big = vec![b'x'; MAX_CARRY + 1];
+        assert_eq!(rw.feed(&big, |_| None).len(), MAX_CARRY + 1);
+        assert!(rw.carry.is_empty());
     }
 
     #[test]
