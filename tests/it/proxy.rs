@@ -270,6 +270,19 @@ async fn models_health_usage_and_token_routes() {
         .unwrap();
     assert_eq!(v["object"], "model");
     assert_eq!(v["max_output_tokens"], 16000);
+    let v: Value = client()
+        .get(format!(
+            "{}/v1/models/claude-sonnet-4-5-20250929",
+            proxy.url
+        ))
+        .header("anthropic-version", "2023-06-01")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["id"], "claude-sonnet-4.5");
     let resp = client()
         .get(format!("{}/v1/models/nope", proxy.url))
         .header("anthropic-version", "2023-06-01")

@@ -219,7 +219,11 @@ pub async fn model(
         Ok(list) => list,
         Err(err) => return ApiError::from(err).into_response_for(surface),
     };
-    match catalogue.iter().find(|m| m.id == id) {
+    // Dated and dashed Claude ids resolve as they do on /v1/messages.
+    let ids: Vec<&str> = catalogue.iter().map(|m| m.id.as_str()).collect();
+    let resolved = crate::translate::model::resolve_model(&id, &ids, &state.aliases)
+        .unwrap_or_else(|_| id.clone());
+    match catalogue.iter().find(|m| m.id == resolved) {
         Some(m) if surface == Surface::Anthropic => axum::Json(anthropic_model(m)).into_response(),
         Some(m) => axum::Json(openai_model(m)).into_response(),
         None => ApiError::NotFound(format!(
