@@ -95,8 +95,9 @@ pub async fn messages(
 }
 
 /// Keeps `max_tokens` within the model's output limit (Claude Code asks for 32000 whatever the
-/// model) and a thinking budget below `max_tokens`, as Anthropic requires; Copilot refuses
-/// requests that exceed either rather than shortening them.
+/// model) and a thinking budget below `max_tokens`, as Anthropic requires. Whether Copilot
+/// would shorten or refuse an oversized request is not verified; asking for what the catalogue
+/// says the model can give is safe either way.
 fn clamp_output(raw: &mut Map<String, Value>, model: &Model) {
     let Some(limit) = model.capabilities.limits.max_output_tokens else {
         return;
