@@ -7,19 +7,8 @@ use axum::body::Bytes;
 use serde_json::{Value, json};
 
 use crate::fake::Reply;
-use crate::proxy::{fixture, pieces};
+use crate::proxy::{client, fixture, pieces, signed_in};
 use crate::server::Proxy;
-use crate::support::TestContext;
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().no_proxy().build().unwrap()
-}
-
-fn signed_in() -> TestContext {
-    let ctx = TestContext::new();
-    ctx.sign_in();
-    ctx
-}
 
 async fn messages(proxy: &Proxy, body: Value) -> reqwest::Response {
     client()

@@ -22,11 +22,11 @@ pub fn pieces(body: &Bytes, size: usize) -> Vec<Bytes> {
     body.chunks(size).map(Bytes::copy_from_slice).collect()
 }
 
-fn client() -> reqwest::Client {
+pub fn client() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().build().unwrap()
 }
 
-fn signed_in() -> TestContext {
+pub fn signed_in() -> TestContext {
     let ctx = TestContext::new();
     ctx.sign_in();
     ctx
