@@ -14,12 +14,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let env = Env::from_process();
     init_tracing(&cli, &env);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime(&env) {
         Ok(runtime) => runtime,
-        Err(err) => return report(&anyhow::anyhow!("cannot start the async runtime: {err}")),
+        Err(err) => return report(&err),
     };
     let result = runtime.block_on(run(cli, env));
     // Do not wait for stray blocking tasks (e.g. a prompt thread) on the way out.
@@ -28,6 +25,34 @@ fn main() -> ExitCode {
         Ok(status) => status.into(),
         Err(err) => report(&err),
     }
+}
+
+/// The async runtime: one thread unless `COPILOT_API_THREADS` asks for more. A proxy spends its
+/// time waiting on sockets; on one thread it needs no cross-thread wake-ups or work stealing,
+/// which halves its CPU per request, and one core still relays thousands of requests a second.
+/// Heavy work (token counting) goes to the blocking pool, so streams never stall behind it.
+fn runtime(env: &Env) -> anyhow::Result<tokio::runtime::Runtime> {
+    let threads = match env.get(EnvVars::THREADS) {
+        None => 1,
+        Some(value) => match value.trim().parse::<usize>() {
+            Ok(n @ 1..=256) => n,
+            _ => anyhow::bail!(
+                "{} must be a whole number from 1 to 256 (got `{value}`)",
+                EnvVars::THREADS
+            ),
+        },
+    };
+    let mut builder = if threads == 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        builder.worker_threads(threads);
+        builder
+    };
+    builder
+        .enable_all()
+        .build()
+        .map_err(|err| anyhow::anyhow!("cannot start the async runtime: {err}"))
 }
 
 /// Prints an error as one line (cause chain joined with ": ") and picks the exit code.

@@ -34,8 +34,9 @@ pub fn http_client() -> anyhow::Result<reqwest::Client> {
         .connect_timeout(CONNECT_TIMEOUT)
         .read_timeout(READ_TIMEOUT)
         .pool_idle_timeout(Duration::from_secs(90))
-        // After a burst (1,000 parallel streams) keep a few warm connections, not all of them.
-        .pool_max_idle_per_host(32)
+        // Enough warm connections for 256 requests in flight (over HTTP/1.1; HTTP/2 needs one),
+        // without keeping every connection of a burst of 1,000 streams.
+        .pool_max_idle_per_host(256)
         .tcp_keepalive(Duration::from_secs(30))
         .build()
         .map_err(|err| anyhow::anyhow!("cannot build the HTTP client: {err}"))

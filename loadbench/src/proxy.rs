@@ -117,6 +117,16 @@ impl LogTap {
     }
 }
 
+/// Variables passed from loadbench's environment to the proxy (the rest is cleared).
+const PASSED_THROUGH: [&str; 6] = [
+    "TOKIO_WORKER_THREADS",
+    "COPILOT_API_THREADS",
+    "LD_PRELOAD",
+    "MALLOC_ARENA_MAX",
+    "MALLOC_TRIM_THRESHOLD_",
+    "MALLOC_TOP_PAD_",
+];
+
 /// A running proxy.
 pub struct Proxy {
     child: Child,
@@ -169,9 +179,12 @@ impl Proxy {
         if let Some(filter) = rust_log {
             cmd.env("RUST_LOG", filter);
         }
-        // Lets a run compare runtime sizes: `TOKIO_WORKER_THREADS=1 loadbench …`.
-        if let Some(threads) = std::env::var_os("TOKIO_WORKER_THREADS") {
-            cmd.env("TOKIO_WORKER_THREADS", threads);
+        // Lets a run compare runtime and allocator settings, e.g.
+        // `TOKIO_WORKER_THREADS=2 loadbench …` or `MALLOC_ARENA_MAX=1 loadbench …`.
+        for name in PASSED_THROUGH {
+            if let Some(value) = std::env::var_os(name) {
+                cmd.env(name, value);
+            }
         }
         fake.state.clear_token_served();
         let spawned = Instant::now();

@@ -32,6 +32,9 @@ impl EnvVars {
     pub const RATE_LIMIT: &'static str = "COPILOT_API_RATE_LIMIT";
     /// Seconds of upstream silence before a `ping` event (flag `--ping-interval`).
     pub const PING_INTERVAL: &'static str = "COPILOT_API_PING_INTERVAL";
+    /// Threads serving requests (default 1: one thread proxies thousands of requests a second
+    /// and costs the least CPU per request; more only help a proxy shared by many clients).
+    pub const THREADS: &'static str = "COPILOT_API_THREADS";
     /// GitHub web base URL used for the device flow (default `https://github.com`).
     pub const GITHUB_URL: &'static str = "COPILOT_API_GITHUB_URL";
     /// GitHub REST API base URL (default `https://api.github.com`).
@@ -67,6 +70,7 @@ impl Env {
         let names = [
             EnvVars::HOME,
             EnvVars::API_KEY,
+            EnvVars::THREADS,
             EnvVars::GITHUB_URL,
             EnvVars::GITHUB_API_URL,
             EnvVars::COPILOT_URL,

@@ -794,3 +794,56 @@ async fn a_copilot_token_refused_even_after_refresh_is_a_gateway_error_not_the_c
         "{v}"
     );
 }
+
+#[tokio::test]
+async fn thread_count_is_configurable_and_checked() {
+    let ctx = signed_in();
+    let upstream = json!({"id": "chatcmpl-1", "object": "chat.completion", "model": "gpt-4o",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}]});
+    ctx.fake
+        .reply("/chat/completions", Reply::Json(200, upstream));
+    // More than one thread: the multi-threaded runtime serves the same routes.
+    let proxy = Proxy::start(&ctx, &[], &[("COPILOT_API_THREADS", "3")]);
+    let resp = post(
+        &proxy,
+        "/v1/chat/completions",
+        json!({
+            "model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]
+        }),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    // Token counting runs on the blocking pool, and answers the same.
+    let resp = post(
+        &proxy,
+        "/v1/messages/count_tokens",
+        json!({
+            "model": "claude-sonnet-4.5", "messages": [{"role": "user", "content": "hello world"}]
+        }),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let count = resp.json::<Value>().await.unwrap()["input_tokens"]
+        .as_u64()
+        .unwrap();
+    assert!(count > 0);
+    drop(proxy);
+
+    for bad in ["0", "many", "1000"] {
+        let out = ctx
+            .cmd()
+            .args(["start", "--port", "0"])
+            .env("COPILOT_API_THREADS", bad)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let err = crate::support::stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains(&format!(
+                "COPILOT_API_THREADS must be a whole number from 1 to 256 (got `{bad}`)"
+            )),
+            "{err}"
+        );
+    }
+}

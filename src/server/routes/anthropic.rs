@@ -376,13 +376,22 @@ pub async fn count_tokens(
         .as_deref()
         .and_then(|id| catalogue.as_ref()?.iter().find(|m| m.id == id))
         .and_then(|m| m.capabilities.tokenizer.clone());
-    let beta = headers.get("anthropic-beta").and_then(|v| v.to_str().ok());
-    let count = crate::tokens::requests::count_anthropic_request(
-        &raw,
-        resolved.as_deref().unwrap_or(&requested),
-        tokenizer.as_deref(),
-        beta,
-    )
+    let beta = headers
+        .get("anthropic-beta")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let model = resolved.unwrap_or(requested);
+    // Counting a long conversation takes milliseconds: off the thread that relays streams.
+    let count = tokio::task::spawn_blocking(move || {
+        crate::tokens::requests::count_anthropic_request(
+            &raw,
+            &model,
+            tokenizer.as_deref(),
+            beta.as_deref(),
+        )
+    })
+    .await
+    .map_err(|err| ApiError::Internal(format!("token counting failed: {err}")))?
     .map_err(|err| ApiError::bad_request(err.to_string()))?;
     Ok(axum::Json(json!({"input_tokens": count.total})).into_response())
 }
