@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod memory;
 pub mod output;
 pub mod server;
 pub mod session;

@@ -120,6 +120,7 @@ pub async fn run(ctx: &Context, args: &StartArgs) -> anyhow::Result<ExitStatus> 
         started,
         aliases: ctx.settings.model_aliases.clone(),
     });
+    crate::memory::release_start_up_memory();
     server::serve(listener, state, shutdown_signal()).await?;
     p.info("Stopped.");
     Ok(ExitStatus::Success)

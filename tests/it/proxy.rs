@@ -847,3 +847,38 @@ async fn thread_count_is_configurable_and_checked() {
         );
     }
 }
+
+/// Start-up code pages are handed back before serving, and serving faults back what it needs.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn start_up_memory_is_released_and_serving_goes_on() {
+    let ctx = signed_in();
+    let upstream = json!({"id": "chatcmpl-1", "object": "chat.completion", "model": "gpt-4o",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}]});
+    ctx.fake
+        .reply("/chat/completions", Reply::Json(200, upstream.clone()));
+    let proxy = Proxy::start(&ctx, &[], &[("RUST_LOG", "copilot_api=debug")]);
+    assert!(
+        proxy.wait_for_log("released start-up memory (", Duration::from_secs(5)),
+        "{}",
+        proxy.log()
+    );
+    let log = proxy.log();
+    let kib: u64 = log
+        .split("released start-up memory (")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{log}"));
+    assert!(kib > 1024, "only {kib} KiB released:\n{log}");
+    let resp = post(
+        &proxy,
+        "/v1/chat/completions",
+        json!({
+            "model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]
+        }),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.json::<Value>().await.unwrap(), upstream);
+}
