@@ -85,6 +85,7 @@ pub async fn run(ctx: &Context, args: &StartArgs) -> anyhow::Result<ExitStatus> 
             settings.host
         ));
     }
+    let shutdown = shutdown_signal();
     p.always(format!(
         "Listening on {url} (ready in {} ms)",
         started.elapsed().as_millis()
@@ -121,30 +122,41 @@ pub async fn run(ctx: &Context, args: &StartArgs) -> anyhow::Result<ExitStatus> 
         aliases: ctx.settings.model_aliases.clone(),
     });
     crate::memory::release_start_up_memory();
-    server::serve(listener, state, shutdown_signal()).await?;
+    server::serve(listener, state, shutdown).await?;
     p.info("Stopped.");
     Ok(ExitStatus::Success)
 }
 
-/// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Starts listening for Ctrl-C and SIGTERM at once (not when first polled: a signal that
+/// arrives between "Listening on" and the server's first poll must still shut it down
+/// cleanly), and resolves when one arrives.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let signals = {
+        use tokio::signal::unix::{SignalKind, signal};
+        [SignalKind::interrupt(), SignalKind::terminate()].map(|kind| signal(kind).ok())
     };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+    async move {
+        #[cfg(unix)]
+        {
+            let [interrupt, terminate] = signals;
+            let wait = |signal: Option<tokio::signal::unix::Signal>| async move {
+                match signal {
+                    Some(mut signal) => {
+                        signal.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = wait(interrupt) => {},
+                () = wait(terminate) => {},
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!("shutting down: no new connections; finishing in-flight requests");
     }
-    tracing::info!("shutting down: no new connections; finishing in-flight requests");
 }

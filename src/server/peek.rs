@@ -21,18 +21,38 @@ pub struct ChatPeek<'a> {
     /// `messages` (roles and whether content holds images).
     #[serde(borrow, default)]
     pub messages: Option<Vec<MessagePeek<'a>>>,
-    /// `max_tokens`, when set and not null.
-    #[serde(default)]
-    pub max_tokens: Option<IgnoredAny>,
-    /// `max_completion_tokens`, when set and not null.
-    #[serde(default)]
-    pub max_completion_tokens: Option<IgnoredAny>,
+    /// `max_tokens`: absent (`None`), `null`, or a value.
+    #[serde(default, deserialize_with = "sent")]
+    pub max_tokens: Option<Sent>,
+    /// `max_completion_tokens`: absent (`None`), `null`, or a value.
+    #[serde(default, deserialize_with = "sent")]
+    pub max_completion_tokens: Option<Sent>,
     /// `n`.
     #[serde(default)]
     pub n: Option<u64>,
     /// `tools`, counted.
     #[serde(default)]
     pub tools: Option<Vec<IgnoredAny>>,
+}
+
+/// A key that was sent: as `null`, or with a value (not looked at).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sent {
+    /// `"key": null`.
+    Null,
+    /// `"key": <anything else>`.
+    Value,
+}
+
+/// Called only for keys present in the body, so `null` becomes `Some(Sent::Null)` rather than
+/// the `None` an `Option` field would make of it.
+fn sent<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Sent>, D::Error> {
+    let value = Option::<IgnoredAny>::deserialize(deserializer)?;
+    Ok(Some(if value.is_some() {
+        Sent::Value
+    } else {
+        Sent::Null
+    }))
 }
 
 /// One message: its role and whether its content has a part of type `image_url`.
@@ -237,7 +257,8 @@ mod tests {
             {"role":"tool","content":"42"}],"tools":[{},{}],"n":1}"#;
         let peek: ChatPeek<'_> = serde_json::from_slice(body).unwrap();
         assert_eq!(peek.model.as_deref(), Some("gpt-4o"));
-        assert!(peek.max_tokens.is_none());
+        assert_eq!(peek.max_tokens, Some(Sent::Null));
+        assert_eq!(peek.max_completion_tokens, None);
         let messages = peek.messages.unwrap();
         assert!(messages[0].content.0);
         assert!(!messages[1].content.0);

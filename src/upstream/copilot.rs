@@ -94,7 +94,12 @@ impl CopilotClient {
             &format!("Bearer {copilot_token}"),
         );
         let mut id = [0u8; uuid::fmt::Hyphenated::LENGTH];
-        let id = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut id);
+        // A request id needs uniqueness, not secrecy: a fast thread-local generator instead of
+        // a getrandom system call per request.
+        let id = uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes())
+            .into_uuid()
+            .hyphenated()
+            .encode_lower(&mut id);
         insert(&mut h, "x-request-id", id);
         if let Some(initiator) = opts.initiator {
             h.insert("x-initiator", HeaderValue::from_static(initiator.as_str()));

@@ -127,7 +127,7 @@ fn clamp_output(raw: &mut Map<String, Value>, model: &Model) {
 
 /// Resolves a client model name against the catalogue, or answers `not_found_error` with the
 /// closest ids.
-async fn resolve(state: &AppState, requested: &str) -> Result<Model, ApiError> {
+async fn resolve(state: &AppState, requested: &str) -> Result<Resolved, ApiError> {
     let catalogue = state.copilot.models(false).await?;
     let ids: Vec<&str> = catalogue.iter().map(|m| m.id.as_str()).collect();
     let id = crate::translate::model::resolve_model(requested, &ids, &state.aliases).map_err(|unknown| {
@@ -140,13 +140,25 @@ async fn resolve(state: &AppState, requested: &str) -> Result<Model, ApiError> {
             "model: `{requested}` is not available on your Copilot plan.{hint} GET /v1/models lists the models."
         ))
     })?;
-    catalogue
-        .iter()
-        .find(|m| m.id == id)
-        .cloned()
-        .ok_or_else(|| {
-            ApiError::Internal(format!("resolved model {id} vanished from the catalogue"))
-        })
+    let index = catalogue.iter().position(|m| m.id == id).ok_or_else(|| {
+        ApiError::Internal(format!("resolved model {id} vanished from the catalogue"))
+    })?;
+    Ok(Resolved { catalogue, index })
+}
+
+/// A model of the shared catalogue, borrowed rather than copied for every request.
+struct Resolved {
+    catalogue: std::sync::Arc<Vec<Model>>,
+    /// A valid index into `catalogue` (found by `resolve`).
+    index: usize,
+}
+
+impl std::ops::Deref for Resolved {
+    type Target = Model;
+
+    fn deref(&self) -> &Model {
+        &self.catalogue[self.index]
+    }
 }
 
 /// Agent when the last turn is the assistant's, or a user turn that carries tool results and

@@ -20,7 +20,7 @@ use crate::server::approval::ApprovalRequest;
 use crate::server::error::{ApiError, OpenAiError, Surface};
 use crate::server::extract::{parse_json, read_body};
 use crate::server::log::RequestLog;
-use crate::server::peek::{ChatPeek, insert_first_member};
+use crate::server::peek::{ChatPeek, Sent, insert_first_member};
 use crate::upstream::copilot::{Initiator, RequestOptions};
 use crate::upstream::models::Model;
 
@@ -357,15 +357,12 @@ fn with_output_limit(
     limit: Option<u64>,
 ) -> Result<Bytes, ApiError> {
     let completion_style = takes_max_completion_tokens(model_id);
-    // A key present as `null` reads as absent in the peek; splicing would duplicate it.
-    let null_key = |key: &str| {
-        bytes.windows(key.len() + 2).any(|w| {
-            w[0] == b'"' && &w[1..=key.len()] == key.as_bytes() && w[key.len() + 1] == b'"'
-        })
-    };
-    if (completion_style && peek.max_tokens.is_some())
-        || (peek.max_tokens.is_none() && null_key("max_tokens"))
-        || (peek.max_completion_tokens.is_none() && null_key("max_completion_tokens"))
+    let given = |key: Option<Sent>| key == Some(Sent::Value);
+    // A key sent as `null` must be replaced, not spliced in a second time.
+    let null = |key: Option<Sent>| key == Some(Sent::Null);
+    if (completion_style && given(peek.max_tokens))
+        || null(peek.max_tokens)
+        || null(peek.max_completion_tokens)
     {
         let mut payload: Map<String, Value> = parse_json(bytes)?;
         fill_output_limit(&mut payload, model_id, limit);
@@ -379,7 +376,7 @@ fn with_output_limit(
         "max_tokens"
     };
     let missing =
-        peek.max_completion_tokens.is_none() && (completion_style || peek.max_tokens.is_none());
+        !given(peek.max_completion_tokens) && (completion_style || !given(peek.max_tokens));
     match limit {
         Some(limit) if missing => Ok(insert_first_member(bytes, key, &limit.to_string())
             .map_or_else(|| bytes.clone(), Bytes::from)),
