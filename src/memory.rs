@@ -22,7 +22,7 @@ pub fn release_start_up_memory() {
 #[cfg(target_os = "linux")]
 mod linux {
     /// One mapping of `/proc/self/smaps`: its range and whether dropping its pages is lossless.
-    #[derive(Debug, PartialEq, Eq)]
+    #[derive(Debug)]
     pub(super) struct Mapping {
         pub(super) start: usize,
         pub(super) end: usize,

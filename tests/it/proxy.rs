@@ -795,38 +795,61 @@ async fn a_copilot_token_refused_even_after_refresh_is_a_gateway_error_not_the_c
     );
 }
 
-#[tokio::test]
-async fn thread_count_is_configurable_and_checked() {
-    let ctx = signed_in();
+/// Scripts the fake to answer chat completions with a short "hi"; returns that answer.
+fn answers_hi(ctx: &TestContext) -> Value {
     let upstream = json!({"id": "chatcmpl-1", "object": "chat.completion", "model": "gpt-4o",
         "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}]});
     ctx.fake
-        .reply("/chat/completions", Reply::Json(200, upstream));
+        .reply("/chat/completions", Reply::Json(200, upstream.clone()));
+    upstream
+}
+
+/// A one-message chat request for gpt-4o.
+async fn say_hi(proxy: &Proxy) -> reqwest::Response {
+    let body = json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]});
+    post(proxy, "/v1/chat/completions", body).await
+}
+
+#[tokio::test]
+async fn thread_count_is_configurable_and_checked() {
+    let ctx = signed_in();
+    let upstream = answers_hi(&ctx);
     // More than one thread: the multi-threaded runtime serves the same routes.
     let proxy = Proxy::start(&ctx, &[], &[("COPILOT_API_THREADS", "3")]);
-    let resp = post(
-        &proxy,
-        "/v1/chat/completions",
-        json!({
-            "model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]
-        }),
-    )
-    .await;
+    #[cfg(target_os = "linux")]
+    {
+        let tasks = std::fs::read_dir(format!("/proc/{}/task", proxy.child.id()))
+            .unwrap()
+            .count();
+        assert!(
+            tasks >= 4,
+            "main thread + 3 workers expected, found {tasks}"
+        );
+    }
+    let resp = say_hi(&proxy).await;
     assert_eq!(resp.status(), 200);
-    // Token counting runs on the blocking pool, and answers the same.
-    let resp = post(
-        &proxy,
-        "/v1/messages/count_tokens",
-        json!({
-            "model": "claude-sonnet-4.5", "messages": [{"role": "user", "content": "hello world"}]
-        }),
-    )
-    .await;
+    assert_eq!(resp.json::<Value>().await.unwrap(), upstream);
+    // Token counting runs on the blocking pool, and answers what the CLI counts.
+    let body = json!({"model": "claude-sonnet-4.5", "messages": [{"role": "user", "content": "hello world"}]});
+    let resp = post(&proxy, "/v1/messages/count_tokens", body.clone()).await;
     assert_eq!(resp.status(), 200);
     let count = resp.json::<Value>().await.unwrap()["input_tokens"]
         .as_u64()
         .unwrap();
-    assert!(count > 0);
+    let out = ctx
+        .cmd()
+        .args([
+            "count-tokens",
+            "--model",
+            "claude-sonnet-4.5",
+            "--format",
+            "anthropic",
+        ])
+        .write_stdin(body.to_string())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", crate::support::stderr(&out));
+    assert_eq!(crate::support::stdout(&out).trim(), count.to_string());
     drop(proxy);
 
     for bad in ["0", "many", "1000"] {
@@ -853,10 +876,7 @@ async fn thread_count_is_configurable_and_checked() {
 #[tokio::test]
 async fn start_up_memory_is_released_and_serving_goes_on() {
     let ctx = signed_in();
-    let upstream = json!({"id": "chatcmpl-1", "object": "chat.completion", "model": "gpt-4o",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}]});
-    ctx.fake
-        .reply("/chat/completions", Reply::Json(200, upstream.clone()));
+    let upstream = answers_hi(&ctx);
     let proxy = Proxy::start(&ctx, &[], &[("RUST_LOG", "copilot_api=debug")]);
     assert!(
         proxy.wait_for_log("released start-up memory (", Duration::from_secs(5)),
@@ -871,14 +891,7 @@ async fn start_up_memory_is_released_and_serving_goes_on() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("{log}"));
     assert!(kib > 1024, "only {kib} KiB released:\n{log}");
-    let resp = post(
-        &proxy,
-        "/v1/chat/completions",
-        json!({
-            "model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]
-        }),
-    )
-    .await;
+    let resp = say_hi(&proxy).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.json::<Value>().await.unwrap(), upstream);
 }

@@ -28,7 +28,7 @@ use crate::translate::response::openai_to_anthropic;
 use crate::translate::stream::StreamTranslator;
 use crate::upstream::UpstreamError;
 use crate::upstream::copilot::{Initiator, RequestOptions};
-use crate::upstream::models::Model;
+use crate::upstream::models::{Model, Resolved};
 
 /// `anthropic-version` sent upstream when the client sent none.
 const DEFAULT_ANTHROPIC_VERSION: &str = "2023-06-01";
@@ -129,8 +129,7 @@ fn clamp_output(raw: &mut Map<String, Value>, model: &Model) {
 /// closest ids.
 async fn resolve(state: &AppState, requested: &str) -> Result<Resolved, ApiError> {
     let catalogue = state.copilot.models(false).await?;
-    let ids: Vec<&str> = catalogue.iter().map(|m| m.id.as_str()).collect();
-    let id = crate::translate::model::resolve_model(requested, &ids, &state.aliases).map_err(|unknown| {
+    Resolved::find(catalogue, requested, &state.aliases).map_err(|unknown| {
         let hint = if unknown.suggestions.is_empty() {
             String::new()
         } else {
@@ -139,26 +138,7 @@ async fn resolve(state: &AppState, requested: &str) -> Result<Resolved, ApiError
         ApiError::NotFound(format!(
             "model: `{requested}` is not available on your Copilot plan.{hint} GET /v1/models lists the models."
         ))
-    })?;
-    let index = catalogue.iter().position(|m| m.id == id).ok_or_else(|| {
-        ApiError::Internal(format!("resolved model {id} vanished from the catalogue"))
-    })?;
-    Ok(Resolved { catalogue, index })
-}
-
-/// A model of the shared catalogue, borrowed rather than copied for every request.
-struct Resolved {
-    catalogue: std::sync::Arc<Vec<Model>>,
-    /// A valid index into `catalogue` (found by `resolve`).
-    index: usize,
-}
-
-impl std::ops::Deref for Resolved {
-    type Target = Model;
-
-    fn deref(&self) -> &Model {
-        &self.catalogue[self.index]
-    }
+    })
 }
 
 /// Agent when the last turn is the assistant's, or a user turn that carries tool results and
@@ -378,21 +358,23 @@ pub async fn count_tokens(
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned();
-    let catalogue = state.copilot.models(false).await.ok();
-    let ids: Vec<&str> = catalogue
-        .iter()
-        .flat_map(|c| c.iter().map(|m| m.id.as_str()))
-        .collect();
-    let resolved = crate::translate::model::resolve_model(&requested, &ids, &state.aliases).ok();
-    let tokenizer = resolved
-        .as_deref()
-        .and_then(|id| catalogue.as_ref()?.iter().find(|m| m.id == id))
-        .and_then(|m| m.capabilities.tokenizer.clone());
+    let resolved = match state.copilot.models(false).await {
+        Ok(catalogue) => Resolved::find(catalogue, &requested, &state.aliases).ok(),
+        Err(_) => None,
+    };
+    let (model, tokenizer) = match resolved {
+        Some(m) => (m.id.clone(), m.capabilities.tokenizer.clone()),
+        // Not in the catalogue (or no catalogue): the normalised name still picks the encoding.
+        None => (
+            crate::translate::model::resolve_model(&requested, &[], &state.aliases)
+                .unwrap_or(requested),
+            None,
+        ),
+    };
     let beta = headers
         .get("anthropic-beta")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let model = resolved.unwrap_or(requested);
     // Counting a long conversation takes milliseconds: off the thread that relays streams.
     let count = tokio::task::spawn_blocking(move || {
         crate::tokens::requests::count_anthropic_request(

@@ -22,7 +22,7 @@ use crate::server::extract::{parse_json, read_body};
 use crate::server::log::RequestLog;
 use crate::server::peek::{ChatPeek, Sent, insert_first_member};
 use crate::upstream::copilot::{Initiator, RequestOptions};
-use crate::upstream::models::Model;
+use crate::upstream::models::{Model, Resolved};
 
 /// `POST /v1/chat/completions`. The client's bytes go upstream unchanged unless an output
 /// limit has to be added (spliced in) or renamed (re-serialised).
@@ -220,13 +220,10 @@ pub async fn model(
         Err(err) => return ApiError::from(err).into_response_for(surface),
     };
     // Dated and dashed Claude ids resolve as they do on /v1/messages.
-    let ids: Vec<&str> = catalogue.iter().map(|m| m.id.as_str()).collect();
-    let resolved = crate::translate::model::resolve_model(&id, &ids, &state.aliases)
-        .unwrap_or_else(|_| id.clone());
-    match catalogue.iter().find(|m| m.id == resolved) {
-        Some(m) if surface == Surface::Anthropic => axum::Json(anthropic_model(m)).into_response(),
-        Some(m) => axum::Json(openai_model(m)).into_response(),
-        None => ApiError::NotFound(format!(
+    match Resolved::find(catalogue, &id, &state.aliases) {
+        Ok(m) if surface == Surface::Anthropic => axum::Json(anthropic_model(&m)).into_response(),
+        Ok(m) => axum::Json(openai_model(&m)).into_response(),
+        Err(_) => ApiError::NotFound(format!(
             "the model `{id}` does not exist or is not enabled for your Copilot plan"
         ))
         .into_response_for(surface),

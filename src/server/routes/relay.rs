@@ -146,31 +146,25 @@ pub async fn relay_chat(
             .map_err(|err| ApiError::Internal(err.to_string()));
     }
     let log = log.clone();
-    let lines = std::sync::Arc::new(std::sync::Mutex::new(LineRewriter::default()));
-    let tail = std::sync::Arc::clone(&lines);
-    let mut sniffer = UsageSniffer::default();
+    let mut lines = LineRewriter::default();
     let body = upstream
         .bytes_stream()
+        .map(Some)
+        // `None` marks the end of the upstream stream.
+        .chain(futures_util::stream::once(std::future::ready(None)))
         .map(move |chunk| match chunk {
-            Ok(bytes) => {
-                sniffer.feed(&bytes, &log);
-                let mut lines = lines
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                Ok(lines.feed(&bytes, |line| rewrite_chunk_line(line, merge_choices)))
-            }
-            Err(err) => {
+            // One pass over the lines: usage for the log, then the rewrite.
+            Some(Ok(bytes)) => Ok(lines.feed(&bytes, |line| {
+                UsageSniffer::line(line, &log);
+                rewrite_chunk_line(line, merge_choices)
+            })),
+            Some(Err(err)) => {
                 log.broken(UpstreamError::from_reqwest(&err).to_string());
                 Err(err)
             }
+            // A last line without its newline is still the client's: send it on at the end.
+            None => Ok(Bytes::from(std::mem::take(&mut lines.carry))),
         })
-        // A last line without its newline is still the client's: send it on at the end.
-        .chain(futures_util::stream::once(async move {
-            let mut lines = tail
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            Ok(Bytes::from(std::mem::take(&mut lines.carry)))
-        }))
         .filter(|chunk| std::future::ready(!matches!(chunk, Ok(bytes) if bytes.is_empty())));
     Response::builder()
         .status(StatusCode::OK)
@@ -334,11 +328,11 @@ fn rewrite_chunk_line(line: &[u8], merge_choices: bool) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Splits a byte stream into lines (keeping the `\n`s) and lets `rewrite` replace whole lines;
-/// a line split across reads is held back until it is complete.
 /// Longest unfinished line held back for rewriting.
 const MAX_CARRY: usize = 1 << 20;
 
+/// Splits a byte stream into lines (keeping the `\n`s) and lets `rewrite` replace whole lines;
+/// a line split across reads is held back until it is complete.
 #[derive(Debug, Default)]
 struct LineRewriter {
     carry: Vec<u8>,
