@@ -50,7 +50,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let req: MessagesRequest =
                 serde_json::from_slice(black_box(&raw)).unwrap_or_else(|_| unreachable!());
-            let chat = anthropic_to_openai(&req, &target).unwrap_or_else(|_| unreachable!());
+            let chat = anthropic_to_openai(req, &target).unwrap_or_else(|_| unreachable!());
             black_box(serde_json::to_vec(&chat).unwrap_or_default())
         });
     });

@@ -16,7 +16,7 @@ use serde::de::{IgnoredAny, SeqAccess, Visitor};
 #[derive(Debug, Deserialize)]
 pub struct ChatPeek<'a> {
     /// `model`.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "borrowed_str")]
     pub model: Option<Cow<'a, str>>,
     /// `messages` (roles and whether content holds images).
     #[serde(borrow, default)]
@@ -33,6 +33,79 @@ pub struct ChatPeek<'a> {
     /// `tools`, counted.
     #[serde(default)]
     pub tools: Option<Vec<IgnoredAny>>,
+}
+
+/// An optional string borrowed from the input when it has no escapes. (serde borrows a
+/// `Cow<str>` field marked `borrow`, but not an `Option<Cow<str>>`: that one always copies.)
+pub fn borrowed_str<'de: 'a, 'a, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Cow<'a, str>>, D::Error> {
+    #[derive(Deserialize)]
+    struct Borrowed<'a>(#[serde(borrow)] Cow<'a, str>);
+    Ok(Option::<Borrowed<'de>>::deserialize(deserializer)?.map(|b| b.0))
+}
+
+/// Deserialises any JSON value, remembering only whether it is an array (its elements are
+/// skipped without being built).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct IsArray(pub bool);
+
+impl<'de> Deserialize<'de> for IsArray {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let any = AnyValue::deserialize(deserializer)?;
+        Ok(IsArray(matches!(any, AnyValue::Array)))
+    }
+}
+
+/// The kind of a JSON value, with its contents skipped.
+enum AnyValue {
+    Array,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for AnyValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = AnyValue;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AnyValue, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(AnyValue::Array)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AnyValue, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(AnyValue::Other)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<AnyValue, E> {
+                Ok(AnyValue::Other)
+            }
+            fn visit_unit<E>(self) -> Result<AnyValue, E> {
+                Ok(AnyValue::Other)
+            }
+            fn visit_none<E>(self) -> Result<AnyValue, E> {
+                Ok(AnyValue::Other)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<AnyValue, E> {
+                Ok(AnyValue::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<AnyValue, E> {
+                Ok(AnyValue::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<AnyValue, E> {
+                Ok(AnyValue::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<AnyValue, E> {
+                Ok(AnyValue::Other)
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
 }
 
 /// A key that was sent: as `null`, or with a value (not looked at).
@@ -59,7 +132,7 @@ fn sent<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Sent
 #[derive(Debug, Deserialize)]
 pub struct MessagePeek<'a> {
     /// `role`.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "borrowed_str")]
     pub role: Option<Cow<'a, str>>,
     /// Whether `content` is an array with an `image_url` part.
     #[serde(default)]

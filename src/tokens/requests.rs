@@ -115,8 +115,9 @@ pub fn count_anthropic(
         supports_reasoning_effort: false,
         max_output_tokens: None,
     };
+    let anthropic_tool_count = request.tools.as_ref().map_or(0, Vec::len);
     let chat =
-        anthropic_to_openai(&request, &target).map_err(|err| CountError::Shape(err.to_string()))?;
+        anthropic_to_openai(request, &target).map_err(|err| CountError::Shape(err.to_string()))?;
     let as_values = |v: Result<Value, serde_json::Error>| match v {
         Ok(Value::Array(items)) => items,
         _ => Vec::new(),
@@ -130,7 +131,7 @@ pub fn count_anthropic(
     let opts = CountOptions {
         model,
         anthropic_beta,
-        anthropic_tool_count: request.tools.as_ref().map_or(0, Vec::len),
+        anthropic_tool_count,
         claude_correction: true,
     };
     Ok(count_chat(

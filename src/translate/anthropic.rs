@@ -7,14 +7,20 @@
 //! unknown roles become `Role::Other`. Only the response side serializes `stop_reason` /
 //! `stop_sequence` as explicit `null`s, because that is what Anthropic itself sends.
 
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
+
+use super::openai::Initiator;
 
 /// Fields this module does not model, kept verbatim.
 pub type Extra = Map<String, Value>;
 
 /// A `POST /v1/messages` body.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MessagesRequest {
     /// Requested model name (resolved by [`super::model`]).
     pub model: String,
@@ -62,8 +68,74 @@ pub struct MessagesRequest {
     pub extra: Extra,
 }
 
+impl MessagesRequest {
+    /// `X-Initiator`: agent when the last turn is the assistant's, or a user turn that carries
+    /// tool results and nothing the person typed. Claude Code attaches `<system-reminder>` text
+    /// blocks (hook output, file-change notices) to tool results; those are not a prompt, so
+    /// they do not make the turn a premium "user" request. A tool result next to real text (the
+    /// user interrupting a tool) is a user turn. A `system` message inside `messages` is
+    /// skipped: it is neither.
+    pub fn initiator(&self) -> Initiator {
+        let Some(last) = self.messages.iter().rev().find(|m| m.role != Role::System) else {
+            return Initiator::User;
+        };
+        if last.role == Role::Assistant {
+            return Initiator::Agent;
+        }
+        let MessageContent::Blocks(blocks) = &last.content else {
+            return Initiator::User;
+        };
+        let typed_by_a_person = blocks.iter().any(|block| match block {
+            ContentBlock::Text { text, .. } => {
+                let text = text.trim_start();
+                !text.is_empty() && !text.starts_with("<system-reminder>")
+            }
+            ContentBlock::ToolResult { .. } => false,
+            // A text or tool result block we could not read is still not a prompt.
+            ContentBlock::Unknown(value) => !matches!(
+                value.get("type").and_then(Value::as_str),
+                Some("text" | "tool_result")
+            ),
+            _ => true,
+        });
+        let has_results = blocks.iter().any(|block| match block {
+            ContentBlock::ToolResult { .. } => true,
+            ContentBlock::Unknown(value) => {
+                value.get("type").and_then(Value::as_str) == Some("tool_result")
+            }
+            _ => false,
+        });
+        if has_results && !typed_by_a_person {
+            Initiator::Agent
+        } else {
+            Initiator::User
+        }
+    }
+
+    /// Whether any message carries an image, including inside tool results (Copilot needs the
+    /// vision header).
+    pub fn has_images(&self) -> bool {
+        fn any_image(blocks: &[ContentBlock]) -> bool {
+            blocks.iter().any(|block| match block {
+                ContentBlock::Image { .. } => true,
+                ContentBlock::ToolResult {
+                    content: Some(ToolResultContent::Blocks(inner)),
+                    ..
+                } => any_image(inner),
+                ContentBlock::Unknown(value) => {
+                    value.get("type").and_then(Value::as_str) == Some("image")
+                }
+                _ => false,
+            })
+        }
+        self.messages
+            .iter()
+            .any(|m| matches!(&m.content, MessageContent::Blocks(blocks) if any_image(blocks)))
+    }
+}
+
 /// `system`: a string or an array of (text) blocks.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum System {
     /// Plain text.
@@ -73,7 +145,7 @@ pub enum System {
 }
 
 /// `metadata`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Metadata {
     /// Opaque end-user id; Claude Code sometimes puts JSON text in it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -99,28 +171,19 @@ pub enum Role {
 }
 
 /// One conversation message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Message {
     /// Author role.
     pub role: Role,
     /// A string or blocks; `null` or absent reads as no blocks.
-    #[serde(default, deserialize_with = "null_as_default")]
     pub content: MessageContent,
     /// Unknown fields.
     #[serde(flatten)]
     pub extra: Extra,
 }
 
-fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
-}
-
 /// Message content: a string or an array of blocks.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum MessageContent {
     /// Plain text.
@@ -134,6 +197,145 @@ impl Default for MessageContent {
         Self::Blocks(Vec::new())
     }
 }
+
+/// `Deserialize` for a request struct with a flattened `extra` map, in one pass over the JSON
+/// object: known keys go to their fields, others into `extra`. (`#[serde(flatten)]` would
+/// buffer the whole object — for `MessagesRequest`, the whole request — and read it twice.)
+/// Optional fields take their default when absent or `null`; a missing required field is the
+/// usual "missing field" error.
+macro_rules! deserialize_with_extra {
+    ($ty:ident, $what:literal,
+     required { $($req:ident: $rkey:literal),* $(,)? },
+     optional { $($opt:ident: $okey:literal),* $(,)? }) => {
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> Visitor<'de> for V {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str($what)
+                    }
+                    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<$ty, A::Error> {
+                        $(let mut $req = None;)*
+                        $(let mut $opt = None;)*
+                        let mut extra = Extra::new();
+                        while let Some(Key(key)) = map.next_key()? {
+                            match key.as_ref() {
+                                $($rkey => $req = Some(map.next_value()?),)*
+                                $($okey => $opt = map.next_value::<Option<_>>()?,)*
+                                _ => {
+                                    extra.insert(key.into_owned(), map.next_value()?);
+                                }
+                            }
+                        }
+                        Ok($ty {
+                            $($req: $req.ok_or_else(|| de::Error::missing_field($rkey))?,)*
+                            $($opt: $opt.unwrap_or_default(),)*
+                            extra,
+                        })
+                    }
+                }
+                deserializer.deserialize_map(V)
+            }
+        }
+    };
+}
+
+/// An object key, borrowed from the input when it has no escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, key: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(key)))
+            }
+            fn visit_str<E: de::Error>(self, key: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(key.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, key: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(key)))
+            }
+        }
+        deserializer.deserialize_str(V)
+    }
+}
+
+deserialize_with_extra!(MessagesRequest, "a Messages request object",
+    required { model: "model" },
+    optional {
+        messages: "messages", system: "system", max_tokens: "max_tokens",
+        stop_sequences: "stop_sequences", stream: "stream", temperature: "temperature",
+        top_p: "top_p", top_k: "top_k", metadata: "metadata", tools: "tools",
+        tool_choice: "tool_choice", thinking: "thinking", output_config: "output_config",
+    });
+deserialize_with_extra!(Metadata, "a metadata object",
+    required {}, optional { user_id: "user_id" });
+deserialize_with_extra!(Message, "a message object",
+    required { role: "role" }, optional { content: "content" });
+deserialize_with_extra!(Tool, "a tool definition",
+    required { name: "name" }, optional { description: "description", input_schema: "input_schema" });
+deserialize_with_extra!(ToolChoice, "a tool_choice object",
+    required { kind: "type" }, optional { name: "name", disable_parallel_tool_use: "disable_parallel_tool_use" });
+deserialize_with_extra!(Thinking, "a thinking object",
+    required { kind: "type" }, optional { budget_tokens: "budget_tokens" });
+deserialize_with_extra!(OutputConfig, "an output_config object",
+    required {}, optional { effort: "effort", format: "format" });
+
+/// A string or an array of content blocks, read in one pass: the first token decides, where
+/// `#[serde(untagged)]` would buffer the value and try each variant in turn (an allocation
+/// per failed attempt, on every message of every request).
+enum TextOrBlocks {
+    Text(String),
+    Blocks(Vec<ContentBlock>),
+}
+
+impl<'de> Deserialize<'de> for TextOrBlocks {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = TextOrBlocks;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or an array of content blocks")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<TextOrBlocks, E> {
+                Ok(TextOrBlocks::Text(text.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, text: String) -> Result<TextOrBlocks, E> {
+                Ok(TextOrBlocks::Text(text))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TextOrBlocks, A::Error> {
+                let mut blocks = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+                while let Some(block) = seq.next_element()? {
+                    blocks.push(block);
+                }
+                Ok(TextOrBlocks::Blocks(blocks))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+/// `Deserialize` for the string-or-blocks enums, through [`TextOrBlocks`].
+macro_rules! text_or_blocks {
+    ($($ty:ident),*) => {$(
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                Ok(match TextOrBlocks::deserialize(deserializer)? {
+                    TextOrBlocks::Text(text) => Self::Text(text),
+                    TextOrBlocks::Blocks(blocks) => Self::Blocks(blocks),
+                })
+            }
+        }
+    )*};
+}
+
+text_or_blocks!(System, MessageContent, ToolResultContent);
 
 /// A request content block. Anything unreadable becomes [`ContentBlock::Unknown`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -241,7 +443,7 @@ pub enum ImageSource {
 }
 
 /// `tool_result.content`: a string or blocks (text, image, document).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum ToolResultContent {
     /// Plain text.
@@ -251,7 +453,7 @@ pub enum ToolResultContent {
 }
 
 /// A tool definition: a client tool (`input_schema`) or a server tool (`type`, no schema).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Tool {
     /// Tool name.
     pub name: String,
@@ -267,7 +469,7 @@ pub struct Tool {
 }
 
 /// `tool_choice`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ToolChoice {
     /// `auto`, `any`, `tool` or `none`.
     #[serde(rename = "type")]
@@ -301,7 +503,7 @@ pub enum ToolChoiceKind {
 }
 
 /// `thinking`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Thinking {
     /// `enabled`, `adaptive` or `disabled`.
     #[serde(rename = "type")]
@@ -330,7 +532,7 @@ pub enum ThinkingKind {
 }
 
 /// `output_config`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct OutputConfig {
     /// `low`, `medium`, `high` or `max`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -74,9 +74,11 @@ pub struct TargetModel {
     pub max_output_tokens: Option<u64>,
 }
 
-/// Translates an Anthropic request into the chat-completions request sent to Copilot.
+/// Translates an Anthropic request into the chat-completions request sent to Copilot. Takes
+/// the request by value: tool schemas (often the largest part of a Claude Code request) move
+/// into the new request instead of being copied.
 pub fn anthropic_to_openai(
-    req: &MessagesRequest,
+    mut req: MessagesRequest,
     target: &TargetModel,
 ) -> Result<ChatRequest, TranslateError> {
     let mut messages = Vec::new();
@@ -96,13 +98,13 @@ pub fn anthropic_to_openai(
         include_usage: Some(true),
         extra: Extra::new(),
     });
-    let (thinking_budget, reasoning_effort) = reasoning(req, target, max_tokens);
+    let (thinking_budget, reasoning_effort) = reasoning(&req, target, max_tokens);
     // OpenAI rejects `tools: []`, and `tool_choice` / `parallel_tool_calls` without tools.
     let tools: Option<Vec<Tool>> = req
         .tools
-        .as_ref()
+        .take()
         .filter(|tools| !tools.is_empty())
-        .map(|tools| tools.iter().map(function_tool).collect());
+        .map(|tools| tools.into_iter().map(function_tool).collect());
     let choice = req.tool_choice.as_ref().filter(|_| tools.is_some());
 
     Ok(ChatRequest {
@@ -116,10 +118,10 @@ pub fn anthropic_to_openai(
         top_p: req.top_p,
         stop: req
             .stop_sequences
-            .clone()
+            .take()
             .filter(|s| !s.is_empty())
             .map(Stop::Many),
-        user: req.metadata.as_ref().and_then(|m| m.user_id.clone()),
+        user: req.metadata.take().and_then(|m| m.user_id),
         tools,
         tool_choice: choice.and_then(tool_choice),
         parallel_tool_calls: choice
@@ -385,15 +387,14 @@ fn tool_call(id: &str, name: &str, input: &Value) -> Result<ToolCall, TranslateE
     })
 }
 
-fn function_tool(tool: &anthropic::Tool) -> Tool {
+fn function_tool(tool: anthropic::Tool) -> Tool {
     Tool {
         kind: "function".to_owned(),
         function: FunctionDef {
-            name: tool.name.clone(),
-            description: tool.description.clone(),
+            name: tool.name,
+            description: tool.description,
             parameters: Some(
                 tool.input_schema
-                    .clone()
                     .unwrap_or_else(|| json!({"type": "object", "properties": {}})),
             ),
             extra: Extra::new(),

@@ -24,7 +24,7 @@ fn gpt() -> TargetModel {
 
 fn translate(body: Value, target: &TargetModel) -> Value {
     let req: MessagesRequest = serde_json::from_value(body).unwrap();
-    serde_json::to_value(anthropic_to_openai(&req, target).unwrap()).unwrap()
+    serde_json::to_value(anthropic_to_openai(req, target).unwrap()).unwrap()
 }
 
 #[test]

@@ -5,13 +5,14 @@
 //! request passed through; all others are translated to `/chat/completions` and back
 //! (`crate::translate`), streaming included.
 
+use std::borrow::Cow;
+
 use axum::Extension;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use reqwest::Method;
-use serde::Deserialize as _;
 use serde_json::{Map, Value, json};
 
 use super::openai::gate;
@@ -20,6 +21,7 @@ use crate::server::AppState;
 use crate::server::error::{AnthropicError, ApiError};
 use crate::server::extract::{parse_json, read_body};
 use crate::server::log::RequestLog;
+use crate::server::peek::IsArray;
 use crate::server::sse::{events_response, translated_response};
 use crate::translate::anthropic::{MessagesRequest, StreamEvent};
 use crate::translate::openai::{ChatChunk, ChatResponse};
@@ -27,7 +29,7 @@ use crate::translate::request::{TargetModel, anthropic_to_openai};
 use crate::translate::response::openai_to_anthropic;
 use crate::translate::stream::StreamTranslator;
 use crate::upstream::UpstreamError;
-use crate::upstream::copilot::{Initiator, RequestOptions};
+use crate::upstream::copilot::RequestOptions;
 use crate::upstream::models::{Model, Resolved};
 
 /// `anthropic-version` sent upstream when the client sent none.
@@ -45,18 +47,23 @@ const FORWARDED_BETAS: [&str; 5] = [
 ];
 
 /// `POST /v1/messages`.
+///
+/// The body is read once into the typed request, which decides everything (model, headers,
+/// approval) and is what gets translated; only models served natively also need the body as
+/// a JSON map, to forward every field as the client sent it.
 pub async fn messages(
     State(state): State<AppState>,
     Extension(log): Extension<RequestLog>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, AnthropicError> {
-    let mut raw: Map<String, Value> = parse_json(&read_body(body).await?)?;
-    let requested = match raw.get("model").and_then(Value::as_str) {
-        Some(model) if !model.trim().is_empty() => model.trim().to_owned(),
+    let bytes = read_body(body).await?;
+    let head: MessagesHead<'_> = parse_json(&bytes)?;
+    let requested = match head.model.as_deref().map(str::trim) {
+        Some(model) if !model.is_empty() => model.to_owned(),
         _ => return Err(ApiError::bad_request("model: field required").into()),
     };
-    if !raw.get("messages").is_some_and(Value::is_array) {
+    if !head.messages.is_some_and(|array| array.0) {
         return Err(
             ApiError::bad_request("messages: field required (an array of messages)").into(),
         );
@@ -64,64 +71,65 @@ pub async fn messages(
     log.model(&requested, &requested);
     let model = resolve(&state, &requested).await?;
     log.model(&requested, &model.id);
-    clamp_output(&mut raw, &model);
-    let messages = raw
-        .get("messages")
-        .and_then(Value::as_array)
-        .map_or(&[][..], Vec::as_slice);
+    let mut request: MessagesRequest = parse_json(&bytes)?;
+    clamp_output(&mut request, &model);
     let opts = RequestOptions {
-        initiator: Some(anthropic_initiator(messages)),
-        vision: messages.iter().any(has_image),
+        initiator: Some(request.initiator()),
+        vision: request.has_images(),
         extra_headers: Vec::new(),
     };
-    let tools = raw
-        .get("tools")
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len);
+    let tools = request.tools.as_ref().map_or(0, Vec::len);
     gate(
         &state,
         "/v1/messages",
         &model.id,
-        messages.len(),
+        request.messages.len(),
         tools,
-        || Value::Object(raw.clone()),
+        || serde_json::from_slice(&bytes).unwrap_or_default(),
     )
     .await?;
     if model.serves("/v1/messages") {
-        native(&state, &log, &headers, raw, &model, opts).await
+        native(&state, &log, &headers, &bytes, &request, &model, opts).await
     } else {
-        translated(&state, &log, raw, &requested, &model, opts).await
+        translated(&state, &log, request, &requested, &model, opts).await
     }
+}
+
+/// What `/v1/messages` checks before anything else, without building the request.
+#[derive(serde::Deserialize)]
+struct MessagesHead<'a> {
+    #[serde(default, borrow, deserialize_with = "crate::server::peek::borrowed_str")]
+    model: Option<Cow<'a, str>>,
+    #[serde(default)]
+    messages: Option<IsArray>,
 }
 
 /// Keeps `max_tokens` within the model's output limit (Claude Code asks for 32000 whatever the
 /// model) and a thinking budget below `max_tokens`, as Anthropic requires. Whether Copilot
 /// would shorten or refuse an oversized request is not verified; asking for what the catalogue
 /// says the model can give is safe either way.
-fn clamp_output(raw: &mut Map<String, Value>, model: &Model) {
+fn clamp_output(request: &mut MessagesRequest, model: &Model) {
     let Some(limit) = model.capabilities.limits.max_output_tokens else {
         return;
     };
-    let max_tokens = match raw.get("max_tokens").and_then(Value::as_u64) {
-        Some(n) if n > limit => {
-            tracing::debug!(
-                "max_tokens {n} lowered to {limit}, the limit of {}",
-                model.id
-            );
-            raw.insert("max_tokens".into(), Value::from(limit));
-            limit
-        }
-        Some(n) => n,
-        None => return,
+    let Some(max_tokens) = request.max_tokens.as_mut() else {
+        return;
     };
-    if let Some(thinking) = raw.get_mut("thinking").and_then(Value::as_object_mut)
-        && let Some(budget) = thinking.get("budget_tokens").and_then(Value::as_u64)
-        && budget >= max_tokens
-    {
-        thinking.insert(
-            "budget_tokens".into(),
-            Value::from(max_tokens.saturating_sub(1).max(1)),
+    if *max_tokens > limit {
+        tracing::debug!(
+            "max_tokens {max_tokens} lowered to {limit}, the limit of {}",
+            model.id
         );
+        *max_tokens = limit;
+    }
+    let max_tokens = *max_tokens;
+    if let Some(budget) = request
+        .thinking
+        .as_mut()
+        .and_then(|thinking| thinking.budget_tokens.as_mut())
+        && *budget >= max_tokens
+    {
+        *budget = max_tokens.saturating_sub(1).max(1);
     }
 }
 
@@ -141,79 +149,27 @@ async fn resolve(state: &AppState, requested: &str) -> Result<Resolved, ApiError
     })
 }
 
-/// Agent when the last turn is the assistant's, or a user turn that carries tool results and
-/// nothing the person typed. Claude Code attaches `<system-reminder>` text blocks (hook output,
-/// file-change notices) to tool results; those are not a prompt, so they do not make the turn
-/// a premium "user" request. A tool result next to real text (the user interrupting a tool) is
-/// a user turn. A `system` message inside `messages` is skipped: it is neither.
-pub fn anthropic_initiator(messages: &[Value]) -> Initiator {
-    let Some(last) = messages
-        .iter()
-        .rev()
-        .find(|m| m.get("role").and_then(Value::as_str) != Some("system"))
-    else {
-        return Initiator::User;
-    };
-    if last.get("role").and_then(Value::as_str) == Some("assistant") {
-        return Initiator::Agent;
-    }
-    let Some(blocks) = last.get("content").and_then(Value::as_array) else {
-        return Initiator::User;
-    };
-    let typed_by_a_person = blocks
-        .iter()
-        .any(|b| match b.get("type").and_then(Value::as_str) {
-            Some("text") => {
-                let text = b
-                    .get("text")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .trim_start();
-                !text.is_empty() && !text.starts_with("<system-reminder>")
-            }
-            Some("tool_result") => false,
-            _ => true,
-        });
-    let has_results = blocks
-        .iter()
-        .any(|b| b.get("type").and_then(Value::as_str) == Some("tool_result"));
-    if has_results && !typed_by_a_person {
-        Initiator::Agent
-    } else {
-        Initiator::User
-    }
-}
-
-/// Whether a message carries an image, including inside tool results.
-fn has_image(message: &Value) -> bool {
-    fn blocks_have_image(blocks: &[Value]) -> bool {
-        blocks
-            .iter()
-            .any(|b| match b.get("type").and_then(Value::as_str) {
-                Some("image") => true,
-                Some("tool_result") => b
-                    .get("content")
-                    .and_then(Value::as_array)
-                    .is_some_and(|c| blocks_have_image(c)),
-                _ => false,
-            })
-    }
-    message
-        .get("content")
-        .and_then(Value::as_array)
-        .is_some_and(|b| blocks_have_image(b))
-}
-
 /// Forwards to Copilot's own `/v1/messages`.
 async fn native(
     state: &AppState,
     log: &RequestLog,
     headers: &HeaderMap,
-    mut raw: Map<String, Value>,
+    bytes: &[u8],
+    request: &MessagesRequest,
     model: &Model,
     mut opts: RequestOptions,
 ) -> Result<Response, AnthropicError> {
+    let mut raw: Map<String, Value> = parse_json(bytes)?;
     raw.insert("model".into(), Value::String(model.id.clone()));
+    // The output limits as `clamp_output` left them.
+    if let Some(max_tokens) = request.max_tokens {
+        raw.insert("max_tokens".into(), Value::from(max_tokens));
+    }
+    if let Some(budget) = request.thinking.as_ref().and_then(|t| t.budget_tokens)
+        && let Some(thinking) = raw.get_mut("thinking").and_then(Value::as_object_mut)
+    {
+        thinking.insert("budget_tokens".into(), Value::from(budget));
+    }
     let version = headers
         .get("anthropic-version")
         .cloned()
@@ -258,16 +214,12 @@ fn target(model: &Model) -> TargetModel {
 async fn translated(
     state: &AppState,
     log: &RequestLog,
-    raw: Map<String, Value>,
+    request: MessagesRequest,
     requested: &str,
     model: &Model,
     opts: RequestOptions,
 ) -> Result<Response, AnthropicError> {
-    let raw = Value::Object(raw);
-    let request = MessagesRequest::deserialize(&raw).map_err(|err| {
-        ApiError::bad_request(format!("the request body has an invalid field: {err}"))
-    })?;
-    let chat = anthropic_to_openai(&request, &target(model))
+    let chat = anthropic_to_openai(request, &target(model))
         .map_err(|err| ApiError::bad_request(err.to_string()))?;
     let stream = chat.stream == Some(true);
     let body =
@@ -393,50 +345,62 @@ pub async fn count_tokens(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::upstream::copilot::Initiator;
+
+    fn request(messages: Value) -> MessagesRequest {
+        serde_json::from_value(json!({"model": "m", "messages": messages})).unwrap()
+    }
 
     #[test]
     fn initiator_rules() {
         let user = json!({"role": "user", "content": "hi"});
         let assistant = json!({"role": "assistant", "content": "ok"});
         let results = json!({"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t", "content": "x"}]});
+        let reminder = json!({"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t", "content": "x"},
+            {"type": "text", "text": "<system-reminder>file changed</system-reminder>"}]});
         let mixed = json!({"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t"}, {"type": "text", "text": "go"}]});
+        let unreadable = json!({"role": "user", "content": [{"type": "tool_result", "content": 5}]});
         let system = json!({"role": "system", "content": "be brief"});
-        assert_eq!(
-            anthropic_initiator(std::slice::from_ref(&user)),
-            Initiator::User
-        );
-        assert_eq!(
-            anthropic_initiator(&[user.clone(), assistant.clone()]),
-            Initiator::Agent
-        );
-        assert_eq!(
-            anthropic_initiator(&[user.clone(), assistant.clone(), results]),
-            Initiator::Agent
-        );
-        assert_eq!(
-            anthropic_initiator(&[user.clone(), assistant.clone(), mixed]),
-            Initiator::User
-        );
-        assert_eq!(
-            anthropic_initiator(&[user.clone(), system]),
-            Initiator::User
-        );
+        let initiator = |messages: Value| request(messages).initiator();
+        assert_eq!(initiator(json!([user])), Initiator::User);
+        assert_eq!(initiator(json!([user, assistant])), Initiator::Agent);
+        assert_eq!(initiator(json!([user, assistant, results])), Initiator::Agent);
+        assert_eq!(initiator(json!([user, assistant, reminder])), Initiator::Agent);
+        assert_eq!(initiator(json!([user, assistant, unreadable])), Initiator::Agent);
+        assert_eq!(initiator(json!([user, assistant, mixed])), Initiator::User);
+        assert_eq!(initiator(json!([user, assistant, system])), Initiator::Agent);
+        assert_eq!(initiator(json!([user, system])), Initiator::User);
+        assert_eq!(initiator(json!([])), Initiator::User);
+    }
+
+    #[test]
+    fn output_limits_are_clamped_and_images_found() {
         let model: Model = serde_json::from_value(
             json!({"id": "m", "capabilities": {"limits": {"max_output_tokens": 8192}}}),
         )
         .unwrap();
-        let mut raw: Map<String, Value> = serde_json::from_value(
-            json!({"max_tokens": 32000, "thinking": {"type": "enabled", "budget_tokens": 31999}}),
-        )
+        let mut req: MessagesRequest = serde_json::from_value(json!({"model": "m", "messages": [],
+            "max_tokens": 32000, "thinking": {"type": "enabled", "budget_tokens": 31999}}))
         .unwrap();
-        clamp_output(&mut raw, &model);
-        assert_eq!(
-            Value::Object(raw),
-            json!({"max_tokens": 8192, "thinking": {"type": "enabled", "budget_tokens": 8191}})
-        );
-        let image = json!({"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t",
-            "content": [{"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "AA=="}}]}]});
-        assert!(has_image(&image));
-        assert!(!has_image(&user));
+        clamp_output(&mut req, &model);
+        assert_eq!(req.max_tokens, Some(8192));
+        assert_eq!(req.thinking.and_then(|t| t.budget_tokens), Some(8191));
+        let image = json!([{"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t",
+            "content": [{"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "AA=="}}]}]}]);
+        assert!(request(image).has_images());
+        assert!(!request(json!([{"role": "user", "content": "hi"}])).has_images());
+    }
+
+    #[test]
+    fn the_head_reads_only_model_and_the_shape_of_messages() {
+        let head: MessagesHead<'_> =
+            serde_json::from_slice(br#"{"messages": "no", "model": "claude-x", "tools": [1]}"#)
+                .unwrap();
+        assert_eq!(head.model.as_deref(), Some("claude-x"));
+        assert!(matches!(head.model, Some(Cow::Borrowed(_))));
+        assert!(!head.messages.is_some_and(|a| a.0));
+        let head: MessagesHead<'_> =
+            serde_json::from_slice(br#"{"messages": [{"role": "user", "content": []}]}"#).unwrap();
+        assert!(head.model.is_none() && head.messages.is_some_and(|a| a.0));
     }
 }
