@@ -1,4 +1,4 @@
-//! The HTTP server: `router(state)` builds the routes and middleware, `serve(listener, state,
+//! The HTTP server: `app(state)` builds the routes and middleware, `serve(listener, state,
 //! shutdown)` runs them on an already-bound listener until `shutdown` resolves.
 //!
 //! Middleware, outermost first: CORS (any origin, preflight answered), the access log (one
@@ -16,16 +16,18 @@ pub mod routes;
 pub mod sse;
 pub mod state;
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::time::Duration;
 
-use axum::Router;
+use axum::{Router, ServiceExt};
 use axum::extract::{Request, State};
 use axum::http::{Method, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::serve::ListenerExt as _;
+use tower::{Service, ServiceBuilder};
 use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer};
 
 use error::{ApiError, Surface};
@@ -34,8 +36,17 @@ pub use state::AppState;
 /// How long in-flight requests may run after a shutdown signal.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-/// Builds the router with every route, with and without the `/v1` prefix.
-pub fn router(state: AppState) -> Router {
+/// Builds the app: every route, with and without the `/v1` prefix, wrapped in CORS and the
+/// edge middleware (access log, API key). The middleware wraps the router once, from outside:
+/// `Router::layer` would wrap each route separately, and axum clones a route's whole boxed
+/// stack on every request.
+pub fn app(
+    state: AppState,
+) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send>
++ Clone
++ Send
++ Sync
++ 'static {
     let api = Router::new()
         .route("/chat/completions", post(routes::openai::chat_completions))
         .route("/responses", post(routes::openai::responses))
@@ -47,7 +58,7 @@ pub fn router(state: AppState) -> Router {
             "/messages/count_tokens",
             post(routes::anthropic::count_tokens),
         );
-    Router::new()
+    let router = Router::new()
         .route("/", get(routes::health::health))
         .route("/health", get(routes::health::health))
         .route("/usage", get(routes::health::usage))
@@ -56,11 +67,8 @@ pub fn router(state: AppState) -> Router {
         .nest("/v1", api)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            require_api_key,
-        ))
-        .layer(axum::middleware::from_fn(log::access_log))
+        .with_state(state.clone());
+    ServiceBuilder::new()
         .layer(
             CorsLayer::new()
                 .allow_origin(AllowOrigin::any())
@@ -68,7 +76,19 @@ pub fn router(state: AppState) -> Router {
                 .allow_headers(AllowHeaders::mirror_request())
                 .max_age(Duration::from_secs(600)),
         )
-        .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(state, edge))
+        .service(router)
+}
+
+/// The access log around the API-key check, so refused requests are logged too.
+async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    log::access_log(req, |req| async move {
+        match refusal(&state, &req) {
+            Some(refused) => refused,
+            None => next.run(req).await,
+        }
+    })
+    .await
 }
 
 /// Serves until `shutdown` resolves, then gives in-flight requests [`SHUTDOWN_GRACE`].
@@ -78,7 +98,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let (tx, rx) = tokio::sync::watch::channel(false);
-    let app = router(state);
+    let app = app(state);
     // Without TCP_NODELAY the last chunk of every streamed answer waits ~40 ms for the client's
     // delayed ACK (Nagle), which agent loops pay on every turn.
     let listener = listener.tap_io(|tcp| {
@@ -86,11 +106,11 @@ pub async fn serve(
             tracing::debug!("could not set TCP_NODELAY: {err}");
         }
     });
-    // `into_make_service` hands each connection a clone of the router (an `Arc`); serving the
-    // router itself would rebuild its route table for every connection (~23 KB and a few
-    // microseconds each).
+    // `into_make_service` hands each connection a clone of the app (`Arc`s); serving a `Router`
+    // itself would rebuild its route table for every connection (~23 KB and a few microseconds
+    // each).
     let server =
-        axum::serve(listener, app.into_make_service()).with_graceful_shutdown(async move {
+        axum::serve(listener, ServiceExt::<Request>::into_make_service(app)).with_graceful_shutdown(async move {
             shutdown.await;
             let _ = tx.send(true);
         });
@@ -141,15 +161,13 @@ async fn method_not_allowed(req: Request) -> Response {
     response
 }
 
-/// Checks `x-api-key` / `Authorization: Bearer` when a key is configured. `/`, `/health` and
-/// CORS preflights stay open.
-async fn require_api_key(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let Some(expected) = state.settings.api_key.as_deref() else {
-        return next.run(req).await;
-    };
+/// Checks `x-api-key` / `Authorization: Bearer` when a key is configured: `Some(401)` in the
+/// route's shape when the key is missing or wrong. `/`, `/health` and CORS preflights stay open.
+fn refusal(state: &AppState, req: &Request) -> Option<Response> {
+    let expected = state.settings.api_key.as_deref()?;
     let path = req.uri().path();
     if matches!(path, "/" | "/health") || req.method() == Method::OPTIONS {
-        return next.run(req).await;
+        return None;
     }
     let headers = req.headers();
     let presented = headers
@@ -166,13 +184,8 @@ async fn require_api_key(State(state): State<AppState>, req: Request, next: Next
         })
         .map(str::trim);
     match presented {
-        Some(key) if constant_time_eq(key.as_bytes(), expected.as_bytes()) => next.run(req).await,
-        _ => {
-            let surface = surface_for(&req);
-            ApiError::Unauthorized
-                .into_response_for(surface)
-                .into_response()
-        }
+        Some(key) if constant_time_eq(key.as_bytes(), expected.as_bytes()) => None,
+        _ => Some(ApiError::Unauthorized.into_response_for(surface_for(req))),
     }
 }
 

@@ -5,13 +5,13 @@
 //! line when the response is complete — for event streams, when the stream ends or the client
 //! goes away, so the total time and the streamed token counts are real.
 
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::header;
-use axum::middleware::Next;
+use axum::http::{Method, Uri, header};
 use axum::response::Response;
 use futures_util::StreamExt as _;
 
@@ -72,8 +72,8 @@ impl RequestLog {
 }
 
 struct Line {
-    method: String,
-    path: String,
+    method: Method,
+    uri: Uri,
     status: u16,
     stream: bool,
     start: Instant,
@@ -112,7 +112,7 @@ impl Line {
             tracing::warn!(
                 "{} {} {}{model} stream broken after {}ms ({why}){tokens}",
                 self.method,
-                self.path,
+                self.uri.path(),
                 self.status,
                 total.as_millis(),
             );
@@ -121,7 +121,7 @@ impl Line {
         tracing::info!(
             "{} {} {}{model}{} ttfb={}ms total={}ms{tokens}",
             self.method,
-            self.path,
+            self.uri.path(),
             self.status,
             if self.stream { " stream" } else { "" },
             ttfb.as_millis(),
@@ -138,14 +138,18 @@ impl Drop for Line {
     }
 }
 
-/// The access-log middleware.
-pub async fn access_log(mut req: Request, next: Next) -> Response {
+/// The access log around `run`, which answers the request.
+pub async fn access_log<F: Future<Output = Response>>(
+    mut req: Request,
+    run: impl FnOnce(Request) -> F,
+) -> Response {
     let start = Instant::now();
     let log = RequestLog::default();
     req.extensions_mut().insert(log.clone());
-    let method = req.method().to_string();
-    let path = req.uri().path().to_owned();
-    let response = next.run(req).await;
+    let method = req.method().clone();
+    // Shares the request's bytes rather than copying the path.
+    let uri = req.uri().clone();
+    let response = run(req).await;
     let stream = response
         .headers()
         .get(header::CONTENT_TYPE)
@@ -153,7 +157,7 @@ pub async fn access_log(mut req: Request, next: Next) -> Response {
         .is_some_and(|ct| ct.starts_with("text/event-stream"));
     let mut line = Line {
         method,
-        path,
+        uri,
         status: response.status().as_u16(),
         stream,
         start,

@@ -41,6 +41,66 @@ pub struct CopilotClient {
     /// The headers that are the same on every request (ref §3.2).
     fixed_headers: HeaderMap,
     catalogue: tokio::sync::Mutex<Option<(Instant, Arc<Vec<Model>>)>>,
+    /// What every request would otherwise rebuild: parsed URLs and the `Authorization` value.
+    prepared: std::sync::Mutex<Prepared>,
+}
+
+/// Per-request values derived from the base URL and the token, kept until either changes.
+#[derive(Default)]
+struct Prepared {
+    /// The base URL the `urls` belong to.
+    base: String,
+    /// Parsed `{base}{path}` by path.
+    urls: Vec<(String, reqwest::Url)>,
+    /// The Copilot token and its `Authorization: Bearer …` value (marked sensitive).
+    authorization: Option<(String, HeaderValue)>,
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the token.
+        f.debug_struct("Prepared")
+            .field("base", &self.base)
+            .field("urls", &self.urls.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Prepared {
+    fn url(&mut self, base: &str, path: &str) -> Result<reqwest::Url, UpstreamError> {
+        if self.base != base {
+            base.clone_into(&mut self.base);
+            self.urls.clear();
+        }
+        if let Some((_, url)) = self.urls.iter().find(|(p, _)| p == path) {
+            return Ok(url.clone());
+        }
+        let url = reqwest::Url::parse(&format!("{base}{path}")).map_err(|err| {
+            UpstreamError::Connect {
+                host: base.to_owned(),
+                reason: format!("`{base}{path}` is not a valid URL ({err})"),
+            }
+        })?;
+        self.urls.push((path.to_owned(), url.clone()));
+        Ok(url)
+    }
+
+    fn authorization(&mut self, token: &str) -> HeaderValue {
+        match &self.authorization {
+            Some((cached, value)) if cached == token => value.clone(),
+            _ => {
+                let mut value = HeaderValue::from_maybe_shared(bytes::Bytes::from(format!(
+                    "Bearer {token}"
+                )))
+                // A token with characters not allowed in a header cannot be sent anyway; an
+                // empty value gets Copilot's 401, which names the problem.
+                .unwrap_or_else(|_| HeaderValue::from_static(""));
+                value.set_sensitive(true);
+                self.authorization = Some((token.to_owned(), value.clone()));
+                value
+            }
+        }
+    }
 }
 
 impl CopilotClient {
@@ -69,6 +129,7 @@ impl CopilotClient {
             data_dir,
             fixed_headers,
             catalogue: tokio::sync::Mutex::new(None),
+            prepared: std::sync::Mutex::default(),
         }
     }
 
@@ -84,15 +145,15 @@ impl CopilotClient {
     }
 
     /// The headers of VS Code's Copilot Chat (ref §3.2), with a fresh `x-request-id`.
-    fn headers(&self, copilot_token: &str, opts: &RequestOptions) -> HeaderMap {
+    fn headers(&self, authorization: HeaderValue, opts: &RequestOptions) -> HeaderMap {
         // The fixed part is built once (`fixed_headers`); per request only the token, a fresh
-        // request id and the caller's decisions are added.
-        let mut h = self.fixed_headers.clone();
-        insert(
-            &mut h,
-            AUTHORIZATION.as_str(),
-            &format!("Bearer {copilot_token}"),
-        );
+        // request id and the caller's decisions are added, into a map sized for all of them
+        // (and for the few headers reqwest adds) so that it never grows.
+        let mut h = HeaderMap::with_capacity(self.fixed_headers.len() + 8);
+        for (name, value) in &self.fixed_headers {
+            h.insert(name.clone(), value.clone());
+        }
+        h.insert(AUTHORIZATION, authorization);
         let mut id = [0u8; uuid::fmt::Hyphenated::LENGTH];
         // A request id needs uniqueness, not secrecy: a fast thread-local generator instead of
         // a getrandom system call per request.
@@ -125,19 +186,27 @@ impl CopilotClient {
         let mut token = self.tokens.current();
         let mut refreshed = false;
         loop {
-            let url = format!(
-                "{}{path}",
-                self.endpoints.copilot_base(token.endpoints.api.as_deref())
-            );
-            let mut request = self
-                .http
-                .request(method.clone(), &url)
-                .headers(self.headers(&token.token, opts));
+            let (url, authorization) = {
+                let mut prepared = self
+                    .prepared
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let base = self
+                    .endpoints
+                    .copilot_base_str(token.endpoints.api.as_deref());
+                (
+                    prepared.url(base, path)?,
+                    prepared.authorization(&token.token),
+                )
+            };
+            let mut request = reqwest::Request::new(method.clone(), url);
+            *request.headers_mut() = self.headers(authorization, opts);
             if let Some(body) = &body {
-                request = request.body(body.clone());
+                *request.body_mut() = Some(body.clone().into());
             }
-            let resp = request
-                .send()
+            let resp = self
+                .http
+                .execute(request)
                 .await
                 .map_err(|e| UpstreamError::from_reqwest(&e))?;
             let status = resp.status();
