@@ -20,13 +20,13 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::time::Duration;
 
-use axum::{Router, ServiceExt};
 use axum::extract::{Request, State};
 use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::serve::ListenerExt as _;
+use axum::{Router, ServiceExt};
 use tower::{Service, ServiceBuilder};
 use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer};
 
@@ -109,8 +109,8 @@ pub async fn serve(
     // `into_make_service` hands each connection a clone of the app (`Arc`s); serving a `Router`
     // itself would rebuild its route table for every connection (~23 KB and a few microseconds
     // each).
-    let server =
-        axum::serve(listener, ServiceExt::<Request>::into_make_service(app)).with_graceful_shutdown(async move {
+    let server = axum::serve(listener, ServiceExt::<Request>::into_make_service(app))
+        .with_graceful_shutdown(async move {
             shutdown.await;
             let _ = tx.send(true);
         });

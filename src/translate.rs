@@ -24,6 +24,118 @@
 //! understand; `extra` of the *source* shape is deliberately not forwarded across shapes,
 //! because an Anthropic field means nothing to an OpenAI upstream.
 
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, Visitor};
+
+/// `Deserialize` for a wire struct with a flattened `extra` map, in one pass over the JSON
+/// object: known keys go to their fields, others into `extra`. (`#[serde(flatten)]` would
+/// buffer the whole object — for a Messages request, the whole request — and read it twice.)
+/// Optional fields take their default when absent or `null`; a missing required field is the
+/// usual "missing field" error.
+macro_rules! deserialize_with_extra {
+    ($ty:ident, $what:literal,
+     required { $($req:ident: $rkey:literal),* $(,)? },
+     optional { $($opt:ident: $okey:literal),* $(,)? }) => {
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> serde::de::Visitor<'de> for V {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str($what)
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> Result<$ty, A::Error> {
+                        $(let mut $req = None;)*
+                        $(let mut $opt = None;)*
+                        let mut extra = serde_json::Map::new();
+                        while let Some($crate::translate::Key(key)) = map.next_key()? {
+                            match key.as_ref() {
+                                $($rkey => $req = Some(map.next_value()?),)*
+                                $($okey => $opt = map.next_value::<Option<_>>()?,)*
+                                _ => {
+                                    extra.insert(key.into_owned(), map.next_value()?);
+                                }
+                            }
+                        }
+                        Ok($ty {
+                            $($req: $req.ok_or_else(|| serde::de::Error::missing_field($rkey))?,)*
+                            $($opt: $opt.unwrap_or_default(),)*
+                            extra,
+                        })
+                    }
+                }
+                deserializer.deserialize_map(V)
+            }
+        }
+    };
+}
+
+/// An object key, borrowed from the input when it has no escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, key: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(key)))
+            }
+            fn visit_str<E: de::Error>(self, key: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(key.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, key: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(key)))
+            }
+        }
+        deserializer.deserialize_str(V)
+    }
+}
+
+/// `Deserialize` for enums of a string or an array (`$text(String)`, `$array(Vec<_>)`), in
+/// one pass: the first token decides, where `#[serde(untagged)]` would buffer the value and
+/// try each variant in turn (an allocation per failed attempt, on every message).
+macro_rules! text_or_array {
+    ($($ty:ident),+; $text:ident, $array:ident; $what:literal) => {$(
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> serde::de::Visitor<'de> for V {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str($what)
+                    }
+                    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<$ty, E> {
+                        Ok($ty::$text(text.to_owned()))
+                    }
+                    fn visit_string<E: serde::de::Error>(self, text: String) -> Result<$ty, E> {
+                        Ok($ty::$text(text))
+                    }
+                    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                        self,
+                        mut seq: A,
+                    ) -> Result<$ty, A::Error> {
+                        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+                        while let Some(item) = seq.next_element()? {
+                            items.push(item);
+                        }
+                        Ok($ty::$array(items))
+                    }
+                }
+                deserializer.deserialize_any(V)
+            }
+        }
+    )+};
+}
+
 pub mod anthropic;
 pub mod model;
 pub mod openai;

@@ -11,20 +11,36 @@ use super::error::ApiError;
 /// several base64 images (Anthropic's own limit is 32 MB per request).
 pub const BODY_LIMIT: usize = 64 << 20;
 
-/// Reads the whole body, refusing more than [`BODY_LIMIT`] bytes.
+/// Reads the whole body, refusing more than [`BODY_LIMIT`] bytes. A body that arrives in one
+/// piece (the usual case: hyper hands it over as a slice of its read buffer) is returned as it
+/// is, without a copy.
 pub async fn read_body(body: Body) -> Result<Bytes, ApiError> {
-    let mut stream = body.into_data_stream();
-    let mut buf = bytes::BytesMut::new();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|err| {
-            ApiError::bad_request(format!("could not read the request body: {err}"))
-        })?;
-        if buf.len() + chunk.len() > BODY_LIMIT {
+    fn unreadable(err: axum::Error) -> ApiError {
+        ApiError::bad_request(format!("could not read the request body: {err}"))
+    }
+    fn within_limit(len: usize) -> Result<(), ApiError> {
+        if len > BODY_LIMIT {
             return Err(ApiError::PayloadTooLarge {
                 limit_mib: BODY_LIMIT >> 20,
             });
         }
+        Ok(())
+    }
+    let mut stream = body.into_data_stream();
+    let Some(first) = stream.next().await.transpose().map_err(unreadable)? else {
+        return Ok(Bytes::new());
+    };
+    within_limit(first.len())?;
+    let Some(second) = stream.next().await.transpose().map_err(unreadable)? else {
+        return Ok(first);
+    };
+    let mut buf = bytes::BytesMut::with_capacity(first.len() + second.len());
+    buf.extend_from_slice(&first);
+    let mut next = Some(second);
+    while let Some(chunk) = next {
+        within_limit(buf.len() + chunk.len())?;
         buf.extend_from_slice(&chunk);
+        next = stream.next().await.transpose().map_err(unreadable)?;
     }
     Ok(buf.freeze())
 }
@@ -63,6 +79,27 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("empty"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn bodies_in_one_piece_or_many_are_read_whole() {
+        let one = Bytes::from_static(b"{\"model\": \"m\"}");
+        assert_eq!(read_body(Body::from(one.clone())).await.unwrap(), one);
+        let pieces = futures_util::stream::iter(
+            [&b"{\"a\""[..], b": ", b"1}"].map(|p| Ok::<_, std::io::Error>(Bytes::from_static(p))),
+        );
+        assert_eq!(
+            read_body(Body::from_stream(pieces)).await.unwrap(),
+            Bytes::from_static(b"{\"a\": 1}")
+        );
+        assert!(read_body(Body::empty()).await.unwrap().is_empty());
+        let too_much = futures_util::stream::iter(
+            [BODY_LIMIT - 1, 2].map(|n| Ok::<_, std::io::Error>(Bytes::from(vec![b' '; n]))),
+        );
+        assert!(matches!(
+            read_body(Body::from_stream(too_much)).await,
+            Err(ApiError::PayloadTooLarge { .. })
+        ));
     }
 
     #[tokio::test]

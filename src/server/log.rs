@@ -40,8 +40,11 @@ impl RequestLog {
     /// Records the model the client asked for and the one sent upstream.
     pub fn model(&self, requested: &str, upstream: &str) {
         self.with(|f| {
-            f.requested_model = Some(requested.to_owned());
-            f.upstream_model = Some(upstream.to_owned());
+            if f.requested_model.as_deref() != Some(requested) {
+                f.requested_model = Some(requested.to_owned());
+            }
+            // Only a model that differs is kept: most requests name the upstream's own id.
+            f.upstream_model = (upstream != requested).then(|| upstream.to_owned());
         });
     }
 

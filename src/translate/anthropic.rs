@@ -7,11 +7,7 @@
 //! unknown roles become `Role::Other`. Only the response side serializes `stop_reason` /
 //! `stop_sequence` as explicit `null`s, because that is what Anthropic itself sends.
 
-use std::borrow::Cow;
-use std::fmt;
-
-use serde::de::{self, MapAccess, SeqAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::openai::Initiator;
@@ -198,144 +194,75 @@ impl Default for MessageContent {
     }
 }
 
-/// `Deserialize` for a request struct with a flattened `extra` map, in one pass over the JSON
-/// object: known keys go to their fields, others into `extra`. (`#[serde(flatten)]` would
-/// buffer the whole object — for `MessagesRequest`, the whole request — and read it twice.)
-/// Optional fields take their default when absent or `null`; a missing required field is the
-/// usual "missing field" error.
-macro_rules! deserialize_with_extra {
-    ($ty:ident, $what:literal,
-     required { $($req:ident: $rkey:literal),* $(,)? },
-     optional { $($opt:ident: $okey:literal),* $(,)? }) => {
-        impl<'de> Deserialize<'de> for $ty {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct V;
-                impl<'de> Visitor<'de> for V {
-                    type Value = $ty;
-                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                        f.write_str($what)
-                    }
-                    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<$ty, A::Error> {
-                        $(let mut $req = None;)*
-                        $(let mut $opt = None;)*
-                        let mut extra = Extra::new();
-                        while let Some(Key(key)) = map.next_key()? {
-                            match key.as_ref() {
-                                $($rkey => $req = Some(map.next_value()?),)*
-                                $($okey => $opt = map.next_value::<Option<_>>()?,)*
-                                _ => {
-                                    extra.insert(key.into_owned(), map.next_value()?);
-                                }
-                            }
-                        }
-                        Ok($ty {
-                            $($req: $req.ok_or_else(|| de::Error::missing_field($rkey))?,)*
-                            $($opt: $opt.unwrap_or_default(),)*
-                            extra,
-                        })
-                    }
-                }
-                deserializer.deserialize_map(V)
-            }
-        }
-    };
-}
-
-/// An object key, borrowed from the input when it has no escapes.
-struct Key<'de>(Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object key")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, key: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(key)))
-            }
-            fn visit_str<E: de::Error>(self, key: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(key.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, key: String) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(key)))
-            }
-        }
-        deserializer.deserialize_str(V)
-    }
-}
-
-deserialize_with_extra!(MessagesRequest, "a Messages request object",
+deserialize_with_extra!(
+    MessagesRequest,
+    "a Messages request object",
     required { model: "model" },
     optional {
-        messages: "messages", system: "system", max_tokens: "max_tokens",
-        stop_sequences: "stop_sequences", stream: "stream", temperature: "temperature",
-        top_p: "top_p", top_k: "top_k", metadata: "metadata", tools: "tools",
-        tool_choice: "tool_choice", thinking: "thinking", output_config: "output_config",
-    });
-deserialize_with_extra!(Metadata, "a metadata object",
-    required {}, optional { user_id: "user_id" });
-deserialize_with_extra!(Message, "a message object",
-    required { role: "role" }, optional { content: "content" });
-deserialize_with_extra!(Tool, "a tool definition",
-    required { name: "name" }, optional { description: "description", input_schema: "input_schema" });
-deserialize_with_extra!(ToolChoice, "a tool_choice object",
-    required { kind: "type" }, optional { name: "name", disable_parallel_tool_use: "disable_parallel_tool_use" });
-deserialize_with_extra!(Thinking, "a thinking object",
-    required { kind: "type" }, optional { budget_tokens: "budget_tokens" });
-deserialize_with_extra!(OutputConfig, "an output_config object",
-    required {}, optional { effort: "effort", format: "format" });
-
-/// A string or an array of content blocks, read in one pass: the first token decides, where
-/// `#[serde(untagged)]` would buffer the value and try each variant in turn (an allocation
-/// per failed attempt, on every message of every request).
-enum TextOrBlocks {
-    Text(String),
-    Blocks(Vec<ContentBlock>),
-}
-
-impl<'de> Deserialize<'de> for TextOrBlocks {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = TextOrBlocks;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string or an array of content blocks")
-            }
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<TextOrBlocks, E> {
-                Ok(TextOrBlocks::Text(text.to_owned()))
-            }
-            fn visit_string<E: de::Error>(self, text: String) -> Result<TextOrBlocks, E> {
-                Ok(TextOrBlocks::Text(text))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TextOrBlocks, A::Error> {
-                let mut blocks = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
-                while let Some(block) = seq.next_element()? {
-                    blocks.push(block);
-                }
-                Ok(TextOrBlocks::Blocks(blocks))
-            }
-        }
-        deserializer.deserialize_any(V)
+        messages: "messages",
+        system: "system",
+        max_tokens: "max_tokens",
+        stop_sequences: "stop_sequences",
+        stream: "stream",
+        temperature: "temperature",
+        top_p: "top_p",
+        top_k: "top_k",
+        metadata: "metadata",
+        tools: "tools",
+        tool_choice: "tool_choice",
+        thinking: "thinking",
+        output_config: "output_config",
     }
-}
+);
+deserialize_with_extra!(
+    Metadata,
+    "a metadata object",
+    required {},
+    optional { user_id: "user_id" }
+);
+deserialize_with_extra!(
+    Message,
+    "a message object",
+    required { role: "role" },
+    optional { content: "content" }
+);
+deserialize_with_extra!(
+    Tool,
+    "a tool definition",
+    required { name: "name" },
+    optional {
+        description: "description",
+        input_schema: "input_schema"
+    }
+);
+deserialize_with_extra!(
+    ToolChoice,
+    "a tool_choice object",
+    required { kind: "type" },
+    optional {
+        name: "name",
+        disable_parallel_tool_use: "disable_parallel_tool_use"
+    }
+);
+deserialize_with_extra!(
+    Thinking,
+    "a thinking object",
+    required { kind: "type" },
+    optional {
+        budget_tokens: "budget_tokens"
+    }
+);
+deserialize_with_extra!(
+    OutputConfig,
+    "an output_config object",
+    required {},
+    optional {
+        effort: "effort",
+        format: "format"
+    }
+);
 
-/// `Deserialize` for the string-or-blocks enums, through [`TextOrBlocks`].
-macro_rules! text_or_blocks {
-    ($($ty:ident),*) => {$(
-        impl<'de> Deserialize<'de> for $ty {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                Ok(match TextOrBlocks::deserialize(deserializer)? {
-                    TextOrBlocks::Text(text) => Self::Text(text),
-                    TextOrBlocks::Blocks(blocks) => Self::Blocks(blocks),
-                })
-            }
-        }
-    )*};
-}
-
-text_or_blocks!(System, MessageContent, ToolResultContent);
+text_or_array!(System, MessageContent, ToolResultContent; Text, Blocks; "a string or an array of content blocks");
 
 /// A request content block. Anything unreadable becomes [`ContentBlock::Unknown`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

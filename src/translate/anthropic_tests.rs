@@ -177,3 +177,39 @@ fn error_types_follow_anthropic() {
         json!({"type": "error", "error": {"type": "rate_limit_error", "message": "slow down"}})
     );
 }
+
+#[test]
+fn one_pass_deserialisers_keep_unknown_fields_and_read_nulls_as_absent() {
+    let req: MessagesRequest = serde_json::from_slice(
+        br#"{"model": "m", "temperature": null, "context_management": {"edits": [1]},
+            "messages": [{"role": "user", "content": null, "x\u0079": 1}], "system": "s"}"#,
+    )
+    .unwrap();
+    assert_eq!(req.messages[0].content, MessageContent::Blocks(Vec::new()));
+    assert_eq!(req.messages[0].extra["xy"], 1, "escaped keys are read too");
+    assert_eq!(req.extra["context_management"], json!({"edits": [1]}));
+    assert_eq!(req.temperature, None);
+    assert_eq!(req.system, Some(System::Text("s".into())));
+    let missing = serde_json::from_str::<MessagesRequest>(r#"{"messages": []}"#).unwrap_err();
+    assert!(
+        missing.to_string().contains("missing field `model`"),
+        "{missing}"
+    );
+    let wrong = serde_json::from_str::<MessagesRequest>(
+        r#"{"model": "m", "messages": [{"role": "user", "content": 5}]}"#,
+    )
+    .unwrap_err();
+    assert!(
+        wrong
+            .to_string()
+            .contains("a string or an array of content blocks"),
+        "{wrong}"
+    );
+    // Everything read is written back.
+    let body = json!({"model": "m", "service_tier": "auto",
+        "messages": [{"role": "user", "content": [{"type": "text", "text": "hi", "cache_control": {"type": "ephemeral"}}]}],
+        "tools": [{"name": "t", "input_schema": {"type": "object"}, "defer_loading": true}],
+        "thinking": {"type": "enabled", "budget_tokens": 10, "x": 1}});
+    let req: MessagesRequest = serde_json::from_value(body.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&req).unwrap(), body);
+}

@@ -200,7 +200,7 @@ impl ChatMessage {
 }
 
 /// Message content: a plain string or an array of parts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum MessageContent {
     /// Plain text.
@@ -342,7 +342,7 @@ fn function_kind() -> String {
 }
 
 /// Function name plus arguments as a JSON string.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FunctionCall {
     /// Function name.
     #[serde(default)]
@@ -356,7 +356,7 @@ pub struct FunctionCall {
 }
 
 /// A non-streaming response.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ChatResponse {
     /// Upstream id (`chatcmpl-...`, sometimes empty).
     #[serde(default)]
@@ -379,7 +379,7 @@ pub struct ChatResponse {
 }
 
 /// One non-streaming choice.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Choice {
     /// Choice index.
     #[serde(default)]
@@ -396,7 +396,7 @@ pub struct Choice {
 }
 
 /// The message of a non-streaming choice.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ResponseMessage {
     /// Normally `assistant`; some Copilot choices omit it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -419,7 +419,7 @@ pub struct ResponseMessage {
 }
 
 /// Token usage.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Usage {
     /// Input tokens, including cached ones.
     #[serde(default)]
@@ -446,7 +446,7 @@ impl Usage {
 }
 
 /// `prompt_tokens_details`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PromptTokensDetails {
     /// Prompt tokens served from cache.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -457,7 +457,7 @@ pub struct PromptTokensDetails {
 }
 
 /// One streaming chunk (`data:` payload of the upstream SSE stream).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ChatChunk {
     /// Upstream id; empty on Copilot's leading filter-results chunk.
     #[serde(default)]
@@ -480,7 +480,7 @@ pub struct ChatChunk {
 }
 
 /// One choice of a chunk.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ChunkChoice {
     /// Choice index.
     #[serde(default)]
@@ -497,7 +497,7 @@ pub struct ChunkChoice {
 }
 
 /// The incremental part of a chunk choice.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Delta {
     /// Role, on the first delta.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -520,7 +520,7 @@ pub struct Delta {
 }
 
 /// A piece of a streamed tool call.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ToolCallDelta {
     /// Which tool call of this choice the piece belongs to.
     #[serde(default)]
@@ -540,7 +540,7 @@ pub struct ToolCallDelta {
 }
 
 /// Function part of a tool-call piece.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FunctionDelta {
     /// Function name, on the first piece.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -552,6 +552,125 @@ pub struct FunctionDelta {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+text_or_array!(MessageContent; Text, Parts; "a string or an array of content parts");
+
+deserialize_with_extra!(
+    ChatResponse,
+    "a chat completion",
+    required {},
+    optional {
+        id: "id",
+        model: "model",
+        created: "created",
+        choices: "choices",
+        usage: "usage"
+    }
+);
+deserialize_with_extra!(
+    Choice,
+    "a choice",
+    required {},
+    optional {
+        index: "index",
+        message: "message",
+        finish_reason: "finish_reason"
+    }
+);
+deserialize_with_extra!(
+    ResponseMessage,
+    "a message",
+    required {},
+    optional {
+        role: "role",
+        content: "content",
+        tool_calls: "tool_calls",
+        reasoning_text: "reasoning_text",
+        reasoning_opaque: "reasoning_opaque",
+    }
+);
+deserialize_with_extra!(
+    Usage,
+    "a usage object",
+    required {},
+    optional {
+        prompt_tokens: "prompt_tokens",
+        completion_tokens: "completion_tokens",
+        total_tokens: "total_tokens",
+        prompt_tokens_details: "prompt_tokens_details",
+    }
+);
+deserialize_with_extra!(
+    PromptTokensDetails,
+    "prompt token details",
+    required {},
+    optional {
+        cached_tokens: "cached_tokens"
+    }
+);
+deserialize_with_extra!(
+    ChatChunk,
+    "a chat completion chunk",
+    required {},
+    optional {
+        id: "id",
+        model: "model",
+        created: "created",
+        choices: "choices",
+        usage: "usage"
+    }
+);
+deserialize_with_extra!(
+    ChunkChoice,
+    "a chunk choice",
+    required {},
+    optional {
+        index: "index",
+        delta: "delta",
+        finish_reason: "finish_reason"
+    }
+);
+deserialize_with_extra!(
+    Delta,
+    "a delta",
+    required {},
+    optional {
+        role: "role",
+        content: "content",
+        tool_calls: "tool_calls",
+        reasoning_text: "reasoning_text",
+        reasoning_opaque: "reasoning_opaque",
+    }
+);
+deserialize_with_extra!(
+    ToolCallDelta,
+    "a tool call delta",
+    required {},
+    optional {
+        index: "index",
+        id: "id",
+        kind: "type",
+        function: "function"
+    }
+);
+deserialize_with_extra!(
+    FunctionDelta,
+    "a function delta",
+    required {},
+    optional {
+        name: "name",
+        arguments: "arguments"
+    }
+);
+deserialize_with_extra!(
+    FunctionCall,
+    "a function call",
+    required {},
+    optional {
+        name: "name",
+        arguments: "arguments"
+    }
+);
 
 #[cfg(test)]
 #[path = "openai_tests.rs"]

@@ -114,3 +114,39 @@ fn response_usage_exposes_cached_tokens() {
     .unwrap();
     assert_eq!(resp.usage.unwrap().cached_tokens(), Some(4));
 }
+
+#[test]
+fn responses_and_chunks_read_in_one_pass_keep_unknown_fields() {
+    let chunk: ChatChunk = serde_json::from_slice(
+        br#"{"id": "c", "choices": [{"index": 1, "delta": {"content": "h\u00e9", "tool_calls": [{"index": 0, "type": "function", "function": {"arguments": "{}"}}]}, "finish_reason": null, "logprobs": null}],
+            "usage": null, "system_fingerprint": "fp"}"#,
+    )
+    .unwrap();
+    assert_eq!(chunk.choices[0].index, 1);
+    assert_eq!(chunk.choices[0].delta.content.as_deref(), Some("hé"));
+    let call = &chunk.choices[0].delta.tool_calls.as_ref().unwrap()[0];
+    assert_eq!(call.kind.as_deref(), Some("function"));
+    assert_eq!(
+        call.function.as_ref().unwrap().arguments.as_deref(),
+        Some("{}")
+    );
+    assert_eq!(chunk.extra["system_fingerprint"], "fp");
+    assert!(chunk.choices[0].extra.contains_key("logprobs"));
+    assert!(chunk.usage.is_none());
+    let response: ChatResponse = serde_json::from_value(json!({"id": "r", "choices": [
+        {"index": 0, "message": {"role": "assistant", "content": [{"type": "text", "text": "a"}]}}],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 1, "prompt_tokens_details": {"cached_tokens": 2}}}))
+    .unwrap();
+    assert_eq!(
+        response.choices[0]
+            .message
+            .content
+            .as_ref()
+            .map(MessageContent::text),
+        Some("a".into())
+    );
+    assert_eq!(
+        response.usage.as_ref().and_then(Usage::cached_tokens),
+        Some(2)
+    );
+}

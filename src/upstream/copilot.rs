@@ -89,12 +89,11 @@ impl Prepared {
         match &self.authorization {
             Some((cached, value)) if cached == token => value.clone(),
             _ => {
-                let mut value = HeaderValue::from_maybe_shared(bytes::Bytes::from(format!(
-                    "Bearer {token}"
-                )))
-                // A token with characters not allowed in a header cannot be sent anyway; an
-                // empty value gets Copilot's 401, which names the problem.
-                .unwrap_or_else(|_| HeaderValue::from_static(""));
+                let mut value =
+                    HeaderValue::from_maybe_shared(bytes::Bytes::from(format!("Bearer {token}")))
+                        // A token with characters not allowed in a header cannot be sent anyway; an
+                        // empty value gets Copilot's 401, which names the problem.
+                        .unwrap_or_else(|_| HeaderValue::from_static(""));
                 value.set_sensitive(true);
                 self.authorization = Some((token.to_owned(), value.clone()));
                 value

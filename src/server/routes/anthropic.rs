@@ -98,7 +98,11 @@ pub async fn messages(
 /// What `/v1/messages` checks before anything else, without building the request.
 #[derive(serde::Deserialize)]
 struct MessagesHead<'a> {
-    #[serde(default, borrow, deserialize_with = "crate::server::peek::borrowed_str")]
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "crate::server::peek::borrowed_str"
+    )]
     model: Option<Cow<'a, str>>,
     #[serde(default)]
     messages: Option<IsArray>,
@@ -359,16 +363,29 @@ mod tests {
         let reminder = json!({"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t", "content": "x"},
             {"type": "text", "text": "<system-reminder>file changed</system-reminder>"}]});
         let mixed = json!({"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t"}, {"type": "text", "text": "go"}]});
-        let unreadable = json!({"role": "user", "content": [{"type": "tool_result", "content": 5}]});
+        let unreadable =
+            json!({"role": "user", "content": [{"type": "tool_result", "content": 5}]});
         let system = json!({"role": "system", "content": "be brief"});
         let initiator = |messages: Value| request(messages).initiator();
         assert_eq!(initiator(json!([user])), Initiator::User);
         assert_eq!(initiator(json!([user, assistant])), Initiator::Agent);
-        assert_eq!(initiator(json!([user, assistant, results])), Initiator::Agent);
-        assert_eq!(initiator(json!([user, assistant, reminder])), Initiator::Agent);
-        assert_eq!(initiator(json!([user, assistant, unreadable])), Initiator::Agent);
+        assert_eq!(
+            initiator(json!([user, assistant, results])),
+            Initiator::Agent
+        );
+        assert_eq!(
+            initiator(json!([user, assistant, reminder])),
+            Initiator::Agent
+        );
+        assert_eq!(
+            initiator(json!([user, assistant, unreadable])),
+            Initiator::Agent
+        );
         assert_eq!(initiator(json!([user, assistant, mixed])), Initiator::User);
-        assert_eq!(initiator(json!([user, assistant, system])), Initiator::Agent);
+        assert_eq!(
+            initiator(json!([user, assistant, system])),
+            Initiator::Agent
+        );
         assert_eq!(initiator(json!([user, system])), Initiator::User);
         assert_eq!(initiator(json!([])), Initiator::User);
     }
