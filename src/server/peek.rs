@@ -45,69 +45,6 @@ pub fn borrowed_str<'de: 'a, 'a, D: serde::Deserializer<'de>>(
     Ok(Option::<Borrowed<'de>>::deserialize(deserializer)?.map(|b| b.0))
 }
 
-/// Deserialises any JSON value, remembering only whether it is an array (its elements are
-/// skipped without being built).
-#[derive(Debug, Default, Clone, Copy)]
-pub struct IsArray(pub bool);
-
-impl<'de> Deserialize<'de> for IsArray {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let any = AnyValue::deserialize(deserializer)?;
-        Ok(IsArray(matches!(any, AnyValue::Array)))
-    }
-}
-
-/// The kind of a JSON value, with its contents skipped.
-enum AnyValue {
-    Array,
-    Other,
-}
-
-impl<'de> Deserialize<'de> for AnyValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = AnyValue;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AnyValue, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(AnyValue::Array)
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AnyValue, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(AnyValue::Other)
-            }
-            fn visit_str<E>(self, _: &str) -> Result<AnyValue, E> {
-                Ok(AnyValue::Other)
-            }
-            fn visit_unit<E>(self) -> Result<AnyValue, E> {
-                Ok(AnyValue::Other)
-            }
-            fn visit_none<E>(self) -> Result<AnyValue, E> {
-                Ok(AnyValue::Other)
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<AnyValue, E> {
-                Ok(AnyValue::Other)
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<AnyValue, E> {
-                Ok(AnyValue::Other)
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<AnyValue, E> {
-                Ok(AnyValue::Other)
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<AnyValue, E> {
-                Ok(AnyValue::Other)
-            }
-        }
-        deserializer.deserialize_any(V)
-    }
-}
-
 /// A key that was sent: as `null`, or with a value (not looked at).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sent {
@@ -139,56 +76,91 @@ pub struct MessagePeek<'a> {
     pub content: HasImage,
 }
 
-/// Deserialises any JSON value, remembering only whether it is an array holding an object of
+/// A summary of one JSON value that only looks inside arrays: any other value is skipped
+/// without being built and reads as `Default`.
+pub trait ArrayPeek: Default {
+    /// What the value is called in errors.
+    const EXPECTING: &'static str;
+    /// Reads the elements of an array.
+    fn array<'de, A: SeqAccess<'de>>(seq: A) -> Result<Self, A::Error>;
+}
+
+/// The `Visitor` behind every [`ArrayPeek`].
+struct PeekVisitor<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: ArrayPeek> Visitor<'de> for PeekVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(T::EXPECTING)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
+        T::array(seq)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(T::default())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<T, E> {
+        Ok(T::default())
+    }
+    fn visit_unit<E>(self) -> Result<T, E> {
+        Ok(T::default())
+    }
+    fn visit_none<E>(self) -> Result<T, E> {
+        Ok(T::default())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<T, E> {
+        Ok(T::default())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<T, E> {
+        Ok(T::default())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<T, E> {
+        Ok(T::default())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<T, E> {
+        Ok(T::default())
+    }
+}
+
+/// `Deserialize` for [`ArrayPeek`] types.
+macro_rules! array_peek {
+    ($($ty:ident),+) => {$(
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_any(PeekVisitor(std::marker::PhantomData))
+            }
+        }
+    )+};
+}
+
+array_peek!(HasImage, IsArray);
+
+/// Any JSON value, remembering only whether it is an array holding an object of
 /// `"type": "image_url"` (an OpenAI image part).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct HasImage(pub bool);
 
-impl<'de> Deserialize<'de> for HasImage {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = HasImage;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("message content")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<HasImage, A::Error> {
-                let mut found = false;
-                while let Some(part) = seq.next_element::<PartPeek<'de>>()? {
-                    found |= part.kind.as_deref() == Some("image_url");
-                }
-                Ok(HasImage(found))
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<HasImage, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(HasImage(false))
-            }
-            fn visit_str<E>(self, _: &str) -> Result<HasImage, E> {
-                Ok(HasImage(false))
-            }
-            fn visit_unit<E>(self) -> Result<HasImage, E> {
-                Ok(HasImage(false))
-            }
-            fn visit_none<E>(self) -> Result<HasImage, E> {
-                Ok(HasImage(false))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<HasImage, E> {
-                Ok(HasImage(false))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<HasImage, E> {
-                Ok(HasImage(false))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<HasImage, E> {
-                Ok(HasImage(false))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<HasImage, E> {
-                Ok(HasImage(false))
-            }
+impl ArrayPeek for HasImage {
+    const EXPECTING: &'static str = "message content";
+    fn array<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
+        let mut found = false;
+        while let Some(part) = seq.next_element::<PartPeek<'de>>()? {
+            found |= part.kind.as_deref() == Some("image_url");
         }
-        deserializer.deserialize_any(V)
+        Ok(HasImage(found))
+    }
+}
+
+/// Any JSON value, remembering only whether it is an array (its elements are skipped).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct IsArray(pub bool);
+
+impl ArrayPeek for IsArray {
+    const EXPECTING: &'static str = "any JSON value";
+    fn array<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(IsArray(true))
     }
 }
 
