@@ -286,3 +286,51 @@ impl CopilotClient {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prepared_values_follow_the_base_url_and_the_token() {
+        let mut prepared = Prepared::default();
+        let chat = prepared
+            .url("https://api.githubcopilot.com", "/chat/completions")
+            .unwrap();
+        assert_eq!(
+            chat.as_str(),
+            "https://api.githubcopilot.com/chat/completions"
+        );
+        let models = prepared
+            .url("https://api.githubcopilot.com", "/models")
+            .unwrap();
+        assert_eq!(models.as_str(), "https://api.githubcopilot.com/models");
+        // A refreshed token can name another base: nothing of the old one is reused.
+        let moved = prepared
+            .url(
+                "https://api.business.githubcopilot.com",
+                "/chat/completions",
+            )
+            .unwrap();
+        assert_eq!(
+            moved.as_str(),
+            "https://api.business.githubcopilot.com/chat/completions"
+        );
+        assert_eq!(prepared.urls.len(), 1);
+        assert!(matches!(
+            prepared.url("http://[::1", "/models"),
+            Err(UpstreamError::Connect { .. })
+        ));
+
+        let first = prepared.authorization("tid=1;exp=2");
+        assert_eq!(first.to_str().unwrap(), "Bearer tid=1;exp=2");
+        assert!(first.is_sensitive());
+        assert_eq!(prepared.authorization("tid=1;exp=2"), first);
+        assert_eq!(
+            prepared.authorization("tid=3").to_str().unwrap(),
+            "Bearer tid=3"
+        );
+        let debug = format!("{prepared:?}");
+        assert!(!debug.contains("tid="), "{debug}");
+    }
+}
