@@ -7,8 +7,10 @@
 //! the kernel maps them back from the page cache if they are ever touched again — and leaves the
 //! idle proxy holding only what serving uses. The same goes for heap memory start-up freed.
 //!
-//! This is the one place copilot-api uses `unsafe`: two libc calls, each with its argument for
-//! safety next to it.
+//! Serving also gets one malloc setting (glibc): no "fastbins". See [`tune_heap_for_serving`].
+//!
+//! This is the one place copilot-api uses `unsafe`: three libc calls, each with its argument
+//! for safety next to it.
 
 #![allow(unsafe_code)]
 
@@ -17,6 +19,22 @@
 pub fn release_start_up_memory() {
     #[cfg(target_os = "linux")]
     linux::release_start_up_memory();
+}
+
+/// Turns off glibc's fastbins (`M_MXFAST` = 0) for serving. Every request allocates and frees
+/// a few hundred small blocks of the same few sizes; beyond the per-thread cache (7 blocks a
+/// size) glibc parks them in fastbins and merges them all in one go (`malloc_consolidate`)
+/// whenever a large block is requested — and every request asks for large blocks (hyper's
+/// 8 KiB buffers). Without fastbins small blocks are merged as they are freed. Measured with
+/// loadbench (five alternating runs): translated `/v1/messages` CPU per request −17% (median
+/// 0.119 → 0.099 ms), passthrough unchanged, memory targets unchanged. Does nothing off glibc.
+pub fn tune_heap_for_serving() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes a malloc parameter (it first consolidates the free lists,
+    // under glibc's arena lock); it takes no pointers and invalidates no allocation.
+    unsafe {
+        libc::mallopt(libc::M_MXFAST, 0);
+    }
 }
 
 #[cfg(target_os = "linux")]
