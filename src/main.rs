@@ -12,6 +12,10 @@ use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Start(_)) {
+        // Before start-up allocates: the whole life of the proxy runs with one heap setting.
+        copilot_api::memory::tune_heap_for_serving();
+    }
     let env = Env::from_process();
     init_tracing(&cli, &env);
     let runtime = match runtime(&env) {

@@ -121,7 +121,6 @@ pub async fn run(ctx: &Context, args: &StartArgs) -> anyhow::Result<ExitStatus> 
         started,
         aliases: ctx.settings.model_aliases.clone(),
     });
-    crate::memory::tune_heap_for_serving();
     crate::memory::release_start_up_memory();
     server::serve(listener, state, shutdown).await?;
     p.info("Stopped.");
