@@ -25,9 +25,8 @@
 //! because an Anthropic field means nothing to an OpenAI upstream.
 
 use std::borrow::Cow;
-use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, Visitor};
+use serde::Deserialize;
 
 /// `Deserialize` for a wire struct with a flattened `extra` map, in one pass over the JSON
 /// object: known keys go to their fields, others into `extra`. (`#[serde(flatten)]` would
@@ -53,7 +52,7 @@ macro_rules! deserialize_with_extra {
                         $(let mut $req = None;)*
                         $(let mut $opt = None;)*
                         let mut extra = serde_json::Map::new();
-                        while let Some($crate::translate::Key(key)) = map.next_key()? {
+                        while let Some($crate::translate::BorrowedStr(key)) = map.next_key()? {
                             match key.as_ref() {
                                 $($rkey => $req = Some(map.next_value()?),)*
                                 $($okey => $opt = map.next_value::<Option<_>>()?,)*
@@ -75,30 +74,12 @@ macro_rules! deserialize_with_extra {
     };
 }
 
-/// An object key, borrowed from the input when it has no escapes.
-struct Key<'de>(Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object key")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, key: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(key)))
-            }
-            fn visit_str<E: de::Error>(self, key: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(key.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, key: String) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(key)))
-            }
-        }
-        deserializer.deserialize_str(V)
-    }
-}
+/// A string borrowed from the input when it has no escapes (object keys here, optional fields
+/// in `server::peek`). serde borrows a `Cow<str>` only when it is a field's whole type, which
+/// this wrapper makes it.
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub(crate) struct BorrowedStr<'a>(#[serde(borrow)] pub(crate) Cow<'a, str>);
 
 /// `Deserialize` for enums of a string or an array (`$text(String)`, `$array(Vec<_>)`), in
 /// one pass: the first token decides, where `#[serde(untagged)]` would buffer the value and

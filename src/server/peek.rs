@@ -12,6 +12,8 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{IgnoredAny, SeqAccess, Visitor};
 
+use crate::translate::BorrowedStr;
+
 /// The fields of a chat-completions request the proxy looks at.
 #[derive(Debug, Deserialize)]
 pub struct ChatPeek<'a> {
@@ -40,9 +42,7 @@ pub struct ChatPeek<'a> {
 pub fn borrowed_str<'de: 'a, 'a, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Cow<'a, str>>, D::Error> {
-    #[derive(Deserialize)]
-    struct Borrowed<'a>(#[serde(borrow)] Cow<'a, str>);
-    Ok(Option::<Borrowed<'de>>::deserialize(deserializer)?.map(|b| b.0))
+    Ok(Option::<BorrowedStr<'de>>::deserialize(deserializer)?.map(|s| s.0))
 }
 
 /// A key that was sent: as `null`, or with a value (not looked at).
@@ -78,7 +78,7 @@ pub struct MessagePeek<'a> {
 
 /// A summary of one JSON value that only looks inside arrays: any other value is skipped
 /// without being built and reads as `Default`.
-pub trait ArrayPeek: Default {
+trait ArrayPeek: Default {
     /// What the value is called in errors.
     const EXPECTING: &'static str;
     /// Reads the elements of an array.
