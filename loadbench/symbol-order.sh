@@ -8,10 +8,13 @@
 #
 # How: the release binary (built with its symbols, as the release profile does) runs under
 # valgrind's callgrind while loadbench drives it (passthrough and translated requests, streamed
-# and not). The call counts are dumped once the proxy listens; what runs afterwards is the
-# serving set, listed first (sorted by name), followed by the start-up-only functions.
+# and not); a second run adds curl calls to count_tokens, both model lists, /health and
+# HEAD /. Each run's call counts are dumped once the proxy listens. Listed first is what the
+# chat run ran after that, then what ran only before (start-up, and the one-time work of the
+# first request, which loadbench sends as soon as the proxy listens), then what only the
+# second run's extra routes ran; each group sorted by name.
 #
-# Usage: loadbench/symbol-order.sh [path/to/copilot-api]          (needs valgrind, ss, awk)
+# Usage: loadbench/symbol-order.sh [path/to/copilot-api]          (needs valgrind, ss, awk, curl)
 #        loadbench/symbol-order.sh --check [path/to/copilot-api]  (how much of the list a
 #        binary has: after a Rust or dependency upgrade, most names change and it is stale)
 set -euo pipefail
@@ -27,16 +30,19 @@ if [ "${1:-}" = --check ]; then
     exit 0
 fi
 bin=$(realpath "${1:-$root/target/release/copilot-api}")
-for tool in valgrind callgrind_control ss awk; do
+for tool in valgrind callgrind_control ss awk curl; do
     command -v "$tool" >/dev/null || { echo "symbol-order: $tool is needed" >&2; exit 1; }
 done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-cat >"$work/proxy" <<WRAP
+# `proxy-chat` and `proxy-routes` run the binary under callgrind and dump its counts once it
+# listens; `proxy-routes` then also calls the routes Claude Code and the SDKs use beside chat.
+for run in chat routes; do
+    cat >"$work/proxy-$run" <<WRAP
 #!/usr/bin/env bash
-valgrind --tool=callgrind --callgrind-out-file=$work/cg.out --dump-instr=no \
-    --compress-strings=no --compress-pos=no --demangle=no --log-file=$work/valgrind.log \
+valgrind --tool=callgrind --callgrind-out-file=$work/$run.out --dump-instr=no \
+    --compress-strings=no --compress-pos=no --demangle=no --log-file=$work/$run.log \
     "$bin" "\$@" &
 pid=\$!
 trap 'kill -TERM \$pid' TERM INT
@@ -45,35 +51,54 @@ trap 'kill -TERM \$pid' TERM INT
         if ss -ltnp 2>/dev/null | grep -q "pid=\$pid,"; then
             sleep 0.5
             callgrind_control --dump=start-up \$pid >/dev/null
-            exit
+            [ $run = routes ] || exit 0
+            port=\$(ss -ltnpH 2>/dev/null | awk -v p="pid=\$pid," 'index(\$0, p) { n = split(\$4, a, ":"); print a[n]; exit }')
+            url=http://127.0.0.1:\$port
+            for _ in 1 2; do
+                curl -s -o /dev/null -X POST "\$url/v1/messages/count_tokens?beta=true" \\
+                    -H 'content-type: application/json' -H 'anthropic-version: 2023-06-01' \\
+                    -d '{"model":"claude-haiku-4-5-20251001","messages":[{"role":"user","content":"Count these tokens, please."}]}'
+                curl -s -o /dev/null \$url/v1/models
+                curl -s -o /dev/null -H 'anthropic-version: 2023-06-01' \$url/v1/models
+                curl -s -o /dev/null \$url/health
+                curl -s -o /dev/null -I \$url/
+            done
+            exit 0
         fi
         sleep 0.05
     done
 ) &
 wait \$pid || wait \$pid
 WRAP
-chmod +x "$work/proxy"
+    chmod +x "$work/proxy-$run"
+done
 
 (cd "$here" && cargo build --release --quiet)
-"$here/target/release/loadbench" --bin "$work/proxy" --log-levels warn --concurrency 1 \
-    --duration 0.5 --warmup 0.2 --startups 1 --stream-requests 20 --streams 0 \
-    >"$work/report.md" 2>"$work/progress.log" ||
-    { cat "$work/progress.log" >&2; exit 1; }
-[ -f "$work/cg.out.1" ] || { echo "symbol-order: no start-up dump was taken" >&2; exit 1; }
+for run in chat routes; do
+    "$here/target/release/loadbench" --bin "$work/proxy-$run" --log-levels warn --concurrency 1 \
+        --duration 0.5 --warmup 0.2 --startups 1 --stream-requests 20 --streams 0 \
+        >"$work/$run.md" 2>"$work/$run-progress.log" ||
+        { cat "$work/$run-progress.log" >&2; exit 1; }
+    [ -f "$work/$run.out.1" ] || { echo "symbol-order: no start-up dump ($run run)" >&2; exit 1; }
+done
 
 # Function names (mangled) of the binary itself, each once; callgrind marks recursion levels
 # with a 'N suffix, names code without a symbol 0x… and has pseudo-functions in parentheses.
-# Each group is sorted by name, so a regenerated list differs only where the code did.
+# Each group is sorted by name, so a regenerated list differs only where the code did (and in a
+# few names that depend on timing, such as a contended lock).
 names() {
     awk -v exe="$bin" '
         /^ob=/ { ob = substr($0, 4) }
         /^fn=/ && ob == exe {
             name = substr($0, 4); sub(/'"'"'[0-9]+$/, "", name)
             if (name !~ /^(0x|\()/) print name
-        }' "$1" | LC_ALL=C sort -u
+        }' "$@" | LC_ALL=C sort -u
 }
-names "$work/cg.out" >"$work/serving"
-names "$work/cg.out.1" | LC_ALL=C comm -23 - "$work/serving" >"$work/start-up"
-cat "$work/serving" "$work/start-up" >"$out.tmp"
+names "$work/chat.out" >"$work/chat"
+names "$work/chat.out.1" "$work/routes.out.1" | LC_ALL=C comm -23 - "$work/chat" >"$work/start-up"
+LC_ALL=C sort -m "$work/chat" "$work/start-up" >"$work/seen"
+names "$work/routes.out" | LC_ALL=C comm -23 - "$work/seen" >"$work/routes"
+cat "$work/chat" "$work/start-up" "$work/routes" >"$out.tmp"
 mv "$out.tmp" "$out"
-echo "symbol-order: $(wc -l <"$out") functions written to $out" >&2
+echo "symbol-order: $(wc -l <"$out") functions written to $out" \
+    "($(wc -l <"$work/chat") chat, $(wc -l <"$work/start-up") start-up, $(wc -l <"$work/routes") other routes)" >&2
