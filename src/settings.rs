@@ -70,12 +70,7 @@ pub struct Endpoints {
 
 impl Endpoints {
     /// The Copilot API base URL: override, else the token's `endpoints.api`, else the fallback.
-    pub fn copilot_base(&self, token_api: Option<&str>) -> String {
-        self.copilot_base_str(token_api).to_owned()
-    }
-
-    /// [`Endpoints::copilot_base`], borrowed.
-    pub fn copilot_base_str<'a>(&'a self, token_api: Option<&'a str>) -> &'a str {
+    pub fn copilot_base<'a>(&'a self, token_api: Option<&'a str>) -> &'a str {
         let chosen = self
             .copilot_url_override
             .as_deref()

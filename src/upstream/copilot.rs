@@ -141,6 +141,7 @@ impl CopilotClient {
     pub fn base_url(&self) -> String {
         self.endpoints
             .copilot_base(self.tokens.current().endpoints.api.as_deref())
+            .to_owned()
     }
 
     /// The headers of VS Code's Copilot Chat (ref §3.2), with a fresh `x-request-id`.
@@ -190,9 +191,7 @@ impl CopilotClient {
                     .prepared
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
-                let base = self
-                    .endpoints
-                    .copilot_base_str(token.endpoints.api.as_deref());
+                let base = self.endpoints.copilot_base(token.endpoints.api.as_deref());
                 (
                     prepared.url(base, path)?,
                     prepared.authorization(&token.token),
