@@ -28,15 +28,10 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
-/// `Deserialize` for a wire struct with a flattened `extra` map, in one pass over the JSON
-/// object: known keys go to their fields, others into `extra`. (`#[serde(flatten)]` would
-/// buffer the whole object — for a Messages request, the whole request — and read it twice.)
-/// Optional fields take their default when absent or `null`; a missing required field is the
-/// usual "missing field" error.
-macro_rules! deserialize_with_extra {
-    ($ty:ident, $what:literal,
-     required { $($req:ident: $rkey:literal),* $(,)? },
-     optional { $($opt:ident: $okey:literal),* $(,)? }) => {
+/// `impl Deserialize for $ty` through a one-off `Visitor` that expects `$what`, has the given
+/// `visit_*` methods and is handed to `Deserializer::$entry`. The two macros below use it.
+macro_rules! deserialize_by_visitor {
+    ($ty:ident, $what:literal, $entry:ident, { $($methods:tt)* }) => {
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 struct V;
@@ -45,32 +40,45 @@ macro_rules! deserialize_with_extra {
                     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                         f.write_str($what)
                     }
-                    fn visit_map<A: serde::de::MapAccess<'de>>(
-                        self,
-                        mut map: A,
-                    ) -> Result<$ty, A::Error> {
-                        $(let mut $req = None;)*
-                        $(let mut $opt = None;)*
-                        let mut extra = serde_json::Map::new();
-                        while let Some($crate::translate::BorrowedStr(key)) = map.next_key()? {
-                            match key.as_ref() {
-                                $($rkey => $req = Some(map.next_value()?),)*
-                                $($okey => $opt = map.next_value::<Option<_>>()?,)*
-                                _ => {
-                                    extra.insert(key.into_owned(), map.next_value()?);
-                                }
-                            }
-                        }
-                        Ok($ty {
-                            $($req: $req.ok_or_else(|| serde::de::Error::missing_field($rkey))?,)*
-                            $($opt: $opt.unwrap_or_default(),)*
-                            extra,
-                        })
-                    }
+                    $($methods)*
                 }
-                deserializer.deserialize_map(V)
+                deserializer.$entry(V)
             }
         }
+    };
+}
+
+/// `Deserialize` for a wire struct with a flattened `extra` map, in one pass over the JSON
+/// object: known keys go to their fields, others into `extra`. (`#[serde(flatten)]` would
+/// buffer the whole object — for a Messages request, the whole request — and read it twice.)
+/// Optional fields take their default when absent or `null`; a missing required field is the
+/// usual "missing field" error. The types' own `#[serde(...)]` attributes serve `Serialize`
+/// only.
+macro_rules! deserialize_with_extra {
+    ($ty:ident, $what:literal,
+     required { $($req:ident: $rkey:literal),* $(,)? },
+     optional { $($opt:ident: $okey:literal),* $(,)? }) => {
+        deserialize_by_visitor!($ty, $what, deserialize_map, {
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$ty, A::Error> {
+                $(let mut $req = None;)*
+                $(let mut $opt = None;)*
+                let mut extra = serde_json::Map::new();
+                while let Some($crate::translate::BorrowedStr(key)) = map.next_key()? {
+                    match key.as_ref() {
+                        $($rkey => $req = Some(map.next_value()?),)*
+                        $($okey => $opt = map.next_value::<Option<_>>()?,)*
+                        _ => {
+                            extra.insert(key.into_owned(), map.next_value()?);
+                        }
+                    }
+                }
+                Ok($ty {
+                    $($req: $req.ok_or_else(|| serde::de::Error::missing_field($rkey))?,)*
+                    $($opt: $opt.unwrap_or_default(),)*
+                    extra,
+                })
+            }
+        });
     };
 }
 
@@ -86,34 +94,21 @@ pub(crate) struct BorrowedStr<'a>(#[serde(borrow)] pub(crate) Cow<'a, str>);
 /// try each variant in turn (an allocation per failed attempt, on every message).
 macro_rules! text_or_array {
     ($($ty:ident),+; $text:ident, $array:ident; $what:literal) => {$(
-        impl<'de> serde::Deserialize<'de> for $ty {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct V;
-                impl<'de> serde::de::Visitor<'de> for V {
-                    type Value = $ty;
-                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str($what)
-                    }
-                    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<$ty, E> {
-                        Ok($ty::$text(text.to_owned()))
-                    }
-                    fn visit_string<E: serde::de::Error>(self, text: String) -> Result<$ty, E> {
-                        Ok($ty::$text(text))
-                    }
-                    fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                        self,
-                        mut seq: A,
-                    ) -> Result<$ty, A::Error> {
-                        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
-                        while let Some(item) = seq.next_element()? {
-                            items.push(item);
-                        }
-                        Ok($ty::$array(items))
-                    }
-                }
-                deserializer.deserialize_any(V)
+        deserialize_by_visitor!($ty, $what, deserialize_any, {
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<$ty, E> {
+                Ok($ty::$text(text.to_owned()))
             }
-        }
+            fn visit_string<E: serde::de::Error>(self, text: String) -> Result<$ty, E> {
+                Ok($ty::$text(text))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<$ty, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok($ty::$array(items))
+            }
+        });
     )+};
 }
 
