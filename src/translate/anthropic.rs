@@ -21,43 +21,42 @@ pub struct MessagesRequest {
     /// Requested model name (resolved by [`super::model`]).
     pub model: String,
     /// The conversation.
-    #[serde(default)]
     pub messages: Vec<Message>,
     /// System prompt.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub system: Option<System>,
     /// Output token limit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<u64>,
     /// Custom stop sequences.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stop_sequences: Option<Vec<String>>,
     /// Whether to stream.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stream: Option<bool>,
     /// Sampling temperature.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
     /// Nucleus sampling.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
     /// Top-k sampling (no OpenAI equivalent; dropped by translation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<u64>,
     /// Request metadata.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
     /// Tools the model may call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tools: Option<Vec<Tool>>,
     /// How the model must use tools.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tool_choice: Option<ToolChoice>,
     /// Extended thinking configuration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thinking: Option<Thinking>,
     /// Effort and structured-output configuration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub output_config: Option<OutputConfig>,
     /// Unknown fields (`context_management`, `service_tier`, ...).
     #[serde(flatten)]
@@ -144,7 +143,7 @@ pub enum System {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Metadata {
     /// Opaque end-user id; Claude Code sometimes puts JSON text in it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Unknown fields.
     #[serde(flatten)]
@@ -385,10 +384,10 @@ pub struct Tool {
     /// Tool name.
     pub name: String,
     /// What the tool does.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// JSON schema of the input.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub input_schema: Option<Value>,
     /// Unknown fields (`type`, `cache_control`, `defer_loading`, ...).
     #[serde(flatten)]
@@ -402,10 +401,10 @@ pub struct ToolChoice {
     #[serde(rename = "type")]
     pub kind: ToolChoiceKind,
     /// With `tool`: the tool to call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// At most one tool call per turn.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_parallel_tool_use: Option<bool>,
     /// Unknown fields.
     #[serde(flatten)]
@@ -436,7 +435,7 @@ pub struct Thinking {
     #[serde(rename = "type")]
     pub kind: ThinkingKind,
     /// With `enabled`: the token budget.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget_tokens: Option<u64>,
     /// Unknown fields.
     #[serde(flatten)]
@@ -462,10 +461,10 @@ pub enum ThinkingKind {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct OutputConfig {
     /// `low`, `medium`, `high` or `max`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub effort: Option<String>,
     /// Structured output, e.g. `{"type":"json_schema","schema":{..}}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<Value>,
     /// Unknown fields.
     #[serde(flatten)]

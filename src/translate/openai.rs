@@ -345,10 +345,8 @@ fn function_kind() -> String {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FunctionCall {
     /// Function name.
-    #[serde(default)]
     pub name: String,
     /// Arguments, a JSON document encoded as a string.
-    #[serde(default)]
     pub arguments: String,
     /// Unknown fields.
     #[serde(flatten)]
@@ -359,19 +357,16 @@ pub struct FunctionCall {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ChatResponse {
     /// Upstream id (`chatcmpl-...`, sometimes empty).
-    #[serde(default)]
     pub id: String,
     /// Upstream model id.
-    #[serde(default)]
     pub model: String,
     /// Unix seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<u64>,
     /// Choices; Copilot's Claude may split text and tool calls across several.
-    #[serde(default)]
     pub choices: Vec<Choice>,
     /// Token usage.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
     /// Unknown fields (`object`, `system_fingerprint`, ...).
     #[serde(flatten)]
@@ -382,13 +377,11 @@ pub struct ChatResponse {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Choice {
     /// Choice index.
-    #[serde(default)]
     pub index: u32,
     /// The generated message.
-    #[serde(default)]
     pub message: ResponseMessage,
     /// `stop`, `length`, `tool_calls`, `content_filter` or null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub finish_reason: Option<String>,
     /// Unknown fields.
     #[serde(flatten)]
@@ -399,19 +392,19 @@ pub struct Choice {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ResponseMessage {
     /// Normally `assistant`; some Copilot choices omit it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
     /// Generated text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<MessageContent>,
     /// Tool calls.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tool_calls: Option<Vec<ToolCall>>,
     /// Copilot extension: visible reasoning.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reasoning_text: Option<String>,
     /// Copilot extension: reasoning signature.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reasoning_opaque: Option<String>,
     /// Unknown fields (`refusal`, `padding`, ...).
     #[serde(flatten)]
@@ -422,16 +415,13 @@ pub struct ResponseMessage {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Usage {
     /// Input tokens, including cached ones.
-    #[serde(default)]
     pub prompt_tokens: u64,
     /// Output tokens.
-    #[serde(default)]
     pub completion_tokens: u64,
     /// Sum of both.
-    #[serde(default)]
     pub total_tokens: u64,
     /// Cache details.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_tokens_details: Option<PromptTokensDetails>,
     /// Unknown fields (`completion_tokens_details`, ...).
     #[serde(flatten)]
@@ -449,7 +439,7 @@ impl Usage {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PromptTokensDetails {
     /// Prompt tokens served from cache.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cached_tokens: Option<u64>,
     /// Unknown fields.
     #[serde(flatten)]
@@ -460,19 +450,16 @@ pub struct PromptTokensDetails {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ChatChunk {
     /// Upstream id; empty on Copilot's leading filter-results chunk.
-    #[serde(default)]
     pub id: String,
     /// Upstream model id.
-    #[serde(default)]
     pub model: String,
     /// Unix seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<u64>,
     /// Choice deltas; may be empty (usage-only or filter-results chunks).
-    #[serde(default)]
     pub choices: Vec<ChunkChoice>,
     /// Usage, on the final chunk when `include_usage` was requested.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
     /// Unknown fields.
     #[serde(flatten)]
@@ -483,13 +470,11 @@ pub struct ChatChunk {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ChunkChoice {
     /// Choice index.
-    #[serde(default)]
     pub index: u32,
     /// What was added.
-    #[serde(default)]
     pub delta: Delta,
     /// Set on the chunk that ends this choice.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub finish_reason: Option<String>,
     /// Unknown fields.
     #[serde(flatten)]
@@ -500,19 +485,19 @@ pub struct ChunkChoice {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Delta {
     /// Role, on the first delta.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
     /// Text piece.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Tool-call pieces.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tool_calls: Option<Vec<ToolCallDelta>>,
     /// Copilot extension: reasoning text piece.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reasoning_text: Option<String>,
     /// Copilot extension: reasoning signature (usually once, at the end of the reasoning).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reasoning_opaque: Option<String>,
     /// Unknown fields.
     #[serde(flatten)]
@@ -523,16 +508,15 @@ pub struct Delta {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ToolCallDelta {
     /// Which tool call of this choice the piece belongs to.
-    #[serde(default)]
     pub index: u32,
     /// Call id, on the first piece.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `"function"`, on the first piece.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// Name and/or argument text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub function: Option<FunctionDelta>,
     /// Unknown fields.
     #[serde(flatten)]
@@ -543,10 +527,10 @@ pub struct ToolCallDelta {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FunctionDelta {
     /// Function name, on the first piece.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Next slice of the JSON arguments text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub arguments: Option<String>,
     /// Unknown fields.
     #[serde(flatten)]
