@@ -82,11 +82,15 @@ fn report(err: &anyhow::Error) -> ExitCode {
 }
 
 fn init_tracing(cli: &Cli, env: &Env) {
+    // The certificate verifier logs its own error line for a certificate it refuses; the
+    // failed call reports the same cause in one line, so below debug it stays quiet.
     let default = match (cli.global.quiet, cli.global.verbose) {
-        (true, _) => "error",
-        (false, 0) if matches!(cli.command, Command::Start(_)) => "info",
-        (false, 0) => "warn",
-        (false, 1) => "copilot_api=debug,info",
+        (true, _) => "error,rustls_platform_verifier=off",
+        (false, 0) if matches!(cli.command, Command::Start(_)) => {
+            "info,rustls_platform_verifier=off"
+        }
+        (false, 0) => "warn,rustls_platform_verifier=off",
+        (false, 1) => "copilot_api=debug,info,rustls_platform_verifier=off",
         (false, _) => "copilot_api=trace,debug",
     };
     let filter = env

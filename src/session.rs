@@ -10,18 +10,20 @@ use crate::auth::copilot_token::TokenManager;
 use crate::auth::require_github_token;
 use crate::upstream::copilot::CopilotClient;
 use crate::upstream::github::GithubClient;
-use crate::upstream::http_client;
+use crate::upstream::transport::Transport;
+use crate::upstream::{http_client, http_client_with, tls_config};
 
 /// Signs in to Copilot with the available GitHub token.
 pub async fn connect(ctx: &Context) -> anyhow::Result<CopilotClient> {
     let (token, source) = require_github_token(&ctx.settings)?;
-    let http = http_client()?;
+    let tls = tls_config()?;
+    let http = http_client_with(tls.clone())?;
     let github = GithubClient::new(http.clone(), ctx.settings.endpoints.clone());
     let tokens = TokenManager::start(github, token)
         .await
         .with_context(|| format!("GitHub token from {source}"))?;
     Ok(CopilotClient::new(
-        http,
+        Transport::new(http, tls),
         ctx.settings.endpoints.clone(),
         Arc::new(tokens),
         ctx.settings.data_dir.clone(),

@@ -8,6 +8,7 @@
 pub mod copilot;
 pub mod github;
 pub mod models;
+pub mod transport;
 
 use std::time::Duration;
 
@@ -27,10 +28,31 @@ pub const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 /// alive streams are unaffected); a stalled connection ends instead of hanging forever.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(600);
 
-/// Builds the one HTTP client the process shares: pooled, HTTP/2 where offered, rustls, system
-/// proxy settings (`HTTPS_PROXY`, `NO_PROXY`) honoured.
+/// The TLS settings every upstream connection uses: rustls with aws-lc-rs, TLS 1.2 and 1.3,
+/// the platform's certificate verifier (the system roots; `SSL_CERT_FILE`/`SSL_CERT_DIR`
+/// honoured). reqwest and [`transport::Transport`] share one verifier, so the roots are
+/// loaded once; each sets its own ALPN protocols (HTTP/2 and HTTP/1.1).
+pub fn tls_config() -> anyhow::Result<rustls::ClientConfig> {
+    use rustls_platform_verifier::BuilderVerifierExt as _;
+    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|builder| builder.with_platform_verifier())
+        .map_err(|err| anyhow::anyhow!("cannot set up TLS: {err}"))?
+        .with_no_client_auth())
+}
+
+/// Builds an HTTP client: pooled, HTTP/2 where offered, rustls, system proxy settings
+/// (`HTTPS_PROXY`, `NO_PROXY`) honoured.
 pub fn http_client() -> anyhow::Result<reqwest::Client> {
+    http_client_with(tls_config()?)
+}
+
+/// [`http_client`] with the given TLS settings.
+pub fn http_client_with(mut tls: rustls::ClientConfig) -> anyhow::Result<reqwest::Client> {
+    tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
         .connect_timeout(CONNECT_TIMEOUT)
         .read_timeout(READ_TIMEOUT)
         .pool_idle_timeout(Duration::from_secs(90))

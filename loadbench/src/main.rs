@@ -109,6 +109,16 @@ struct Args {
     #[arg(long, value_name = "SECS", default_value_t = 0)]
     settle: u64,
 
+    /// Routes of the request matrix and the stream TTFB runs: passthrough, translated (one
+    /// route alone is handy under a profiler).
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        default_value = "passthrough,translated"
+    )]
+    routes: Vec<Route>,
+
     /// Routes whose slow streams are held open: passthrough, translated.
     #[arg(
         long,
@@ -144,8 +154,8 @@ impl Args {
         if !(0.0..=10.0).contains(&self.warmup) {
             bail!("--warmup must be in [0, 10] seconds");
         }
-        if self.log_levels.is_empty() || self.concurrency.is_empty() {
-            bail!("--log-levels and --concurrency need at least one value");
+        if self.log_levels.is_empty() || self.concurrency.is_empty() || self.routes.is_empty() {
+            bail!("--log-levels, --concurrency and --routes need at least one value");
         }
         if self.concurrency.iter().any(|&c| c == 0 || c > 4096) {
             bail!("--concurrency values must be in 1..=4096");
@@ -313,7 +323,7 @@ async fn pass(
     let duration = Duration::from_secs_f64(args.duration);
     let log_before = proxy.log.totals();
     let mut matrix = Vec::new();
-    for route in [Route::Passthrough, Route::Translated] {
+    for &route in &args.routes {
         for &concurrency in &args.concurrency {
             eprintln!("{route} c={concurrency}");
             let direct = load::closed_loop(
@@ -345,7 +355,7 @@ async fn pass(
     let mut streams = Vec::new();
     let warm = (args.stream_requests / 10).max(10);
     let gap = Duration::from_millis(args.stream_gap_ms);
-    for route in [Route::Passthrough, Route::Translated] {
+    for &route in &args.routes {
         eprintln!("{route} streams, one at a time");
         let direct = load::sequential_streams(
             &direct_target(fake, route, true),

@@ -9,12 +9,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 
 use super::UpstreamError;
 use super::github::{editor_headers, insert};
 use super::models::{self, CATALOGUE_TTL, Model, ModelsResponse};
+use super::transport::{Target, Transport};
 use crate::auth::copilot_token::TokenManager;
 use crate::settings::Endpoints;
 
@@ -34,7 +35,7 @@ pub struct RequestOptions {
 /// Client for the Copilot API.
 #[derive(Debug)]
 pub struct CopilotClient {
-    http: reqwest::Client,
+    http: Transport,
     endpoints: Endpoints,
     tokens: Arc<TokenManager>,
     data_dir: PathBuf,
@@ -51,7 +52,7 @@ struct Prepared {
     /// The base URL the `urls` belong to.
     base: String,
     /// Parsed `{base}{path}` by path.
-    urls: Vec<(String, reqwest::Url)>,
+    urls: Vec<(String, Target)>,
     /// The Copilot token and its `Authorization: Bearer …` value (marked sensitive).
     authorization: Option<(String, HeaderValue)>,
 }
@@ -67,7 +68,7 @@ impl std::fmt::Debug for Prepared {
 }
 
 impl Prepared {
-    fn url(&mut self, base: &str, path: &str) -> Result<reqwest::Url, UpstreamError> {
+    fn url(&mut self, base: &str, path: &str) -> Result<Target, UpstreamError> {
         if self.base != base {
             base.clone_into(&mut self.base);
             self.urls.clear();
@@ -75,12 +76,11 @@ impl Prepared {
         if let Some((_, url)) = self.urls.iter().find(|(p, _)| p == path) {
             return Ok(url.clone());
         }
-        let url = reqwest::Url::parse(&format!("{base}{path}")).map_err(|err| {
-            UpstreamError::Connect {
+        let url =
+            Target::parse(&format!("{base}{path}")).map_err(|err| UpstreamError::Connect {
                 host: base.to_owned(),
                 reason: format!("`{base}{path}` is not a valid URL ({err})"),
-            }
-        })?;
+            })?;
         self.urls.push((path.to_owned(), url.clone()));
         Ok(url)
     }
@@ -105,13 +105,15 @@ impl Prepared {
 impl CopilotClient {
     /// Creates the client.
     pub fn new(
-        http: reqwest::Client,
+        http: Transport,
         endpoints: Endpoints,
         tokens: Arc<TokenManager>,
         data_dir: PathBuf,
     ) -> Self {
         let mut fixed_headers = HeaderMap::new();
         fixed_headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        // What reqwest sends by default, kept on the direct transport.
+        fixed_headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
         fixed_headers.insert(
             "copilot-integration-id",
             HeaderValue::from_static("vscode-chat"),
@@ -197,16 +199,15 @@ impl CopilotClient {
                     prepared.authorization(&token.token),
                 )
             };
-            let mut request = reqwest::Request::new(method.clone(), url);
-            *request.headers_mut() = self.headers(authorization, opts);
-            if let Some(body) = &body {
-                *request.body_mut() = Some(body.clone().into());
-            }
             let resp = self
                 .http
-                .execute(request)
-                .await
-                .map_err(|e| UpstreamError::from_reqwest(&e))?;
+                .send(
+                    method.clone(),
+                    &url,
+                    self.headers(authorization, opts),
+                    body.clone(),
+                )
+                .await?;
             let status = resp.status();
             if status == StatusCode::UNAUTHORIZED && !refreshed {
                 refreshed = true;
@@ -297,13 +298,16 @@ mod tests {
             .url("https://api.githubcopilot.com", "/chat/completions")
             .unwrap();
         assert_eq!(
-            chat.as_str(),
+            chat.url().as_str(),
             "https://api.githubcopilot.com/chat/completions"
         );
         let models = prepared
             .url("https://api.githubcopilot.com", "/models")
             .unwrap();
-        assert_eq!(models.as_str(), "https://api.githubcopilot.com/models");
+        assert_eq!(
+            models.url().as_str(),
+            "https://api.githubcopilot.com/models"
+        );
         // A refreshed token can name another base: nothing of the old one is reused.
         let moved = prepared
             .url(
@@ -312,7 +316,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(
-            moved.as_str(),
+            moved.url().as_str(),
             "https://api.business.githubcopilot.com/chat/completions"
         );
         assert_eq!(prepared.urls.len(), 1);

@@ -46,6 +46,10 @@ pub enum Reply {
 #[derive(Debug, Clone)]
 pub struct Recorded {
     pub path: String,
+    /// The request target as sent: origin form (`/copilot/models`) directly, absolute form
+    /// (`http://…/copilot/models`) through a proxy.
+    pub target: String,
+    pub version: axum::http::Version,
     pub headers: HeaderMap,
     pub body: Bytes,
     pub at: Instant,
@@ -131,8 +135,32 @@ pub fn default_models() -> Value {
     ]})
 }
 
+/// The ALPN protocols a TLS fake offers.
+#[derive(Debug, Clone, Copy)]
+pub enum Alpn {
+    /// HTTP/2 and HTTP/1.1, as api.githubcopilot.com.
+    H2,
+    /// HTTP/1.1 only.
+    Http1,
+}
+
+/// The CA that signed the TLS fake's certificate (for `SSL_CERT_FILE`).
+pub fn test_ca() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls/ca.pem")
+}
+
 impl Fake {
     pub fn start() -> Self {
+        Self::serve(None)
+    }
+
+    /// The same fake over TLS at `https://localhost:PORT`, with a certificate for `localhost`
+    /// and `127.0.0.1` signed by [`test_ca`].
+    pub fn start_tls(alpn: Alpn) -> Self {
+        Self::serve(Some(alpn))
+    }
+
+    fn serve(tls: Option<Alpn>) -> Self {
         let script = Arc::new(Mutex::new(Script {
             device_interval: 1,
             device_expires_in: 900,
@@ -161,7 +189,10 @@ impl Fake {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr: SocketAddr = listener.local_addr().unwrap();
-        let base = format!("http://{addr}");
+        let base = match tls {
+            None => format!("http://{addr}"),
+            Some(_) => format!("https://localhost:{}", addr.port()),
+        };
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let state = AppState {
             script: Arc::clone(&script),
@@ -175,6 +206,13 @@ impl Fake {
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::from_std(listener).unwrap();
                 let app = router(state);
+                if let Some(alpn) = tls {
+                    tokio::select! {
+                        () = serve_tls(listener, app, alpn) => {}
+                        _ = rx => {}
+                    }
+                    return;
+                }
                 let _ = axum::serve(listener, app)
                     .with_graceful_shutdown(async move {
                         let _ = rx.await;
@@ -208,6 +246,47 @@ impl Fake {
         self.with(|s| match s.replies.iter_mut().find(|(p, _)| p == path) {
             Some((_, queue)) => queue.push_back(reply),
             None => s.replies.push((path.to_owned(), VecDeque::from([reply]))),
+        });
+    }
+}
+
+/// Accepts TLS connections and serves `app` on each, over the protocol ALPN settled on.
+async fn serve_tls(listener: tokio::net::TcpListener, app: Router, alpn: Alpn) {
+    use rustls::pki_types::pem::PemObject as _;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls");
+    let chain = vec![
+        CertificateDer::from_pem_file(dir.join("server.pem")).unwrap(),
+        CertificateDer::from_pem_file(dir.join("ca.pem")).unwrap(),
+    ];
+    let key = PrivateKeyDer::from_pem_file(dir.join("server.key")).unwrap();
+    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap();
+    config.alpn_protocols = match alpn {
+        Alpn::H2 => vec![b"h2".to_vec(), b"http/1.1".to_vec()],
+        Alpn::Http1 => vec![b"http/1.1".to_vec()],
+    };
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    loop {
+        let Ok((tcp, _)) = listener.accept().await else {
+            continue;
+        };
+        let acceptor = acceptor.clone();
+        let app = app.clone();
+        tokio::spawn(async move {
+            let Ok(tls) = acceptor.accept(tcp).await else {
+                return;
+            };
+            let service = hyper_util::service::TowerToHyperService::new(app);
+            let _ =
+                hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
+                    .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                    .await;
         });
     }
 }
@@ -254,6 +333,8 @@ async fn record(
         .unwrap_or_default();
     let recorded = Recorded {
         path: parts.uri.path().to_owned(),
+        target: parts.uri.to_string(),
+        version: parts.version,
         headers: parts.headers.clone(),
         body: bytes.clone(),
         at: Instant::now(),

@@ -23,6 +23,8 @@ mod settings;
 mod server;
 // The proxy driven as an OpenAI / Anthropic client.
 mod proxy;
+// How model requests travel: TLS with HTTP/2 or HTTP/1.1, certificates, proxies.
+mod transport;
 // The Anthropic surface: translation and native passthrough.
 mod anthropic;
 // `claude-code`: launch commands and settings files.

@@ -14,14 +14,16 @@ pub struct TestContext {
 
 impl TestContext {
     pub fn new() -> Self {
+        Self::with_fake(Fake::start())
+    }
+
+    /// A world whose GitHub and Copilot are `fake`.
+    pub fn with_fake(fake: Fake) -> Self {
         let root = tempfile::tempdir().unwrap();
         for dir in ["home", "config", "data"] {
             std::fs::create_dir_all(root.path().join(dir)).unwrap();
         }
-        Self {
-            root,
-            fake: Fake::start(),
-        }
+        Self { root, fake }
     }
 
     pub fn home(&self) -> PathBuf {
