@@ -99,20 +99,6 @@ impl ChatRequest {
             _ => false,
         })
     }
-
-    /// [`Initiator::Agent`] when the last non-system message is from the assistant or a tool,
-    /// [`Initiator::User`] otherwise (including an empty conversation).
-    pub fn initiator(&self) -> Initiator {
-        let last = self
-            .messages
-            .iter()
-            .rev()
-            .find(|m| !matches!(m.role, Role::System | Role::Developer));
-        match last.map(|m| &m.role) {
-            Some(Role::Assistant | Role::Tool) => Initiator::Agent,
-            _ => Initiator::User,
-        }
-    }
 }
 
 /// `stream_options`.

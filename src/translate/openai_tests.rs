@@ -57,35 +57,6 @@ fn has_images_looks_at_every_message() {
 }
 
 #[test]
-fn initiator_follows_the_last_non_system_message() {
-    let cases = [
-        (json!([]), "user"),
-        (json!([{"role": "user", "content": "hi"}]), "user"),
-        (
-            json!([{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]),
-            "agent",
-        ),
-        (
-            json!([{"role": "tool", "tool_call_id": "t", "content": "x"}]),
-            "agent",
-        ),
-        (
-            json!([{"role": "tool", "tool_call_id": "t", "content": "x"}, {"role": "system", "content": "s"}]),
-            "agent",
-        ),
-        (
-            json!([{"role": "assistant", "content": "a"}, {"role": "user", "content": "u"}]),
-            "user",
-        ),
-        (json!([{"role": "system", "content": "s"}]), "user"),
-    ];
-    for (messages, want) in cases {
-        let got = request(messages.clone()).initiator().as_str();
-        assert_eq!(got, want, "{messages}");
-    }
-}
-
-#[test]
 fn chunk_with_copilot_reasoning_fields_parses() {
     let chunk: ChatChunk = serde_json::from_value(json!({
         "id": "x", "model": "claude-sonnet-4.5", "created": 1,

@@ -32,7 +32,7 @@ pub fn signed_in() -> TestContext {
     ctx
 }
 
-async fn post(proxy: &Proxy, path: &str, body: Value) -> reqwest::Response {
+pub async fn post(proxy: &Proxy, path: &str, body: Value) -> reqwest::Response {
     client()
         .post(format!("{}{path}", proxy.url))
         .json(&body)

@@ -6,7 +6,7 @@ use axum::http::Version;
 use serde_json::{Value, json};
 
 use crate::fake::{Alpn, Fake, Reply, test_ca};
-use crate::proxy::{client, pieces};
+use crate::proxy::{pieces, post};
 use crate::server::Proxy;
 use crate::support::{TestContext, stderr};
 
@@ -35,21 +35,13 @@ fn script_chat_twice(fake: &Fake, piece: usize) {
 
 /// A chat turn and a streamed one through the proxy; returns the streamed text.
 async fn chat_twice(proxy: &Proxy) -> String {
-    let http = client();
-    let resp = http
-        .post(format!("{}/v1/chat/completions", proxy.url))
-        .json(&json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}))
-        .send()
-        .await
-        .unwrap();
+    let turn = json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]});
+    let resp = post(proxy, "/v1/chat/completions", turn).await;
     assert_eq!(resp.status(), 200, "{}", proxy.log());
     assert_eq!(resp.json::<Value>().await.unwrap(), completion());
-    let resp = http
-        .post(format!("{}/v1/chat/completions", proxy.url))
-        .json(&json!({"model": "gpt-4o", "stream": true, "messages": [{"role": "user", "content": "hi"}]}))
-        .send()
-        .await
-        .unwrap();
+    let turn =
+        json!({"model": "gpt-4o", "stream": true, "messages": [{"role": "user", "content": "hi"}]});
+    let resp = post(proxy, "/v1/chat/completions", turn).await;
     assert_eq!(resp.status(), 200, "{}", proxy.log());
     resp.text().await.unwrap()
 }

@@ -415,6 +415,9 @@ mod tests {
         assert_eq!(of(&["user", "assistant", "tool"]), Initiator::Agent);
         assert_eq!(of(&["user", "assistant", "user"]), Initiator::User);
         assert_eq!(of(&["user", "assistant", "system"]), Initiator::Agent);
+        assert_eq!(of(&["tool", "developer"]), Initiator::Agent);
+        assert_eq!(of(&["system"]), Initiator::User);
+        assert_eq!(of(&[]), Initiator::User);
         let input = json!([{"role": "user", "content": "hi"}, {"type": "function_call_output", "call_id": "c", "output": "1"}]);
         assert_eq!(responses_initiator(Some(&input)), Initiator::Agent);
         assert_eq!(responses_initiator(Some(&json!("hi"))), Initiator::User);
