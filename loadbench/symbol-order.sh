@@ -9,10 +9,12 @@
 # How: the release binary (built with its symbols, as the release profile does) runs under
 # valgrind's callgrind while loadbench drives it (passthrough and translated requests, streamed
 # and not); a second run adds curl calls to count_tokens, both model lists, /health and
-# HEAD /. Each run's call counts are dumped once the proxy listens. Listed first is what the
-# chat run ran after that, then what ran only before (start-up, and the one-time work of the
-# first request, which loadbench sends as soon as the proxy listens), then what only the
-# second run's extra routes ran; each group sorted by name.
+# HEAD /. Each run's call counts are dumped when start-up ends (on entering
+# memory::release_start_up_memory) and once the proxy has listened for 0.5 s. Listed first is
+# what the chat run ran after that, then what ran only in that first half second (the one-time
+# work of the first request, which loadbench sends as soon as the proxy listens), then what
+# only the second run's extra routes ran, and last what only start-up ran (the proxy hands
+# those pages back before serving); each group sorted by name.
 #
 # Usage: loadbench/symbol-order.sh [path/to/copilot-api]          (needs valgrind, ss, awk, curl)
 #        loadbench/symbol-order.sh --check [path/to/copilot-api]  (how much of the list a
@@ -43,6 +45,7 @@ for run in chat routes; do
 #!/usr/bin/env bash
 valgrind --tool=callgrind --callgrind-out-file=$work/$run.out --dump-instr=no \
     --compress-strings=no --compress-pos=no --demangle=no --log-file=$work/$run.log \
+    --dump-before='_ZN11copilot_api6memory23release_start_up_memory*' \
     "$bin" "\$@" &
 pid=\$!
 trap 'kill -TERM \$pid' TERM INT
@@ -50,7 +53,7 @@ trap 'kill -TERM \$pid' TERM INT
     for _ in \$(seq 600); do
         if ss -ltnp 2>/dev/null | grep -q "pid=\$pid,"; then
             sleep 0.5
-            callgrind_control --dump=start-up \$pid >/dev/null
+            callgrind_control --dump=first-request \$pid >/dev/null
             [ $run = routes ] || exit 0
             port=\$(ss -ltnpH 2>/dev/null | awk -v p="pid=\$pid," 'index(\$0, p) { n = split(\$4, a, ":"); print a[n]; exit }')
             url=http://127.0.0.1:\$port
@@ -80,6 +83,7 @@ for run in chat routes; do
         >"$work/$run.md" 2>"$work/$run-progress.log" ||
         { cat "$work/$run-progress.log" >&2; exit 1; }
     [ -f "$work/$run.out.1" ] || { echo "symbol-order: no start-up dump ($run run)" >&2; exit 1; }
+    [ -f "$work/$run.out.2" ] || { echo "symbol-order: no first-request dump ($run run)" >&2; exit 1; }
 done
 
 # Function names (mangled) of the binary itself, each once; callgrind marks recursion levels
@@ -95,10 +99,13 @@ names() {
         }' "$@" | LC_ALL=C sort -u
 }
 names "$work/chat.out" >"$work/chat"
-names "$work/chat.out.1" "$work/routes.out.1" | LC_ALL=C comm -23 - "$work/chat" >"$work/start-up"
-LC_ALL=C sort -m "$work/chat" "$work/start-up" >"$work/seen"
+names "$work/chat.out.2" "$work/routes.out.2" | LC_ALL=C comm -23 - "$work/chat" >"$work/first"
+LC_ALL=C sort -m "$work/chat" "$work/first" >"$work/seen"
 names "$work/routes.out" | LC_ALL=C comm -23 - "$work/seen" >"$work/routes"
-cat "$work/chat" "$work/start-up" "$work/routes" >"$out.tmp"
+LC_ALL=C sort -m "$work/seen" "$work/routes" >"$work/seen-all"
+names "$work/chat.out.1" "$work/routes.out.1" | LC_ALL=C comm -23 - "$work/seen-all" >"$work/start-up"
+cat "$work/chat" "$work/first" "$work/routes" "$work/start-up" >"$out.tmp"
 mv "$out.tmp" "$out"
 echo "symbol-order: $(wc -l <"$out") functions written to $out" \
-    "($(wc -l <"$work/chat") chat, $(wc -l <"$work/start-up") start-up, $(wc -l <"$work/routes") other routes)" >&2
+    "($(wc -l <"$work/chat") chat, $(wc -l <"$work/first") first request," \
+    "$(wc -l <"$work/routes") other routes, $(wc -l <"$work/start-up") start-up)" >&2
