@@ -204,7 +204,7 @@ impl CopilotClient {
                 .send(
                     method.clone(),
                     &url,
-                    self.headers(authorization, opts),
+                    || self.headers(authorization.clone(), opts),
                     body.clone(),
                 )
                 .await?;

@@ -9,13 +9,16 @@
 //! `reqwest::Response`, so callers and error handling are the same on both paths.
 //!
 //! What reqwest's client gave, this one keeps: TLS through the same rustls configuration
-//! (platform verifier, HTTP/2 by ALPN), TCP keepalive, `TCP_NODELAY`, a 10 s bound on
-//! connecting (TCP and TLS), a pool of idle connections, and a read timeout — the longest
-//! silence tolerated while waiting for the answer's head or its next piece of body.
+//! (platform verifier, HTTP/2 by ALPN), TCP keepalive (probes after 30 s, every 15 s, 3 of
+//! them), `TCP_NODELAY`, a 10 s bound on connecting (TCP and TLS), a pool of idle
+//! connections, a read timeout — the longest silence tolerated while waiting for the answer's
+//! head or its next piece of body — and its retries: a request an HTTP/2 server refused
+//! without processing it (`REFUSED_STREAM`, or a graceful `GOAWAY`) is sent again, at most
+//! twice.
 //!
-//! Proxies: when the environment names an HTTP(S) proxy (`HTTPS_PROXY`, `HTTP_PROXY`,
-//! `ALL_PROXY`, any case), model requests go through reqwest, which honours them with
-//! `NO_PROXY` exactly as before.
+//! Proxies: a request that the system's proxy settings send through a proxy (the rules reqwest
+//! applies: `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY`, and on macOS and Windows
+//! the system settings) goes through reqwest, which proxies it as before.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -29,6 +32,7 @@ use hyper::body::Incoming;
 use hyper::http::Uri;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use reqwest::Method;
 use reqwest::header::HeaderMap;
@@ -40,15 +44,8 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 type Pooled = Client<Bounded<hyper_rustls::HttpsConnector<HttpConnector>>, Full<Bytes>>;
 
-/// The environment variables through which reqwest picks up a proxy on this platform.
-const PROXY_VARIABLES: [&str; 6] = [
-    "HTTPS_PROXY",
-    "https_proxy",
-    "HTTP_PROXY",
-    "http_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-];
+/// How many times a request refused by an HTTP/2 server is sent again (as reqwest does).
+const H2_RETRIES: usize = 2;
 
 /// Where a model request goes: the URL (for messages and the reqwest path) and the same
 /// address as a ready request-line URI.
@@ -84,33 +81,31 @@ impl Target {
 /// The client model requests go through.
 #[derive(Debug, Clone)]
 pub struct Transport {
-    /// The pooled client, unless a proxy is configured.
-    direct: Option<Pooled>,
-    /// reqwest, for when a proxy is configured.
+    /// The pooled client.
+    direct: Pooled,
+    /// The system's proxy rules, read once (as reqwest reads them).
+    proxies: std::sync::Arc<Matcher>,
+    /// reqwest, for requests those rules send through a proxy.
     fallback: reqwest::Client,
     /// The longest silence tolerated while reading an answer ([`READ_TIMEOUT`]).
     read_timeout: Duration,
 }
 
 impl Transport {
-    /// A transport sharing `tls` (see [`super::tls_config`]) with `fallback`, which serves when
-    /// the environment names a proxy.
-    pub fn new(fallback: reqwest::Client, tls: rustls::ClientConfig) -> Self {
-        let proxied = PROXY_VARIABLES
-            .iter()
-            .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()));
-        if proxied {
-            tracing::debug!("a proxy is configured: model requests go through reqwest");
-            return Self {
-                direct: None,
-                fallback,
-                read_timeout: READ_TIMEOUT,
-            };
-        }
+    /// A transport sharing `tls` (see [`super::tls_config`]; ALPN is set here) with
+    /// `fallback`, which serves the requests the system's proxy settings send to a proxy.
+    pub fn new(fallback: reqwest::Client, mut tls: rustls::ClientConfig) -> Self {
+        // hyper-rustls sets the ALPN protocols itself and insists on finding none.
+        tls.alpn_protocols.clear();
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_nodelay(true);
+        // reqwest's settings: a dead connection is noticed in about a minute, and the connect
+        // budget is shared between a host's addresses (`Bounded` covers the TLS handshake).
         http.set_keepalive(Some(Duration::from_secs(30)));
+        http.set_keepalive_interval(Some(Duration::from_secs(15)));
+        http.set_keepalive_retries(Some(3));
+        http.set_connect_timeout(Some(CONNECT_TIMEOUT));
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()
@@ -125,24 +120,26 @@ impl Transport {
             .timer(TokioTimer::new())
             .build(Bounded { inner: https });
         Self {
-            direct: Some(direct),
+            direct,
+            proxies: std::sync::Arc::new(Matcher::from_system()),
             fallback,
             read_timeout: READ_TIMEOUT,
         }
     }
 
     /// Sends one request and waits for the head of the answer (at most the read timeout); the
-    /// body then streams with the same bound on each silence.
+    /// body then streams with the same bound on each silence. `headers` is called once per
+    /// attempt (an HTTP/2 refusal is retried), so each attempt can carry its own request id.
     pub async fn send(
         &self,
         method: Method,
         target: &Target,
-        headers: HeaderMap,
+        headers: impl Fn() -> HeaderMap,
         body: Option<Bytes>,
     ) -> Result<reqwest::Response, UpstreamError> {
-        let Some(direct) = &self.direct else {
+        if self.proxies.intercept(&target.uri).is_some() {
             let mut request = reqwest::Request::new(method, target.url.clone());
-            *request.headers_mut() = headers;
+            *request.headers_mut() = headers();
             if let Some(body) = body {
                 *request.body_mut() = Some(body.into());
             }
@@ -151,19 +148,29 @@ impl Transport {
                 .execute(request)
                 .await
                 .map_err(|e| UpstreamError::from_reqwest(&e));
-        };
-        let mut request = hyper::Request::new(Full::new(body.unwrap_or_default()));
-        *request.method_mut() = method;
-        *request.uri_mut() = target.uri.clone();
-        *request.headers_mut() = headers;
-        let response = match tokio::time::timeout(self.read_timeout, direct.request(request)).await
-        {
-            Ok(Ok(response)) => response,
-            Ok(Err(err)) => return Err(classify(&err, target)),
-            Err(_) => {
-                return Err(UpstreamError::Timeout {
-                    host: target.host(),
-                });
+        }
+        let body = body.unwrap_or_default();
+        let mut retries = 0;
+        let response = loop {
+            let mut request = hyper::Request::new(Full::new(body.clone()));
+            *request.method_mut() = method.clone();
+            *request.uri_mut() = target.uri.clone();
+            *request.headers_mut() = headers();
+            match tokio::time::timeout(self.read_timeout, self.direct.request(request)).await {
+                Ok(Ok(response)) => break response,
+                Ok(Err(err)) if retries < H2_RETRIES && refused_unprocessed(&err) => {
+                    retries += 1;
+                    tracing::debug!(
+                        "{} refused the request over HTTP/2; sending it again",
+                        target.host()
+                    );
+                }
+                Ok(Err(err)) => return Err(classify(&err, target)),
+                Err(_) => {
+                    return Err(UpstreamError::Timeout {
+                        host: target.host(),
+                    });
+                }
             }
         };
         let (parts, incoming) = response.into_parts();
@@ -185,6 +192,21 @@ impl Transport {
             })?;
         Ok(reqwest::Response::from(response))
     }
+}
+
+/// Whether an HTTP/2 server turned the request away before processing it, so that sending it
+/// again is safe (RFC 9113 §8.7): the stream refused, or the connection closing gracefully.
+fn refused_unprocessed(err: &hyper_util::client::legacy::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(current) = source {
+        if let Some(h2) = current.downcast_ref::<h2::Error>() {
+            return h2.is_remote()
+                && ((h2.is_reset() && h2.reason() == Some(h2::Reason::REFUSED_STREAM))
+                    || (h2.is_go_away() && h2.reason() == Some(h2::Reason::NO_ERROR)));
+        }
+        source = current.source();
+    }
+    false
 }
 
 /// A failure before the answer's head: a timeout (connecting) or the cause, by host.
@@ -325,30 +347,143 @@ mod tests {
         format!("http://{addr}/chat/completions")
     }
 
-    fn transport(read_timeout: Duration) -> Transport {
-        let fallback = reqwest::Client::new();
-        let tls = super::super::tls_config().unwrap();
+    /// A transport with no proxy rules, whatever this machine's environment says.
+    fn with_tls(tls: rustls::ClientConfig, read_timeout: Duration) -> Transport {
         Transport {
             read_timeout,
-            ..Transport::new(fallback, tls)
+            proxies: std::sync::Arc::new(Matcher::builder().build()),
+            ..Transport::new(reqwest::Client::new(), tls)
         }
+    }
+
+    fn transport(read_timeout: Duration) -> Transport {
+        with_tls(super::super::tls_config().unwrap(), read_timeout)
+    }
+
+    /// `POST {}` to `url`.
+    async fn post(transport: &Transport, url: &str) -> Result<reqwest::Response, UpstreamError> {
+        let target = Target::parse(url).unwrap();
+        let body = Some(Bytes::from("{}"));
+        transport
+            .send(Method::POST, &target, HeaderMap::new, body)
+            .await
+    }
+
+    fn fixture(name: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/tls")
+            .join(name)
+    }
+
+    /// An HTTP/2 server over TLS (the test certificate) that refuses the first `refuse`
+    /// requests with `REFUSED_STREAM` and answers the others `ok`; returns its URL and a
+    /// count of the requests it saw.
+    async fn refusing_h2_server(
+        refuse: usize,
+    ) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        use rustls::pki_types::pem::PemObject as _;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![CertificateDer::from_pem_file(fixture("server.pem")).unwrap()],
+                PrivateKeyDer::from_pem_file(fixture("server.key")).unwrap(),
+            )
+            .unwrap();
+        config.alpn_protocols = vec![b"h2".to_vec()];
+        let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = std::sync::Arc::new(AtomicUsize::new(0));
+        let counter = std::sync::Arc::clone(&seen);
+        tokio::spawn(async move {
+            while let Ok((tcp, _)) = listener.accept().await {
+                let (acceptor, counter) = (acceptor.clone(), std::sync::Arc::clone(&counter));
+                tokio::spawn(async move {
+                    let tls = acceptor.accept(tcp).await.unwrap();
+                    let mut connection = h2::server::handshake(tls).await.unwrap();
+                    while let Some(Ok((_, mut respond))) = connection.accept().await {
+                        if counter.fetch_add(1, Ordering::SeqCst) < refuse {
+                            respond.send_reset(h2::Reason::REFUSED_STREAM);
+                            continue;
+                        }
+                        let head = hyper::Response::builder().status(200).body(()).unwrap();
+                        let mut body = respond.send_response(head, false).unwrap();
+                        body.send_data(Bytes::from_static(b"ok"), true).unwrap();
+                    }
+                });
+            }
+        });
+        (format!("https://localhost:{port}/chat/completions"), seen)
+    }
+
+    #[tokio::test]
+    async fn requests_an_http2_server_refused_unprocessed_are_sent_again_twice_at_most() {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject as _;
+        use std::sync::atomic::Ordering;
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(CertificateDer::from_pem_file(fixture("ca.pem")).unwrap())
+            .unwrap();
+        let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let transport = with_tls(tls, READ_TIMEOUT);
+
+        let (url, seen) = refusing_h2_server(2).await;
+        let response = post(&transport, &url).await.unwrap();
+        assert_eq!(response.version(), reqwest::Version::HTTP_2);
+        assert_eq!(response.bytes().await.unwrap(), "ok");
+        assert_eq!(seen.load(Ordering::SeqCst), 3);
+
+        let (url, seen) = refusing_h2_server(usize::MAX).await;
+        let err = post(&transport, &url).await.unwrap_err();
+        assert!(matches!(err, UpstreamError::Connect { .. }), "{err}");
+        assert_eq!(seen.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn a_slow_stream_that_keeps_sending_is_never_cut() {
+        // A piece every 100 ms for a second, with 300 ms allowed between pieces.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = [0u8; 4096];
+            let _ = socket.read(&mut request).await;
+            let head = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n";
+            socket.write_all(head).await.unwrap();
+            for _ in 0..10 {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                socket.write_all(b"1\r\nx\r\n").await.unwrap();
+            }
+            socket.write_all(b"0\r\n\r\n").await.unwrap();
+        });
+        let target = Target::parse(&format!("http://{addr}/chat/completions")).unwrap();
+        let response = transport(Duration::from_millis(300))
+            .send(Method::POST, &target, HeaderMap::new, None)
+            .await
+            .unwrap();
+        assert_eq!(response.bytes().await.unwrap(), "xxxxxxxxxx");
     }
 
     #[tokio::test]
     async fn silence_before_the_head_or_inside_the_body_times_out() {
         let transport = transport(Duration::from_millis(300));
-        assert!(transport.direct.is_some());
 
         // No answer at all: a timeout naming the host, after about the limit.
         let mute = Target::parse(&stalling_server(b"").await).unwrap();
         let started = std::time::Instant::now();
         let err = transport
-            .send(
-                Method::POST,
-                &mute,
-                HeaderMap::new(),
-                Some(Bytes::from("{}")),
-            )
+            .send(Method::POST, &mute, HeaderMap::new, Some(Bytes::from("{}")))
             .await
             .unwrap_err();
         assert!(
@@ -363,7 +498,7 @@ mod tests {
         )
         .unwrap();
         let response = transport
-            .send(Method::POST, &half, HeaderMap::new(), None)
+            .send(Method::POST, &half, HeaderMap::new, None)
             .await
             .unwrap();
         assert_eq!(response.status(), 200);
@@ -383,7 +518,7 @@ mod tests {
         drop(listener);
         let target = Target::parse(&format!("http://{addr}/models")).unwrap();
         let err = transport(READ_TIMEOUT)
-            .send(Method::GET, &target, HeaderMap::new(), None)
+            .send(Method::GET, &target, HeaderMap::new, None)
             .await
             .unwrap_err();
         let text = err.to_string();
