@@ -83,8 +83,9 @@ impl Target {
 pub struct Transport {
     /// The pooled client.
     direct: Pooled,
-    /// The system's proxy rules, read once (as reqwest reads them).
-    proxies: std::sync::Arc<Matcher>,
+    /// The system's proxy rules, read once (as reqwest reads them); `None` when they name no
+    /// proxy at all, which spares every request the lookup.
+    proxies: Option<std::sync::Arc<Matcher>>,
     /// reqwest, for requests those rules send through a proxy.
     fallback: reqwest::Client,
     /// The longest silence tolerated while reading an answer ([`READ_TIMEOUT`]).
@@ -121,7 +122,7 @@ impl Transport {
             .build(Bounded { inner: https });
         Self {
             direct,
-            proxies: std::sync::Arc::new(Matcher::from_system()),
+            proxies: proxy_rules(Matcher::from_system()),
             fallback,
             read_timeout: READ_TIMEOUT,
         }
@@ -137,7 +138,9 @@ impl Transport {
         headers: impl Fn() -> HeaderMap,
         body: Option<Bytes>,
     ) -> Result<reqwest::Response, UpstreamError> {
-        if self.proxies.intercept(&target.uri).is_some() {
+        if let Some(rules) = &self.proxies
+            && rules.intercept(&target.uri).is_some()
+        {
             let mut request = reqwest::Request::new(method, target.url.clone());
             *request.headers_mut() = headers();
             if let Some(body) = body {
@@ -192,6 +195,18 @@ impl Transport {
             })?;
         Ok(reqwest::Response::from(response))
     }
+}
+
+/// `rules` when they send anything to a proxy. A host no one lists in `NO_PROXY` stands for
+/// every host: it is proxied for a scheme exactly when a proxy is set for that scheme.
+fn proxy_rules(rules: Matcher) -> Option<std::sync::Arc<Matcher>> {
+    let proxied = [
+        "http://copilot-api.invalid/",
+        "https://copilot-api.invalid/",
+    ]
+    .into_iter()
+    .any(|probe| rules.intercept(&Uri::from_static(probe)).is_some());
+    proxied.then(|| std::sync::Arc::new(rules))
 }
 
 /// Whether an HTTP/2 server turned the request away before processing it, so that sending it
@@ -351,7 +366,7 @@ mod tests {
     fn with_tls(tls: rustls::ClientConfig, read_timeout: Duration) -> Transport {
         Transport {
             read_timeout,
-            proxies: std::sync::Arc::new(Matcher::builder().build()),
+            proxies: None,
             ..Transport::new(reqwest::Client::new(), tls)
         }
     }
@@ -525,6 +540,28 @@ mod tests {
         assert!(
             text.starts_with(&format!("could not reach {addr}: ")) && text.contains("refused"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn proxy_rules_are_kept_only_when_they_name_a_proxy() {
+        assert!(proxy_rules(Matcher::builder().build()).is_none());
+        let no_proxy_everywhere = Matcher::builder()
+            .https("http://127.0.0.1:3128")
+            .no("*")
+            .build();
+        assert!(proxy_rules(no_proxy_everywhere).is_none());
+        let https_only = Matcher::builder()
+            .https("http://127.0.0.1:3128")
+            .no("localhost")
+            .build();
+        let rules = proxy_rules(https_only).unwrap();
+        let copilot = Uri::from_static("https://api.githubcopilot.com/chat/completions");
+        assert!(rules.intercept(&copilot).is_some());
+        assert!(
+            rules
+                .intercept(&Uri::from_static("https://localhost:4000/models"))
+                .is_none()
         );
     }
 
