@@ -3,7 +3,7 @@
 //!
 //! Middleware, outermost first: CORS (any origin, preflight answered), the access log (one
 //! line per request, written when the response — or the stream — ends), and the API-key check.
-//! Bodies are read by the handlers themselves through [`extract::read_json`], so even a body
+//! Bodies are read by the handlers themselves through [`extract::read_body`] and [`extract::parse_json`], so even a body
 //! that is too large or not JSON gets an error in the route's own shape.
 
 pub mod approval;

@@ -3,7 +3,8 @@
 //! Today the only model provider is GitHub Copilot (`copilot`), reached with a token that
 //! `github` exchanges. Further providers (OpenAI, Anthropic, Azure OpenAI) slot in beside
 //! `copilot` as variants of a closed set dispatched by wire shape (OpenAI chat or Anthropic
-//! Messages), following STYLE.md; they share [`http_client`] and [`UpstreamError`].
+//! Messages), following STYLE.md; they share [`transport::Transport`] for model requests,
+//! [`tls_config`] and [`UpstreamError`].
 
 pub mod copilot;
 pub mod github;

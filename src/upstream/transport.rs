@@ -189,8 +189,8 @@ impl Transport {
                 incoming,
                 self.read_timeout,
             )))
-            .map_err(|err| UpstreamError::Decode {
-                service: "Copilot",
+            .map_err(|err| UpstreamError::Interrupted {
+                host: target.host(),
                 reason: err.to_string(),
             })?;
         Ok(reqwest::Response::from(response))
