@@ -167,11 +167,16 @@ impl UpstreamError {
 
 /// The innermost error message (e.g. "Connection refused (os error 111)").
 fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut current = err;
-    while let Some(next) = current.source() {
-        current = next;
-    }
-    current.to_string()
+    causes(err)
+        .last()
+        .map_or_else(String::new, ToString::to_string)
+}
+
+/// `err` and the errors under it, outermost first.
+fn causes<'a>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(err), |cause| cause.source())
 }
 
 /// Extracts a readable message from an error body: OpenAI/Anthropic/GitHub JSON shapes, else

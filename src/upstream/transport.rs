@@ -38,7 +38,7 @@ use reqwest::Method;
 use reqwest::header::HeaderMap;
 use tokio::time::{Instant, Sleep};
 
-use super::{CONNECT_TIMEOUT, READ_TIMEOUT, UpstreamError, root_cause};
+use super::{CONNECT_TIMEOUT, READ_TIMEOUT, UpstreamError, causes, root_cause};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -212,31 +212,26 @@ fn proxy_rules(rules: Matcher) -> Option<std::sync::Arc<Matcher>> {
 /// Whether an HTTP/2 server turned the request away before processing it, so that sending it
 /// again is safe (RFC 9113 §8.7): the stream refused, or the connection closing gracefully.
 fn refused_unprocessed(err: &hyper_util::client::legacy::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(current) = source {
-        if let Some(h2) = current.downcast_ref::<h2::Error>() {
-            return h2.is_remote()
+    causes(err)
+        .find_map(|cause| cause.downcast_ref::<h2::Error>())
+        .is_some_and(|h2| {
+            h2.is_remote()
                 && ((h2.is_reset() && h2.reason() == Some(h2::Reason::REFUSED_STREAM))
-                    || (h2.is_go_away() && h2.reason() == Some(h2::Reason::NO_ERROR)));
-        }
-        source = current.source();
-    }
-    false
+                    || (h2.is_go_away() && h2.reason() == Some(h2::Reason::NO_ERROR)))
+        })
 }
 
 /// A failure before the answer's head: a timeout (connecting) or the cause, by host.
 fn classify(err: &hyper_util::client::legacy::Error, target: &Target) -> UpstreamError {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(current) = source {
-        if current
+    let timed_out = causes(err).any(|cause| {
+        cause
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
-        {
-            return UpstreamError::Timeout {
-                host: target.host(),
-            };
-        }
-        source = current.source();
+    });
+    if timed_out {
+        return UpstreamError::Timeout {
+            host: target.host(),
+        };
     }
     UpstreamError::Connect {
         host: target.host(),
