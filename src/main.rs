@@ -82,16 +82,19 @@ fn report(err: &anyhow::Error) -> ExitCode {
 }
 
 fn init_tracing(cli: &Cli, env: &Env) {
-    // The certificate verifier logs its own error line for a certificate it refuses; the
-    // failed call reports the same cause in one line, so below debug it stays quiet.
     let default = match (cli.global.quiet, cli.global.verbose) {
-        (true, _) => "error,rustls_platform_verifier=off",
-        (false, 0) if matches!(cli.command, Command::Start(_)) => {
-            "info,rustls_platform_verifier=off"
-        }
-        (false, 0) => "warn,rustls_platform_verifier=off",
-        (false, 1) => "copilot_api=debug,info,rustls_platform_verifier=off",
+        (true, _) => "error",
+        (false, 0) if matches!(cli.command, Command::Start(_)) => "info",
+        (false, 0) => "warn",
+        (false, 1) => "copilot_api=debug,info",
         (false, _) => "copilot_api=trace,debug",
+    };
+    // The certificate verifier logs its own error line for a certificate it refuses; the
+    // failed call reports the same cause in one line, so below `-vv` the verifier stays quiet.
+    let default = if cli.global.quiet || cli.global.verbose < 2 {
+        format!("{default},rustls_platform_verifier=off")
+    } else {
+        default.to_owned()
     };
     let filter = env
         .get(EnvVars::RUST_LOG)

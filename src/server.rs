@@ -3,8 +3,9 @@
 //!
 //! Middleware, outermost first: CORS (any origin, preflight answered), the access log (one
 //! line per request, written when the response — or the stream — ends), and the API-key check.
-//! Bodies are read by the handlers themselves through [`extract::read_body`] and [`extract::parse_json`], so even a body
-//! that is too large or not JSON gets an error in the route's own shape.
+//! Bodies are read by the handlers themselves through [`extract::read_body`] and
+//! [`extract::parse_json`], so even a body that is too large or not JSON gets an error in the
+//! route's own shape.
 
 pub mod approval;
 pub mod error;

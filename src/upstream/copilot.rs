@@ -52,7 +52,7 @@ struct Prepared {
     /// The base URL the `urls` belong to.
     base: String,
     /// Parsed `{base}{path}` by path.
-    urls: Vec<(String, Target)>,
+    urls: Vec<(String, Arc<Target>)>,
     /// The Copilot token and its `Authorization: Bearer …` value (marked sensitive).
     authorization: Option<(String, HeaderValue)>,
 }
@@ -68,20 +68,21 @@ impl std::fmt::Debug for Prepared {
 }
 
 impl Prepared {
-    fn url(&mut self, base: &str, path: &str) -> Result<Target, UpstreamError> {
+    fn url(&mut self, base: &str, path: &str) -> Result<Arc<Target>, UpstreamError> {
         if self.base != base {
             base.clone_into(&mut self.base);
             self.urls.clear();
         }
         if let Some((_, url)) = self.urls.iter().find(|(p, _)| p == path) {
-            return Ok(url.clone());
+            return Ok(Arc::clone(url));
         }
         let url =
             Target::parse(&format!("{base}{path}")).map_err(|err| UpstreamError::Connect {
                 host: base.to_owned(),
                 reason: format!("`{base}{path}` is not a valid URL ({err})"),
             })?;
-        self.urls.push((path.to_owned(), url.clone()));
+        let url = Arc::new(url);
+        self.urls.push((path.to_owned(), Arc::clone(&url)));
         Ok(url)
     }
 

@@ -239,6 +239,11 @@ fn classify(err: &hyper_util::client::legacy::Error, target: &Target) -> Upstrea
     }
 }
 
+/// A `TimedOut` I/O error, which [`classify`] and reqwest's `is_timeout` recognise.
+fn timed_out(what: String) -> BoxError {
+    std::io::Error::new(std::io::ErrorKind::TimedOut, what).into()
+}
+
 /// A connector whose connections (TCP and TLS handshake) take at most [`CONNECT_TIMEOUT`].
 #[derive(Debug, Clone)]
 struct Bounded<C> {
@@ -264,11 +269,7 @@ where
         Box::pin(async move {
             match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
                 Ok(connected) => connected.map_err(Into::into),
-                Err(_) => Err(std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    "connecting timed out",
-                )
-                .into()),
+                Err(_) => Err(timed_out("connecting timed out".into())),
             }
         })
     }
@@ -312,11 +313,8 @@ impl Body for ReadTimeout {
         }
         while this.timer.as_mut().poll(cx).is_ready() {
             if Instant::now() >= this.deadline {
-                return Poll::Ready(Some(Err(std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    format!("no data for {} s", this.limit.as_secs()),
-                )
-                .into())));
+                let silence = format!("no data for {} s", this.limit.as_secs());
+                return Poll::Ready(Some(Err(timed_out(silence))));
             }
             let deadline = this.deadline;
             this.timer.as_mut().reset(deadline);

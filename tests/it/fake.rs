@@ -144,9 +144,16 @@ pub enum Alpn {
     Http1,
 }
 
+/// A file of `tests/fixtures/tls`.
+fn tls_fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/tls")
+        .join(name)
+}
+
 /// The CA that signed the TLS fake's certificate (for `SSL_CERT_FILE`).
 pub fn test_ca() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls/ca.pem")
+    tls_fixture("ca.pem")
 }
 
 impl Fake {
@@ -254,12 +261,11 @@ impl Fake {
 async fn serve_tls(listener: tokio::net::TcpListener, app: Router, alpn: Alpn) {
     use rustls::pki_types::pem::PemObject as _;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls");
     let chain = vec![
-        CertificateDer::from_pem_file(dir.join("server.pem")).unwrap(),
-        CertificateDer::from_pem_file(dir.join("ca.pem")).unwrap(),
+        CertificateDer::from_pem_file(tls_fixture("server.pem")).unwrap(),
+        CertificateDer::from_pem_file(test_ca()).unwrap(),
     ];
-    let key = PrivateKeyDer::from_pem_file(dir.join("server.key")).unwrap();
+    let key = PrivateKeyDer::from_pem_file(tls_fixture("server.key")).unwrap();
     let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
