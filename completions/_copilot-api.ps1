@@ -210,6 +210,8 @@ Register-ArgumentCompleter -Native -CommandName 'copilot-api' -ScriptBlock {
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Minimum seconds between upstream chat / messages / responses requests')
             [CompletionResult]::new('--rate-limit', '--rate-limit', [CompletionResultType]::ParameterName, 'Minimum seconds between upstream chat / messages / responses requests')
             [CompletionResult]::new('--ping-interval', '--ping-interval', [CompletionResultType]::ParameterName, 'Seconds of upstream silence after which a translated stream gets a `ping` event')
+            [CompletionResult]::new('--allowed-host', '--allowed-host', [CompletionResultType]::ParameterName, 'Also answer requests addressed to this host name (besides localhost and loopback IPs); repeatable. Web pages reaching the server through any other name are refused')
+            [CompletionResult]::new('--allowed-origin', '--allowed-origin', [CompletionResultType]::ParameterName, 'Let web pages from this origin (e.g. `https://app.example`) call the server; repeatable. `*` allows every web page (unsafe: any site you open could use your account)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Read settings from this TOML file instead of the default location')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Kind of Copilot plan; selects the Copilot API host when the token does not name one')
             [CompletionResult]::new('--account-type', '--account-type', [CompletionResultType]::ParameterName, 'Kind of Copilot plan; selects the Copilot API host when the token does not name one')

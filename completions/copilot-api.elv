@@ -190,6 +190,8 @@ set edit:completion:arg-completer[copilot-api] = {|@words|
             cand -r 'Minimum seconds between upstream chat / messages / responses requests'
             cand --rate-limit 'Minimum seconds between upstream chat / messages / responses requests'
             cand --ping-interval 'Seconds of upstream silence after which a translated stream gets a `ping` event'
+            cand --allowed-host 'Also answer requests addressed to this host name (besides localhost and loopback IPs); repeatable. Web pages reaching the server through any other name are refused'
+            cand --allowed-origin 'Let web pages from this origin (e.g. `https://app.example`) call the server; repeatable. `*` allows every web page (unsafe: any site you open could use your account)'
             cand --config 'Read settings from this TOML file instead of the default location'
             cand -a 'Kind of Copilot plan; selects the Copilot API host when the token does not name one'
             cand --account-type 'Kind of Copilot plan; selects the Copilot API host when the token does not name one'

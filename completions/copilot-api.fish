@@ -117,6 +117,8 @@ complete -c copilot-api -n "__fish_copilot_api_using_subcommand start" -l host -
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand start" -l api-key -d 'Require this key (as `x-api-key` or `Authorization: Bearer`) on every API route' -r
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand start" -s r -l rate-limit -d 'Minimum seconds between upstream chat / messages / responses requests' -r
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand start" -l ping-interval -d 'Seconds of upstream silence after which a translated stream gets a `ping` event' -r
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand start" -l allowed-host -d 'Also answer requests addressed to this host name (besides localhost and loopback IPs); repeatable. Web pages reaching the server through any other name are refused' -r
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand start" -l allowed-origin -d 'Let web pages from this origin (e.g. `https://app.example`) call the server; repeatable. `*` allows every web page (unsafe: any site you open could use your account)' -r
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand start" -l config -d 'Read settings from this TOML file instead of the default location' -r -F
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand start" -s a -l account-type -d 'Kind of Copilot plan; selects the Copilot API host when the token does not name one' -r -f -a "individual\t'Copilot Individual, Pro or Pro+'
 business\t'Copilot Business'

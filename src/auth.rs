@@ -7,8 +7,6 @@ pub mod copilot_token;
 pub mod device_flow;
 pub mod store;
 
-use anyhow::Context as _;
-
 use crate::settings::{GlobalSettings, TokenSource};
 
 /// The message shown whenever a command needs a GitHub token and none is available.
@@ -25,7 +23,12 @@ pub fn github_token(settings: &GlobalSettings) -> anyhow::Result<Option<(String,
         return Ok(Some((token.trim().to_owned(), TokenSource::FlagOrEnv)));
     }
     let path = settings.token_path();
-    let token = store::read(&path).context("cannot read the stored GitHub token")?;
+    let token = match store::read(&path) {
+        Ok(token) => token,
+        // Already one self-explaining line; "cannot read" in front would mislead.
+        Err(err) if err.is::<store::Exposed>() => return Err(err),
+        Err(err) => return Err(err.context("cannot read the stored GitHub token")),
+    };
     Ok(token.map(|t| (t, TokenSource::File(path))))
 }
 

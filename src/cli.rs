@@ -196,6 +196,16 @@ pub struct StartArgs {
     #[arg(long, env = EnvVars::PING_INTERVAL, value_name = "SECONDS")]
     pub ping_interval: Option<f64>,
 
+    /// Also answer requests addressed to this host name (besides localhost and loopback IPs);
+    /// repeatable. Web pages reaching the server through any other name are refused.
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    pub allowed_hosts: Vec<String>,
+
+    /// Let web pages from this origin (e.g. `https://app.example`) call the server; repeatable.
+    /// `*` allows every web page (unsafe: any site you open could use your account).
+    #[arg(long = "allowed-origin", value_name = "ORIGIN")]
+    pub allowed_origins: Vec<String>,
+
     /// Serve `GET /token` (the live Copilot token). Only for trusted local tools.
     #[arg(long)]
     pub expose_token: bool,

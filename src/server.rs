@@ -1,8 +1,10 @@
 //! The HTTP server: `app(state)` builds the routes and middleware, `serve(listener, state,
 //! shutdown)` runs them on an already-bound listener until `shutdown` resolves.
 //!
-//! Middleware, outermost first: CORS (any origin, preflight answered), the access log (one
-//! line per request, written when the response — or the stream — ends), and the API-key check.
+//! Middleware, outermost first: the access log (one line per request, written when the
+//! response — or the stream — ends), the web-page guard ([`guard`]: foreign `Host` or
+//! `Origin` → 403), the API-key check, then CORS for the origins the guard let through
+//! (preflights answered there).
 //! Bodies are read by the handlers themselves through [`extract::read_body`] and
 //! [`extract::parse_json`], so even a body that is too large or not JSON gets an error in the
 //! route's own shape.
@@ -10,6 +12,7 @@
 pub mod approval;
 pub mod error;
 pub mod extract;
+pub(crate) mod guard;
 pub mod limit;
 pub mod log;
 pub mod peek;
@@ -19,6 +22,7 @@ pub mod state;
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Request, State};
@@ -69,21 +73,33 @@ pub fn app(
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state.clone());
+    let guard = Arc::new(guard::Guard::from_settings(&state.settings));
     ServiceBuilder::new()
+        .layer(axum::middleware::from_fn_with_state((state, guard), edge))
+        // Only origins the guard let through reach this layer (the server's own, or listed),
+        // so it can mirror them; a refused preflight never gets CORS headers.
         .layer(
             CorsLayer::new()
-                .allow_origin(AllowOrigin::any())
+                .allow_origin(AllowOrigin::mirror_request())
                 .allow_methods(AllowMethods::mirror_request())
                 .allow_headers(AllowHeaders::mirror_request())
+                .allow_private_network(true)
                 .max_age(Duration::from_secs(600)),
         )
-        .layer(axum::middleware::from_fn_with_state(state, edge))
         .service(router)
 }
 
-/// The access log around the API-key check, so refused requests are logged too.
-async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// The access log around the web-page guard and the API-key check, so refused requests are
+/// logged too.
+async fn edge(
+    State((state, guard)): State<(AppState, Arc<guard::Guard>)>,
+    req: Request,
+    next: Next,
+) -> Response {
     log::access_log(req, |req| async move {
+        if let Some(refused) = guard.check(&req) {
+            return refused.into_response_for(surface_for(&req));
+        }
         match refusal(&state, &req) {
             Some(refused) => refused,
             None => next.run(req).await,
@@ -179,8 +195,9 @@ fn refusal(state: &AppState, req: &Request) -> Option<Response> {
                 .get(header::AUTHORIZATION)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| {
-                    v.strip_prefix("Bearer ")
-                        .or_else(|| v.strip_prefix("bearer "))
+                    // The scheme is case-insensitive (RFC 9110 §11.1).
+                    let (scheme, key) = v.trim_start().split_once(' ')?;
+                    scheme.eq_ignore_ascii_case("bearer").then_some(key)
                 })
         })
         .map(str::trim);

@@ -295,6 +295,10 @@ pub struct StartSettings {
     pub expose_token: bool,
     /// Upstream silence after which a translated stream gets a `ping` event.
     pub ping_interval: Duration,
+    /// Extra host names requests may address (flags, else the config file).
+    pub allowed_hosts: Vec<String>,
+    /// Web origins allowed to call the server (flags, else the config file).
+    pub allowed_origins: Vec<String>,
 }
 
 fn redacted<S: serde::Serializer>(value: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
@@ -360,8 +364,50 @@ impl StartSettings {
             claude_code: args.claude_code,
             expose_token: args.expose_token || server.expose_token.unwrap_or(false),
             ping_interval,
+            allowed_hosts: list_or(&args.allowed_hosts, server.allowed_hosts, "--allowed-host")?,
+            allowed_origins: validate_origins(list_or(
+                &args.allowed_origins,
+                server.allowed_origins,
+                "--allowed-origin",
+            )?)?,
         })
     }
+}
+
+/// Origins are `*` or `scheme://host[:port]`, as browsers send them in `Origin`.
+fn validate_origins(origins: Vec<String>) -> anyhow::Result<Vec<String>> {
+    for origin in &origins {
+        let origin = origin.trim();
+        let well_formed = origin == "*"
+            || origin.split_once("://").is_some_and(|(scheme, rest)| {
+                !scheme.is_empty()
+                    && scheme
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+                    && !rest.trim_end_matches('/').is_empty()
+                    && !rest.trim_end_matches('/').contains('/')
+            });
+        if !well_formed {
+            bail!(
+                "allowed origin {origin:?} is not an origin: write it as a browser sends it, \
+                 e.g. `https://app.example` or `http://localhost:3000` (or `*` for any)"
+            );
+        }
+    }
+    Ok(origins)
+}
+
+/// A list given by repeated flags, else the config file's; blank entries are errors.
+fn list_or(flags: &[String], file: Option<Vec<String>>, name: &str) -> anyhow::Result<Vec<String>> {
+    let list = if flags.is_empty() {
+        file.unwrap_or_default()
+    } else {
+        flags.to_vec()
+    };
+    if list.iter().any(|item| item.trim().is_empty()) {
+        bail!("{name} needs a value, got an empty one");
+    }
+    Ok(list)
 }
 
 fn parse_host(text: &str) -> anyhow::Result<IpAddr> {
@@ -469,6 +515,8 @@ mod tests {
             claude_code: false,
             expose_token: false,
             ping_interval: None,
+            allowed_hosts: Vec::new(),
+            allowed_origins: Vec::new(),
             print_settings: false,
         };
         assert!(StartSettings::resolve(&args("0.0.0.0"), None).is_err());
@@ -476,5 +524,18 @@ mod tests {
         let mut with_key = args("0.0.0.0");
         with_key.api_key = Some("k".into());
         assert!(StartSettings::resolve(&with_key, None).is_ok());
+
+        // Origins are checked for shape; hosts for emptiness.
+        let mut origins = args("127.0.0.1");
+        origins.allowed_origins = vec!["https://app.example".into(), "*".into()];
+        assert!(StartSettings::resolve(&origins, None).is_ok());
+        for bad in ["app.example", "https://app.example/path", "https://", ""] {
+            origins.allowed_origins = vec![bad.into()];
+            let err = StartSettings::resolve(&origins, None).unwrap_err();
+            assert!(
+                err.to_string().contains("allowed origin") || bad.is_empty(),
+                "{err}"
+            );
+        }
     }
 }

@@ -4,16 +4,36 @@
 //! Writes are atomic (temp file in the same directory, then rename) and the file is created with
 //! mode 0600 on Unix before any secret is written to it, so a crash never leaves a half-written
 //! or world-readable token behind.
+//!
+//! Like ssh with a private key, [`read`] refuses a token file that other users can read or
+//! write ([`Exposed`]): the token is the person's Copilot account, and the refusal says how to
+//! fix the mode.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-/// Reads the stored token. A missing or empty file means "not signed in".
+/// The token file can be read or written by other users.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{path} is accessible to other users (mode {mode:04o}); the GitHub token in it gives access \
+     to your Copilot account, so copilot-api will not use it. Fix it with `chmod 600 {path}`",
+    path = .path.display()
+)]
+pub struct Exposed {
+    /// The token file.
+    pub path: PathBuf,
+    /// Its permission bits.
+    pub mode: u32,
+}
+
+/// Reads the stored token. A missing or empty file means "not signed in"; a file that other
+/// users can access is an [`Exposed`] error.
 pub fn read(path: &Path) -> anyhow::Result<Option<String>> {
     match std::fs::read_to_string(path) {
         Ok(text) => {
+            check_private(path)?;
             let token = text.trim();
             Ok((!token.is_empty()).then(|| token.to_owned()))
         }
@@ -73,6 +93,29 @@ pub fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
         .with_context(|| format!("cannot create {}", dir.display()))
 }
 
+/// Refuses a file whose mode lets group or others in.
+fn check_private(path: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(path)
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .permissions()
+            .mode()
+            & 0o7777;
+        if mode & 0o077 != 0 {
+            return Err(Exposed {
+                path: path.to_path_buf(),
+                mode,
+            }
+            .into());
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 fn set_private(file: &std::fs::File) -> anyhow::Result<()> {
     #[cfg(unix)]
     {
@@ -112,7 +155,30 @@ mod tests {
     fn empty_file_means_signed_out() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("github_token");
-        std::fs::write(&path, "\n").unwrap();
+        write(&path, "").unwrap();
         assert_eq!(read(&path).unwrap(), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_others_can_read_is_refused_with_the_fix() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("github_token");
+        write(&path, "gho_abc").unwrap();
+        for mode in [0o644, 0o640, 0o602] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            let err = read(&path).unwrap_err();
+            let exposed = err.downcast_ref::<Exposed>().unwrap();
+            assert_eq!(exposed.mode, mode);
+            let text = err.to_string();
+            assert!(
+                text.contains(&format!("chmod 600 {}", path.display())),
+                "{text}"
+            );
+            assert!(!text.contains("gho_abc"), "{text}");
+        }
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400)).unwrap();
+        assert_eq!(read(&path).unwrap().as_deref(), Some("gho_abc"));
     }
 }

@@ -131,7 +131,26 @@ fn mm_ss(d: Duration) -> String {
 }
 
 async fn status(ctx: &Context, args: &AuthStatusArgs) -> anyhow::Result<ExitStatus> {
-    let (token, source) = auth::require_github_token(&ctx.settings)?;
+    let (token, source) = match auth::require_github_token(&ctx.settings) {
+        Ok(found) => found,
+        Err(err) => {
+            let Some(exposed) = err.downcast_ref::<store::Exposed>() else {
+                return Err(err);
+            };
+            // A status report, not a failure to run: say what is wrong and how to fix it.
+            if args.json {
+                ctx.printer.out(json!({
+                    "signed_in": false,
+                    "token_source": exposed.path.display().to_string(),
+                    "token_file_mode": format!("{:04o}", exposed.mode),
+                    "error": err.to_string(),
+                }))?;
+            } else {
+                ctx.printer.out(format!("Not usable: {err}."))?;
+            }
+            return Ok(ExitStatus::Failure);
+        }
+    };
     let github = GithubClient::new(http_client()?, ctx.settings.endpoints.clone());
     let printer = &ctx.printer;
     let source_text = match &source {

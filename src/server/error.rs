@@ -39,6 +39,9 @@ pub enum ApiError {
     /// The operator rejected the request (`--manual`).
     #[error("the request was rejected by the operator of this copilot-api server")]
     Rejected,
+    /// Refused by the web-page guard (`server::guard`): a foreign `Host` or `Origin`.
+    #[error("{0}")]
+    Forbidden(String),
     /// Unknown route or model.
     #[error("{0}")]
     NotFound(String),
@@ -83,7 +86,7 @@ impl ApiError {
         match self {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::Rejected => StatusCode::FORBIDDEN,
+            Self::Rejected | Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -48,6 +48,10 @@ pub struct ServerConfig {
     pub ping_interval: Option<f64>,
     /// Allow a non-loopback bind without an API key.
     pub allow_unauthenticated: Option<bool>,
+    /// Host names besides the loopback ones that requests may address (`server::guard`).
+    pub allowed_hosts: Option<Vec<String>>,
+    /// Web origins whose pages may call the server (`"*"`: any).
+    pub allowed_origins: Option<Vec<String>>,
 }
 
 /// The default config file location: `<config dir>/copilot-api/config.toml`.

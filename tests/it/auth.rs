@@ -155,7 +155,7 @@ fn status_explains_a_refused_copilot_token() {
 fn status_with_a_revoked_github_token_exits_1() {
     let ctx = TestContext::new();
     std::fs::create_dir_all(ctx.data_dir()).unwrap();
-    std::fs::write(ctx.token_path(), "gho_revoked").unwrap();
+    ctx.store_token("gho_revoked");
     let out = ctx.cmd().args(["auth", "status"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("no longer valid"), "{}", stdout(&out));
@@ -194,7 +194,7 @@ fn token_logout_and_not_signed_in() {
 fn github_token_flag_and_env_win_over_the_file() {
     let ctx = TestContext::new();
     std::fs::create_dir_all(ctx.data_dir()).unwrap();
-    std::fs::write(ctx.token_path(), "gho_revoked").unwrap();
+    ctx.store_token("gho_revoked");
     ctx.fake
         .with(|s| s.users.push(("gho_env".into(), "envuser".into())));
     let out = ctx

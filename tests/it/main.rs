@@ -33,5 +33,7 @@ mod claude_code;
 mod tokens_exact;
 // `count-tokens`: exactness, formats, errors.
 mod count_tokens;
+// Web pages must not use the account: DNS rebinding, origins, secrets in logs, token file mode.
+mod web;
 // Generated completions and man page are fresh.
 mod generated;

@@ -44,9 +44,20 @@ impl TestContext {
 
     /// Stores a GitHub token as if `auth device login` had run.
     pub fn sign_in(&self) -> &Self {
-        std::fs::create_dir_all(self.data_dir()).unwrap();
-        std::fs::write(self.token_path(), "gho_good").unwrap();
+        self.store_token("gho_good");
         self
+    }
+
+    /// Writes the token file as `auth device login` does: mode 0600.
+    pub fn store_token(&self, token: &str) {
+        std::fs::create_dir_all(self.data_dir()).unwrap();
+        let path = self.token_path();
+        std::fs::write(&path, token).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
     }
 
     pub fn write_config(&self, text: &str) -> PathBuf {

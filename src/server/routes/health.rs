@@ -29,7 +29,7 @@ pub async fn usage(State(state): State<AppState>) -> Result<Response, OpenAiErro
 }
 
 /// `GET /token`: the live Copilot token, only when the operator asked for it, and never to a
-/// web page: CORS is open for local web clients, so a request carrying `Origin` (every browser
+/// web page, not even one from an allowed origin: a request carrying `Origin` (every browser
 /// `fetch`) is refused rather than handing any site the token.
 pub async fn token(
     State(state): State<AppState>,
