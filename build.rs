@@ -3,9 +3,6 @@
 //! `include_bytes!` by `src/tokens/vocab.rs`. Loading an encoding at run time is then
 //! a header check: no parsing, no hashing, no allocation.
 //!
-//! It also hands release links of the binary the symbol order in `link/serving-order.txt`
-//! ([`symbol_order`]).
-//!
 //! Three tables are built: `o200k_base`, `cl100k_base` and `p50k_base`. `p50k_edit` has
 //! the same ranks as `p50k_base`, and `r50k_base` is exactly the ranks `0..=50255` of
 //! `p50k_base` (its `.tiktoken` file is the first 50 256 lines of p50k's), so both reuse
@@ -33,62 +30,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         let blob = build_table(&src)?;
         write_if_changed(&out.join(format!("{name}.bin")), &blob)?;
     }
-    symbol_order(&root);
     Ok(())
-}
-
-/// Release builds linked by lld lay out the functions that serving runs first and together, in
-/// the order of `link/serving-order.txt` (see `link/README.md`): an idle proxy then holds a
-/// few 64 KiB windows of its code instead of dozens. Symbols the file names that a build does
-/// not have (another rustc, other crate versions) are skipped silently: the order only moves
-/// code, it never changes it. `COPILOT_API_SYMBOL_ORDER=0` turns it off.
-fn symbol_order(root: &Path) {
-    let order = root.join("link").join("serving-order.txt");
-    println!("cargo::rerun-if-changed={}", order.display());
-    println!("cargo::rerun-if-env-changed=COPILOT_API_SYMBOL_ORDER");
-    println!("cargo::rerun-if-env-changed=CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER");
-    let wanted = env::var("PROFILE").is_ok_and(|p| p == "release")
-        && env::var("TARGET").is_ok_and(|t| t == "x86_64-unknown-linux-gnu")
-        && !env::var("COPILOT_API_SYMBOL_ORDER").is_ok_and(|v| v == "0")
-        && order.is_file()
-        && links_with_rust_lld();
-    if wanted {
-        println!(
-            "cargo::rustc-link-arg-bins=-Wl,--symbol-ordering-file={},--no-warn-symbol-ordering",
-            order.display()
-        );
-    }
-}
-
-/// Whether the binary will be linked by the lld that rustc ships, the default linker on
-/// x86_64 Linux since Rust 1.90 (GNU ld does not know `--symbol-ordering-file`). Any linker
-/// chosen by hand (a `linker` setting or linker flags) is taken as "not known to be lld".
-fn links_with_rust_lld() -> bool {
-    let rustc = env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let flags = env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default();
-    if env::var_os("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER").is_some()
-        || flags.contains("link")
-    {
-        return false;
-    }
-    let run = |arg: &str| {
-        std::process::Command::new(&rustc)
-            .arg(arg)
-            .output()
-            .ok()
-            .filter(|out| out.status.success())
-            .and_then(|out| String::from_utf8(out.stdout).ok())
-    };
-    let minor = run("-vV").and_then(|v| {
-        let release = v.lines().find_map(|l| l.strip_prefix("release: "))?;
-        release.split('.').nth(1)?.parse::<u32>().ok()
-    });
-    let shipped_lld = run("--print=sysroot").is_some_and(|sysroot| {
-        Path::new(sysroot.trim())
-            .join("lib/rustlib/x86_64-unknown-linux-gnu/bin/gcc-ld/ld.lld")
-            .is_file()
-    });
-    minor.is_some_and(|m| m >= 90) && shipped_lld
 }
 
 /// Writes `data` unless the file already holds exactly it (keeps mtimes stable).

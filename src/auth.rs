@@ -1,9 +1,9 @@
 //! Signing in to GitHub and holding the Copilot token.
 //!
-//! `store` owns the GitHub token file, `device_flow` the OAuth device flow, and
-//! `copilot_token` the exchange of the GitHub token for short-lived Copilot tokens.
+//! `store` owns the GitHub token file and `device_flow` the OAuth device flow. The exchange
+//! of the GitHub token for short-lived Copilot tokens belongs to the Copilot provider
+//! (`providers::copilot::token`).
 
-pub mod copilot_token;
 pub mod device_flow;
 pub mod store;
 

@@ -10,12 +10,12 @@ pub mod auth;
 pub mod cli;
 pub mod memory;
 pub mod output;
+pub mod providers;
 pub mod server;
 pub mod session;
 pub mod settings;
 pub mod tokens;
 pub mod translate;
-pub mod upstream;
 
 use std::process::ExitCode;
 

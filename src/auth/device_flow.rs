@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde::Deserialize;
 
-use crate::upstream::UpstreamError;
+use crate::providers::UpstreamError;
 
 /// The VS Code Copilot GitHub App's client id, which Copilot token exchange requires.
 pub const CLIENT_ID: &str = "Iv1.b507a08c87ecfe98";

@@ -5,13 +5,14 @@ use std::time::Duration;
 use anyhow::Context as _;
 use serde_json::json;
 
-use crate::auth::copilot_token::TokenError;
+use crate::providers::copilot::token::TokenError;
 use crate::auth::device_flow::{DeviceFlow, DeviceFlowError};
 use crate::auth::{self, store};
 use crate::cli::{AuthCommand, AuthStatusArgs, DeviceCommand, LoginArgs};
 use crate::settings::TokenSource;
-use crate::upstream::github::GithubClient;
-use crate::upstream::{UpstreamError, http_client};
+use crate::providers::copilot::github::GithubClient;
+use crate::providers::UpstreamError;
+use crate::providers::http::client as http_client;
 use crate::{Context, ExitStatus};
 
 /// Runs an `auth` subcommand.

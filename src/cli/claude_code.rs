@@ -311,7 +311,7 @@ pub async fn run(ctx: &Context, args: &ClaudeCodeArgs) -> anyhow::Result<ExitSta
 
 /// Asks a running copilot-api for its chat models.
 async fn running_models(base: &str, api_key: Option<&str>) -> anyhow::Result<Vec<String>> {
-    let http = crate::upstream::http_client()?;
+    let http = crate::providers::http::client()?;
     let mut request = http.get(format!("{base}/v1/models"));
     if let Some(key) = api_key {
         request = request.header("x-api-key", key);

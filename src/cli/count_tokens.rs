@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::cli::{CountTokensArgs, InputFormat};
 use crate::tokens::requests::{Shape, count_anthropic, count_openai, count_text, detect};
 use crate::tokens::{ChatCount, Encoding};
-use crate::upstream::models::read_cache_any;
+use crate::providers::copilot::models::read_cache_any;
 use crate::{Context, ExitStatus};
 
 /// Model assumed when neither `--model` nor the request names one.
@@ -132,7 +132,7 @@ fn count_one(
     input: &Input,
     args: &CountTokensArgs,
     forced_encoding: Option<Encoding>,
-    catalogue: Option<&[crate::upstream::models::Model]>,
+    catalogue: Option<&[crate::providers::copilot::models::Model]>,
 ) -> anyhow::Result<Counted> {
     // Decide the shape: forced, or JSON when it looks like a request, else text.
     let looks_like_request = input.json_name

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::auth::require_github_token;
 use crate::cli::ModelsArgs;
-use crate::upstream::models::{self, Model};
+use crate::providers::copilot::models::{self, Model};
 use crate::{Context, ExitStatus, session};
 
 /// The normalised view of a model (`--json`, and `/v1/models` extras).

@@ -11,7 +11,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::upstream::UpstreamError;
+use crate::providers::UpstreamError;
 
 /// Which error envelope the client expects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

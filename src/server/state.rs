@@ -8,7 +8,7 @@ use std::time::Instant;
 use super::approval::Approver;
 use super::limit::RateLimiter;
 use crate::settings::StartSettings;
-use crate::upstream::copilot::CopilotClient;
+use crate::providers::copilot::CopilotClient;
 
 /// Shared server state.
 #[derive(Debug, Clone)]

@@ -878,28 +878,3 @@ async fn thread_count_is_configurable_and_checked() {
         );
     }
 }
-
-/// Start-up code pages are handed back before serving, and serving faults back what it needs.
-#[cfg(target_os = "linux")]
-#[tokio::test]
-async fn start_up_memory_is_released_and_serving_goes_on() {
-    let ctx = signed_in();
-    let upstream = answers_hi(&ctx);
-    let proxy = Proxy::start(&ctx, &[], &[("RUST_LOG", "copilot_api=debug")]);
-    assert!(
-        proxy.wait_for_log("released start-up memory (", Duration::from_secs(5)),
-        "{}",
-        proxy.log()
-    );
-    let log = proxy.log();
-    let kib: u64 = log
-        .split("released start-up memory (")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("{log}"));
-    assert!(kib > 1024, "only {kib} KiB released:\n{log}");
-    let resp = say_hi(&proxy).await;
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.json::<Value>().await.unwrap(), upstream);
-}

@@ -28,9 +28,9 @@ use crate::translate::openai::{ChatChunk, ChatResponse};
 use crate::translate::request::{TargetModel, anthropic_to_openai};
 use crate::translate::response::openai_to_anthropic;
 use crate::translate::stream::StreamTranslator;
-use crate::upstream::UpstreamError;
-use crate::upstream::copilot::RequestOptions;
-use crate::upstream::models::{Model, Resolved};
+use crate::providers::UpstreamError;
+use crate::providers::copilot::RequestOptions;
+use crate::providers::copilot::models::{Model, Resolved};
 
 /// `anthropic-version` sent upstream when the client sent none.
 const DEFAULT_ANTHROPIC_VERSION: &str = "2023-06-01";
@@ -349,7 +349,7 @@ pub async fn count_tokens(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::upstream::copilot::Initiator;
+    use crate::providers::copilot::Initiator;
 
     fn request(messages: Value) -> MessagesRequest {
         serde_json::from_value(json!({"model": "m", "messages": messages})).unwrap()

@@ -21,8 +21,8 @@ use crate::server::error::{ApiError, OpenAiError, Surface};
 use crate::server::extract::{parse_json, read_body};
 use crate::server::log::RequestLog;
 use crate::server::peek::{ChatPeek, Sent, insert_first_member};
-use crate::upstream::copilot::{Initiator, RequestOptions};
-use crate::upstream::models::{Model, Resolved};
+use crate::providers::copilot::{Initiator, RequestOptions};
+use crate::providers::copilot::models::{Model, Resolved};
 
 /// `POST /v1/chat/completions`. The client's bytes go upstream unchanged unless an output
 /// limit has to be added (spliced in) or renamed (re-serialised).

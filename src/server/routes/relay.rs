@@ -13,7 +13,7 @@ use crate::server::peek::{CompletionPeek, insert_first_member};
 
 use crate::server::error::ApiError;
 use crate::server::log::RequestLog;
-use crate::upstream::UpstreamError;
+use crate::providers::UpstreamError;
 
 /// Whether a response is an event stream.
 pub fn is_event_stream(headers: &reqwest::header::HeaderMap) -> bool {

@@ -9,15 +9,18 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 
+pub mod github;
+pub mod models;
+pub mod token;
+
 use super::UpstreamError;
-use super::github::{editor_headers, insert};
-use super::models::{self, CATALOGUE_TTL, Model, ModelsResponse};
-use super::transport::{Target, Transport};
-use crate::auth::copilot_token::TokenManager;
 use crate::settings::Endpoints;
+use github::{editor_headers, insert};
+use models::{CATALOGUE_TTL, Model, ModelsResponse};
+use token::TokenManager;
 
 pub use crate::translate::openai::Initiator;
 
@@ -35,86 +38,25 @@ pub struct RequestOptions {
 /// Client for the Copilot API.
 #[derive(Debug)]
 pub struct CopilotClient {
-    http: Transport,
+    http: reqwest::Client,
     endpoints: Endpoints,
     tokens: Arc<TokenManager>,
     data_dir: PathBuf,
     /// The headers that are the same on every request (ref §3.2).
     fixed_headers: HeaderMap,
     catalogue: tokio::sync::Mutex<Option<(Instant, Arc<Vec<Model>>)>>,
-    /// What every request would otherwise rebuild: parsed URLs and the `Authorization` value.
-    prepared: std::sync::Mutex<Prepared>,
-}
-
-/// Per-request values derived from the base URL and the token, kept until either changes.
-#[derive(Default)]
-struct Prepared {
-    /// The base URL the `urls` belong to.
-    base: String,
-    /// Parsed `{base}{path}` by path.
-    urls: Vec<(String, Arc<Target>)>,
-    /// The Copilot token and its `Authorization: Bearer …` value (marked sensitive).
-    authorization: Option<(String, HeaderValue)>,
-}
-
-impl std::fmt::Debug for Prepared {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never the token.
-        f.debug_struct("Prepared")
-            .field("base", &self.base)
-            .field("urls", &self.urls.len())
-            .finish_non_exhaustive()
-    }
-}
-
-impl Prepared {
-    fn url(&mut self, base: &str, path: &str) -> Result<Arc<Target>, UpstreamError> {
-        if self.base != base {
-            base.clone_into(&mut self.base);
-            self.urls.clear();
-        }
-        if let Some((_, url)) = self.urls.iter().find(|(p, _)| p == path) {
-            return Ok(Arc::clone(url));
-        }
-        let url =
-            Target::parse(&format!("{base}{path}")).map_err(|err| UpstreamError::Connect {
-                host: base.to_owned(),
-                reason: format!("`{base}{path}` is not a valid URL ({err})"),
-            })?;
-        let url = Arc::new(url);
-        self.urls.push((path.to_owned(), Arc::clone(&url)));
-        Ok(url)
-    }
-
-    fn authorization(&mut self, token: &str) -> HeaderValue {
-        match &self.authorization {
-            Some((cached, value)) if cached == token => value.clone(),
-            _ => {
-                let mut value =
-                    HeaderValue::from_maybe_shared(bytes::Bytes::from(format!("Bearer {token}")))
-                        // A token with characters not allowed in a header cannot be sent anyway; an
-                        // empty value gets Copilot's 401, which names the problem.
-                        .unwrap_or_else(|_| HeaderValue::from_static(""));
-                value.set_sensitive(true);
-                self.authorization = Some((token.to_owned(), value.clone()));
-                value
-            }
-        }
-    }
 }
 
 impl CopilotClient {
     /// Creates the client.
     pub fn new(
-        http: Transport,
+        http: reqwest::Client,
         endpoints: Endpoints,
         tokens: Arc<TokenManager>,
         data_dir: PathBuf,
     ) -> Self {
         let mut fixed_headers = HeaderMap::new();
         fixed_headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        // What reqwest sends by default, kept on the direct transport.
-        fixed_headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
         fixed_headers.insert(
             "copilot-integration-id",
             HeaderValue::from_static("vscode-chat"),
@@ -131,7 +73,6 @@ impl CopilotClient {
             data_dir,
             fixed_headers,
             catalogue: tokio::sync::Mutex::new(None),
-            prepared: std::sync::Mutex::default(),
         }
     }
 
@@ -148,7 +89,7 @@ impl CopilotClient {
     }
 
     /// The headers of VS Code's Copilot Chat (ref §3.2), with a fresh `x-request-id`.
-    fn headers(&self, authorization: HeaderValue, opts: &RequestOptions) -> HeaderMap {
+    fn headers(&self, token: &str, opts: &RequestOptions) -> HeaderMap {
         // The fixed part is built once (`fixed_headers`); per request only the token, a fresh
         // request id and the caller's decisions are added, into a map sized for all of them
         // (and for the few headers reqwest adds) so that it never grows.
@@ -156,6 +97,11 @@ impl CopilotClient {
         for (name, value) in &self.fixed_headers {
             h.insert(name.clone(), value.clone());
         }
+        // A token with characters not allowed in a header cannot be sent anyway; an empty value
+        // gets Copilot's 401, which names the problem.
+        let mut authorization = HeaderValue::from_str(&format!("Bearer {token}"))
+            .unwrap_or_else(|_| HeaderValue::from_static(""));
+        authorization.set_sensitive(true);
         h.insert(AUTHORIZATION, authorization);
         let mut id = [0u8; uuid::fmt::Hyphenated::LENGTH];
         // A request id needs uniqueness, not secrecy: a fast thread-local generator instead of
@@ -189,26 +135,18 @@ impl CopilotClient {
         let mut token = self.tokens.current();
         let mut refreshed = false;
         loop {
-            let (url, authorization) = {
-                let mut prepared = self
-                    .prepared
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                let base = self.endpoints.copilot_base(token.endpoints.api.as_deref());
-                (
-                    prepared.url(base, path)?,
-                    prepared.authorization(&token.token),
-                )
-            };
-            let resp = self
+            let base = self.endpoints.copilot_base(token.endpoints.api.as_deref());
+            let mut request = self
                 .http
-                .send(
-                    method.clone(),
-                    &url,
-                    || self.headers(authorization.clone(), opts),
-                    body.clone(),
-                )
-                .await?;
+                .request(method.clone(), format!("{base}{path}"))
+                .headers(self.headers(&token.token, opts));
+            if let Some(body) = &body {
+                request = request.body(body.clone());
+            }
+            let resp = request
+                .send()
+                .await
+                .map_err(|e| UpstreamError::from_reqwest(&e))?;
             let status = resp.status();
             if status == StatusCode::UNAUTHORIZED && !refreshed {
                 refreshed = true;
@@ -258,7 +196,7 @@ impl CopilotClient {
                 .await
                 .map_err(|e| UpstreamError::from_reqwest(&e))
         };
-        let bytes = tokio::time::timeout(super::CALL_TIMEOUT, fetch)
+        let bytes = tokio::time::timeout(super::http::CALL_TIMEOUT, fetch)
             .await
             .map_err(|_| UpstreamError::Timeout {
                 host: "the Copilot API (/models)".into(),
@@ -285,56 +223,5 @@ impl CopilotClient {
                 .limits
                 .max_output_tokens,
         )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn prepared_values_follow_the_base_url_and_the_token() {
-        let mut prepared = Prepared::default();
-        let chat = prepared
-            .url("https://api.githubcopilot.com", "/chat/completions")
-            .unwrap();
-        assert_eq!(
-            chat.url().as_str(),
-            "https://api.githubcopilot.com/chat/completions"
-        );
-        let models = prepared
-            .url("https://api.githubcopilot.com", "/models")
-            .unwrap();
-        assert_eq!(
-            models.url().as_str(),
-            "https://api.githubcopilot.com/models"
-        );
-        // A refreshed token can name another base: nothing of the old one is reused.
-        let moved = prepared
-            .url(
-                "https://api.business.githubcopilot.com",
-                "/chat/completions",
-            )
-            .unwrap();
-        assert_eq!(
-            moved.url().as_str(),
-            "https://api.business.githubcopilot.com/chat/completions"
-        );
-        assert_eq!(prepared.urls.len(), 1);
-        assert!(matches!(
-            prepared.url("http://[::1", "/models"),
-            Err(UpstreamError::Connect { .. })
-        ));
-
-        let first = prepared.authorization("tid=1;exp=2");
-        assert_eq!(first.to_str().unwrap(), "Bearer tid=1;exp=2");
-        assert!(first.is_sensitive());
-        assert_eq!(prepared.authorization("tid=1;exp=2"), first);
-        assert_eq!(
-            prepared.authorization("tid=3").to_str().unwrap(),
-            "Bearer tid=3"
-        );
-        let debug = format!("{prepared:?}");
-        assert!(!debug.contains("tid="), "{debug}");
     }
 }

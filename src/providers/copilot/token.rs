@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
-use crate::upstream::UpstreamError;
-use crate::upstream::github::{CopilotToken, GithubClient};
+use crate::providers::UpstreamError;
+use crate::providers::copilot::github::{CopilotToken, GithubClient};
 
 /// Why no Copilot token could be had.
 #[derive(Debug, thiserror::Error)]

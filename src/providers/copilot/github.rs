@@ -4,7 +4,7 @@
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
 use serde::Deserialize;
 
-use super::UpstreamError;
+use crate::providers::UpstreamError;
 use crate::settings::Endpoints;
 
 /// A GitHub account, as `/user` returns it.
@@ -107,7 +107,7 @@ impl GithubClient {
             .http
             .get(&url)
             .headers(self.headers(github_token)?)
-            .timeout(super::CALL_TIMEOUT)
+            .timeout(crate::providers::http::CALL_TIMEOUT)
             .send()
             .await
             .map_err(|e| UpstreamError::from_reqwest(&e))?;

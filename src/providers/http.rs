@@ -1,15 +1,7 @@
-//! Clients for the services copilot-api talks to, and how their failures are classified.
-//!
-//! Today the only model provider is GitHub Copilot (`copilot`), reached with a token that
-//! `github` exchanges. Further providers (OpenAI, Anthropic, Azure OpenAI) slot in beside
-//! `copilot` as variants of a closed set dispatched by wire shape (OpenAI chat or Anthropic
-//! Messages), following STYLE.md; they share [`transport::Transport`] for model requests,
-//! [`tls_config`] and [`UpstreamError`].
-
-pub mod copilot;
-pub mod github;
-pub mod models;
-pub mod transport;
+//! The one HTTP stack every provider uses: a shared `reqwest` client (rustls with the platform
+//! verifier, HTTP/2 by ALPN, the system proxy settings, a connect timeout and a read-silence
+//! timeout) and the one classification of upstream failures ([`UpstreamError`]) that drives
+//! error messages, retries, fallback and circuit breakers.
 
 use std::time::Duration;
 
@@ -31,35 +23,58 @@ pub const READ_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// The TLS settings every upstream connection uses: rustls with aws-lc-rs, TLS 1.2 and 1.3,
 /// the platform's certificate verifier (the system roots; `SSL_CERT_FILE`/`SSL_CERT_DIR`
-/// honoured). reqwest and [`transport::Transport`] share one verifier, so the roots are
-/// loaded once; each sets its own ALPN protocols (HTTP/2 and HTTP/1.1).
-pub fn tls_config() -> anyhow::Result<rustls::ClientConfig> {
+/// honoured), HTTP/2 and HTTP/1.1 offered by ALPN.
+fn tls_config() -> anyhow::Result<rustls::ClientConfig> {
     use rustls_platform_verifier::BuilderVerifierExt as _;
     let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    Ok(rustls::ClientConfig::builder_with_provider(provider)
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .and_then(|builder| builder.with_platform_verifier())
         .map_err(|err| anyhow::anyhow!("cannot set up TLS: {err}"))?
-        .with_no_client_auth())
-}
-
-/// Builds an HTTP client: pooled, HTTP/2 where offered, rustls, system proxy settings
-/// (`HTTPS_PROXY`, `NO_PROXY`) honoured.
-pub fn http_client() -> anyhow::Result<reqwest::Client> {
-    http_client_with(tls_config()?)
-}
-
-/// [`http_client`] with the given TLS settings.
-pub fn http_client_with(mut tls: rustls::ClientConfig) -> anyhow::Result<reqwest::Client> {
+        .with_no_client_auth();
     tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(tls)
+}
+
+/// Timeouts of a client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// TCP + TLS connection.
+    pub connect: Duration,
+    /// Longest silence while reading an answer (head or body).
+    pub read: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: CONNECT_TIMEOUT,
+            read: READ_TIMEOUT,
+        }
+    }
+}
+
+/// Builds the HTTP client: pooled, HTTP/2 where offered, rustls, system proxy settings
+/// (`HTTPS_PROXY`, `NO_PROXY`, and the macOS / Windows settings) honoured, `TCP_NODELAY`, TCP
+/// keepalive, no redirects (an API that redirects is misconfigured, and a redirect would carry
+/// the credential elsewhere). There is deliberately no total timeout: model streams can run
+/// for many minutes; the read timeout bounds each silence instead.
+pub fn client() -> anyhow::Result<reqwest::Client> {
+    client_with(Timeouts::default())
+}
+
+/// [`client`] with other timeouts.
+pub fn client_with(timeouts: Timeouts) -> anyhow::Result<reqwest::Client> {
     reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .connect_timeout(CONNECT_TIMEOUT)
-        .read_timeout(READ_TIMEOUT)
+        .tls_backend_preconfigured(tls_config()?)
+        .connect_timeout(timeouts.connect)
+        .read_timeout(timeouts.read)
+        .redirect(reqwest::redirect::Policy::none())
         .pool_idle_timeout(Duration::from_secs(90))
         // Enough warm connections for 256 requests in flight (over HTTP/1.1; HTTP/2 needs one),
         // without keeping every connection of a burst of 1,000 streams.
         .pool_max_idle_per_host(256)
+        .tcp_nodelay(true)
         .tcp_keepalive(Duration::from_secs(30))
         .build()
         .map_err(|err| anyhow::anyhow!("cannot build the HTTP client: {err}"))
@@ -222,5 +237,111 @@ mod tests {
         assert_eq!(error_message(br#"{"error":"nope"}"#, s), "nope");
         assert_eq!(error_message(b"plain\n", s), "plain");
         assert_eq!(error_message(b"", s), "Bad Request");
+    }
+
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    /// A loopback server that answers each connection with `reply` and then holds it open
+    /// without a word.
+    async fn stalling_server(reply: &'static [u8]) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut request = [0u8; 4096];
+                    let _ = socket.read(&mut request).await;
+                    let _ = socket.write_all(reply).await;
+                    tokio::time::sleep(Duration::from_secs(30)).await;
+                });
+            }
+        });
+        format!("http://{addr}/chat/completions")
+    }
+
+    /// The shared client with a short read timeout and no proxy from this machine's
+    /// environment.
+    fn short(read: Duration) -> reqwest::Client {
+        reqwest::Client::builder()
+            .tls_backend_preconfigured(tls_config().unwrap())
+            .read_timeout(read)
+            .no_proxy()
+            .build()
+            .unwrap()
+    }
+
+    async fn post(client: &reqwest::Client, url: &str) -> Result<reqwest::Response, UpstreamError> {
+        client
+            .post(url)
+            .body("{}")
+            .send()
+            .await
+            .map_err(|e| UpstreamError::from_reqwest(&e))
+    }
+
+    #[tokio::test]
+    async fn silence_before_the_head_or_inside_the_body_times_out() {
+        let client = short(Duration::from_millis(300));
+
+        // No answer at all: a timeout naming the host, after about the limit.
+        let mute = stalling_server(b"").await;
+        let started = std::time::Instant::now();
+        let err = post(&client, &mute).await.unwrap_err();
+        let host = mute.trim_start_matches("http://").split('/').next().unwrap();
+        assert!(
+            matches!(&err, UpstreamError::Timeout { host: h } if h == host),
+            "{err}"
+        );
+        assert!(started.elapsed() >= Duration::from_millis(300));
+
+        // A head and part of the body, then silence: the body fails as a timeout.
+        let half = stalling_server(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n6\r\ndata: \r\n").await;
+        let response = post(&client, &half).await.unwrap();
+        assert_eq!(response.status(), 200);
+        let err = response.bytes().await.unwrap_err();
+        assert!(err.is_timeout(), "{err:?}");
+        assert!(matches!(
+            UpstreamError::from_reqwest(&err),
+            UpstreamError::Timeout { .. }
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_slow_stream_that_keeps_sending_is_never_cut() {
+        // A piece every 100 ms for a second, with 300 ms allowed between pieces.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = [0u8; 4096];
+            let _ = socket.read(&mut request).await;
+            let head = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n";
+            socket.write_all(head).await.unwrap();
+            for _ in 0..10 {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                socket.write_all(b"1\r\nx\r\n").await.unwrap();
+            }
+            socket.write_all(b"0\r\n\r\n").await.unwrap();
+        });
+        let client = short(Duration::from_millis(300));
+        let response = post(&client, &format!("http://{addr}/chat/completions"))
+            .await
+            .unwrap();
+        assert_eq!(response.bytes().await.unwrap(), "xxxxxxxxxx");
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_names_the_host_and_the_cause() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        let err = post(&short(READ_TIMEOUT), &format!("http://{addr}/models"))
+            .await
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.starts_with(&format!("could not reach {addr}: ")) && text.contains("refused"),
+            "{text}"
+        );
     }
 }
