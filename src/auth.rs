@@ -4,21 +4,23 @@
 //! of the GitHub token for short-lived Copilot tokens belongs to the Copilot provider
 //! (`providers::copilot::token`).
 
-pub mod device_flow;
-pub mod store;
+pub(crate) mod device_flow;
+pub(crate) mod store;
 
 use crate::settings::{GlobalSettings, TokenSource};
 
 /// The message shown whenever a command needs a GitHub token and none is available.
-pub const NOT_SIGNED_IN: &str = "Not signed in. Run `copilot-api auth device login`.";
+pub(crate) const NOT_SIGNED_IN: &str = "Not signed in. Run `copilot-api auth device login`.";
 
 /// Error for "no GitHub token anywhere"; `main` maps it to exit code 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{NOT_SIGNED_IN}")]
-pub struct NotSignedIn;
+pub(crate) struct NotSignedIn;
 
 /// Finds the GitHub token: `--github-token`/env first, then the token file.
-pub fn github_token(settings: &GlobalSettings) -> anyhow::Result<Option<(String, TokenSource)>> {
+pub(crate) fn github_token(
+    settings: &GlobalSettings,
+) -> anyhow::Result<Option<(String, TokenSource)>> {
     if let Some(token) = &settings.github_token {
         return Ok(Some((token.trim().to_owned(), TokenSource::FlagOrEnv)));
     }
@@ -33,6 +35,8 @@ pub fn github_token(settings: &GlobalSettings) -> anyhow::Result<Option<(String,
 }
 
 /// Like [`github_token`], but "not signed in" is an error.
-pub fn require_github_token(settings: &GlobalSettings) -> anyhow::Result<(String, TokenSource)> {
+pub(crate) fn require_github_token(
+    settings: &GlobalSettings,
+) -> anyhow::Result<(String, TokenSource)> {
     github_token(settings)?.ok_or_else(|| NotSignedIn.into())
 }

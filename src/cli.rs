@@ -5,13 +5,13 @@
 //! Options that can also come from the config file are `Option<_>` without a clap default, so
 //! `settings.rs` can tell "given" from "defaulted".
 
-pub mod auth;
-pub mod claude_code;
-pub mod count_tokens;
-pub mod generate;
-pub mod models;
-pub mod start;
-pub mod usage;
+pub(crate) mod auth;
+pub(crate) mod claude_code;
+pub(crate) mod count_tokens;
+pub(crate) mod generate;
+pub(crate) mod models;
+pub(crate) mod start;
+pub(crate) mod usage;
 
 use std::path::PathBuf;
 

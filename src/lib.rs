@@ -6,23 +6,24 @@
 //! exceeded, `auth status` found the sign-in unusable); 2 an error (bad usage, not signed in,
 //! network or upstream failure, invalid input); 130 cancelled with Ctrl-C.
 
-pub mod auth;
+pub(crate) mod auth;
 pub mod cli;
 pub mod memory;
-pub mod output;
-pub mod providers;
-pub mod server;
-pub mod session;
-pub mod settings;
+pub(crate) mod output;
+pub(crate) mod providers;
+pub(crate) mod server;
+pub(crate) mod session;
+pub(crate) mod settings;
 pub mod tokens;
 pub mod translate;
 
 use std::process::ExitCode;
 
+pub use settings::env::{Env, EnvVars};
+
 use cli::{Cli, Command};
 use output::{Printer, Verbosity};
 use settings::GlobalSettings;
-use settings::env::{Env, EnvVars};
 use settings::file::FileConfig;
 
 /// How a command ended, mapped to the process exit code.
@@ -51,9 +52,9 @@ impl From<ExitStatus> for ExitCode {
 
 /// What every command receives.
 #[derive(Debug)]
-pub struct Context {
+pub(crate) struct Context {
     /// Output.
-    pub printer: Printer,
+    pub(crate) printer: Printer,
     /// Environment snapshot.
     pub env: Env,
     /// Resolved shared settings.

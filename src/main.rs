@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 use copilot_api::cli::{Cli, Command};
-use copilot_api::settings::env::{Env, EnvVars};
+use copilot_api::{Env, EnvVars};
 use copilot_api::{ExitStatus, run};
 use tracing_subscriber::EnvFilter;
 

@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// How chatty to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verbosity {
+pub(crate) enum Verbosity {
     /// Results and errors only.
     Quiet,
     /// Results, progress and notices.
@@ -23,7 +23,7 @@ pub enum Verbosity {
 
 /// Writes results and messages.
 #[derive(Debug, Clone)]
-pub struct Printer {
+pub(crate) struct Printer {
     verbosity: Verbosity,
     stderr_tty: bool,
     stdin_tty: bool,
@@ -31,7 +31,7 @@ pub struct Printer {
 
 impl Printer {
     /// Creates a printer, detecting terminals once.
-    pub fn new(verbosity: Verbosity, color: bool) -> Self {
+    pub(crate) fn new(verbosity: Verbosity, color: bool) -> Self {
         if !color {
             console::set_colors_enabled(false);
             console::set_colors_enabled_stderr(false);
@@ -43,43 +43,38 @@ impl Printer {
         }
     }
 
-    /// The verbosity.
-    pub fn verbosity(&self) -> Verbosity {
-        self.verbosity
-    }
-
     /// Whether stderr is a terminal (spinners, prompts).
-    pub fn interactive(&self) -> bool {
+    pub(crate) fn interactive(&self) -> bool {
         self.stderr_tty && self.stdin_tty
     }
 
     /// Whether stdin is a terminal.
-    pub fn stdin_is_tty(&self) -> bool {
+    pub(crate) fn stdin_is_tty(&self) -> bool {
         self.stdin_tty
     }
 
     /// Writes one result line to stdout. Errors (e.g. a closed pipe) are returned so `main`
     /// can exit quietly on a broken pipe.
-    pub fn out(&self, line: impl Display) -> std::io::Result<()> {
+    pub(crate) fn out(&self, line: impl Display) -> std::io::Result<()> {
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "{line}")?;
         stdout.flush()
     }
 
     /// Writes a notice to stderr unless quiet.
-    pub fn info(&self, line: impl Display) {
+    pub(crate) fn info(&self, line: impl Display) {
         if self.verbosity != Verbosity::Quiet {
             let _ = writeln!(std::io::stderr().lock(), "{line}");
         }
     }
 
     /// Writes a line to stderr even when quiet (things the user must see, such as a device code).
-    pub fn always(&self, line: impl Display) {
+    pub(crate) fn always(&self, line: impl Display) {
         let _ = writeln!(std::io::stderr().lock(), "{line}");
     }
 
     /// Writes a warning to stderr (also when quiet).
-    pub fn warn(&self, line: impl Display) {
+    pub(crate) fn warn(&self, line: impl Display) {
         let style = console::Style::new().yellow().for_stderr();
         let _ = writeln!(
             std::io::stderr().lock(),
@@ -89,7 +84,7 @@ impl Printer {
     }
 
     /// A spinner on stderr; hidden when quiet, verbose or not a terminal.
-    pub fn spinner(&self, message: impl Into<String>) -> ProgressBar {
+    pub(crate) fn spinner(&self, message: impl Into<String>) -> ProgressBar {
         let target = if self.stderr_tty && self.verbosity == Verbosity::Normal {
             ProgressDrawTarget::stderr()
         } else {
@@ -106,6 +101,6 @@ impl Printer {
 }
 
 /// The one prompt theme, so every dialoguer prompt looks alike.
-pub fn theme() -> dialoguer::theme::ColorfulTheme {
+pub(crate) fn theme() -> dialoguer::theme::ColorfulTheme {
     dialoguer::theme::ColorfulTheme::default()
 }

@@ -4,7 +4,7 @@
 //! catalogue and header rules). Every provider reaches its service through [`http`], the one
 //! HTTP stack: one `reqwest` client setup, one error classification ([`UpstreamError`]).
 
-pub mod copilot;
-pub mod http;
+pub(crate) mod copilot;
+pub(crate) mod http;
 
-pub use http::UpstreamError;
+pub(crate) use http::UpstreamError;

@@ -9,16 +9,16 @@
 //! [`extract::parse_json`], so even a body that is too large or not JSON gets an error in the
 //! route's own shape.
 
-pub mod approval;
-pub mod error;
-pub mod extract;
+pub(crate) mod approval;
+pub(crate) mod error;
+pub(crate) mod extract;
 pub(crate) mod guard;
-pub mod limit;
-pub mod log;
-pub mod peek;
-pub mod routes;
-pub mod sse;
-pub mod state;
+pub(crate) mod limit;
+pub(crate) mod log;
+pub(crate) mod peek;
+pub(crate) mod routes;
+pub(crate) mod sse;
+pub(crate) mod state;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -36,16 +36,16 @@ use tower::{Service, ServiceBuilder};
 use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer};
 
 use error::{ApiError, Surface};
-pub use state::AppState;
+pub(crate) use state::AppState;
 
 /// How long in-flight requests may run after a shutdown signal.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+pub(crate) const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// Builds the app: every route, with and without the `/v1` prefix, wrapped in CORS and the
 /// edge middleware (access log, API key). The middleware wraps the router once, from outside:
 /// `Router::layer` would wrap each route separately, and axum clones a route's whole boxed
 /// stack on every request.
-pub fn app(
+pub(crate) fn app(
     state: AppState,
 ) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send>
 + Clone
@@ -109,7 +109,7 @@ async fn edge(
 }
 
 /// Serves until `shutdown` resolves, then gives in-flight requests [`SHUTDOWN_GRACE`].
-pub async fn serve(
+pub(crate) async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -147,7 +147,7 @@ pub async fn serve(
 
 /// The error shape a path expects: Anthropic for `/messages…`, or when the client sends
 /// `anthropic-version`; OpenAI otherwise.
-pub fn surface_for(req: &Request) -> Surface {
+pub(crate) fn surface_for(req: &Request) -> Surface {
     let path = req.uri().path();
     let path = path.strip_prefix("/v1").unwrap_or(path);
     if path.starts_with("/messages") || req.headers().contains_key("anthropic-version") {

@@ -13,7 +13,7 @@ use crate::providers::copilot::token::TokenManager;
 use crate::providers::http;
 
 /// Signs in to Copilot with the available GitHub token.
-pub async fn connect(ctx: &Context) -> anyhow::Result<CopilotClient> {
+pub(crate) async fn connect(ctx: &Context) -> anyhow::Result<CopilotClient> {
     let (token, source) = require_github_token(&ctx.settings)?;
     let http = http::client()?;
     let github = GithubClient::new(http.clone(), ctx.settings.endpoints.clone());
@@ -29,7 +29,7 @@ pub async fn connect(ctx: &Context) -> anyhow::Result<CopilotClient> {
 }
 
 /// The GitHub client with the available token, for calls that need no Copilot token.
-pub fn github(ctx: &Context) -> anyhow::Result<(GithubClient, String)> {
+pub(crate) fn github(ctx: &Context) -> anyhow::Result<(GithubClient, String)> {
     let (token, _) = require_github_token(&ctx.settings)?;
     Ok((
         GithubClient::new(http::client()?, ctx.settings.endpoints.clone()),

@@ -5,8 +5,8 @@
 //! the config file and the built-in defaults underneath, derives the upstream endpoints, and
 //! rejects contradictory combinations instead of guessing.
 
-pub mod env;
-pub mod file;
+pub(crate) mod env;
+pub(crate) mod file;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -21,23 +21,23 @@ use env::{Env, EnvVars};
 use file::FileConfig;
 
 /// Default listen port, as in the TypeScript original.
-pub const DEFAULT_PORT: u16 = 4141;
+pub(crate) const DEFAULT_PORT: u16 = 4141;
 /// Default bind address: loopback only.
-pub const DEFAULT_HOST: &str = "127.0.0.1";
+pub(crate) const DEFAULT_HOST: &str = "127.0.0.1";
 /// Default seconds of upstream silence before a `ping` event: below the 30–60 s idle timeouts
 /// common in HTTP intermediaries and clients.
-pub const DEFAULT_PING_SECS: f64 = 15.0;
+pub(crate) const DEFAULT_PING_SECS: f64 = 15.0;
 /// Built-in VS Code version sent upstream (no network lookup at start-up).
-pub const DEFAULT_VSCODE_VERSION: &str = "1.104.3";
+pub(crate) const DEFAULT_VSCODE_VERSION: &str = "1.104.3";
 /// Built-in Copilot Chat extension version.
-pub const DEFAULT_COPILOT_CHAT_VERSION: &str = "0.26.7";
+pub(crate) const DEFAULT_COPILOT_CHAT_VERSION: &str = "0.26.7";
 /// Built-in `x-github-api-version`.
-pub const DEFAULT_GITHUB_API_VERSION: &str = "2025-04-01";
+pub(crate) const DEFAULT_GITHUB_API_VERSION: &str = "2025-04-01";
 
 /// Where a GitHub token came from, for `auth status` and error messages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum TokenSource {
+pub(crate) enum TokenSource {
     /// `--github-token` or `COPILOT_API_GITHUB_TOKEN`.
     FlagOrEnv,
     /// The token file in the data directory.
@@ -55,7 +55,7 @@ impl std::fmt::Display for TokenSource {
 
 /// Upstream base URLs and the version strings sent in headers.
 #[derive(Debug, Clone, Serialize)]
-pub struct Endpoints {
+pub(crate) struct Endpoints {
     /// GitHub web base (device flow).
     pub github_url: String,
     /// GitHub REST API base.
@@ -70,7 +70,7 @@ pub struct Endpoints {
 
 impl Endpoints {
     /// The Copilot API base URL: override, else the token's `endpoints.api`, else the fallback.
-    pub fn copilot_base<'a>(&'a self, token_api: Option<&'a str>) -> &'a str {
+    pub(crate) fn copilot_base<'a>(&'a self, token_api: Option<&'a str>) -> &'a str {
         let chosen = self
             .copilot_url_override
             .as_deref()
@@ -82,7 +82,7 @@ impl Endpoints {
 
 /// Version strings of the editor we present as.
 #[derive(Debug, Clone, Serialize)]
-pub struct ClientVersions {
+pub(crate) struct ClientVersions {
     /// VS Code version.
     pub vscode: String,
     /// Copilot Chat extension version.
@@ -93,7 +93,7 @@ pub struct ClientVersions {
 
 /// Settings every subcommand shares.
 #[derive(Debug, Clone, Serialize)]
-pub struct GlobalSettings {
+pub(crate) struct GlobalSettings {
     /// Data directory (token file, caches).
     pub data_dir: PathBuf,
     /// Config file that was loaded, if any.
@@ -113,7 +113,7 @@ pub struct GlobalSettings {
 
 impl GlobalSettings {
     /// Resolves the shared settings.
-    pub fn resolve(
+    pub(crate) fn resolve(
         args: &GlobalArgs,
         env: &Env,
         file: Option<&FileConfig>,
@@ -145,18 +145,18 @@ impl GlobalSettings {
     }
 
     /// Path of the file remembering the enterprise host of the stored token.
-    pub fn enterprise_path(&self) -> PathBuf {
+    pub(crate) fn enterprise_path(&self) -> PathBuf {
         self.data_dir.join(ENTERPRISE_FILE)
     }
 
     /// Path of the stored GitHub token.
-    pub fn token_path(&self) -> PathBuf {
+    pub(crate) fn token_path(&self) -> PathBuf {
         self.data_dir.join("github_token")
     }
 }
 
 /// File in the data directory naming the GitHub Enterprise host of the stored token.
-pub const ENTERPRISE_FILE: &str = "enterprise_url";
+pub(crate) const ENTERPRISE_FILE: &str = "enterprise_url";
 
 fn read_stored_enterprise(data_dir: &std::path::Path) -> Option<String> {
     let text = std::fs::read_to_string(data_dir.join(ENTERPRISE_FILE)).ok()?;
@@ -273,7 +273,7 @@ fn validate_url(name: &str, value: &str) -> anyhow::Result<()> {
 
 /// Settings of `copilot-api start`.
 #[derive(Debug, Clone, Serialize)]
-pub struct StartSettings {
+pub(crate) struct StartSettings {
     /// Bind address.
     pub host: IpAddr,
     /// Listen port (0 = any free port).
@@ -310,7 +310,7 @@ fn redacted<S: serde::Serializer>(value: &Option<String>, s: S) -> Result<S::Ok,
 
 impl StartSettings {
     /// Resolves `start`'s settings and refuses unsafe or contradictory combinations.
-    pub fn resolve(args: &StartArgs, file: Option<&FileConfig>) -> anyhow::Result<Self> {
+    pub(crate) fn resolve(args: &StartArgs, file: Option<&FileConfig>) -> anyhow::Result<Self> {
         let server = file.map(|f| f.server.clone()).unwrap_or_default();
         let host_text = args
             .host

@@ -67,13 +67,13 @@ mod chat;
 mod encoding;
 mod format;
 mod pretok;
-pub mod requests;
+pub(crate) mod requests;
 mod vocab;
 
 use std::sync::OnceLock;
 
-pub use chat::{ChatCount, CountOptions, count_chat};
-pub use encoding::{Encoding, UnknownEncoding, UnknownModel};
+pub(crate) use chat::{ChatCount, CountOptions, count_chat};
+pub use encoding::Encoding;
 
 use bpe::Scratch;
 use pretok::{Pattern, Pretokenizer};
@@ -88,11 +88,6 @@ pub struct Tokenizer {
 }
 
 static TOKENIZERS: [OnceLock<Tokenizer>; 5] = [const { OnceLock::new() }; 5];
-
-/// The process-wide tokenizer of `encoding` (same as [`Tokenizer::get`]).
-pub fn get(encoding: Encoding) -> &'static Tokenizer {
-    Tokenizer::get(encoding)
-}
 
 impl Tokenizer {
     /// The process-wide tokenizer of `encoding`, built on first use (thread-safe).
@@ -181,7 +176,7 @@ mod tests {
         assert!(debug.len() < 300 && debug.contains("O200kBase"), "{debug}");
         assert_eq!(t.encode("hello world"), vec![24912, 2375]);
         assert_eq!(t.count("hello world"), 2);
-        assert!(std::ptr::eq(t, get(Encoding::O200kBase)));
+        assert!(std::ptr::eq(t, Tokenizer::get(Encoding::O200kBase)));
         let ids = t.encode("naïve 👨‍👩‍👧 <|endoftext|>");
         assert_eq!(
             t.decode_bytes(&ids).unwrap(),

@@ -113,7 +113,7 @@ macro_rules! text_or_array {
 }
 
 pub mod anthropic;
-pub mod model;
+pub(crate) mod model;
 pub mod openai;
 pub mod request;
 pub mod response;

@@ -373,6 +373,8 @@ pub struct Hold {
     pub completed: usize,
     /// Most streams open at the same moment (response headers in, end not yet).
     pub max_open: usize,
+    /// Highest private (anonymous) memory sampled, KiB.
+    pub peak_private_kb: u64,
     /// Highest RSS sampled, KiB.
     pub peak_rss_kb: u64,
     /// Samples taken.
@@ -386,7 +388,7 @@ pub struct Hold {
 }
 
 /// Opens `n` streams at once (one connection each), reads each to the end, and samples the
-/// RSS of `pid` (when given) every `sample_every` meanwhile.
+/// private memory and RSS of `pid` (when given) every `sample_every` meanwhile.
 pub async fn hold_streams(
     target: &Target,
     n: usize,
@@ -442,6 +444,7 @@ pub async fn hold_streams(
             },
             _ = ticker.tick() => {
                 if let Some(memory) = pid.and_then(|pid| crate::proxy::memory(pid).ok()) {
+                    hold.peak_private_kb = hold.peak_private_kb.max(memory.private_kb);
                     hold.peak_rss_kb = hold.peak_rss_kb.max(memory.rss_kb);
                     hold.samples += 1;
                 }

@@ -18,7 +18,7 @@ mod load;
 mod proxy;
 mod report;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -38,12 +38,10 @@ use crate::report::{HoldRow, MatrixRow, PassResult, Route, StreamRow};
 #[derive(Debug, Parser)]
 #[command(name = "loadbench", version)]
 struct Args {
-    /// The copilot-api binary to benchmark (build it with `cargo build --release`).
-    #[arg(
-        long,
-        value_name = "PATH",
-        default_value = "/work/main/target/release/copilot-api"
-    )]
+    /// The copilot-api binary to benchmark (build it with `cargo build --release` at the
+    /// repository root). The default is `target/release/copilot-api` of the checkout this
+    /// loadbench was built from.
+    #[arg(long, value_name = "PATH", default_value_os_t = default_bin())]
     bin: PathBuf,
 
     /// RUST_LOG of each pass, comma-separated; `default` leaves it unset (the proxy's `info`,
@@ -144,6 +142,18 @@ struct Args {
     /// Also write the JSON blob to this file.
     #[arg(long, value_name = "PATH")]
     json_out: Option<PathBuf>,
+}
+
+/// `target/release/copilot-api` of the repository holding this package (its parent
+/// directory), located at compile time, so any checkout works without `--bin`.
+fn default_bin() -> PathBuf {
+    let package = Path::new(env!("CARGO_MANIFEST_DIR"));
+    package
+        .parent()
+        .unwrap_or(package)
+        .join("target")
+        .join("release")
+        .join("copilot-api")
 }
 
 impl Args {

@@ -1,6 +1,6 @@
 //! The proxy under test: spawning the release `copilot-api` binary against the fake upstream,
-//! timing its start-up, draining its log, reading its CPU time and memory from `/proc`, and
-//! stopping it.
+//! timing its start-up, draining its log, reading its CPU time and memory from `/proc` (private
+//! memory from `smaps_rollup`, RSS from `status`), and stopping it.
 //!
 //! The child gets a clean environment: `HOME`, `XDG_*` and `COPILOT_API_HOME` point into a
 //! temporary directory holding only a `github_token` file, both upstream URLs point at the
@@ -413,14 +413,21 @@ pub fn clock_ticks_per_second() -> u64 {
     u64::try_from(ticks).ok().filter(|&t| t > 0).unwrap_or(100)
 }
 
-/// Memory figures from `/proc/<pid>/status`, in KiB.
+/// Memory figures from `/proc/<pid>/smaps_rollup` and `/proc/<pid>/status`, in KiB.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Memory {
-    /// Resident set size now.
+    /// Private (anonymous) memory: heap, stacks and copied-on-write pages, which nobody else
+    /// shares and the proxy alone costs the machine. `Anonymous:` of `smaps_rollup`, or
+    /// `RssAnon:` of `status` on kernels without `smaps_rollup` (see `private_from_smaps`).
+    pub private_kb: u64,
+    /// Whether `private_kb` came from `smaps_rollup` (exact) rather than `RssAnon`.
+    pub private_from_smaps: bool,
+    /// Resident set size now (private memory plus the file-backed pages, mostly the binary's
+    /// code, which the page cache shares).
     pub rss_kb: u64,
     /// Peak resident set size since the process started.
     pub hwm_kb: u64,
-    /// Resident anonymous memory (heap, stacks).
+    /// Resident anonymous memory as `status` counts it (`RssAnon`).
     pub anon_kb: u64,
     /// Resident file-backed memory (mostly the binary's own pages).
     pub file_kb: u64,
@@ -430,13 +437,35 @@ pub struct Memory {
     pub fds: u64,
 }
 
-/// Reads `/proc/<pid>/status`.
+/// Reads `/proc/<pid>/status`, `/proc/<pid>/smaps_rollup` and counts `/proc/<pid>/fd`.
 pub fn memory(pid: u32) -> anyhow::Result<Memory> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
         .with_context(|| format!("cannot read /proc/{pid}/status"))?;
     let mut memory = parse_memory(&status);
+    match std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+        .ok()
+        .as_deref()
+        .and_then(parse_anonymous)
+    {
+        Some(anonymous) => {
+            memory.private_kb = anonymous;
+            memory.private_from_smaps = true;
+        }
+        None => memory.private_kb = memory.anon_kb,
+    }
     memory.fds = std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |dir| dir.count() as u64);
     Ok(memory)
+}
+
+/// `Anonymous:` (kB) of `smaps_rollup`: the resident anonymous pages of every mapping.
+fn parse_anonymous(smaps_rollup: &str) -> Option<u64> {
+    smaps_rollup
+        .lines()
+        .find_map(|line| line.strip_prefix("Anonymous:"))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 fn parse_memory(status: &str) -> Memory {
@@ -478,5 +507,8 @@ mod tests {
         let m = parse_memory(status);
         assert_eq!((m.rss_kb, m.hwm_kb, m.threads), (7000, 9000, 3));
         assert_eq!((m.anon_kb, m.file_kb), (3000, 4000));
+        let rollup = "55d0c0de0000-7ffd00000000 ---p 00000000 00:00 0 [rollup]\nRss:\t7000 kB\nPrivate_Dirty:\t2990 kB\nAnonymous:\t2980 kB\nAnonHugePages:\t0 kB\n";
+        assert_eq!(parse_anonymous(rollup), Some(2980));
+        assert_eq!(parse_anonymous("Rss: 7000 kB\n"), None);
     }
 }

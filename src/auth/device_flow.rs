@@ -13,13 +13,13 @@ use serde::Deserialize;
 use crate::providers::UpstreamError;
 
 /// The VS Code Copilot GitHub App's client id, which Copilot token exchange requires.
-pub const CLIENT_ID: &str = "Iv1.b507a08c87ecfe98";
+pub(crate) const CLIENT_ID: &str = "Iv1.b507a08c87ecfe98";
 /// Scope requested (the same as VS Code).
-pub const SCOPE: &str = "read:user";
+pub(crate) const SCOPE: &str = "read:user";
 
 /// The code the user must enter.
 #[derive(Debug, Clone, Deserialize)]
-pub struct DeviceCode {
+pub(crate) struct DeviceCode {
     /// Opaque code used when polling.
     pub device_code: String,
     /// Code the user types in the browser.
@@ -44,7 +44,7 @@ fn default_interval() -> u64 {
 
 /// Ways the device flow ends without a token.
 #[derive(Debug, thiserror::Error)]
-pub enum DeviceFlowError {
+pub(crate) enum DeviceFlowError {
     /// The user did not enter the code in time.
     #[error(
         "the device code expired before it was entered; run `copilot-api auth device login` again"
@@ -71,14 +71,14 @@ struct PollResponse {
 
 /// Device-flow client against a GitHub web base URL (`https://github.com` or an enterprise host).
 #[derive(Debug, Clone)]
-pub struct DeviceFlow {
+pub(crate) struct DeviceFlow {
     http: reqwest::Client,
     github_url: String,
 }
 
 impl DeviceFlow {
     /// Creates the client.
-    pub fn new(http: reqwest::Client, github_url: String) -> Self {
+    pub(crate) fn new(http: reqwest::Client, github_url: String) -> Self {
         Self { http, github_url }
     }
 
@@ -110,14 +110,14 @@ impl DeviceFlow {
     }
 
     /// Asks GitHub for a device code.
-    pub async fn request_code(&self) -> Result<DeviceCode, UpstreamError> {
+    pub(crate) async fn request_code(&self) -> Result<DeviceCode, UpstreamError> {
         let body = serde_json::json!({ "client_id": CLIENT_ID, "scope": SCOPE });
         self.post("/login/device/code", &body).await
     }
 
     /// Polls until the user has entered the code, calling `on_wait(remaining)` before each
     /// wait. Returns the OAuth access token.
-    pub async fn poll(
+    pub(crate) async fn poll(
         &self,
         code: &DeviceCode,
         mut on_wait: impl FnMut(Duration),

@@ -21,7 +21,7 @@ use anyhow::Context as _;
      to your Copilot account, so copilot-api will not use it. Fix it with `chmod 600 {path}`",
     path = .path.display()
 )]
-pub struct Exposed {
+pub(crate) struct Exposed {
     /// The token file.
     pub path: PathBuf,
     /// Its permission bits.
@@ -30,7 +30,7 @@ pub struct Exposed {
 
 /// Reads the stored token. A missing or empty file means "not signed in"; a file that other
 /// users can access is an [`Exposed`] error.
-pub fn read(path: &Path) -> anyhow::Result<Option<String>> {
+pub(crate) fn read(path: &Path) -> anyhow::Result<Option<String>> {
     match std::fs::read_to_string(path) {
         Ok(text) => {
             check_private(path)?;
@@ -43,7 +43,7 @@ pub fn read(path: &Path) -> anyhow::Result<Option<String>> {
 }
 
 /// Writes the token atomically with mode 0600.
-pub fn write(path: &Path, token: &str) -> anyhow::Result<()> {
+pub(crate) fn write(path: &Path, token: &str) -> anyhow::Result<()> {
     let dir = parent(path);
     create_private_dir(&dir)?;
     let mut tmp = tempfile::Builder::new()
@@ -63,7 +63,7 @@ pub fn write(path: &Path, token: &str) -> anyhow::Result<()> {
 }
 
 /// Deletes the token file. Returns whether there was one.
-pub fn delete(path: &Path) -> anyhow::Result<bool> {
+pub(crate) fn delete(path: &Path) -> anyhow::Result<bool> {
     match std::fs::remove_file(path) {
         Ok(()) => Ok(true),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(false),
@@ -77,7 +77,7 @@ fn parent(path: &Path) -> PathBuf {
 }
 
 /// Creates the data directory (0700 on Unix) if it does not exist.
-pub fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
+pub(crate) fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
     if dir.is_dir() {
         return Ok(());
     }

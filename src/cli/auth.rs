@@ -5,18 +5,18 @@ use std::time::Duration;
 use anyhow::Context as _;
 use serde_json::json;
 
-use crate::providers::copilot::token::TokenError;
 use crate::auth::device_flow::{DeviceFlow, DeviceFlowError};
 use crate::auth::{self, store};
 use crate::cli::{AuthCommand, AuthStatusArgs, DeviceCommand, LoginArgs};
-use crate::settings::TokenSource;
-use crate::providers::copilot::github::GithubClient;
 use crate::providers::UpstreamError;
+use crate::providers::copilot::github::GithubClient;
+use crate::providers::copilot::token::TokenError;
 use crate::providers::http::client as http_client;
+use crate::settings::TokenSource;
 use crate::{Context, ExitStatus};
 
 /// Runs an `auth` subcommand.
-pub async fn run(ctx: &Context, command: AuthCommand) -> anyhow::Result<ExitStatus> {
+pub(crate) async fn run(ctx: &Context, command: AuthCommand) -> anyhow::Result<ExitStatus> {
     match command {
         AuthCommand::Device(DeviceCommand::Login(args)) => login(ctx, &args).await,
         AuthCommand::Status(args) => status(ctx, &args).await,

@@ -20,7 +20,7 @@ use crate::{Context, ExitStatus};
 ///
 /// `opus` is the model Claude Code's `/model opus` switches to: the newest Opus the plan offers,
 /// else the main model.
-pub fn env_vars(
+pub(crate) fn env_vars(
     base_url: &str,
     auth_token: &str,
     main: &str,
@@ -44,7 +44,7 @@ pub fn env_vars(
 }
 
 /// The shell the user is in: `$SHELL` on Unix, PowerShell or cmd on Windows.
-pub fn detect_shell(env: &Env) -> ShellKind {
+pub(crate) fn detect_shell(env: &Env) -> ShellKind {
     if cfg!(windows) {
         return if std::env::var_os("PSModulePath").is_some() {
             ShellKind::Powershell
@@ -92,7 +92,7 @@ fn quote(shell: ShellKind, value: &str) -> String {
 }
 
 /// Renders the one-line launch command.
-pub fn render(shell: ShellKind, vars: &[(&str, String)]) -> String {
+pub(crate) fn render(shell: ShellKind, vars: &[(&str, String)]) -> String {
     match shell {
         ShellKind::Sh | ShellKind::Bash | ShellKind::Zsh => {
             let assignments: Vec<String> = vars
@@ -133,7 +133,7 @@ fn version_of(id: &str) -> Vec<u32> {
 }
 
 /// The newest model whose id contains `family` (e.g. "sonnet").
-pub fn newest(ids: &[String], family: &str) -> Option<String> {
+pub(crate) fn newest(ids: &[String], family: &str) -> Option<String> {
     ids.iter()
         .filter(|id| id.starts_with("claude") && id.contains(family))
         .max_by(|a, b| {
@@ -145,7 +145,7 @@ pub fn newest(ids: &[String], family: &str) -> Option<String> {
 }
 
 /// Picks main and small models: flags, else prompts (on a terminal), else the defaults.
-pub fn pick_models(
+pub(crate) fn pick_models(
     ctx: &Context,
     ids: &[String],
     main: Option<String>,
@@ -194,7 +194,7 @@ pub fn pick_models(
 }
 
 /// Prints the command and copies it to the clipboard when a person is at the terminal.
-pub fn present(ctx: &Context, command: &str) -> anyhow::Result<()> {
+pub(crate) fn present(ctx: &Context, command: &str) -> anyhow::Result<()> {
     ctx.printer.out(command)?;
     if ctx.printer.interactive() {
         match arboard::Clipboard::new().and_then(|mut c| c.set_text(command.to_owned())) {
@@ -206,7 +206,7 @@ pub fn present(ctx: &Context, command: &str) -> anyhow::Result<()> {
 }
 
 /// Merges the env block into a Claude Code settings file, keeping every other key.
-pub fn write_settings(path: &Path, vars: &[(&str, String)]) -> anyhow::Result<()> {
+pub(crate) fn write_settings(path: &Path, vars: &[(&str, String)]) -> anyhow::Result<()> {
     let mut root = match std::fs::read_to_string(path) {
         Ok(text) if text.trim().is_empty() => Map::new(),
         Ok(text) => match serde_json::from_str::<Value>(&text) {
@@ -249,7 +249,7 @@ pub fn write_settings(path: &Path, vars: &[(&str, String)]) -> anyhow::Result<()
 }
 
 /// The base URL clients use for a host and port.
-pub fn base_url(host: &str, port: u16) -> String {
+pub(crate) fn base_url(host: &str, port: u16) -> String {
     let host = match host {
         "0.0.0.0" | "::" | "[::]" => "127.0.0.1",
         other => other,
@@ -262,7 +262,7 @@ pub fn base_url(host: &str, port: u16) -> String {
 }
 
 /// Runs `copilot-api claude-code`.
-pub async fn run(ctx: &Context, args: &ClaudeCodeArgs) -> anyhow::Result<ExitStatus> {
+pub(crate) async fn run(ctx: &Context, args: &ClaudeCodeArgs) -> anyhow::Result<ExitStatus> {
     let server = ctx
         .file
         .as_ref()

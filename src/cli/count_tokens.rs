@@ -13,9 +13,9 @@ use anyhow::{Context as _, bail};
 use serde_json::{Value, json};
 
 use crate::cli::{CountTokensArgs, InputFormat};
+use crate::providers::copilot::models::read_cache_any;
 use crate::tokens::requests::{Shape, count_anthropic, count_openai, count_text, detect};
 use crate::tokens::{ChatCount, Encoding};
-use crate::providers::copilot::models::read_cache_any;
 use crate::{Context, ExitStatus};
 
 /// Model assumed when neither `--model` nor the request names one.
@@ -37,7 +37,7 @@ struct Counted {
 }
 
 /// Runs `count-tokens`.
-pub async fn run(ctx: &Context, args: &CountTokensArgs) -> anyhow::Result<ExitStatus> {
+pub(crate) async fn run(ctx: &Context, args: &CountTokensArgs) -> anyhow::Result<ExitStatus> {
     let inputs = read_inputs(ctx, &args.files)?;
     let Some(inputs) = inputs else {
         // stdin is a terminal and nothing was named: explain instead of waiting forever.

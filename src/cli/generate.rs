@@ -14,14 +14,14 @@ use crate::output::Printer;
 const BIN: &str = "copilot-api";
 
 /// The completion script for `shell`.
-pub fn completion_script(shell: Shell) -> Vec<u8> {
+pub(crate) fn completion_script(shell: Shell) -> Vec<u8> {
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), BIN, &mut out);
     out
 }
 
 /// The man page (roff).
-pub fn man_page() -> anyhow::Result<Vec<u8>> {
+pub(crate) fn man_page() -> anyhow::Result<Vec<u8>> {
     let mut out = Vec::new();
     clap_mangen::Man::new(Cli::command())
         .render(&mut out)
@@ -30,7 +30,7 @@ pub fn man_page() -> anyhow::Result<Vec<u8>> {
 }
 
 /// File name of the committed completion script for `shell`.
-pub fn completion_file_name(shell: Shell) -> String {
+pub(crate) fn completion_file_name(shell: Shell) -> String {
     match shell {
         Shell::Bash => format!("{BIN}.bash"),
         Shell::Zsh => format!("_{BIN}"),
@@ -42,7 +42,7 @@ pub fn completion_file_name(shell: Shell) -> String {
 }
 
 /// Shells we ship completions for.
-pub const SHELLS: [Shell; 5] = [
+pub(crate) const SHELLS: [Shell; 5] = [
     Shell::Bash,
     Shell::Zsh,
     Shell::Fish,
@@ -51,14 +51,14 @@ pub const SHELLS: [Shell; 5] = [
 ];
 
 /// Runs `completions <shell>`.
-pub fn completions(printer: &Printer, args: &CompletionsArgs) -> anyhow::Result<ExitStatus> {
+pub(crate) fn completions(printer: &Printer, args: &CompletionsArgs) -> anyhow::Result<ExitStatus> {
     let script = completion_script(args.shell);
     printer.out(String::from_utf8_lossy(&script).trim_end())?;
     Ok(ExitStatus::Success)
 }
 
 /// Runs `generate <dir>`.
-pub fn generate(printer: &Printer, args: &GenerateArgs) -> anyhow::Result<ExitStatus> {
+pub(crate) fn generate(printer: &Printer, args: &GenerateArgs) -> anyhow::Result<ExitStatus> {
     let completions = args.dir.join("completions");
     let man = args.dir.join("man");
     for dir in [&completions, &man] {

@@ -10,7 +10,7 @@ use crate::{Context, ExitStatus, session};
 
 /// The normalised view of a model (`--json`, and `/v1/models` extras).
 #[derive(Debug, Serialize)]
-pub struct ModelSummary<'a> {
+pub(crate) struct ModelSummary<'a> {
     /// Model id.
     pub id: &'a str,
     /// Display name.
@@ -59,7 +59,7 @@ impl<'a> From<&'a Model> for ModelSummary<'a> {
 }
 
 /// Runs `models`.
-pub async fn run(ctx: &Context, args: &ModelsArgs) -> anyhow::Result<ExitStatus> {
+pub(crate) async fn run(ctx: &Context, args: &ModelsArgs) -> anyhow::Result<ExitStatus> {
     let (token, _) = require_github_token(&ctx.settings)?;
     let account = models::account_fingerprint(&token);
     let cached = (!args.refresh)

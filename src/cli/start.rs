@@ -17,7 +17,7 @@ use crate::settings::StartSettings;
 use crate::{Context, ExitStatus, session};
 
 /// Runs `start`.
-pub async fn run(ctx: &Context, args: &StartArgs) -> anyhow::Result<ExitStatus> {
+pub(crate) async fn run(ctx: &Context, args: &StartArgs) -> anyhow::Result<ExitStatus> {
     let settings = StartSettings::resolve(args, ctx.file.as_ref())?;
     if args.print_settings {
         let dump = json!({ "global": &ctx.settings, "start": &settings });

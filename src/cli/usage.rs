@@ -7,7 +7,7 @@ use crate::cli::UsageArgs;
 use crate::{Context, ExitStatus, session};
 
 /// Runs `usage`.
-pub async fn run(ctx: &Context, args: &UsageArgs) -> anyhow::Result<ExitStatus> {
+pub(crate) async fn run(ctx: &Context, args: &UsageArgs) -> anyhow::Result<ExitStatus> {
     let (github, token) = session::github(ctx)?;
     let spinner = ctx.printer.spinner("Fetching usage…");
     let usage = github
@@ -27,7 +27,7 @@ pub async fn run(ctx: &Context, args: &UsageArgs) -> anyhow::Result<ExitStatus> 
 }
 
 /// The human-readable report.
-pub fn render(usage: &Value) -> Vec<String> {
+pub(crate) fn render(usage: &Value) -> Vec<String> {
     let text = |key: &str| {
         usage
             .get(key)

@@ -12,9 +12,9 @@ use bytes::Bytes;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 
-pub mod github;
-pub mod models;
-pub mod token;
+pub(crate) mod github;
+pub(crate) mod models;
+pub(crate) mod token;
 
 use super::UpstreamError;
 use crate::settings::Endpoints;
@@ -22,11 +22,11 @@ use github::{editor_headers, insert};
 use models::{CATALOGUE_TTL, Model, ModelsResponse};
 use token::TokenManager;
 
-pub use crate::translate::openai::Initiator;
+pub(crate) use crate::translate::openai::Initiator;
 
 /// Per-request header decisions, made by the caller.
 #[derive(Debug, Clone, Default)]
-pub struct RequestOptions {
+pub(crate) struct RequestOptions {
     /// `X-Initiator`, on chat-like requests.
     pub initiator: Option<Initiator>,
     /// Send `copilot-vision-request: true`.
@@ -37,7 +37,7 @@ pub struct RequestOptions {
 
 /// Client for the Copilot API.
 #[derive(Debug)]
-pub struct CopilotClient {
+pub(crate) struct CopilotClient {
     http: reqwest::Client,
     endpoints: Endpoints,
     tokens: Arc<TokenManager>,
@@ -49,7 +49,7 @@ pub struct CopilotClient {
 
 impl CopilotClient {
     /// Creates the client.
-    pub fn new(
+    pub(crate) fn new(
         http: reqwest::Client,
         endpoints: Endpoints,
         tokens: Arc<TokenManager>,
@@ -77,12 +77,12 @@ impl CopilotClient {
     }
 
     /// The token manager.
-    pub fn tokens(&self) -> &Arc<TokenManager> {
+    pub(crate) fn tokens(&self) -> &Arc<TokenManager> {
         &self.tokens
     }
 
     /// The Copilot API base URL in use (it can change when a refreshed token names another).
-    pub fn base_url(&self) -> String {
+    pub(crate) fn base_url(&self) -> String {
         self.endpoints
             .copilot_base(self.tokens.current().endpoints.api.as_deref())
             .to_owned()
@@ -125,7 +125,7 @@ impl CopilotClient {
 
     /// Sends a request to `{base}{path}`. Returns the response when it is 2xx; otherwise the
     /// classified error. A 401 triggers one token refresh and one retry.
-    pub async fn send(
+    pub(crate) async fn send(
         &self,
         method: Method,
         path: &str,
@@ -169,7 +169,7 @@ impl CopilotClient {
     }
 
     /// The model catalogue: from memory or disk when fresh, else from Copilot.
-    pub async fn models(&self, force: bool) -> Result<Arc<Vec<Model>>, UpstreamError> {
+    pub(crate) async fn models(&self, force: bool) -> Result<Arc<Vec<Model>>, UpstreamError> {
         let mut slot = self.catalogue.lock().await;
         if !force
             && let Some((at, list)) = slot.as_ref()
@@ -214,7 +214,7 @@ impl CopilotClient {
 
     /// `Some(max_output_tokens)` when the catalogue knows the model, `None` when it does not
     /// (or cannot be loaded).
-    pub async fn output_limit(&self, id: &str) -> Option<Option<u64>> {
+    pub(crate) async fn output_limit(&self, id: &str) -> Option<Option<u64>> {
         let list = self.models(false).await.ok()?;
         Some(
             list.iter()

@@ -11,15 +11,15 @@ use reqwest::header::HeaderMap;
 
 /// How long to wait for a TCP/TLS connection. There is deliberately no total timeout: model
 /// streams can be silent for minutes.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Limit for small API calls (token exchange, user, quota, model list), so a silent upstream
 /// can never hold a lock that every request waits on.
-pub const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Longest silence tolerated while reading an answer (it resets on every read, so slow but
 /// alive streams are unaffected); a stalled connection ends instead of hanging forever.
-pub const READ_TIMEOUT: Duration = Duration::from_secs(600);
+pub(crate) const READ_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// The TLS settings every upstream connection uses: rustls with aws-lc-rs, TLS 1.2 and 1.3,
 /// the platform's certificate verifier (the system roots; `SSL_CERT_FILE`/`SSL_CERT_DIR`
@@ -38,7 +38,7 @@ fn tls_config() -> anyhow::Result<rustls::ClientConfig> {
 
 /// Timeouts of a client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Timeouts {
+pub(crate) struct Timeouts {
     /// TCP + TLS connection.
     pub connect: Duration,
     /// Longest silence while reading an answer (head or body).
@@ -59,12 +59,12 @@ impl Default for Timeouts {
 /// keepalive, no redirects (an API that redirects is misconfigured, and a redirect would carry
 /// the credential elsewhere). There is deliberately no total timeout: model streams can run
 /// for many minutes; the read timeout bounds each silence instead.
-pub fn client() -> anyhow::Result<reqwest::Client> {
+pub(crate) fn client() -> anyhow::Result<reqwest::Client> {
     client_with(Timeouts::default())
 }
 
 /// [`client`] with other timeouts.
-pub fn client_with(timeouts: Timeouts) -> anyhow::Result<reqwest::Client> {
+pub(crate) fn client_with(timeouts: Timeouts) -> anyhow::Result<reqwest::Client> {
     reqwest::Client::builder()
         .tls_backend_preconfigured(tls_config()?)
         .connect_timeout(timeouts.connect)
@@ -82,7 +82,7 @@ pub fn client_with(timeouts: Timeouts) -> anyhow::Result<reqwest::Client> {
 
 /// A failed call to an upstream service.
 #[derive(Debug, thiserror::Error)]
-pub enum UpstreamError {
+pub(crate) enum UpstreamError {
     /// The service could not be reached.
     #[error("could not reach {host}: {reason}")]
     Connect {
@@ -131,7 +131,7 @@ pub enum UpstreamError {
 
 impl UpstreamError {
     /// Classifies a reqwest transport error, naming the host and the root cause.
-    pub fn from_reqwest(err: &reqwest::Error) -> Self {
+    pub(crate) fn from_reqwest(err: &reqwest::Error) -> Self {
         let host = err
             .url()
             .and_then(|u| {
@@ -157,7 +157,7 @@ impl UpstreamError {
     }
 
     /// Builds a status error from a failed response, reading its body.
-    pub async fn from_response(service: &'static str, resp: reqwest::Response) -> Self {
+    pub(crate) async fn from_response(service: &'static str, resp: reqwest::Response) -> Self {
         let status = resp.status();
         let headers = Box::new(resp.headers().clone());
         let body = resp.bytes().await.unwrap_or_default();
@@ -172,7 +172,7 @@ impl UpstreamError {
     }
 
     /// The upstream HTTP status, if the service answered.
-    pub fn status(&self) -> Option<StatusCode> {
+    pub(crate) fn status(&self) -> Option<StatusCode> {
         match self {
             Self::Status { status, .. } => Some(*status),
             _ => None,
@@ -196,7 +196,7 @@ fn causes<'a>(
 
 /// Extracts a readable message from an error body: OpenAI/Anthropic/GitHub JSON shapes, else
 /// the trimmed text, else the status reason.
-pub fn error_message(body: &[u8], status: StatusCode) -> String {
+pub(crate) fn error_message(body: &[u8], status: StatusCode) -> String {
     if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
         let candidates = [
             value.pointer("/error/message"),
@@ -287,7 +287,11 @@ mod tests {
         let mute = stalling_server(b"").await;
         let started = std::time::Instant::now();
         let err = post(&client, &mute).await.unwrap_err();
-        let host = mute.trim_start_matches("http://").split('/').next().unwrap();
+        let host = mute
+            .trim_start_matches("http://")
+            .split('/')
+            .next()
+            .unwrap();
         assert!(
             matches!(&err, UpstreamError::Timeout { host: h } if h == host),
             "{err}"

@@ -10,7 +10,7 @@ use super::error::ApiError;
 
 /// What the operator is shown.
 #[derive(Debug, Clone)]
-pub struct ApprovalRequest {
+pub(crate) struct ApprovalRequest {
     /// Route, e.g. `/v1/messages`.
     pub route: String,
     /// Upstream model.
@@ -39,13 +39,13 @@ impl fmt::Display for ApprovalRequest {
 
 /// Serialises prompts.
 #[derive(Debug, Default)]
-pub struct Approver {
+pub(crate) struct Approver {
     queue: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Approver {
     /// Asks the operator; `Err(Rejected)` when they say no.
-    pub async fn approve(&self, request: ApprovalRequest) -> Result<(), ApiError> {
+    pub(crate) async fn approve(&self, request: ApprovalRequest) -> Result<(), ApiError> {
         // The turn is held by the prompt itself, not by this future: if the client leaves while
         // its prompt is on screen, the next request waits until that prompt is answered instead
         // of opening a second one that would steal the operator's keystrokes.

@@ -15,7 +15,7 @@ use crate::providers::UpstreamError;
 
 /// Which error envelope the client expects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Surface {
+pub(crate) enum Surface {
     /// OpenAI-compatible routes.
     OpenAi,
     /// Anthropic-compatible routes.
@@ -24,7 +24,7 @@ pub enum Surface {
 
 /// A failed request.
 #[derive(Debug, thiserror::Error)]
-pub enum ApiError {
+pub(crate) enum ApiError {
     /// The request is malformed or asks for something impossible.
     #[error("{message}")]
     BadRequest {
@@ -74,7 +74,7 @@ pub enum ApiError {
 
 impl ApiError {
     /// Shorthand for a 400.
-    pub fn bad_request(message: impl Into<String>) -> Self {
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
         Self::BadRequest {
             message: message.into(),
             code: None,
@@ -82,7 +82,7 @@ impl ApiError {
     }
 
     /// The HTTP status. Exhaustive on purpose: a new variant forces a decision here.
-    pub fn status(&self) -> StatusCode {
+    pub(crate) fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
@@ -111,7 +111,7 @@ impl ApiError {
     }
 
     /// The message shown to the client.
-    pub fn client_message(&self) -> String {
+    pub(crate) fn client_message(&self) -> String {
         match self {
             Self::Upstream(UpstreamError::Status {
                 status, message, ..
@@ -168,7 +168,7 @@ impl ApiError {
     }
 
     /// Renders the error for `surface`.
-    pub fn into_response_for(self, surface: Surface) -> Response {
+    pub(crate) fn into_response_for(self, surface: Surface) -> Response {
         let status = self.status();
         let message = self.client_message();
         if status.is_server_error() {
@@ -200,11 +200,11 @@ impl ApiError {
 
 /// An [`ApiError`] rendered in the OpenAI shape.
 #[derive(Debug)]
-pub struct OpenAiError(pub ApiError);
+pub(crate) struct OpenAiError(pub ApiError);
 
 /// An [`ApiError`] rendered in the Anthropic shape.
 #[derive(Debug)]
-pub struct AnthropicError(pub ApiError);
+pub(crate) struct AnthropicError(pub ApiError);
 
 impl<E: Into<ApiError>> From<E> for OpenAiError {
     fn from(err: E) -> Self {
@@ -231,7 +231,7 @@ impl IntoResponse for AnthropicError {
 }
 
 /// Anthropic `error.type` for an HTTP status.
-pub fn anthropic_error_type(status: u16) -> &'static str {
+pub(crate) fn anthropic_error_type(status: u16) -> &'static str {
     match status {
         400 | 422 => "invalid_request_error",
         401 => "authentication_error",

@@ -9,12 +9,12 @@ use super::error::ApiError;
 
 /// Largest accepted request body: 64 MiB, enough for long Claude Code sessions carrying
 /// several base64 images (Anthropic's own limit is 32 MB per request).
-pub const BODY_LIMIT: usize = 64 << 20;
+pub(crate) const BODY_LIMIT: usize = 64 << 20;
 
 /// Reads the whole body, refusing more than [`BODY_LIMIT`] bytes. A body that arrives in one
 /// piece (the usual case: hyper hands it over as a slice of its read buffer) is returned as it
 /// is, without a copy.
-pub async fn read_body(body: Body) -> Result<Bytes, ApiError> {
+pub(crate) async fn read_body(body: Body) -> Result<Bytes, ApiError> {
     fn unreadable(err: axum::Error) -> ApiError {
         ApiError::bad_request(format!("could not read the request body: {err}"))
     }
@@ -46,7 +46,7 @@ pub async fn read_body(body: Body) -> Result<Bytes, ApiError> {
 }
 
 /// Parses JSON, naming the line and column of a syntax error or the field of a type error.
-pub fn parse_json<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, ApiError> {
+pub(crate) fn parse_json<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request(
             "the request body is empty; expected a JSON object",

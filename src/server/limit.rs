@@ -14,7 +14,7 @@ use super::error::ApiError;
 
 /// The limiter; `None` spacing means unlimited.
 #[derive(Debug)]
-pub struct RateLimiter {
+pub(crate) struct RateLimiter {
     spacing: Option<Duration>,
     wait: bool,
     last: tokio::sync::Mutex<Option<Instant>>,
@@ -22,7 +22,7 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     /// Creates the limiter.
-    pub fn new(spacing: Option<Duration>, wait: bool) -> Self {
+    pub(crate) fn new(spacing: Option<Duration>, wait: bool) -> Self {
         Self {
             spacing,
             wait,
@@ -31,7 +31,7 @@ impl RateLimiter {
     }
 
     /// Waits for (or refuses) a slot for one upstream request.
-    pub async fn acquire(&self) -> Result<(), ApiError> {
+    pub(crate) async fn acquire(&self) -> Result<(), ApiError> {
         let Some(spacing) = self.spacing else {
             return Ok(());
         };

@@ -28,7 +28,7 @@ struct Fields {
 
 /// Per-request log fields, shared between the handler and the middleware.
 #[derive(Debug, Clone, Default)]
-pub struct RequestLog(Arc<Mutex<Fields>>);
+pub(crate) struct RequestLog(Arc<Mutex<Fields>>);
 
 impl RequestLog {
     fn with(&self, f: impl FnOnce(&mut Fields)) {
@@ -38,7 +38,7 @@ impl RequestLog {
     }
 
     /// Records the model the client asked for and the one sent upstream.
-    pub fn model(&self, requested: &str, upstream: &str) {
+    pub(crate) fn model(&self, requested: &str, upstream: &str) {
         self.with(|f| {
             if f.requested_model.as_deref() != Some(requested) {
                 f.requested_model = Some(requested.to_owned());
@@ -49,7 +49,7 @@ impl RequestLog {
     }
 
     /// Records token usage.
-    pub fn usage(&self, input: Option<u64>, output: Option<u64>) {
+    pub(crate) fn usage(&self, input: Option<u64>, output: Option<u64>) {
         self.with(|f| {
             f.input_tokens = input.or(f.input_tokens);
             f.output_tokens = output.or(f.output_tokens);
@@ -57,13 +57,13 @@ impl RequestLog {
     }
 
     /// Records that a stream broke off after its 200 was sent.
-    pub fn broken(&self, why: impl Into<String>) {
+    pub(crate) fn broken(&self, why: impl Into<String>) {
         let why = why.into();
         self.with(|f| f.broken = Some(why));
     }
 
     /// Records usage from an OpenAI-shaped `usage` object.
-    pub fn openai_usage(&self, usage: Option<&serde_json::Value>) {
+    pub(crate) fn openai_usage(&self, usage: Option<&serde_json::Value>) {
         if let Some(u) = usage {
             let get = |k: &str| u.get(k).and_then(serde_json::Value::as_u64);
             self.usage(
@@ -142,7 +142,7 @@ impl Drop for Line {
 }
 
 /// The access log around `run`, which answers the request.
-pub async fn access_log<F: Future<Output = Response>>(
+pub(crate) async fn access_log<F: Future<Output = Response>>(
     mut req: Request,
     run: impl FnOnce(Request) -> F,
 ) -> Response {

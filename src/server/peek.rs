@@ -16,7 +16,7 @@ use crate::translate::BorrowedStr;
 
 /// The fields of a chat-completions request the proxy looks at.
 #[derive(Debug, Deserialize)]
-pub struct ChatPeek<'a> {
+pub(crate) struct ChatPeek<'a> {
     /// `model`.
     #[serde(borrow, default, deserialize_with = "borrowed_str")]
     pub model: Option<Cow<'a, str>>,
@@ -39,7 +39,7 @@ pub struct ChatPeek<'a> {
 
 /// An optional string borrowed from the input when it has no escapes. (serde borrows a
 /// `Cow<str>` field marked `borrow`, but not an `Option<Cow<str>>`: that one always copies.)
-pub fn borrowed_str<'de: 'a, 'a, D: serde::Deserializer<'de>>(
+pub(crate) fn borrowed_str<'de: 'a, 'a, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Cow<'a, str>>, D::Error> {
     Ok(Option::<BorrowedStr<'de>>::deserialize(deserializer)?.map(|s| s.0))
@@ -47,7 +47,7 @@ pub fn borrowed_str<'de: 'a, 'a, D: serde::Deserializer<'de>>(
 
 /// A key that was sent: as `null`, or with a value (not looked at).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sent {
+pub(crate) enum Sent {
     /// `"key": null`.
     Null,
     /// `"key": <anything else>`.
@@ -67,7 +67,7 @@ fn sent<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Sent
 
 /// One message: its role and whether its content has a part of type `image_url`.
 #[derive(Debug, Deserialize)]
-pub struct MessagePeek<'a> {
+pub(crate) struct MessagePeek<'a> {
     /// `role`.
     #[serde(borrow, default, deserialize_with = "borrowed_str")]
     pub role: Option<Cow<'a, str>>,
@@ -139,7 +139,7 @@ array_peek!(HasImage, IsArray);
 /// Any JSON value, remembering only whether it is an array holding an object of
 /// `"type": "image_url"` (an OpenAI image part).
 #[derive(Debug, Default, Clone, Copy)]
-pub struct HasImage(pub bool);
+pub(crate) struct HasImage(pub bool);
 
 impl ArrayPeek for HasImage {
     const EXPECTING: &'static str = "message content";
@@ -154,7 +154,7 @@ impl ArrayPeek for HasImage {
 
 /// Any JSON value, remembering only whether it is an array (its elements are skipped).
 #[derive(Debug, Default, Clone, Copy)]
-pub struct IsArray(pub bool);
+pub(crate) struct IsArray(pub bool);
 
 impl ArrayPeek for IsArray {
     const EXPECTING: &'static str = "any JSON value";
@@ -219,7 +219,7 @@ impl<'de> Deserialize<'de> for PartPeek<'de> {
 
 /// The fields of a chat completion (or chunk) the proxy looks at on the way back.
 #[derive(Debug, Deserialize)]
-pub struct CompletionPeek {
+pub(crate) struct CompletionPeek {
     /// `object`, when present.
     #[serde(default)]
     pub object: Option<IgnoredAny>,
@@ -236,7 +236,7 @@ pub struct CompletionPeek {
 
 /// A choice's index.
 #[derive(Debug, Deserialize)]
-pub struct ChoicePeek {
+pub(crate) struct ChoicePeek {
     /// `index`.
     #[serde(default)]
     pub index: u64,
@@ -245,7 +245,7 @@ pub struct ChoicePeek {
 /// Token usage, in either naming (`prompt_tokens`/`completion_tokens` in chat answers,
 /// `input_tokens`/`output_tokens` in Responses and Anthropic answers).
 #[derive(Debug, Deserialize)]
-pub struct UsagePeek {
+pub(crate) struct UsagePeek {
     #[serde(default)]
     prompt_tokens: Option<u64>,
     #[serde(default)]
@@ -258,19 +258,19 @@ pub struct UsagePeek {
 
 impl UsagePeek {
     /// Input tokens.
-    pub fn input(&self) -> Option<u64> {
+    pub(crate) fn input(&self) -> Option<u64> {
         self.prompt_tokens.or(self.input_tokens)
     }
 
     /// Output tokens.
-    pub fn output(&self) -> Option<u64> {
+    pub(crate) fn output(&self) -> Option<u64> {
         self.completion_tokens.or(self.output_tokens)
     }
 }
 
 /// Inserts `"key":value,` as the first member of the JSON object in `json`; `None` when `json`
 /// does not start with an object.
-pub fn insert_first_member(json: &[u8], key: &str, value: &str) -> Option<Vec<u8>> {
+pub(crate) fn insert_first_member(json: &[u8], key: &str, value: &str) -> Option<Vec<u8>> {
     let open = json.iter().position(|b| !b.is_ascii_whitespace())?;
     if json[open] != b'{' {
         return None;

@@ -1,6 +1,6 @@
 //! Route handlers, one module per API surface, plus the shared upstream-relay helpers.
 
-pub mod anthropic;
-pub mod health;
-pub mod openai;
-pub mod relay;
+pub(crate) mod anthropic;
+pub(crate) mod health;
+pub(crate) mod openai;
+pub(crate) mod relay;

@@ -25,7 +25,7 @@ use crate::translate::openai::ChatChunk;
 use crate::translate::stream::StreamTranslator;
 
 /// One SSE frame.
-pub fn frame(event: &StreamEvent) -> Bytes {
+pub(crate) fn frame(event: &StreamEvent) -> Bytes {
     let data = serde_json::to_string(event).unwrap_or_else(|_| "{}".to_owned());
     Bytes::from(format!("event: {}\ndata: {data}\n\n", event.event_name()))
 }
@@ -38,7 +38,7 @@ fn builder() -> axum::http::response::Builder {
 }
 
 /// A stream response of already known events.
-pub fn events_response(events: &[StreamEvent]) -> Response {
+pub(crate) fn events_response(events: &[StreamEvent]) -> Response {
     let body: Vec<u8> = events.iter().flat_map(|e| frame(e).to_vec()).collect();
     builder()
         .body(Body::from(body))
@@ -46,7 +46,7 @@ pub fn events_response(events: &[StreamEvent]) -> Response {
 }
 
 /// The translating stream as a response.
-pub fn translated_response<E>(
+pub(crate) fn translated_response<E>(
     upstream: impl Stream<Item = Result<Bytes, E>> + Send + 'static,
     requested: String,
     ping_every: Duration,
@@ -70,7 +70,7 @@ struct State<E> {
 }
 
 /// Translates an upstream chat-completion SSE byte stream into framed Anthropic events.
-pub fn translate<E>(
+pub(crate) fn translate<E>(
     upstream: BoxStream<'static, Result<Bytes, E>>,
     requested: String,
     ping_every: Duration,

@@ -7,16 +7,16 @@ use std::time::Instant;
 
 use super::approval::Approver;
 use super::limit::RateLimiter;
-use crate::settings::StartSettings;
 use crate::providers::copilot::CopilotClient;
+use crate::settings::StartSettings;
 
 /// Shared server state.
 #[derive(Debug, Clone)]
-pub struct AppState(Arc<Inner>);
+pub(crate) struct AppState(Arc<Inner>);
 
 /// The contents of [`AppState`].
 #[derive(Debug)]
-pub struct Inner {
+pub(crate) struct Inner {
     /// The Copilot client (owns the token manager).
     pub copilot: CopilotClient,
     /// Resolved `start` settings.
@@ -35,7 +35,7 @@ pub struct Inner {
 
 impl AppState {
     /// Wraps the inner state.
-    pub fn new(inner: Inner) -> Self {
+    pub(crate) fn new(inner: Inner) -> Self {
         Self(Arc::new(inner))
     }
 }

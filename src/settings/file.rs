@@ -15,7 +15,7 @@ use crate::cli::AccountType;
 /// Contents of `config.toml`. Every field is optional.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FileConfig {
+pub(crate) struct FileConfig {
     /// Copilot plan kind.
     pub account_type: Option<AccountType>,
     /// GitHub Enterprise host.
@@ -31,7 +31,7 @@ pub struct FileConfig {
 /// The `[server]` table.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ServerConfig {
+pub(crate) struct ServerConfig {
     /// Listen port.
     pub port: Option<u16>,
     /// Bind address.
@@ -55,12 +55,12 @@ pub struct ServerConfig {
 }
 
 /// The default config file location: `<config dir>/copilot-api/config.toml`.
-pub fn default_path() -> Option<PathBuf> {
+pub(crate) fn default_path() -> Option<PathBuf> {
     dirs::config_dir().map(|dir| dir.join("copilot-api").join("config.toml"))
 }
 
 /// Loads the config file. An explicitly named file must exist; the default one may be absent.
-pub fn load(explicit: Option<&Path>) -> anyhow::Result<Option<(PathBuf, FileConfig)>> {
+pub(crate) fn load(explicit: Option<&Path>) -> anyhow::Result<Option<(PathBuf, FileConfig)>> {
     let (path, required) = match explicit {
         Some(path) => (path.to_path_buf(), true),
         None => match default_path() {
@@ -80,7 +80,7 @@ pub fn load(explicit: Option<&Path>) -> anyhow::Result<Option<(PathBuf, FileConf
 }
 
 /// Parses config text.
-pub fn parse(text: &str) -> anyhow::Result<FileConfig> {
+pub(crate) fn parse(text: &str) -> anyhow::Result<FileConfig> {
     // toml's error already names the line, column and key; keep it as the message.
     toml::from_str(text).map_err(|err| anyhow::anyhow!("{}", err.to_string().trim_end()))
 }

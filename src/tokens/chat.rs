@@ -20,7 +20,7 @@ use super::Tokenizer;
 
 /// Token estimate of a chat request, split by origin; `total` is the sum of the rest.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct ChatCount {
+pub(crate) struct ChatCount {
     /// Fields of `system` and `developer` messages.
     pub system: u64,
     /// Fields of the other messages (user, assistant, tool, …), incl. tool calls.
@@ -37,7 +37,7 @@ pub struct ChatCount {
 
 /// Inputs of [`count_chat`] besides the request itself.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct CountOptions<'a> {
+pub(crate) struct CountOptions<'a> {
     /// Model id as requested (decides `funcInit` and the correction).
     pub model: &'a str,
     /// The request's `anthropic-beta` header, if any.
@@ -93,7 +93,7 @@ impl Counter<'_> {
 /// Estimates the prompt tokens of an OpenAI chat request (`messages`, `tools` as in
 /// the chat-completions API) the way copilot-api 0.7.0 does; see the module docs of
 /// [`crate::tokens`] for the formula.
-pub fn count_chat(
+pub(crate) fn count_chat(
     tok: &Tokenizer,
     messages: &[Value],
     tools: &[Value],

@@ -51,7 +51,7 @@ impl Encoding {
     ///
     /// # Errors
     /// [`UnknownModel`] when neither names an encoding.
-    pub fn for_model(
+    pub(crate) fn for_model(
         model: &str,
         catalogue_tokenizer: Option<&str>,
     ) -> Result<Encoding, UnknownModel> {
@@ -74,7 +74,7 @@ impl Encoding {
     /// Whether counting `model`'s tokens with this encoding is only an approximation:
     /// true unless `model` is an OpenAI model whose own tokenizer is this encoding
     /// (Claude, Gemini and Grok models have tokenizers of their own).
-    pub fn is_approximate_for(self, model: &str) -> bool {
+    pub(crate) fn is_approximate_for(self, model: &str) -> bool {
         native_encoding(&normalise(model)) != Some(self)
     }
 }
@@ -196,7 +196,7 @@ impl std::error::Error for UnknownEncoding {}
 
 /// Error of [`Encoding::for_model`]: no encoding is known for the model.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownModel {
+pub(crate) struct UnknownModel {
     /// The model id that was given.
     pub model: String,
 }

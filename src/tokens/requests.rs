@@ -15,7 +15,7 @@ use crate::translate::request::{TargetModel, anthropic_to_openai};
 
 /// The shape of a request to count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shape {
+pub(crate) enum Shape {
     /// Plain text.
     Text,
     /// An OpenAI chat completions request (`messages`, optional `tools`).
@@ -26,7 +26,7 @@ pub enum Shape {
 
 /// Why a request could not be counted.
 #[derive(Debug, thiserror::Error)]
-pub enum CountError {
+pub(crate) enum CountError {
     /// The JSON is not a request of the expected shape.
     #[error("{0}")]
     Shape(String),
@@ -34,7 +34,7 @@ pub enum CountError {
 
 /// Guesses the shape of a JSON document: Anthropic when it has `system`, a content block type
 /// only Anthropic uses, or tools with `input_schema`; OpenAI when it has `messages`.
-pub fn detect(value: &Value) -> Option<Shape> {
+pub(crate) fn detect(value: &Value) -> Option<Shape> {
     let obj = value.as_object()?;
     let messages = obj.get("messages")?.as_array()?;
     let anthropic_block = messages.iter().any(|m| {
@@ -61,7 +61,7 @@ pub fn detect(value: &Value) -> Option<Shape> {
 }
 
 /// Counts plain text.
-pub fn count_text(encoding: Encoding, text: &str) -> ChatCount {
+pub(crate) fn count_text(encoding: Encoding, text: &str) -> ChatCount {
     let n = Tokenizer::get(encoding).count(text) as u64;
     ChatCount {
         messages: n,
@@ -71,7 +71,7 @@ pub fn count_text(encoding: Encoding, text: &str) -> ChatCount {
 }
 
 /// Counts an OpenAI chat request.
-pub fn count_openai(
+pub(crate) fn count_openai(
     encoding: Encoding,
     value: &Value,
     model: &str,
@@ -96,7 +96,7 @@ pub fn count_openai(
 }
 
 /// Counts an Anthropic Messages request, with the Claude correction for Claude models.
-pub fn count_anthropic(
+pub(crate) fn count_anthropic(
     encoding: Encoding,
     value: &Value,
     model: &str,
@@ -144,7 +144,7 @@ pub fn count_anthropic(
 
 /// The input-token count `/v1/messages/count_tokens` answers: the catalogue's tokenizer for
 /// the model, else the built-in map, else `o200k_base`.
-pub fn count_anthropic_request(
+pub(crate) fn count_anthropic_request(
     value: &Value,
     model: &str,
     catalogue_tokenizer: Option<&str>,
@@ -156,7 +156,7 @@ pub fn count_anthropic_request(
 
 /// A rough input estimate for the `--manual` prompt: the request counted in its own shape with
 /// `o200k_base`.
-pub fn estimate(value: &Value, model: &str) -> u64 {
+pub(crate) fn estimate(value: &Value, model: &str) -> u64 {
     let result = match detect(value) {
         Some(Shape::Anthropic) => count_anthropic(Encoding::O200kBase, value, model, None),
         _ => count_openai(Encoding::O200kBase, value, model),

@@ -676,48 +676,11 @@ pub struct MessageDeltaBody {
 /// The `error` object of an error body or event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {
-    /// E.g. `invalid_request_error`, see [`error_type_for_status`].
+    /// E.g. `invalid_request_error`.
     #[serde(rename = "type")]
     pub kind: String,
     /// Human-readable message.
     pub message: String,
-}
-
-/// A whole Anthropic error response body: `{"type":"error","error":{..}}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ErrorResponse {
-    /// Always `"error"`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// The error.
-    pub error: ErrorBody,
-}
-
-impl ErrorResponse {
-    /// The body Anthropic would send for `status` with this message.
-    pub fn new(status: u16, message: impl Into<String>) -> Self {
-        Self {
-            kind: "error".to_owned(),
-            error: ErrorBody {
-                kind: error_type_for_status(status).to_owned(),
-                message: message.into(),
-            },
-        }
-    }
-}
-
-/// Anthropic's `error.type` for an HTTP status.
-pub fn error_type_for_status(status: u16) -> &'static str {
-    match status {
-        401 => "authentication_error",
-        403 => "permission_error",
-        404 => "not_found_error",
-        413 => "request_too_large",
-        429 => "rate_limit_error",
-        529 => "overloaded_error",
-        500..=599 => "api_error",
-        _ => "invalid_request_error",
-    }
 }
 
 #[cfg(test)]

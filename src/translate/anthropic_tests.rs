@@ -155,30 +155,6 @@ fn message_start_shell_has_explicit_nulls() {
 }
 
 #[test]
-fn error_types_follow_anthropic() {
-    let table = [
-        (400, "invalid_request_error"),
-        (401, "authentication_error"),
-        (403, "permission_error"),
-        (404, "not_found_error"),
-        (409, "invalid_request_error"),
-        (413, "request_too_large"),
-        (422, "invalid_request_error"),
-        (429, "rate_limit_error"),
-        (500, "api_error"),
-        (502, "api_error"),
-        (529, "overloaded_error"),
-    ];
-    for (status, kind) in table {
-        assert_eq!(error_type_for_status(status), kind, "{status}");
-    }
-    assert_eq!(
-        serde_json::to_value(ErrorResponse::new(429, "slow down")).unwrap(),
-        json!({"type": "error", "error": {"type": "rate_limit_error", "message": "slow down"}})
-    );
-}
-
-#[test]
 fn one_pass_deserialisers_keep_unknown_fields_and_read_nulls_as_absent() {
     let req: MessagesRequest = serde_json::from_slice(
         br#"{"model": "m", "temperature": null, "context_management": {"edits": [1]},

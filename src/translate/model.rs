@@ -21,7 +21,7 @@ use std::fmt;
 
 /// No catalogue id matches the requested model.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownModel {
+pub(crate) struct UnknownModel {
     /// The name the client sent.
     pub requested: String,
     /// Up to three catalogue ids that look closest, best first.
@@ -41,7 +41,7 @@ impl fmt::Display for UnknownModel {
 impl std::error::Error for UnknownModel {}
 
 /// Resolves `requested` to an id from `catalogue`, trying `aliases` first.
-pub fn resolve_model(
+pub(crate) fn resolve_model(
     requested: &str,
     catalogue: &[&str],
     aliases: &BTreeMap<String, String>,
@@ -74,7 +74,7 @@ pub fn resolve_model(
 /// The Copilot-style spelling of a name: tag and date stripped, version dashes as dots.
 /// `claude-opus-4-1-20250805` → `claude-opus-4.1`; `claude-sonnet-4-20250514` →
 /// `claude-sonnet-4`.
-pub fn normalise(requested: &str) -> String {
+pub(crate) fn normalise(requested: &str) -> String {
     dotted(strip_date(strip_tag(requested)))
 }
 

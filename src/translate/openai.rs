@@ -90,7 +90,8 @@ impl Initiator {
 }
 
 impl ChatRequest {
-    /// True when any message carries an `image_url` part (Copilot needs the vision header).
+    /// True when any message carries an `image_url` part.
+    #[cfg(test)]
     pub fn has_images(&self) -> bool {
         self.messages.iter().any(|m| match &m.content {
             Some(MessageContent::Parts(parts)) => parts
@@ -193,22 +194,6 @@ pub enum MessageContent {
     Text(String),
     /// Typed parts (text, images, unknown).
     Parts(Vec<ContentPart>),
-}
-
-impl MessageContent {
-    /// The text of this content: the string itself, or the text parts concatenated.
-    pub fn text(&self) -> String {
-        match self {
-            Self::Text(text) => text.clone(),
-            Self::Parts(parts) => parts
-                .iter()
-                .filter_map(|p| match p {
-                    ContentPart::Text { text, .. } => Some(text.as_str()),
-                    _ => None,
-                })
-                .collect(),
-        }
-    }
 }
 
 /// One content part.

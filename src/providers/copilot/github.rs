@@ -9,7 +9,7 @@ use crate::settings::Endpoints;
 
 /// A GitHub account, as `/user` returns it.
 #[derive(Debug, Clone, Deserialize)]
-pub struct GithubUser {
+pub(crate) struct GithubUser {
     /// Login name.
     pub login: String,
     /// Display name.
@@ -19,7 +19,7 @@ pub struct GithubUser {
 
 /// A Copilot token, as `/copilot_internal/v2/token` returns it.
 #[derive(Clone, Deserialize)]
-pub struct CopilotToken {
+pub(crate) struct CopilotToken {
     /// The bearer token for the Copilot API.
     pub token: String,
     /// Unix time (seconds) at which it expires.
@@ -50,7 +50,7 @@ impl std::fmt::Debug for CopilotToken {
 
 /// The `endpoints` object of a Copilot token.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct TokenEndpoints {
+pub(crate) struct TokenEndpoints {
     /// Copilot API base URL for this account (how VS Code picks its endpoint).
     #[serde(default)]
     pub api: Option<String>,
@@ -58,25 +58,15 @@ pub struct TokenEndpoints {
 
 /// Client for the GitHub API.
 #[derive(Debug, Clone)]
-pub struct GithubClient {
+pub(crate) struct GithubClient {
     http: reqwest::Client,
     endpoints: Endpoints,
 }
 
 impl GithubClient {
     /// Creates a client over the shared HTTP client.
-    pub fn new(http: reqwest::Client, endpoints: Endpoints) -> Self {
+    pub(crate) fn new(http: reqwest::Client, endpoints: Endpoints) -> Self {
         Self { http, endpoints }
-    }
-
-    /// The endpoints this client uses.
-    pub fn endpoints(&self) -> &Endpoints {
-        &self.endpoints
-    }
-
-    /// The shared HTTP client.
-    pub fn http(&self) -> &reqwest::Client {
-        &self.http
     }
 
     /// Headers of the VS Code Copilot extension talking to GitHub (ref §2.3).
@@ -125,18 +115,21 @@ impl GithubClient {
     }
 
     /// `GET /user`: validates the token and names the account.
-    pub async fn user(&self, github_token: &str) -> Result<GithubUser, UpstreamError> {
+    pub(crate) async fn user(&self, github_token: &str) -> Result<GithubUser, UpstreamError> {
         self.get_json("/user", github_token).await
     }
 
     /// `GET /copilot_internal/v2/token`: exchanges the GitHub token for a Copilot token.
-    pub async fn copilot_token(&self, github_token: &str) -> Result<CopilotToken, UpstreamError> {
+    pub(crate) async fn copilot_token(
+        &self,
+        github_token: &str,
+    ) -> Result<CopilotToken, UpstreamError> {
         self.get_json("/copilot_internal/v2/token", github_token)
             .await
     }
 
     /// `GET /copilot_internal/user`: plan and quota snapshots, as raw JSON.
-    pub async fn copilot_user(
+    pub(crate) async fn copilot_user(
         &self,
         github_token: &str,
     ) -> Result<serde_json::Value, UpstreamError> {

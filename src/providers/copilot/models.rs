@@ -13,11 +13,11 @@ use serde_json::{Map, Value};
 use crate::translate::model::{UnknownModel, resolve_model};
 
 /// How long a cached catalogue is trusted by admin commands and the server.
-pub const CATALOGUE_TTL: Duration = Duration::from_secs(15 * 60);
+pub(crate) const CATALOGUE_TTL: Duration = Duration::from_secs(15 * 60);
 
 /// One model as Copilot describes it. Unknown fields are kept.
 #[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct Model {
+pub(crate) struct Model {
     /// Model id used in requests.
     pub id: String,
     /// Display name.
@@ -48,7 +48,7 @@ pub struct Model {
 
 /// `capabilities` of a model.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
-pub struct Capabilities {
+pub(crate) struct Capabilities {
     /// Model family.
     #[serde(default)]
     pub family: Option<String>,
@@ -71,7 +71,7 @@ pub struct Capabilities {
 
 /// `capabilities.limits` of a model.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// Context window.
     #[serde(default)]
     pub max_context_window_tokens: Option<u64>,
@@ -88,7 +88,7 @@ pub struct Limits {
 
 impl Model {
     /// Whether `capabilities.supports.<flag>` is true.
-    pub fn supports(&self, flag: &str) -> bool {
+    pub(crate) fn supports(&self, flag: &str) -> bool {
         self.capabilities
             .supports
             .get(flag)
@@ -97,22 +97,22 @@ impl Model {
     }
 
     /// Whether Copilot serves the model on `path` (e.g. `/responses`, `/v1/messages`).
-    pub fn serves(&self, path: &str) -> bool {
+    pub(crate) fn serves(&self, path: &str) -> bool {
         self.supported_endpoints.iter().any(|p| p == path)
     }
 
     /// Whether the model accepts images.
-    pub fn vision(&self) -> bool {
+    pub(crate) fn vision(&self) -> bool {
         self.supports("vision") || self.capabilities.limits.extra.contains_key("vision")
     }
 
     /// Whether the model is an embeddings model.
-    pub fn is_embeddings(&self) -> bool {
+    pub(crate) fn is_embeddings(&self) -> bool {
         self.capabilities.kind.as_deref() == Some("embeddings")
     }
 
     /// The display name, or the id.
-    pub fn display_name(&self) -> &str {
+    pub(crate) fn display_name(&self) -> &str {
         self.name.as_deref().unwrap_or(&self.id)
     }
 }
@@ -121,7 +121,7 @@ impl Model {
 /// dashed Claude ids, `[1m]` tags: see `translate::model`), borrowed from the catalogue rather
 /// than copied for every request.
 #[derive(Debug, Clone)]
-pub struct Resolved {
+pub(crate) struct Resolved {
     catalogue: Arc<Vec<Model>>,
     /// A valid index into `catalogue` (checked by `find`).
     index: usize,
@@ -129,7 +129,7 @@ pub struct Resolved {
 
 impl Resolved {
     /// Resolves `requested` against `catalogue`.
-    pub fn find(
+    pub(crate) fn find(
         catalogue: Arc<Vec<Model>>,
         requested: &str,
         aliases: &BTreeMap<String, String>,
@@ -158,7 +158,7 @@ impl std::ops::Deref for Resolved {
 
 /// `GET /models` response.
 #[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct ModelsResponse {
+pub(crate) struct ModelsResponse {
     /// The models.
     pub data: Vec<Model>,
 }
@@ -166,7 +166,7 @@ pub struct ModelsResponse {
 /// The on-disk cache: which Copilot base and account the list belongs to, and when it was
 /// fetched.
 #[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct CachedCatalogue {
+pub(crate) struct CachedCatalogue {
     /// Unix seconds of the fetch.
     pub fetched_at: u64,
     /// Copilot base URL the list came from.
@@ -178,7 +178,7 @@ pub struct CachedCatalogue {
 }
 
 /// File name of the cache inside the data directory.
-pub const CACHE_FILE: &str = "models.json";
+pub(crate) const CACHE_FILE: &str = "models.json";
 
 fn now_secs() -> u64 {
     SystemTime::now()
@@ -188,7 +188,7 @@ fn now_secs() -> u64 {
 
 /// A stable, non-reversible fingerprint of a GitHub token so the cache is never served to
 /// another account. FNV-1a: stable across Rust versions, unlike `DefaultHasher`.
-pub fn account_fingerprint(github_token: &str) -> String {
+pub(crate) fn account_fingerprint(github_token: &str) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in github_token.bytes() {
         hash ^= u64::from(byte);
@@ -198,7 +198,7 @@ pub fn account_fingerprint(github_token: &str) -> String {
 }
 
 /// Reads the cached catalogue if it is fresh and belongs to this account.
-pub fn read_cache(data_dir: &Path, account: &str) -> Option<CachedCatalogue> {
+pub(crate) fn read_cache(data_dir: &Path, account: &str) -> Option<CachedCatalogue> {
     let text = std::fs::read(data_dir.join(CACHE_FILE)).ok()?;
     let cached: CachedCatalogue = serde_json::from_slice(&text).ok()?;
     let age = now_secs().saturating_sub(cached.fetched_at);
@@ -206,13 +206,13 @@ pub fn read_cache(data_dir: &Path, account: &str) -> Option<CachedCatalogue> {
 }
 
 /// Reads the cached catalogue regardless of age or account (offline tokenizer lookup).
-pub fn read_cache_any(data_dir: &Path) -> Option<CachedCatalogue> {
+pub(crate) fn read_cache_any(data_dir: &Path) -> Option<CachedCatalogue> {
     let text = std::fs::read(data_dir.join(CACHE_FILE)).ok()?;
     serde_json::from_slice(&text).ok()
 }
 
 /// Writes the cache atomically; failures are only logged (the cache is an optimisation).
-pub fn write_cache(data_dir: &Path, base_url: &str, account: &str, models: &[Model]) {
+pub(crate) fn write_cache(data_dir: &Path, base_url: &str, account: &str, models: &[Model]) {
     let cached = CachedCatalogue {
         fetched_at: now_secs(),
         base_url: base_url.to_owned(),

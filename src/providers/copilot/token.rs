@@ -17,7 +17,7 @@ use crate::providers::copilot::github::{CopilotToken, GithubClient};
 
 /// Why no Copilot token could be had.
 #[derive(Debug, thiserror::Error)]
-pub enum TokenError {
+pub(crate) enum TokenError {
     /// GitHub answered, but refused this account or token.
     #[error(
         "GitHub refused to issue a Copilot token for this account ({status}: {message}). Sign in with `copilot-api auth device login`."
@@ -55,7 +55,7 @@ struct Inner {
 }
 
 /// Holds the current Copilot token and refreshes it.
-pub struct TokenManager {
+pub(crate) struct TokenManager {
     inner: Arc<Inner>,
     task: JoinHandle<()>,
 }
@@ -70,7 +70,10 @@ impl std::fmt::Debug for TokenManager {
 
 impl TokenManager {
     /// Exchanges the GitHub token and starts the background refresh.
-    pub async fn start(github: GithubClient, github_token: String) -> Result<Self, TokenError> {
+    pub(crate) async fn start(
+        github: GithubClient,
+        github_token: String,
+    ) -> Result<Self, TokenError> {
         let first = github.copilot_token(&github_token).await?;
         let delay = refresh_delay(&first);
         let inner = Arc::new(Inner {
@@ -84,22 +87,22 @@ impl TokenManager {
     }
 
     /// The token in use now.
-    pub fn current(&self) -> Arc<CopilotToken> {
+    pub(crate) fn current(&self) -> Arc<CopilotToken> {
         read(&self.inner.current)
     }
 
     /// The GitHub token behind this manager.
-    pub fn github_token(&self) -> &str {
+    pub(crate) fn github_token(&self) -> &str {
         &self.inner.github_token
     }
 
     /// The GitHub client behind this manager.
-    pub fn github(&self) -> &GithubClient {
+    pub(crate) fn github(&self) -> &GithubClient {
         &self.inner.github
     }
 
     /// Refreshes now unless someone already replaced `stale` (the token the upstream refused).
-    pub async fn force_refresh(&self, stale: &str) -> Result<Arc<CopilotToken>, TokenError> {
+    pub(crate) async fn force_refresh(&self, stale: &str) -> Result<Arc<CopilotToken>, TokenError> {
         let _guard = self.inner.refresh.lock().await;
         let current = self.current();
         if current.token != stale {

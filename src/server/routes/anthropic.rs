@@ -17,6 +17,9 @@ use serde_json::{Map, Value, json};
 
 use super::openai::gate;
 use super::relay::{is_event_stream, relay};
+use crate::providers::UpstreamError;
+use crate::providers::copilot::RequestOptions;
+use crate::providers::copilot::models::{Model, Resolved};
 use crate::server::AppState;
 use crate::server::error::{AnthropicError, ApiError};
 use crate::server::extract::{parse_json, read_body};
@@ -28,9 +31,6 @@ use crate::translate::openai::{ChatChunk, ChatResponse};
 use crate::translate::request::{TargetModel, anthropic_to_openai};
 use crate::translate::response::openai_to_anthropic;
 use crate::translate::stream::StreamTranslator;
-use crate::providers::UpstreamError;
-use crate::providers::copilot::RequestOptions;
-use crate::providers::copilot::models::{Model, Resolved};
 
 /// `anthropic-version` sent upstream when the client sent none.
 const DEFAULT_ANTHROPIC_VERSION: &str = "2023-06-01";
@@ -51,7 +51,7 @@ const FORWARDED_BETAS: [&str; 5] = [
 /// The body is read once into the typed request, which decides everything (model, headers,
 /// approval) and is what gets translated; only models served natively also need the body as
 /// a JSON map, to forward every field as the client sent it.
-pub async fn messages(
+pub(crate) async fn messages(
     State(state): State<AppState>,
     Extension(log): Extension<RequestLog>,
     headers: HeaderMap,
@@ -303,7 +303,7 @@ fn chunk_from_response(chat: &ChatResponse) -> Result<Value, ApiError> {
 
 /// `POST /v1/messages/count_tokens`: `{"input_tokens": n}` from the shared counter, the same
 /// number `copilot-api count-tokens --format anthropic` prints.
-pub async fn count_tokens(
+pub(crate) async fn count_tokens(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Body,

@@ -9,7 +9,7 @@ use crate::server::AppState;
 use crate::server::error::{ApiError, OpenAiError};
 
 /// `GET /`, `GET /health` (and `HEAD`).
-pub async fn health(State(state): State<AppState>) -> Response {
+pub(crate) async fn health(State(state): State<AppState>) -> Response {
     let token = state.copilot.tokens().current();
     axum::Json(json!({
         "status": "ok",
@@ -22,7 +22,7 @@ pub async fn health(State(state): State<AppState>) -> Response {
 }
 
 /// `GET /usage`: GitHub's `copilot_internal/user` JSON, unchanged.
-pub async fn usage(State(state): State<AppState>) -> Result<Response, OpenAiError> {
+pub(crate) async fn usage(State(state): State<AppState>) -> Result<Response, OpenAiError> {
     let tokens = state.copilot.tokens();
     let usage = tokens.github().copilot_user(tokens.github_token()).await?;
     Ok(axum::Json(usage).into_response())
@@ -31,7 +31,7 @@ pub async fn usage(State(state): State<AppState>) -> Result<Response, OpenAiErro
 /// `GET /token`: the live Copilot token, only when the operator asked for it, and never to a
 /// web page, not even one from an allowed origin: a request carrying `Origin` (every browser
 /// `fetch`) is refused rather than handing any site the token.
-pub async fn token(
+pub(crate) async fn token(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, OpenAiError> {

@@ -15,18 +15,18 @@ use reqwest::Method;
 use serde_json::{Map, Value, json};
 
 use super::relay::{relay, relay_chat};
+use crate::providers::copilot::models::{Model, Resolved};
+use crate::providers::copilot::{Initiator, RequestOptions};
 use crate::server::AppState;
 use crate::server::approval::ApprovalRequest;
 use crate::server::error::{ApiError, OpenAiError, Surface};
 use crate::server::extract::{parse_json, read_body};
 use crate::server::log::RequestLog;
 use crate::server::peek::{ChatPeek, Sent, insert_first_member};
-use crate::providers::copilot::{Initiator, RequestOptions};
-use crate::providers::copilot::models::{Model, Resolved};
 
 /// `POST /v1/chat/completions`. The client's bytes go upstream unchanged unless an output
 /// limit has to be added (spliced in) or renamed (re-serialised).
-pub async fn chat_completions(
+pub(crate) async fn chat_completions(
     State(state): State<AppState>,
     Extension(log): Extension<RequestLog>,
     body: Body,
@@ -73,7 +73,7 @@ pub async fn chat_completions(
 }
 
 /// `POST /v1/responses`: only for models Copilot serves on `/responses`.
-pub async fn responses(
+pub(crate) async fn responses(
     State(state): State<AppState>,
     Extension(log): Extension<RequestLog>,
     body: Body,
@@ -125,7 +125,7 @@ pub async fn responses(
 }
 
 /// `POST /v1/embeddings`.
-pub async fn embeddings(
+pub(crate) async fn embeddings(
     State(state): State<AppState>,
     Extension(log): Extension<RequestLog>,
     body: Body,
@@ -183,7 +183,7 @@ fn anthropic_model(m: &Model) -> Value {
 
 /// `GET /v1/models`: OpenAI list shape, or Anthropic's when `anthropic-version` is sent
 /// (chat models only: an embeddings model cannot answer `/v1/messages`).
-pub async fn models(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub(crate) async fn models(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let surface = surface(&headers);
     let catalogue = match state.copilot.models(false).await {
         Ok(list) => list,
@@ -209,7 +209,7 @@ pub async fn models(State(state): State<AppState>, headers: HeaderMap) -> Respon
 }
 
 /// `GET /v1/models/{id}`: one model, in the shape the client speaks.
-pub async fn model(
+pub(crate) async fn model(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -282,7 +282,9 @@ pub(crate) async fn gate(
 
 /// Agent when the last non-system message is an assistant or tool message; only real user
 /// prompts spend premium requests.
-pub fn initiator_from_roles<'a>(roles: impl DoubleEndedIterator<Item = &'a str>) -> Initiator {
+pub(crate) fn initiator_from_roles<'a>(
+    roles: impl DoubleEndedIterator<Item = &'a str>,
+) -> Initiator {
     match roles
         .rev()
         .find(|role| !matches!(*role, "system" | "developer"))

@@ -11,12 +11,12 @@ use serde_json::Value;
 
 use crate::server::peek::{CompletionPeek, insert_first_member};
 
+use crate::providers::UpstreamError;
 use crate::server::error::ApiError;
 use crate::server::log::RequestLog;
-use crate::providers::UpstreamError;
 
 /// Whether a response is an event stream.
-pub fn is_event_stream(headers: &reqwest::header::HeaderMap) -> bool {
+pub(crate) fn is_event_stream(headers: &reqwest::header::HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -28,7 +28,10 @@ pub fn is_event_stream(headers: &reqwest::header::HeaderMap) -> bool {
 const COPIED: [header::HeaderName; 2] = [header::CONTENT_TYPE, header::RETRY_AFTER];
 
 /// Relays a 2xx upstream response.
-pub async fn relay(upstream: reqwest::Response, log: &RequestLog) -> Result<Response, ApiError> {
+pub(crate) async fn relay(
+    upstream: reqwest::Response,
+    log: &RequestLog,
+) -> Result<Response, ApiError> {
     let status = StatusCode::from_u16(upstream.status().as_u16()).unwrap_or(StatusCode::OK);
     let mut builder = Response::builder().status(status);
     for name in COPIED {
@@ -127,7 +130,7 @@ impl UsageSniffer {
 ///
 /// Streams are rewritten line by line as they arrive; anything that is not a JSON `data:` line
 /// passes through untouched.
-pub async fn relay_chat(
+pub(crate) async fn relay_chat(
     upstream: reqwest::Response,
     log: &RequestLog,
     merge_choices: bool,
