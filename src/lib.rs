@@ -11,6 +11,7 @@ pub mod cli;
 pub mod memory;
 pub(crate) mod output;
 pub(crate) mod providers;
+pub(crate) mod routing;
 pub(crate) mod server;
 pub(crate) mod session;
 pub(crate) mod settings;

@@ -10,6 +10,8 @@
 //! route's own shape.
 
 pub(crate) mod approval;
+pub(crate) mod commit;
+pub(crate) mod dispatch;
 pub(crate) mod error;
 pub(crate) mod extract;
 pub(crate) mod guard;
@@ -17,8 +19,10 @@ pub(crate) mod limit;
 pub(crate) mod log;
 pub(crate) mod peek;
 pub(crate) mod routes;
+pub(crate) mod rules;
 pub(crate) mod sse;
 pub(crate) mod state;
+pub(crate) mod translated;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -224,5 +228,129 @@ mod tests {
         assert!(constant_time_eq(b"abc", b"abc"));
         assert!(!constant_time_eq(b"abc", b"abd"));
         assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+
+    // Route tests in process: the app as a tower service, no socket, no network.
+
+    use axum::body::Body;
+    use serde_json::{Value, json};
+    use tower::ServiceExt as _;
+
+    fn state() -> AppState {
+        let models: Vec<crate::providers::copilot::models::Model> = serde_json::from_value(json!([
+            {"id": "gpt-4o", "name": "GPT-4o", "vendor": "OpenAI",
+             "capabilities": {"type": "chat", "limits": {"max_context_window_tokens": 128000, "max_output_tokens": 4096}},
+             "supported_endpoints": ["/chat/completions"]},
+            {"id": "claude-sonnet-4.5", "capabilities": {"type": "chat", "limits": {"max_output_tokens": 16000}},
+             "supported_endpoints": ["/chat/completions", "/v1/messages"]},
+            {"id": "text-embedding-3-small", "capabilities": {"type": "embeddings"}}
+        ]))
+        .unwrap();
+        AppState::for_tests(models)
+    }
+
+    async fn call(state: &AppState, request: axum::http::Request<Body>) -> (u16, Value) {
+        let response = app(state.clone()).oneshot(request).await.unwrap();
+        let status = response.status().as_u16();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    fn get(path: &str) -> axum::http::Request<Body> {
+        axum::http::Request::get(path)
+            .header("host", "127.0.0.1:4141")
+            .body(Body::empty())
+            .unwrap()
+    }
+
+    fn post(path: &str, body: &str) -> axum::http::Request<Body> {
+        axum::http::Request::post(path)
+            .header("host", "127.0.0.1:4141")
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_owned()))
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn model_lists_and_lookups_come_from_the_catalogue() {
+        let state = state();
+        let (status, v) = call(&state, get("/v1/models")).await;
+        assert_eq!(status, 200);
+        let ids: Vec<&str> = v["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            ids,
+            ["gpt-4o", "claude-sonnet-4.5", "text-embedding-3-small"]
+        );
+        assert_eq!(v["data"][0]["owned_by"], "copilot");
+        assert_eq!(v["data"][0]["supported_shapes"], json!(["chat"]));
+        let anthropic = axum::http::Request::get("/v1/models")
+            .header("host", "localhost:4141")
+            .header("anthropic-version", "2023-06-01")
+            .body(Body::empty())
+            .unwrap();
+        let (_, v) = call(&state, anthropic).await;
+        assert_eq!(v["data"].as_array().unwrap().len(), 2, "{v}");
+        // Dated and dashed ids resolve as requests do.
+        let (status, v) = call(&state, get("/v1/models/claude-sonnet-4-5-20250929")).await;
+        assert_eq!(status, 200);
+        assert_eq!(v["id"], "claude-sonnet-4.5");
+        let (status, _) = call(&state, get("/v1/models/nope")).await;
+        assert_eq!(status, 404);
+        let (_, v) = call(&state, get("/health")).await;
+        assert_eq!(
+            v["providers"],
+            json!([{"name": "copilot", "kind": "copilot"}])
+        );
+    }
+
+    #[tokio::test]
+    async fn bad_requests_are_refused_in_each_shape_before_any_upstream_call() {
+        let state = state();
+        let (status, v) = call(
+            &state,
+            post("/v1/messages", r#"{"model": "claude-sonnet-4.5"}"#),
+        )
+        .await;
+        assert_eq!(status, 400);
+        assert_eq!(v["type"], "error");
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains("messages"),
+            "{v}"
+        );
+        let (status, v) = call(&state, post("/v1/chat/completions", "{not json")).await;
+        assert_eq!(status, 400);
+        assert_eq!(v["error"]["type"], "invalid_request_error");
+        // An unknown model is a 404 naming the closest ids, on every surface.
+        let (status, v) = call(
+            &state,
+            post(
+                "/v1/chat/completions",
+                r#"{"model": "gpt-4oo", "messages": []}"#,
+            ),
+        )
+        .await;
+        assert_eq!(status, 404);
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains("gpt-4o"),
+            "{v}"
+        );
+        // A model that does not serve the client's API, with no translation to it.
+        let (status, v) = call(
+            &state,
+            post("/v1/responses", r#"{"model": "gpt-4o", "input": "hi"}"#),
+        )
+        .await;
+        assert_eq!(status, 400);
+        assert_eq!(v["error"]["code"], "unsupported_api_for_model");
     }
 }

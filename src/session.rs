@@ -14,8 +14,15 @@ use crate::providers::http;
 
 /// Signs in to Copilot with the available GitHub token.
 pub(crate) async fn connect(ctx: &Context) -> anyhow::Result<CopilotClient> {
+    connect_with(ctx, http::client()?).await
+}
+
+/// [`connect`] over the given HTTP client.
+pub(crate) async fn connect_with(
+    ctx: &Context,
+    http: reqwest::Client,
+) -> anyhow::Result<CopilotClient> {
     let (token, source) = require_github_token(&ctx.settings)?;
-    let http = http::client()?;
     let github = GithubClient::new(http.clone(), ctx.settings.endpoints.clone());
     let tokens = TokenManager::start(github, token)
         .await

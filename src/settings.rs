@@ -410,6 +410,27 @@ fn list_or(flags: &[String], file: Option<Vec<String>>, name: &str) -> anyhow::R
     Ok(list)
 }
 
+#[cfg(test)]
+impl StartSettings {
+    /// The settings of a plain `start` (in-process tests).
+    pub(crate) fn for_tests() -> Self {
+        Self {
+            host: IpAddr::from([127, 0, 0, 1]),
+            port: 0,
+            api_key: None,
+            allow_unauthenticated: false,
+            rate_limit: None,
+            wait: false,
+            manual: false,
+            claude_code: false,
+            expose_token: false,
+            ping_interval: Duration::from_secs_f64(DEFAULT_PING_SECS),
+            allowed_hosts: Vec::new(),
+            allowed_origins: Vec::new(),
+        }
+    }
+}
+
 fn parse_host(text: &str) -> anyhow::Result<IpAddr> {
     match text.trim() {
         "localhost" => Ok(IpAddr::from([127, 0, 0, 1])),

@@ -104,7 +104,7 @@ impl DeviceFlow {
             .await
             .map_err(|e| UpstreamError::from_reqwest(&e))?;
         serde_json::from_slice(&bytes).map_err(|err| UpstreamError::Decode {
-            service: "GitHub",
+            service: "GitHub".into(),
             reason: format!("{path}: {err}"),
         })
     }

@@ -2,6 +2,7 @@
 //! listener and serves until Ctrl-C / SIGTERM.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context as _, bail};
@@ -9,6 +10,8 @@ use serde_json::json;
 
 use crate::cli::StartArgs;
 use crate::cli::claude_code;
+use crate::routing::Gateway;
+use crate::routing::breaker::Breakers;
 use crate::server::approval::Approver;
 use crate::server::limit::RateLimiter;
 use crate::server::state::Inner;
@@ -33,19 +36,52 @@ pub(crate) async fn run(ctx: &Context, args: &StartArgs) -> anyhow::Result<ExitS
         bail!("{flag} needs an interactive terminal (stdin and stderr must be a TTY)");
     }
     let started = Instant::now();
-    let copilot = session::connect(ctx).await?;
-    let user = {
-        let tokens = copilot.tokens();
-        tokens
-            .github()
-            .user(tokens.github_token())
-            .await
-            .context("cannot check the GitHub account")?
+    let http = crate::providers::http::client()?;
+    let configured = ctx.file.as_ref().is_some_and(|f| !f.providers.is_empty());
+    // Copilot is implicit when signed in; without a sign-in the configured providers serve alone.
+    let copilot = match session::connect_with(ctx, http.clone()).await {
+        Ok(copilot) => Some(Arc::new(copilot)),
+        Err(err) if configured && err.is::<crate::auth::NotSignedIn>() => None,
+        Err(err) => return Err(err),
     };
-    let models = copilot
-        .models(false)
-        .await
-        .context("cannot load the model list")?;
+    let login = match &copilot {
+        Some(copilot) => {
+            let tokens = copilot.tokens();
+            Some(
+                tokens
+                    .github()
+                    .user(tokens.github_token())
+                    .await
+                    .context("cannot check the GitHub account")?
+                    .login,
+            )
+        }
+        None => None,
+    };
+    let gateway =
+        Gateway::build(ctx.file.as_ref(), &ctx.env, copilot.clone(), &http).context(match &ctx
+            .settings
+            .config_file
+        {
+            Some(path) => format!("invalid config file {}", path.display()),
+            None => "invalid configuration".to_owned(),
+        })?;
+    if let Some(copilot) = &copilot {
+        copilot
+            .catalogue()
+            .await
+            .context("cannot load the model list")?;
+    }
+    // The other providers' lists load together; one that fails is reported and retried later,
+    // never a reason not to start.
+    let others = futures_util::future::join_all(
+        gateway
+            .providers
+            .iter()
+            .filter(|p| !matches!(***p, crate::providers::Provider::Copilot(_)))
+            .map(|p| async move { (p, p.catalogue().await) }),
+    )
+    .await;
 
     let addr = SocketAddr::new(settings.host, settings.port);
     let listener = tokio::net::TcpListener::bind(addr)
@@ -57,14 +93,42 @@ pub(crate) async fn run(ctx: &Context, args: &StartArgs) -> anyhow::Result<ExitS
     let url = claude_code::base_url(&local.ip().to_string(), local.port());
 
     let p = &ctx.printer;
-    p.info(format!(
-        "Signed in as {} ({} plan)",
-        user.login,
-        ctx.settings.account_type.as_str()
-    ));
-    p.info(format!("Copilot API: {}", copilot.base_url()));
+    match (&login, &copilot) {
+        (Some(login), Some(copilot)) => {
+            p.info(format!(
+                "Signed in as {login} ({} plan)",
+                ctx.settings.account_type.as_str()
+            ));
+            p.info(format!("Copilot API: {}", copilot.base_url()));
+        }
+        _ => p.info("Copilot: not signed in; serving the configured providers only"),
+    }
+    for (provider, result) in &others {
+        match result {
+            Ok(list) => p.info(format!(
+                "Provider {} ({}): {} models",
+                provider.name(),
+                provider.kind().as_str(),
+                list.len()
+            )),
+            Err(err) => p.warn(format!(
+                "provider {} ({}): cannot list its models yet ({err}); will retry",
+                provider.name(),
+                provider.kind().as_str()
+            )),
+        }
+    }
+    let models: Vec<crate::providers::ModelInfo> = gateway
+        .providers
+        .iter()
+        .filter_map(|p| p.cached_catalogue())
+        .flat_map(|list| list.iter().cloned().collect::<Vec<_>>())
+        .collect();
     let ids: Vec<String> = models.iter().map(|m| m.id.clone()).collect();
     p.info(format!("Models ({}): {}", ids.len(), ids.join(", ")));
+    if gateway.route_count() > 0 {
+        p.info(format!("Routes: {}", gateway.route_count()));
+    }
     if let Some(spacing) = settings.rate_limit {
         let mode = if settings.wait {
             "queueing"
@@ -117,9 +181,10 @@ pub(crate) async fn run(ctx: &Context, args: &StartArgs) -> anyhow::Result<ExitS
         limiter: RateLimiter::new(settings.rate_limit, settings.wait),
         approver: settings.manual.then(Approver::default),
         settings,
-        login: user.login,
+        login,
         started,
-        aliases: ctx.settings.model_aliases.clone(),
+        gateway: std::sync::RwLock::new(Arc::new(gateway)),
+        breakers: Breakers::default(),
     });
     crate::memory::release_start_up_memory();
     server::serve(listener, state, shutdown).await?;

@@ -1,12 +1,17 @@
-//! The Copilot API client: the header set VS Code sends (built in one place), the model
-//! catalogue with its caches, and `send`, which every proxied call goes through.
+//! The Copilot provider: the header set VS Code sends (built in one place), the model
+//! catalogue with its caches, and `send`, which every call to Copilot goes through.
+//!
+//! Copilot's own rules live here and nowhere else: `X-Initiator` (only human turns spend
+//! premium requests), the vision header, the `anthropic-beta` flags its Messages endpoint
+//! accepts, the output limit filled in on chat requests, and (in `server::routes::relay`, by
+//! [`super::Provider::normalises_chat`]) the merge of Claude's split choices.
 //!
 //! `send` classifies failures into [`UpstreamError`] and, when Copilot answers 401, asks the
 //! token manager for exactly one refresh of the refused token and retries once.
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
@@ -16,11 +21,28 @@ pub(crate) mod github;
 pub(crate) mod models;
 pub(crate) mod token;
 
-use super::UpstreamError;
+use super::catalogue::CatalogueCache;
+use super::{Call, Hints, ModelInfo, Shape, Shapes, UpstreamError};
+use crate::server::error::ApiError;
+use crate::server::peek::{ChatPeek, Sent, insert_first_member};
 use crate::settings::Endpoints;
 use github::{editor_headers, insert};
 use models::{CATALOGUE_TTL, Model, ModelsResponse};
 use token::TokenManager;
+
+/// The provider name Copilot has in routes, logs and `/v1/models`.
+pub(crate) const NAME: &str = "copilot";
+
+/// Beta flags forwarded to Copilot's native Messages endpoint (by prefix). Others — Claude
+/// Code sends many that only Anthropic's own API knows — are dropped rather than risking a 400.
+const FORWARDED_BETAS: [&str; 5] = [
+    "interleaved-thinking-",
+    "context-management-",
+    "fine-grained-tool-streaming-",
+    "token-efficient-tools-",
+    // `output_config.effort` in the body needs its beta flag next to it.
+    "effort-",
+];
 
 pub(crate) use crate::translate::openai::Initiator;
 
@@ -44,7 +66,8 @@ pub(crate) struct CopilotClient {
     data_dir: PathBuf,
     /// The headers that are the same on every request (ref §3.2).
     fixed_headers: HeaderMap,
-    catalogue: tokio::sync::Mutex<Option<(Instant, Arc<Vec<Model>>)>>,
+    name: Arc<str>,
+    cache: CatalogueCache,
 }
 
 impl CopilotClient {
@@ -72,7 +95,8 @@ impl CopilotClient {
             tokens,
             data_dir,
             fixed_headers,
-            catalogue: tokio::sync::Mutex::new(None),
+            name: Arc::from(NAME),
+            cache: CatalogueCache::new(Arc::from(NAME), CATALOGUE_TTL),
         }
     }
 
@@ -168,26 +192,75 @@ impl CopilotClient {
         }
     }
 
-    /// The model catalogue: from memory or disk when fresh, else from Copilot.
-    pub(crate) async fn models(&self, force: bool) -> Result<Arc<Vec<Model>>, UpstreamError> {
-        let mut slot = self.catalogue.lock().await;
-        if !force
-            && let Some((at, list)) = slot.as_ref()
-            && at.elapsed() < CATALOGUE_TTL
+    /// The provider name (`copilot`).
+    pub(crate) fn name(&self) -> &Arc<str> {
+        &self.name
+    }
+
+    /// Sends one model request: the path and headers follow the shape and the hints.
+    pub(crate) async fn call(&self, call: Call<'_>) -> Result<reqwest::Response, UpstreamError> {
+        let path = match call.shape {
+            Shape::Chat => "/chat/completions",
+            Shape::Responses => "/responses",
+            Shape::Messages => "/v1/messages",
+            Shape::Embeddings => "/embeddings",
+        };
+        let opts = options(call.shape, call.hints);
+        self.send(Method::POST, path, Some(call.body), &opts).await
+    }
+
+    /// The catalogue for serving: in memory (refreshed in the background), else the disk
+    /// cache when it is fresh and belongs to this account and API, else fetched.
+    pub(crate) async fn catalogue(self: &Arc<Self>) -> Result<Arc<Vec<ModelInfo>>, UpstreamError> {
+        if self.cache.cached().is_none()
+            && let Some((cached, age)) = self.disk_cache()
         {
-            return Ok(Arc::clone(list));
+            let models = cached.iter().map(|m| model_info(m, &self.name)).collect();
+            self.cache.seed(models, CATALOGUE_TTL.saturating_sub(age));
         }
+        let this = Arc::clone(self);
+        self.cache
+            .get(move || async move { this.fetch_catalogue().await })
+            .await
+    }
+
+    /// Puts `models` in memory as the catalogue (in-process tests).
+    #[cfg(test)]
+    pub(crate) fn seed_catalogue(&self, models: &[Model]) {
+        let list = models.iter().map(|m| model_info(m, &self.name)).collect();
+        self.cache.seed(list, CATALOGUE_TTL);
+    }
+
+    /// The catalogue in memory, if any.
+    pub(crate) fn cached_catalogue(&self) -> Option<Arc<Vec<ModelInfo>>> {
+        self.cache.cached()
+    }
+
+    /// Fetches the catalogue from Copilot (and rewrites the disk cache).
+    pub(crate) async fn fetch_catalogue(&self) -> Result<Vec<ModelInfo>, UpstreamError> {
+        let list = self.models(true).await?;
+        Ok(list.iter().map(|m| model_info(m, &self.name)).collect())
+    }
+
+    fn disk_cache(&self) -> Option<(Vec<Model>, Duration)> {
         let account = models::account_fingerprint(self.tokens.github_token());
-        if !force
-            && slot.is_none()
-            && let Some(cached) = models::read_cache(&self.data_dir, &account)
-            && cached.base_url == self.base_url()
-        {
-            let list = Arc::new(cached.models);
-            *slot = Some((Instant::now(), Arc::clone(&list)));
-            return Ok(list);
+        let cached = models::read_cache(&self.data_dir, &account)?;
+        if cached.base_url != self.base_url() {
+            return None;
         }
-        // Every request waits on this lock: bound the fetch so a silent upstream cannot hang them.
+        let age = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+            .saturating_sub(cached.fetched_at);
+        Some((cached.models, Duration::from_secs(age)))
+    }
+
+    /// Copilot's model list as it sends it (for `models`): from the disk cache when fresh
+    /// (unless `force`), else from Copilot, bounded by the call timeout.
+    pub(crate) async fn models(&self, force: bool) -> Result<Arc<Vec<Model>>, UpstreamError> {
+        if !force && let Some((cached, _)) = self.disk_cache() {
+            return Ok(Arc::new(cached));
+        }
         let fetch = async {
             let resp = self
                 .send(Method::GET, "/models", None, &RequestOptions::default())
@@ -203,25 +276,238 @@ impl CopilotClient {
             })??;
         let parsed: ModelsResponse =
             serde_json::from_slice(&bytes).map_err(|err| UpstreamError::Decode {
-                service: "Copilot",
+                service: "Copilot".into(),
                 reason: format!("/models: {err}"),
             })?;
+        let account = models::account_fingerprint(self.tokens.github_token());
         models::write_cache(&self.data_dir, &self.base_url(), &account, &parsed.data);
-        let list = Arc::new(parsed.data);
-        *slot = Some((Instant::now(), Arc::clone(&list)));
-        Ok(list)
+        Ok(Arc::new(parsed.data))
+    }
+}
+
+/// Copilot's headers for a call of `shape`.
+fn options(shape: Shape, hints: &Hints) -> RequestOptions {
+    let mut opts = RequestOptions {
+        initiator: (shape != Shape::Embeddings)
+            .then_some(hints.initiator)
+            .flatten(),
+        vision: hints.vision,
+        extra_headers: Vec::new(),
+    };
+    if shape == Shape::Messages {
+        opts.extra_headers.push((
+            HeaderName::from_static("anthropic-version"),
+            hints.anthropic_version.clone().unwrap_or_else(|| {
+                HeaderValue::from_static(super::openai::DEFAULT_ANTHROPIC_VERSION)
+            }),
+        ));
+        let betas: Vec<String> = hints
+            .anthropic_betas
+            .iter()
+            .filter(|b| FORWARDED_BETAS.iter().any(|prefix| b.starts_with(prefix)))
+            .cloned()
+            .collect();
+        if let Some(value) = super::openai::joined(&betas) {
+            opts.extra_headers
+                .push((HeaderName::from_static("anthropic-beta"), value));
+        }
+    }
+    opts
+}
+
+/// Copilot's catalogue entry in the neutral shape.
+pub(crate) fn model_info(m: &Model, provider: &Arc<str>) -> ModelInfo {
+    let mut shapes = Shapes::default();
+    if m.is_embeddings() {
+        shapes.insert(Shape::Embeddings);
+    } else {
+        for endpoint in &m.supported_endpoints {
+            match endpoint.as_str() {
+                "/chat/completions" => shapes.insert(Shape::Chat),
+                "/responses" => shapes.insert(Shape::Responses),
+                "/v1/messages" => shapes.insert(Shape::Messages),
+                _ => {}
+            }
+        }
+        // No list (older catalogues): chat completions, as every chat model serves.
+        if m.supported_endpoints.is_empty() {
+            shapes.insert(Shape::Chat);
+        }
+    }
+    let limits = &m.capabilities.limits;
+    let supports = &m.capabilities.supports;
+    ModelInfo {
+        id: m.id.clone(),
+        provider: Arc::clone(provider),
+        display_name: m.name.clone(),
+        vendor: m.vendor.clone(),
+        context_window: limits.max_context_window_tokens,
+        max_prompt: limits.max_prompt_tokens,
+        max_output: limits.max_output_tokens,
+        shapes,
+        tokenizer: m.capabilities.tokenizer.clone(),
+        vision: m.vision(),
+        tools: m.supports("tool_calls"),
+        thinking_budget: supports.contains_key("max_thinking_budget"),
+        reasoning_effort: supports.contains_key("reasoning_effort"),
+        premium_multiplier: m
+            .extra
+            .get("billing")
+            .and_then(|b| b.get("multiplier"))
+            .and_then(serde_json::Value::as_f64),
+    }
+}
+
+/// Models that reject `max_tokens` and take `max_completion_tokens` instead (GPT-5 and the
+/// o-series reasoning models).
+fn takes_max_completion_tokens(model_id: &str) -> bool {
+    let id = model_id.to_ascii_lowercase();
+    id.starts_with("gpt-5")
+        || (id.starts_with('o') && id.chars().nth(1).is_some_and(|c| c.is_ascii_digit()))
+}
+
+/// A chat body for Copilot: a missing output limit is filled in from the catalogue (Copilot's
+/// own default is short) — spliced in as the first member when nothing else changes —, and
+/// `max_tokens` is renamed (a re-serialise) for models that only take
+/// `max_completion_tokens`. `None`: the client's bytes are sent untouched.
+pub(crate) fn fill_output_limit(
+    body: &Bytes,
+    model: &ModelInfo,
+) -> Result<Option<Bytes>, ApiError> {
+    let peek: ChatPeek<'_> = crate::server::extract::parse_json(body)?;
+    let limit = model.max_output;
+    let completion_style = takes_max_completion_tokens(&model.id);
+    let given = |key: Option<Sent>| key == Some(Sent::Value);
+    // A key sent as `null` must be replaced, not spliced in a second time.
+    let null = |key: Option<Sent>| key == Some(Sent::Null);
+    if (completion_style && given(peek.max_tokens))
+        || null(peek.max_tokens)
+        || null(peek.max_completion_tokens)
+    {
+        let mut payload: serde_json::Map<String, serde_json::Value> =
+            crate::server::extract::parse_json(body)?;
+        fill_map(&mut payload, &model.id, limit);
+        return serde_json::to_vec(&payload)
+            .map(|v| Some(Bytes::from(v)))
+            .map_err(|e| ApiError::Internal(e.to_string()));
+    }
+    let key = if completion_style {
+        "max_completion_tokens"
+    } else {
+        "max_tokens"
+    };
+    let missing =
+        !given(peek.max_completion_tokens) && (completion_style || !given(peek.max_tokens));
+    match limit {
+        Some(limit) if missing => {
+            Ok(insert_first_member(body, key, &limit.to_string()).map(Bytes::from))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// [`fill_output_limit`] on a parsed body.
+fn fill_map(
+    payload: &mut serde_json::Map<String, serde_json::Value>,
+    model_id: &str,
+    limit: Option<u64>,
+) {
+    let present = |p: &serde_json::Map<String, serde_json::Value>, k: &str| {
+        p.get(k).is_some_and(|v| !v.is_null())
+    };
+    if takes_max_completion_tokens(model_id) {
+        if let Some(value) = payload.remove("max_tokens").filter(|v| !v.is_null())
+            && !present(payload, "max_completion_tokens")
+        {
+            payload.insert("max_completion_tokens".into(), value);
+        }
+        if !present(payload, "max_completion_tokens")
+            && let Some(limit) = limit
+        {
+            payload.insert("max_completion_tokens".into(), limit.into());
+        }
+    } else if !present(payload, "max_tokens")
+        && !present(payload, "max_completion_tokens")
+        && let Some(limit) = limit
+    {
+        payload.insert("max_tokens".into(), limit.into());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn limited(body: &str, model: &str, limit: Option<u64>) -> Value {
+        let bytes = Bytes::copy_from_slice(body.as_bytes());
+        let mut info = ModelInfo::bare(model, &Arc::from(NAME), Shapes::of(&[Shape::Chat]));
+        info.max_output = limit;
+        let out = fill_output_limit(&bytes, &info).unwrap().unwrap_or(bytes);
+        serde_json::from_slice(&out).unwrap()
     }
 
-    /// `Some(max_output_tokens)` when the catalogue knows the model, `None` when it does not
-    /// (or cannot be loaded).
-    pub(crate) async fn output_limit(&self, id: &str) -> Option<Option<u64>> {
-        let list = self.models(false).await.ok()?;
-        Some(
-            list.iter()
-                .find(|m| m.id == id)?
-                .capabilities
-                .limits
-                .max_output_tokens,
-        )
+    #[test]
+    fn output_limits() {
+        assert_eq!(
+            limited(r#"{"messages":[]}"#, "gpt-4o", Some(4096)),
+            json!({"max_tokens": 4096, "messages": []})
+        );
+        assert_eq!(
+            limited(r#"{"max_tokens":100}"#, "gpt-5-mini", Some(4096)),
+            json!({"max_completion_tokens": 100})
+        );
+        assert_eq!(
+            limited(r#"{"max_tokens":null}"#, "o3-mini", Some(4096)),
+            json!({"max_completion_tokens": 4096})
+        );
+        assert_eq!(
+            limited(r#"{"max_tokens":7}"#, "claude-sonnet-4.5", Some(16000)),
+            json!({"max_tokens": 7})
+        );
+        assert_eq!(
+            limited(r#"{"max_completion_tokens":7}"#, "gpt-4o", Some(4096)),
+            json!({"max_completion_tokens": 7})
+        );
+        assert_eq!(
+            limited(r#"{"messages":[]}"#, "gpt-4o", None),
+            json!({"messages": []})
+        );
+        // A key sent as null is overwritten, never duplicated.
+        let bytes = Bytes::from_static(br#"{"max_tokens":null,"messages":[]}"#);
+        let mut info = ModelInfo::bare("gpt-4o", &Arc::from(NAME), Shapes::of(&[Shape::Chat]));
+        info.max_output = Some(4096);
+        let out = fill_output_limit(&bytes, &info).unwrap().unwrap();
+        assert_eq!(
+            std::str::from_utf8(&out).unwrap(),
+            r#"{"max_tokens":4096,"messages":[]}"#
+        );
+        // Untouched bodies are the client's bytes exactly (key order, spacing).
+        let raw = "{ \"messages\" : [], \"max_tokens\": 5 }";
+        let bytes = Bytes::copy_from_slice(raw.as_bytes());
+        info.max_output = Some(9);
+        assert!(fill_output_limit(&bytes, &info).unwrap().is_none());
+    }
+
+    #[test]
+    fn betas_are_filtered_and_initiator_kept_off_embeddings() {
+        let hints = Hints {
+            initiator: Some(Initiator::Agent),
+            anthropic_betas: vec![
+                "interleaved-thinking-2025-05-14".into(),
+                "claude-code-20250219".into(),
+            ],
+            ..Hints::default()
+        };
+        let opts = options(Shape::Messages, &hints);
+        let beta = opts
+            .extra_headers
+            .iter()
+            .find(|(n, _)| n == "anthropic-beta")
+            .unwrap();
+        assert_eq!(beta.1, "interleaved-thinking-2025-05-14");
+        assert_eq!(opts.initiator, Some(Initiator::Agent));
+        assert_eq!(options(Shape::Embeddings, &hints).initiator, None);
     }
 }

@@ -3,6 +3,7 @@
 //! timeout) and the one classification of upstream failures ([`UpstreamError`]) that drives
 //! error messages, retries, fallback and circuit breakers.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -108,8 +109,8 @@ pub(crate) enum UpstreamError {
     /// The service answered with a non-success status.
     #[error("{service} answered {status}: {message}")]
     Status {
-        /// Which service (e.g. "GitHub", "Copilot").
-        service: &'static str,
+        /// Which service (e.g. "GitHub", "Copilot", a provider's name).
+        service: Cow<'static, str>,
         /// HTTP status.
         status: StatusCode,
         /// The message extracted from the body.
@@ -123,7 +124,7 @@ pub(crate) enum UpstreamError {
     #[error("{service} sent a response copilot-api cannot read: {reason}")]
     Decode {
         /// Which service.
-        service: &'static str,
+        service: Cow<'static, str>,
         /// What was wrong.
         reason: String,
     },
@@ -157,13 +158,16 @@ impl UpstreamError {
     }
 
     /// Builds a status error from a failed response, reading its body.
-    pub(crate) async fn from_response(service: &'static str, resp: reqwest::Response) -> Self {
+    pub(crate) async fn from_response(
+        service: impl Into<Cow<'static, str>>,
+        resp: reqwest::Response,
+    ) -> Self {
         let status = resp.status();
         let headers = Box::new(resp.headers().clone());
         let body = resp.bytes().await.unwrap_or_default();
         let message = error_message(&body, status);
         Self::Status {
-            service,
+            service: service.into(),
             status,
             message,
             body,

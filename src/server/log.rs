@@ -24,6 +24,10 @@ struct Fields {
     output_tokens: Option<u64>,
     /// Why a stream that started with 200 did not end well.
     broken: Option<String>,
+    /// The provider that answered (or failed last).
+    provider: Option<std::sync::Arc<str>>,
+    /// Attempts across retries and fallbacks.
+    attempts: u32,
 }
 
 /// Per-request log fields, shared between the handler and the middleware.
@@ -45,6 +49,14 @@ impl RequestLog {
             }
             // Only a model that differs is kept: most requests name the upstream's own id.
             f.upstream_model = (upstream != requested).then(|| upstream.to_owned());
+        });
+    }
+
+    /// Records the provider that answered and how many attempts it took.
+    pub(crate) fn provider(&self, provider: &std::sync::Arc<str>, attempts: u32) {
+        self.with(|f| {
+            f.provider = Some(std::sync::Arc::clone(provider));
+            f.attempts = attempts;
         });
     }
 
@@ -94,11 +106,17 @@ impl Line {
         let ttfb = self.first_byte.unwrap_or(total);
         let (model, tokens, broken) = match self.log.0.lock() {
             Ok(f) => {
-                let model = match (&f.requested_model, &f.upstream_model) {
+                let mut model = match (&f.requested_model, &f.upstream_model) {
                     (Some(r), Some(u)) if r != u => format!(" model={r}→{u}"),
                     (Some(r), _) => format!(" model={r}"),
                     _ => String::new(),
                 };
+                if let Some(provider) = &f.provider {
+                    model.push_str(&format!(" provider={provider}"));
+                    if f.attempts > 1 {
+                        model.push_str(&format!(" attempts={}", f.attempts));
+                    }
+                }
                 let tokens = match (f.input_tokens, f.output_tokens) {
                     (None, None) => String::new(),
                     (i, o) => format!(

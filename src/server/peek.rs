@@ -35,6 +35,9 @@ pub(crate) struct ChatPeek<'a> {
     /// `tools`, counted.
     #[serde(default)]
     pub tools: Option<Vec<IgnoredAny>>,
+    /// `stream`.
+    #[serde(default)]
+    pub stream: Option<bool>,
 }
 
 /// An optional string borrowed from the input when it has no escapes. (serde borrows a

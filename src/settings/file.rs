@@ -25,7 +25,111 @@ pub(crate) struct FileConfig {
     pub server: ServerConfig,
     /// Model aliases: requested name → Copilot model id (e.g. `opus = "claude-opus-4.5"`).
     #[serde(default)]
-    pub model_aliases: BTreeMap<String, String>,
+    pub(crate) model_aliases: BTreeMap<String, String>,
+    /// Model providers besides Copilot, by name.
+    #[serde(default)]
+    pub(crate) providers: BTreeMap<String, ProviderConfig>,
+    /// The routing table, first match wins.
+    #[serde(default)]
+    pub(crate) routes: Vec<RouteConfig>,
+    /// The failure policy.
+    #[serde(default)]
+    pub(crate) routing: RoutingConfig,
+}
+
+/// One `[providers.NAME]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ProviderConfig {
+    /// `copilot`, `openai`, `anthropic`, `azure` or `openai-compatible`.
+    pub(crate) kind: crate::providers::Kind,
+    /// `"env:VAR"` or the key itself.
+    pub(crate) api_key: Option<String>,
+    /// Base URL (required for `azure` and `openai-compatible`).
+    pub(crate) base_url: Option<String>,
+    /// Extra headers sent with every request.
+    #[serde(default)]
+    pub(crate) headers: BTreeMap<String, String>,
+    /// Azure: a dated `api-version` selects the deployments URL shape.
+    pub(crate) api_version: Option<String>,
+    /// Timeouts in seconds.
+    #[serde(default)]
+    pub(crate) timeouts: TimeoutsConfig,
+    /// Models to offer when the provider has no usable `/models`.
+    pub(crate) models: Option<Vec<String>>,
+    /// Wire shapes the endpoint speaks (`chat`, `responses`, `messages`, `embeddings`).
+    pub(crate) shapes: Option<Vec<String>>,
+}
+
+/// `timeouts = { connect_s, first_byte_s, idle_s }`.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TimeoutsConfig {
+    /// Connecting (TCP and TLS).
+    pub(crate) connect_s: Option<f64>,
+    /// Until the answer's head (and, on streams, its first content).
+    pub(crate) first_byte_s: Option<f64>,
+    /// Longest silence inside an answer.
+    pub(crate) idle_s: Option<f64>,
+}
+
+/// One `[[routes]]` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RouteConfig {
+    /// Exact name, glob (`*`, `?`), or `~text` (the name contains `text`).
+    #[serde(rename = "match")]
+    pub(crate) pattern: String,
+    /// Where matching requests go.
+    pub(crate) targets: Vec<TargetConfig>,
+    /// Caps the client's output limit.
+    pub(crate) max_tokens: Option<u64>,
+    /// Stop words merged with the client's.
+    pub(crate) stop: Option<Vec<String>>,
+    /// Drop messages with no content.
+    pub(crate) drop_empty_messages: Option<bool>,
+    /// Merge consecutive user messages into one.
+    pub(crate) merge_user_messages: Option<bool>,
+    /// Remove `<think>…</think>` and `<tool_call>…</tool_call>` from assistant history.
+    pub(crate) strip_tags: Option<bool>,
+    /// Text put before the first content of every answer.
+    pub(crate) special_prefix: Option<String>,
+    /// Send the client's own key when the provider has none configured.
+    pub(crate) forward_client_key: Option<bool>,
+}
+
+/// One target of a route.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TargetConfig {
+    /// A provider name (`copilot` or a `[providers.NAME]`).
+    pub(crate) provider: String,
+    /// The provider's model id (default: the requested name).
+    pub(crate) model: Option<String>,
+    /// Tier: lower first; the next tier only on failure (default 1).
+    pub(crate) priority: Option<u32>,
+    /// Share of requests within the tier (default 1).
+    pub(crate) weight: Option<u32>,
+}
+
+/// The `[routing]` table: one failure policy for every request.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RoutingConfig {
+    /// Attempts per request across retries and fallbacks.
+    pub(crate) max_attempts: Option<u32>,
+    /// Seconds a request may spend on attempts (before its answer starts).
+    pub(crate) deadline_s: Option<f64>,
+    /// First backoff in seconds (exponential, full jitter).
+    pub(crate) backoff_base_s: Option<f64>,
+    /// Longest backoff in seconds.
+    pub(crate) backoff_max_s: Option<f64>,
+    /// Consecutive failures that open a breaker.
+    pub(crate) breaker_failures: Option<u32>,
+    /// Seconds a breaker stays open.
+    pub(crate) breaker_cooldown_s: Option<f64>,
+    /// Fixes the weighted choice between targets (reproducible tests).
+    pub(crate) seed: Option<u64>,
 }
 
 /// The `[server]` table.

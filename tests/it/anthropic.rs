@@ -188,7 +188,7 @@ async fn a_truncated_stream_ends_with_an_error_event_not_a_fake_stop() {
     assert_eq!(evs.last().unwrap().1["error"]["type"], "api_error");
     assert!(
         proxy.wait_for_log(
-            "200 model=claude-haiku-4.5 stream broken after",
+            "200 model=claude-haiku-4.5 provider=copilot stream broken after",
             Duration::from_secs(5)
         ),
         "{}",

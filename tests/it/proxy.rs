@@ -241,7 +241,7 @@ async fn models_health_usage_and_token_routes() {
         .unwrap();
     assert_eq!(sonnet["display_name"], "Claude Sonnet 4.5");
     assert_eq!(sonnet["context_window"], 200000);
-    assert_eq!(sonnet["owned_by"], "Anthropic");
+    assert_eq!(sonnet["owned_by"], "copilot");
     let v: Value = client()
         .get(format!("{}/models", proxy.url))
         .header("anthropic-version", "2023-06-01")

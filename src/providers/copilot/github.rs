@@ -75,7 +75,7 @@ impl GithubClient {
         let mut h = HeaderMap::new();
         let auth = HeaderValue::from_str(&format!("token {github_token}")).map_err(|_| {
             UpstreamError::Decode {
-                service: "GitHub",
+                service: "GitHub".into(),
                 reason: "the GitHub token contains characters that cannot be sent in a header"
                     .into(),
             }
@@ -109,7 +109,7 @@ impl GithubClient {
             .await
             .map_err(|e| UpstreamError::from_reqwest(&e))?;
         serde_json::from_slice(&bytes).map_err(|err| UpstreamError::Decode {
-            service: "GitHub",
+            service: "GitHub".into(),
             reason: format!("{path}: {err}"),
         })
     }

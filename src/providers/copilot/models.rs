@@ -2,15 +2,11 @@
 //! `models` command and `/v1/models` show, and the on-disk cache that lets admin commands
 //! answer without a network round trip.
 
-use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-
-use crate::translate::model::{UnknownModel, resolve_model};
 
 /// How long a cached catalogue is trusted by admin commands and the server.
 pub(crate) const CATALOGUE_TTL: Duration = Duration::from_secs(15 * 60);
@@ -96,11 +92,6 @@ impl Model {
             .unwrap_or(false)
     }
 
-    /// Whether Copilot serves the model on `path` (e.g. `/responses`, `/v1/messages`).
-    pub(crate) fn serves(&self, path: &str) -> bool {
-        self.supported_endpoints.iter().any(|p| p == path)
-    }
-
     /// Whether the model accepts images.
     pub(crate) fn vision(&self) -> bool {
         self.supports("vision") || self.capabilities.limits.extra.contains_key("vision")
@@ -114,45 +105,6 @@ impl Model {
     /// The display name, or the id.
     pub(crate) fn display_name(&self) -> &str {
         self.name.as_deref().unwrap_or(&self.id)
-    }
-}
-
-/// A model of the shared catalogue found by the name a client used for it (aliases, dated and
-/// dashed Claude ids, `[1m]` tags: see `translate::model`), borrowed from the catalogue rather
-/// than copied for every request.
-#[derive(Debug, Clone)]
-pub(crate) struct Resolved {
-    catalogue: Arc<Vec<Model>>,
-    /// A valid index into `catalogue` (checked by `find`).
-    index: usize,
-}
-
-impl Resolved {
-    /// Resolves `requested` against `catalogue`.
-    pub(crate) fn find(
-        catalogue: Arc<Vec<Model>>,
-        requested: &str,
-        aliases: &BTreeMap<String, String>,
-    ) -> Result<Self, UnknownModel> {
-        let ids: Vec<&str> = catalogue.iter().map(|m| m.id.as_str()).collect();
-        let id = resolve_model(requested, &ids, aliases)?;
-        // Only an empty catalogue resolves to a name it does not list.
-        let index = catalogue
-            .iter()
-            .position(|m| m.id == id)
-            .ok_or_else(|| UnknownModel {
-                requested: requested.to_owned(),
-                suggestions: Vec::new(),
-            })?;
-        Ok(Self { catalogue, index })
-    }
-}
-
-impl std::ops::Deref for Resolved {
-    type Target = Model;
-
-    fn deref(&self) -> &Model {
-        &self.catalogue[self.index]
     }
 }
 
@@ -249,7 +201,6 @@ mod tests {
         }))
         .unwrap();
         assert!(model.supports("tool_calls"));
-        assert!(model.serves("/v1/messages"));
         assert!(model.vision());
         assert!(model.extra.contains_key("billing"));
     }

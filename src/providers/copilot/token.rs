@@ -57,7 +57,7 @@ struct Inner {
 /// Holds the current Copilot token and refreshes it.
 pub(crate) struct TokenManager {
     inner: Arc<Inner>,
-    task: JoinHandle<()>,
+    task: Option<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for TokenManager {
@@ -83,7 +83,25 @@ impl TokenManager {
             refresh: tokio::sync::Mutex::new(()),
         });
         let task = tokio::spawn(refresh_loop(Arc::downgrade(&inner), delay));
-        Ok(Self { inner, task })
+        Ok(Self {
+            inner,
+            task: Some(task),
+        })
+    }
+
+    /// A manager holding `token` with no exchange and no background refresh (in-process
+    /// tests; a forced refresh still asks `github`).
+    #[cfg(test)]
+    pub(crate) fn fixed(github: GithubClient, github_token: String, token: CopilotToken) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                github,
+                github_token,
+                current: RwLock::new(Arc::new(token)),
+                refresh: tokio::sync::Mutex::new(()),
+            }),
+            task: None,
+        }
     }
 
     /// The token in use now.
@@ -114,7 +132,9 @@ impl TokenManager {
 
 impl Drop for TokenManager {
     fn drop(&mut self) {
-        self.task.abort();
+        if let Some(task) = &self.task {
+            task.abort();
+        }
     }
 }
 

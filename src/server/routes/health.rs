@@ -8,22 +8,36 @@ use serde_json::json;
 use crate::server::AppState;
 use crate::server::error::{ApiError, OpenAiError};
 
-/// `GET /`, `GET /health` (and `HEAD`).
+/// `GET /`, `GET /health` (and `HEAD`): sign-in, providers and the circuit breakers that are
+/// not plainly closed.
 pub(crate) async fn health(State(state): State<AppState>) -> Response {
-    let token = state.copilot.tokens().current();
+    let gateway = state.gateway();
+    let providers: Vec<_> = gateway
+        .providers
+        .iter()
+        .map(|p| json!({"name": &**p.name(), "kind": p.kind().as_str()}))
+        .collect();
     axum::Json(json!({
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
         "user": state.login,
-        "copilot_token_expires_at": token.expires_at,
+        "copilot_token_expires_at": state.copilot.as_ref().map(|c| c.tokens().current().expires_at),
         "uptime_seconds": state.started.elapsed().as_secs(),
+        "providers": providers,
+        "breakers": state.breakers.report(),
     }))
     .into_response()
 }
 
 /// `GET /usage`: GitHub's `copilot_internal/user` JSON, unchanged.
 pub(crate) async fn usage(State(state): State<AppState>) -> Result<Response, OpenAiError> {
-    let tokens = state.copilot.tokens();
+    let Some(copilot) = &state.copilot else {
+        return Err(ApiError::NotFound(
+            "no Copilot account is signed in, so there is no Copilot quota to show".into(),
+        )
+        .into());
+    };
+    let tokens = copilot.tokens();
     let usage = tokens.github().copilot_user(tokens.github_token()).await?;
     Ok(axum::Json(usage).into_response())
 }
@@ -44,6 +58,9 @@ pub(crate) async fn token(
         )
         .into());
     }
-    let token = state.copilot.tokens().current();
+    let Some(copilot) = &state.copilot else {
+        return Err(ApiError::NotFound("no Copilot account is signed in".into()).into());
+    };
+    let token = copilot.tokens().current();
     Ok(axum::Json(json!({"token": token.token, "expires_at": token.expires_at})).into_response())
 }

@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::server::peek::{CompletionPeek, insert_first_member};
 
 use crate::providers::UpstreamError;
+use crate::server::dispatch::{Answer, AnswerBody};
 use crate::server::error::ApiError;
 use crate::server::log::RequestLog;
 
@@ -27,40 +28,37 @@ pub(crate) fn is_event_stream(headers: &reqwest::header::HeaderMap) -> bool {
 /// cookies, request ids that name Copilot internals — stays behind).
 const COPIED: [header::HeaderName; 2] = [header::CONTENT_TYPE, header::RETRY_AFTER];
 
-/// Relays a 2xx upstream response.
-pub(crate) async fn relay(
-    upstream: reqwest::Response,
-    log: &RequestLog,
-) -> Result<Response, ApiError> {
-    let status = StatusCode::from_u16(upstream.status().as_u16()).unwrap_or(StatusCode::OK);
+/// Relays a 2xx upstream answer.
+pub(crate) fn relay(answer: Answer, log: &RequestLog) -> Result<Response, ApiError> {
+    let status = StatusCode::from_u16(answer.status.as_u16()).unwrap_or(StatusCode::OK);
     let mut builder = Response::builder().status(status);
     for name in COPIED {
-        if let Some(value) = upstream.headers().get(&name) {
+        if let Some(value) = answer.headers.get(&name) {
             builder = builder.header(name, value.clone());
         }
     }
-    if is_event_stream(upstream.headers()) {
-        let log = log.clone();
-        let mut sniffer = UsageSniffer::default();
-        let body = upstream.bytes_stream().map(move |chunk| {
-            match &chunk {
-                Ok(bytes) => sniffer.feed(bytes, &log),
-                Err(err) => tracing::warn!(
-                    "Copilot stream broke off: {}",
-                    UpstreamError::from_reqwest(err)
-                ),
-            }
-            chunk
-        });
-        return builder
-            .header(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))
-            .body(Body::from_stream(body))
-            .map_err(|err| ApiError::Internal(err.to_string()));
-    }
-    let bytes = upstream
-        .bytes()
-        .await
-        .map_err(|e| UpstreamError::from_reqwest(&e))?;
+    let bytes = match answer.body {
+        AnswerBody::Stream(body) => {
+            let log = log.clone();
+            let mut sniffer = UsageSniffer::default();
+            let body = body.map(move |chunk| {
+                match &chunk {
+                    Ok(bytes) => sniffer.feed(bytes, &log),
+                    Err(err) => {
+                        let why = UpstreamError::from_reqwest(err).to_string();
+                        tracing::warn!("the upstream stream broke off: {why}");
+                        log.broken(why);
+                    }
+                }
+                chunk
+            });
+            return builder
+                .header(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))
+                .body(Body::from_stream(body))
+                .map_err(|err| ApiError::Internal(err.to_string()));
+        }
+        AnswerBody::Full(bytes) => bytes,
+    };
     if let Ok(CompletionPeek {
         usage: Some(usage), ..
     }) = serde_json::from_slice(&bytes)
@@ -121,7 +119,7 @@ impl UsageSniffer {
     }
 }
 
-/// Relays a chat-completions answer, normalised for OpenAI clients:
+/// Relays a chat-completions answer, normalised for OpenAI clients when `normalise` (Copilot):
 /// - Copilot leaves out `object` (`chat.completion` / `chat.completion.chunk`), which the
 ///   OpenAI SDKs' stream helpers require;
 /// - Copilot's Claude models answer in two choices (text in choice 0, tool calls in choice 1);
@@ -129,29 +127,31 @@ impl UsageSniffer {
 ///   looks for tool calls.
 ///
 /// Streams are rewritten line by line as they arrive; anything that is not a JSON `data:` line
-/// passes through untouched.
-pub(crate) async fn relay_chat(
-    upstream: reqwest::Response,
+/// passes through untouched. Without `normalise`, the answer is relayed as it came.
+pub(crate) fn relay_chat(
+    answer: Answer,
     log: &RequestLog,
     merge_choices: bool,
+    normalise: bool,
 ) -> Result<Response, ApiError> {
-    if !is_event_stream(upstream.headers()) {
-        let status = StatusCode::from_u16(upstream.status().as_u16()).unwrap_or(StatusCode::OK);
-        let bytes = upstream
-            .bytes()
-            .await
-            .map_err(|e| UpstreamError::from_reqwest(&e))?;
-        let body = normalise_completion_bytes(bytes, log, merge_choices)?;
-        return Response::builder()
-            .status(status)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body))
-            .map_err(|err| ApiError::Internal(err.to_string()));
+    if !normalise {
+        return relay(answer, log);
     }
+    let body = match answer.body {
+        AnswerBody::Full(bytes) => {
+            let status = StatusCode::from_u16(answer.status.as_u16()).unwrap_or(StatusCode::OK);
+            let body = normalise_completion_bytes(bytes, log, merge_choices)?;
+            return Response::builder()
+                .status(status)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body))
+                .map_err(|err| ApiError::Internal(err.to_string()));
+        }
+        AnswerBody::Stream(body) => body,
+    };
     let log = log.clone();
     let mut lines = LineRewriter::default();
-    let body = upstream
-        .bytes_stream()
+    let body = body
         .map(Some)
         // `None` marks the end of the upstream stream.
         .chain(futures_util::stream::once(std::future::ready(None)))

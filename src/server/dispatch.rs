@@ -1,0 +1,760 @@
+//! The dispatch layer, the only caller of providers.
+//!
+//! A route parses and validates the client's request into an [`Inbound`] and hands it here;
+//! dispatch asks the gateway where it may go ([`crate::routing::Gateway::plan`]), then runs one
+//! attempt loop for every provider:
+//!
+//! - **Shape.** A model served on the client's own shape gets the request passed through (its
+//!   `model` rewritten when the route names another id); otherwise it is translated
+//!   (`/v1/messages` → chat completions today) and the answer translated back.
+//! - **One budget, one deadline.** At most `max_attempts` attempts across retries and
+//!   fallbacks, all started before `deadline`. Targets are tried in the plan's order, each
+//!   once per pass; a target tried before waits an exponential backoff with full jitter
+//!   first (or its `Retry-After`, when that fits the deadline and the longest backoff).
+//! - **What is retried.** A connection failure, a timeout before the first byte, 408, 429,
+//!   500, 502, 503, 504, a provider's 401/403 (its credential, not the client's), and a stream
+//!   that fails before its first content. Never the client's own errors (400, 404, 413, 422):
+//!   those come back at once — except "prompt is too long", which moves on to a target with
+//!   a larger context window when the route has one.
+//! - **Breakers** ([`crate::routing::breaker`]): open targets are skipped; when every target
+//!   is open they are tried anyway.
+//! - **Streams commit at their first content** ([`super::commit`]); after that they are
+//!   relayed and never switch provider.
+//!
+//! Every answer carries `x-copilot-api-provider` (who answered, or who failed last) and
+//! `x-copilot-api-attempts`; the access log line names both.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
+use futures_util::StreamExt as _;
+use reqwest::header::HeaderMap;
+use serde_json::{Map, Value};
+use tokio::time::Instant;
+
+use super::AppState;
+use super::approval::ApprovalRequest;
+use super::commit::{self, ByteStream};
+use super::error::{ApiError, Surface};
+use super::extract::parse_json;
+use super::log::RequestLog;
+use super::routes::relay;
+use crate::providers::{Call, Hints, ModelInfo, Provider, Shape, UpstreamError};
+use crate::routing::breaker::Admission;
+use crate::routing::{Candidate, PlanError, RouteRules};
+use crate::translate::anthropic::MessagesRequest;
+use crate::translate::request::{TargetModel, anthropic_to_openai};
+
+/// Header naming the provider that answered.
+pub(crate) const PROVIDER_HEADER: &str = "x-copilot-api-provider";
+/// Header counting the attempts a request took.
+pub(crate) const ATTEMPTS_HEADER: &str = "x-copilot-api-attempts";
+
+/// A validated client request, ready to be sent.
+#[derive(Debug)]
+pub(crate) struct Inbound {
+    /// The shape the client speaks.
+    pub(crate) surface: Shape,
+    /// The model the client named.
+    pub(crate) model: String,
+    /// The client's body.
+    pub(crate) body: Bytes,
+    /// The client asked for a stream.
+    pub(crate) stream: bool,
+    /// Header decisions.
+    pub(crate) hints: Hints,
+    /// `/v1/messages`: the typed request (translation, output limits).
+    pub(crate) messages: Option<MessagesRequest>,
+    /// Chat: merge split choices into one (`n` ≤ 1).
+    pub(crate) merge_choices: bool,
+    /// For `--manual` and the rate limiter: the route, and the size of the request.
+    pub(crate) route: &'static str,
+    pub(crate) message_count: usize,
+    pub(crate) tool_count: usize,
+}
+
+impl Inbound {
+    fn error_surface(&self) -> Surface {
+        match self.surface {
+            Shape::Messages => Surface::Anthropic,
+            _ => Surface::OpenAi,
+        }
+    }
+}
+
+/// An upstream answer that is ready to be rendered: a whole body, or a committed stream.
+pub(crate) struct Answer {
+    /// Status (2xx).
+    pub(crate) status: reqwest::StatusCode,
+    /// Upstream headers.
+    pub(crate) headers: HeaderMap,
+    /// The body.
+    pub(crate) body: AnswerBody,
+}
+
+/// The body of an [`Answer`].
+pub(crate) enum AnswerBody {
+    /// Read in full.
+    Full(Bytes),
+    /// An event stream, past its commit point.
+    Stream(ByteStream),
+}
+
+/// One failed attempt.
+struct Failure {
+    error: UpstreamError,
+    /// Worth another attempt.
+    retryable: bool,
+    /// Worth another target, never the same one again (a provider's refused credential).
+    elsewhere_only: bool,
+    /// The upstream said when to come back.
+    retry_after: Option<Duration>,
+}
+
+/// Runs the request: plan, attempts, rendering. Always an answer, in the client's shape.
+pub(crate) async fn dispatch(state: &AppState, log: &RequestLog, inbound: Inbound) -> Response {
+    let surface = inbound.error_surface();
+    let mut outcome = Outcome::default();
+    let response = match run(state, log, inbound, &mut outcome).await {
+        Ok(response) => response,
+        Err(err) => err.into_response_for(surface),
+    };
+    outcome.stamp(response, log)
+}
+
+/// Who answered and after how many attempts.
+#[derive(Debug, Default)]
+struct Outcome {
+    provider: Option<Arc<str>>,
+    attempts: u32,
+}
+
+impl Outcome {
+    fn stamp(self, mut response: Response, log: &RequestLog) -> Response {
+        if let Some(provider) = &self.provider {
+            if let Ok(value) = HeaderValue::from_str(provider) {
+                response.headers_mut().insert(PROVIDER_HEADER, value);
+            }
+            log.provider(provider, self.attempts);
+        }
+        if self.attempts > 0 {
+            response
+                .headers_mut()
+                .insert(ATTEMPTS_HEADER, HeaderValue::from(self.attempts));
+        }
+        response
+    }
+}
+
+async fn run(
+    state: &AppState,
+    log: &RequestLog,
+    mut inbound: Inbound,
+    outcome: &mut Outcome,
+) -> Result<Response, ApiError> {
+    let gateway = state.gateway();
+    let plan = gateway.plan(&inbound.model).await.map_err(|err| match err {
+        PlanError::Unknown(unknown) => {
+            let hint = if unknown.suggestions.is_empty() {
+                String::new()
+            } else {
+                format!(" Did you mean {}?", unknown.suggestions.join(", "))
+            };
+            let text = match inbound.surface {
+                Shape::Messages => format!(
+                    "model: `{}` is not available.{hint} GET /v1/models lists the models.",
+                    unknown.requested
+                ),
+                _ => format!(
+                    "the model `{}` does not exist or is not available.{hint} GET /v1/models lists the models.",
+                    unknown.requested
+                ),
+            };
+            ApiError::NotFound(text)
+        }
+        PlanError::Invalid(message) => ApiError::bad_request(message),
+    })?;
+    if let Some(first) = plan.candidates.first() {
+        log.model(&inbound.model, &first.model.id);
+    }
+    if let Some(route) = &plan.route {
+        tracing::debug!("{} matches route `{route}`", inbound.model);
+    }
+    gate(
+        state,
+        inbound.route,
+        plan.candidates
+            .first()
+            .map_or(inbound.model.as_str(), |c| c.model.id.as_str()),
+        inbound.message_count,
+        inbound.tool_count,
+        || serde_json::from_slice(&inbound.body).unwrap_or_default(),
+    )
+    .await?;
+    if plan.rules.forward_client_key {
+        // The client's own credential goes along for providers with no key of their own.
+    } else {
+        inbound.hints.client_key = None;
+    }
+    let policy = gateway.policy;
+    let deadline = Instant::now() + policy.deadline;
+    let breakers = &state.breakers;
+    let mut tries = vec![0u32; plan.candidates.len()];
+    let mut waits: Vec<Option<Duration>> = vec![None; plan.candidates.len()];
+    let mut last: Option<ApiError> = None;
+    // Candidates a context-window refusal ruled out.
+    let mut too_small: Option<u64> = None;
+    let mut translation = Translation::default();
+    'passes: loop {
+        let all_open = plan
+            .candidates
+            .iter()
+            .all(|c| breakers.is_open(c.provider.name(), &c.model.id));
+        let mut attempted = false;
+        for (index, candidate) in plan.candidates.iter().enumerate() {
+            if outcome.attempts >= policy.max_attempts {
+                break 'passes;
+            }
+            if let Some(limit) = too_small
+                && candidate.model.context_window.is_none_or(|w| w <= limit)
+            {
+                continue;
+            }
+            let name = candidate.provider.name();
+            let admission = breakers.admit(name, &candidate.model.id);
+            if admission == Admission::Rejected && !all_open {
+                continue;
+            }
+            let Some(shape) = upstream_shape(inbound.surface, &candidate.model) else {
+                last = Some(ApiError::BadRequest {
+                    message: format!(
+                        "the model `{}` ({name}) does not support the {} API, and copilot-api cannot translate to what it serves ({}); pick a model whose endpoints include it (GET /v1/models lists them)",
+                        candidate.model.id,
+                        surface_name(inbound.surface),
+                        candidate
+                            .model
+                            .shapes
+                            .iter()
+                            .map(Shape::as_str)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    code: Some("unsupported_api_for_model"),
+                });
+                continue;
+            };
+            if tries[index] > 0 {
+                let wait = backoff(&policy, tries[index], waits[index]);
+                let Some(wait) = wait else { continue };
+                if Instant::now() + wait >= deadline {
+                    continue;
+                }
+                tokio::time::sleep(wait).await;
+            }
+            if Instant::now() >= deadline {
+                break 'passes;
+            }
+            attempted = true;
+            tries[index] += 1;
+            outcome.attempts += 1;
+            outcome.provider = Some(Arc::clone(name));
+            if outcome.attempts > 1 {
+                tracing::info!(
+                    "attempt {} for {} on {name} ({})",
+                    outcome.attempts,
+                    inbound.model,
+                    candidate.model.id
+                );
+            }
+            let body = build_body(
+                &mut inbound,
+                &mut translation,
+                candidate,
+                shape,
+                &plan.rules,
+            )?;
+            match attempt(candidate, shape, body, &inbound, deadline).await {
+                Ok(answer) => {
+                    breakers.success(name, &candidate.model.id);
+                    log.model(&inbound.model, &candidate.model.id);
+                    return render(state, log, &inbound, candidate, shape, answer).await;
+                }
+                Err(failure) => {
+                    tracing::debug!(
+                        "{name} failed for {}: {}",
+                        candidate.model.id,
+                        failure.error
+                    );
+                    let overflow = is_context_overflow(&failure.error);
+                    if failure.retryable {
+                        breakers.failure(
+                            name,
+                            &candidate.model.id,
+                            policy.breaker,
+                            failure.retry_after,
+                        );
+                        waits[index] = failure.retry_after;
+                        if failure.elsewhere_only {
+                            tries[index] = u32::MAX / 2;
+                            waits[index] = Some(Duration::MAX);
+                        }
+                        last = Some(ApiError::Upstream(failure.error));
+                    } else if overflow && plan.candidates.len() > 1 {
+                        too_small = candidate.model.context_window.or(Some(0));
+                        last = Some(ApiError::Upstream(failure.error));
+                        tries[index] = u32::MAX / 2;
+                    } else {
+                        return Err(ApiError::Upstream(failure.error));
+                    }
+                }
+            }
+        }
+        if !attempted {
+            break;
+        }
+    }
+    Err(last.unwrap_or_else(|| {
+        ApiError::Upstream(UpstreamError::Timeout {
+            host: "every provider of this model".into(),
+        })
+    }))
+}
+
+/// Rate limit, then (with `--manual`) the operator's approval. `payload` is only built when a
+/// prompt needs the token estimate.
+pub(crate) async fn gate(
+    state: &AppState,
+    route: &str,
+    model: &str,
+    messages: usize,
+    tools: usize,
+    payload: impl FnOnce() -> Value,
+) -> Result<(), ApiError> {
+    state.limiter.acquire().await?;
+    if let Some(approver) = &state.approver {
+        let input_tokens = crate::tokens::requests::estimate(&payload(), model);
+        approver
+            .approve(ApprovalRequest {
+                route: route.to_owned(),
+                model: model.to_owned(),
+                messages,
+                tools,
+                input_tokens: Some(input_tokens),
+            })
+            .await?;
+    }
+    Ok(())
+}
+
+/// How long to wait before trying a target again: its `Retry-After` when it fits the longest
+/// backoff, else (without one) exponential with full jitter; `None` when the upstream asked
+/// for longer than the longest backoff (move on instead of waiting).
+fn backoff(
+    policy: &crate::routing::Policy,
+    tries: u32,
+    retry_after: Option<Duration>,
+) -> Option<Duration> {
+    if let Some(wait) = retry_after {
+        return (wait <= policy.backoff_max).then_some(wait);
+    }
+    let exp = policy
+        .backoff_base
+        .saturating_mul(1 << tries.saturating_sub(1).min(16))
+        .min(policy.backoff_max);
+    Some(exp.mul_f64(fastrand::f64()))
+}
+
+/// The API's name in messages.
+fn surface_name(shape: Shape) -> &'static str {
+    match shape {
+        Shape::Chat => "Chat Completions",
+        Shape::Responses => "Responses",
+        Shape::Messages => "Messages",
+        Shape::Embeddings => "Embeddings",
+    }
+}
+
+/// The shape to send to `model` for a client speaking `surface`: its own when served, else
+/// the one a translator exists for.
+fn upstream_shape(surface: Shape, model: &ModelInfo) -> Option<Shape> {
+    if model.serves(surface) {
+        return Some(surface);
+    }
+    match surface {
+        Shape::Messages if model.serves(Shape::Chat) => Some(Shape::Chat),
+        _ => None,
+    }
+}
+
+/// The translated body of the last translation, by target model.
+#[derive(Default)]
+struct Translation {
+    done: Option<(String, Bytes, bool)>,
+}
+
+/// The body for `candidate` in `shape`.
+fn build_body(
+    inbound: &mut Inbound,
+    translation: &mut Translation,
+    candidate: &Candidate,
+    shape: Shape,
+    rules: &RouteRules,
+) -> Result<Bytes, ApiError> {
+    let model = &candidate.model;
+    match (inbound.surface, shape) {
+        (Shape::Messages, Shape::Messages) => native_messages_body(inbound, model, rules),
+        (Shape::Messages, Shape::Chat) => {
+            if let Some((id, body, _)) = &translation.done
+                && *id == model.id
+            {
+                return Ok(body.clone());
+            }
+            // The typed request moves into the first translation; a fallback to another
+            // model reads the client's bytes again.
+            let mut request = match inbound.messages.take() {
+                Some(request) => request,
+                None => parse_json(&inbound.body)?,
+            };
+            clamp_output(&mut request, model, rules);
+            let mut chat = anthropic_to_openai(request, &target(model))
+                .map_err(|err| ApiError::bad_request(err.to_string()))?;
+            if !matches!(*candidate.provider, Provider::Copilot(_)) && chat.stream == Some(true) {
+                // OpenAI-style servers report usage on streams only when asked.
+                chat.extra.insert(
+                    "stream_options".into(),
+                    serde_json::json!({"include_usage": true}),
+                );
+            }
+            let stream = chat.stream == Some(true);
+            let mut body =
+                serde_json::to_vec(&chat).map_err(|e| ApiError::Internal(e.to_string()))?;
+            if rules.edits_request() {
+                body = edit_chat(&body, rules)?;
+            }
+            let body = Bytes::from(body);
+            tracing::debug!(body = %String::from_utf8_lossy(&body), "translated chat request");
+            translation.done = Some((model.id.clone(), body.clone(), stream));
+            Ok(body)
+        }
+        _ => {
+            let mut body = inbound.body.clone();
+            if model.id != inbound.model || (shape == Shape::Chat && rules.edits_request()) {
+                let mut map: Map<String, Value> = parse_json(&body)?;
+                map.insert("model".into(), Value::String(model.id.clone()));
+                let mut bytes =
+                    serde_json::to_vec(&map).map_err(|e| ApiError::Internal(e.to_string()))?;
+                if shape == Shape::Chat && rules.edits_request() {
+                    bytes = edit_chat(&bytes, rules)?;
+                }
+                body = Bytes::from(bytes);
+            }
+            if shape == Shape::Chat
+                && let Some(adjusted) = candidate.provider.adjust_chat(&body, model)?
+            {
+                body = adjusted;
+            }
+            Ok(body)
+        }
+    }
+}
+
+/// The Messages body for a native upstream: the client's fields, with the model id and the
+/// output limits as [`clamp_output`] leaves them.
+fn native_messages_body(
+    inbound: &mut Inbound,
+    model: &ModelInfo,
+    rules: &RouteRules,
+) -> Result<Bytes, ApiError> {
+    let mut raw: Map<String, Value> = parse_json(&inbound.body)?;
+    raw.insert("model".into(), Value::String(model.id.clone()));
+    if let Some(request) = inbound.messages.as_mut() {
+        clamp_output(request, model, rules);
+        if let Some(max_tokens) = request.max_tokens {
+            raw.insert("max_tokens".into(), Value::from(max_tokens));
+        }
+        if let Some(budget) = request.thinking.as_ref().and_then(|t| t.budget_tokens)
+            && let Some(thinking) = raw.get_mut("thinking").and_then(Value::as_object_mut)
+        {
+            thinking.insert("budget_tokens".into(), Value::from(budget));
+        }
+    }
+    if !rules.stop.is_empty() {
+        let mut stops: Vec<Value> = raw
+            .get("stop_sequences")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for stop in &rules.stop {
+            if !stops.iter().any(|s| s.as_str() == Some(stop)) {
+                stops.push(Value::String(stop.clone()));
+            }
+        }
+        raw.insert("stop_sequences".into(), Value::Array(stops));
+    }
+    serde_json::to_vec(&raw)
+        .map(Bytes::from)
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// Keeps `max_tokens` within the model's output limit (Claude Code asks for 32000 whatever the
+/// model) and the route's cap, and a thinking budget below `max_tokens`, as Anthropic
+/// requires.
+fn clamp_output(request: &mut MessagesRequest, model: &ModelInfo, rules: &RouteRules) {
+    let limit = match (model.max_output, rules.max_tokens) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    let Some(limit) = limit else {
+        return;
+    };
+    let Some(max_tokens) = request.max_tokens.as_mut() else {
+        return;
+    };
+    if *max_tokens > limit {
+        tracing::debug!(
+            "max_tokens {max_tokens} lowered to {limit} for {}",
+            model.id
+        );
+        *max_tokens = limit;
+    }
+    let max_tokens = *max_tokens;
+    if let Some(budget) = request
+        .thinking
+        .as_mut()
+        .and_then(|thinking| thinking.budget_tokens.as_mut())
+        && *budget >= max_tokens
+    {
+        *budget = max_tokens.saturating_sub(1).max(1);
+    }
+}
+
+/// What the translator needs to know about the target model.
+fn target(model: &ModelInfo) -> TargetModel {
+    TargetModel {
+        id: model.id.clone(),
+        supports_thinking_budget: model.thinking_budget,
+        supports_reasoning_effort: model.reasoning_effort,
+        max_output_tokens: model.max_output,
+    }
+}
+
+/// Applies a route's request rules to a chat-completions body.
+fn edit_chat(body: &[u8], rules: &RouteRules) -> Result<Vec<u8>, ApiError> {
+    let mut map: Map<String, Value> = parse_json(body)?;
+    super::rules::apply_chat(&mut map, rules);
+    serde_json::to_vec(&map).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// One attempt: send, then read the answer up to its commit point.
+async fn attempt(
+    candidate: &Candidate,
+    shape: Shape,
+    body: Bytes,
+    inbound: &Inbound,
+    deadline: Instant,
+) -> Result<Answer, Failure> {
+    let provider = &candidate.provider;
+    let call = Call {
+        shape,
+        model: &candidate.model,
+        body,
+        hints: &inbound.hints,
+    };
+    let first_byte = provider.first_byte_timeout();
+    let until = deadline.min(Instant::now() + first_byte);
+    let host = provider.name().to_string();
+    let result = tokio::time::timeout_at(until, async {
+        let response = provider.send(call).await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        if relay::is_event_stream(&headers) {
+            let stream =
+                commit::first_content(response.bytes_stream().boxed(), shape, &host).await?;
+            Ok(Answer {
+                status,
+                headers,
+                body: AnswerBody::Stream(stream),
+            })
+        } else {
+            let bytes = response
+                .bytes()
+                .await
+                .map_err(|e| UpstreamError::from_reqwest(&e))?;
+            Ok(Answer {
+                status,
+                headers,
+                body: AnswerBody::Full(bytes),
+            })
+        }
+    })
+    .await;
+    let error = match result {
+        Ok(Ok(answer)) => return Ok(answer),
+        Ok(Err(error)) => error,
+        Err(_) => UpstreamError::Timeout { host },
+    };
+    Err(classify(error))
+}
+
+/// The one retry classification.
+fn classify(error: UpstreamError) -> Failure {
+    let elsewhere_only = matches!(
+        &error,
+        UpstreamError::Status { status, .. } if matches!(status.as_u16(), 401 | 403)
+    );
+    let (retryable, retry_after) = match &error {
+        UpstreamError::Connect { .. } | UpstreamError::Timeout { .. } => (true, None),
+        UpstreamError::Interrupted { .. } => (true, None),
+        UpstreamError::Decode { .. } => (false, None),
+        UpstreamError::Status {
+            status, headers, ..
+        } => {
+            let retryable = matches!(
+                status.as_u16(),
+                401 | 403 | 408 | 429 | 500 | 502 | 503 | 504
+            );
+            (retryable, retry_after(headers))
+        }
+    };
+    Failure {
+        error,
+        retryable,
+        elsewhere_only,
+        retry_after,
+    }
+}
+
+/// `Retry-After` (seconds), or the `retry-after-ms` / `x-ms-retry-after-ms` Azure and OpenAI
+/// send.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let number = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|n| n.is_finite() && *n >= 0.0)
+    };
+    number("retry-after-ms")
+        .or_else(|| number("x-ms-retry-after-ms"))
+        .map(|ms| Duration::from_secs_f64(ms / 1000.0))
+        .or_else(|| number(header::RETRY_AFTER.as_str()).map(Duration::from_secs_f64))
+}
+
+/// A refusal because the prompt does not fit the model's context window.
+fn is_context_overflow(error: &UpstreamError) -> bool {
+    let UpstreamError::Status {
+        status, message, ..
+    } = error
+    else {
+        return false;
+    };
+    let text = message.to_ascii_lowercase();
+    status.as_u16() == 400
+        && (text.contains("prompt is too long")
+            || text.contains("context length")
+            || text.contains("context_length_exceeded")
+            || text.contains("maximum context"))
+}
+
+/// Renders an answer in the client's shape.
+async fn render(
+    state: &AppState,
+    log: &RequestLog,
+    inbound: &Inbound,
+    candidate: &Candidate,
+    shape: Shape,
+    answer: Answer,
+) -> Result<Response, ApiError> {
+    match (inbound.surface, shape) {
+        (Shape::Chat, Shape::Chat) => {
+            let normalise = candidate.provider.normalises_chat();
+            relay::relay_chat(answer, log, normalise && inbound.merge_choices, normalise)
+        }
+        (Shape::Messages, Shape::Chat) => super::translated::render(
+            answer,
+            &inbound.model,
+            state.settings.ping_interval,
+            log,
+            inbound.stream,
+        ),
+        _ => relay::relay(answer, log),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_hints_and_backoff() {
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", HeaderValue::from_static("3"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(3)));
+        headers.insert("retry-after-ms", HeaderValue::from_static("250"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_millis(250)));
+        let policy = crate::routing::Policy::default();
+        for tries in 1..10 {
+            let wait = backoff(&policy, tries, None).unwrap();
+            assert!(wait <= policy.backoff_max);
+        }
+        assert_eq!(
+            backoff(&policy, 1, Some(Duration::from_secs(2))),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(backoff(&policy, 1, Some(Duration::from_secs(60))), None);
+    }
+
+    #[test]
+    fn output_limits_are_clamped_to_the_model_and_the_route() {
+        let mut model = ModelInfo::bare("m", &Arc::from("p"), crate::providers::Shapes::default());
+        model.max_output = Some(8192);
+        let request = || -> MessagesRequest {
+            serde_json::from_value(serde_json::json!({"model": "m", "messages": [],
+                "max_tokens": 32000, "thinking": {"type": "enabled", "budget_tokens": 31999}}))
+            .unwrap()
+        };
+        let mut req = request();
+        clamp_output(&mut req, &model, &RouteRules::default());
+        assert_eq!(req.max_tokens, Some(8192));
+        assert_eq!(req.thinking.and_then(|t| t.budget_tokens), Some(8191));
+        let mut req = request();
+        let capped = RouteRules {
+            max_tokens: Some(1000),
+            ..RouteRules::default()
+        };
+        clamp_output(&mut req, &model, &capped);
+        assert_eq!(req.max_tokens, Some(1000));
+    }
+
+    #[test]
+    fn what_is_retried() {
+        let status = |code: u16, message: &str| UpstreamError::Status {
+            service: "x".into(),
+            status: reqwest::StatusCode::from_u16(code).unwrap(),
+            message: message.into(),
+            body: Bytes::new(),
+            headers: Box::default(),
+        };
+        for code in [401, 403, 408, 429, 500, 502, 503, 504] {
+            assert!(classify(status(code, "")).retryable, "{code}");
+        }
+        for code in [400, 404, 413, 422] {
+            assert!(!classify(status(code, "")).retryable, "{code}");
+        }
+        assert!(
+            classify(UpstreamError::Connect {
+                host: "h".into(),
+                reason: "r".into()
+            })
+            .retryable
+        );
+        assert!(is_context_overflow(&status(
+            400,
+            "prompt is too long: 250000 tokens > 200000 maximum"
+        )));
+        assert!(!is_context_overflow(&status(400, "bad")));
+    }
+}

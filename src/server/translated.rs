@@ -1,0 +1,89 @@
+//! Answers of a chat-completions upstream rendered for an Anthropic Messages client: a whole
+//! answer translated at once, a stream event by event (`super::sse`), and a whole answer
+//! replayed as events when the client asked for a stream but the upstream sent JSON.
+
+use std::time::Duration;
+
+use axum::response::{IntoResponse as _, Response};
+use serde_json::{Value, json};
+
+use super::dispatch::{Answer, AnswerBody};
+use super::error::ApiError;
+use super::log::RequestLog;
+use super::sse::{events_response, translated_response};
+use crate::translate::anthropic::StreamEvent;
+use crate::translate::openai::{ChatChunk, ChatResponse};
+use crate::translate::response::openai_to_anthropic;
+use crate::translate::stream::StreamTranslator;
+
+/// Renders a chat-completions answer as an Anthropic one; `requested` is the model name the
+/// client used (answers echo it).
+pub(crate) fn render(
+    answer: Answer,
+    requested: &str,
+    ping_every: Duration,
+    log: &RequestLog,
+    stream: bool,
+) -> Result<Response, ApiError> {
+    let bytes = match answer.body {
+        AnswerBody::Stream(body) => {
+            // Real usage arrives with the stream (on the last chunk) and goes into
+            // message_delta.
+            return Ok(translated_response(
+                body,
+                requested.to_owned(),
+                ping_every,
+                log.clone(),
+            ));
+        }
+        AnswerBody::Full(bytes) => bytes,
+    };
+    let chat: ChatResponse = serde_json::from_slice(&bytes).map_err(|err| {
+        ApiError::BadUpstreamResponse(format!("the upstream sent an unreadable response: {err}"))
+    })?;
+    if stream {
+        // Asked to stream but the upstream answered with JSON: the whole answer as the event
+        // sequence, so the client still gets the stream it asked for.
+        return Ok(events_response(&json_as_events(&chat, requested)?));
+    }
+    let response = openai_to_anthropic(&chat, requested)
+        .map_err(|err| ApiError::BadUpstreamResponse(err.to_string()))?;
+    log.usage(
+        Some(response.usage.input_tokens),
+        Some(response.usage.output_tokens),
+    );
+    Ok(axum::Json(response).into_response())
+}
+
+/// Replays a complete (non-streamed) answer as an event sequence.
+fn json_as_events(chat: &ChatResponse, requested: &str) -> Result<Vec<StreamEvent>, ApiError> {
+    let chunk: ChatChunk = serde_json::from_value(chunk_from_response(chat)?).map_err(|err| {
+        ApiError::Internal(format!("cannot replay the response as a stream: {err}"))
+    })?;
+    let mut translator = StreamTranslator::new(requested.to_owned(), 0);
+    let mut events = translator.push(&chunk);
+    events.extend(translator.finish());
+    Ok(events)
+}
+
+/// Turns a chat completion into one equivalent streaming chunk (message → delta).
+fn chunk_from_response(chat: &ChatResponse) -> Result<Value, ApiError> {
+    let mut value = serde_json::to_value(chat).map_err(|e| ApiError::Internal(e.to_string()))?;
+    if let Some(choices) = value.get_mut("choices").and_then(Value::as_array_mut) {
+        for choice in choices {
+            if let Some(obj) = choice.as_object_mut()
+                && let Some(mut message) = obj.remove("message")
+            {
+                if let Some(calls) = message.get_mut("tool_calls").and_then(Value::as_array_mut) {
+                    for (i, call) in calls.iter_mut().enumerate() {
+                        if let Some(call) = call.as_object_mut() {
+                            call.entry("index").or_insert(json!(i));
+                        }
+                    }
+                }
+                obj.insert("delta".into(), message);
+            }
+        }
+    }
+    Ok(value)
+}
