@@ -680,7 +680,7 @@ async fn render(
             log,
             inbound.stream,
         ),
-        _ => relay::relay(answer, log),
+        (surface, _) => relay::relay(answer, log, surface),
     }
 }
 

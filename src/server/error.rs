@@ -114,9 +114,12 @@ impl ApiError {
     pub(crate) fn client_message(&self) -> String {
         match self {
             Self::Upstream(UpstreamError::Status {
-                status, message, ..
+                service,
+                status,
+                message,
+                ..
             }) if status.is_server_error() => {
-                format!("Copilot upstream error ({status}): {message}")
+                format!("{service} upstream error ({status}): {message}")
             }
             Self::Upstream(UpstreamError::Status { message, .. }) => message.clone(),
             other => other.to_string(),

@@ -65,26 +65,11 @@ pub struct Env {
 }
 
 impl Env {
-    /// Reads the process environment once.
+    /// Reads the process environment once: the variables above, and every other one, since
+    /// config values may name any (`api_key = "env:OPENAI_API_KEY"`).
     pub fn from_process() -> Self {
-        let names = [
-            EnvVars::HOME,
-            EnvVars::API_KEY,
-            EnvVars::THREADS,
-            EnvVars::GITHUB_URL,
-            EnvVars::GITHUB_API_URL,
-            EnvVars::COPILOT_URL,
-            EnvVars::VSCODE_VERSION,
-            EnvVars::COPILOT_CHAT_VERSION,
-            EnvVars::GITHUB_API_VERSION,
-            EnvVars::NO_COLOR,
-            EnvVars::RUST_LOG,
-            EnvVars::SHELL,
-            EnvVars::XDG_DATA_HOME,
-        ];
-        let vars = names
-            .iter()
-            .filter_map(|name| std::env::var(name).ok().map(|v| ((*name).to_owned(), v)))
+        let vars = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
             .collect();
         Self {
             vars,

@@ -17,6 +17,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
+use futures_util::StreamExt as _;
 use serde_json::{Value, json};
 
 /// One scripted answer of the device-flow token endpoint.
@@ -40,6 +41,8 @@ pub enum Reply {
     Raw(u16, Vec<(&'static str, &'static str)>, Bytes),
     /// JSON 200 after a delay (counted in `streams_dropped` when the caller leaves first).
     Slow(Duration, Value),
+    /// An SSE body sent in pieces, then the connection is cut (no proper end).
+    SseThenCut(Vec<Bytes>),
 }
 
 /// A request the fake received.
@@ -324,6 +327,9 @@ fn router(state: AppState) -> Router {
         .route("/copilot/models", get(models))
         .route("/models", get(models))
         .route("/copilot/{*rest}", any(copilot_route))
+        // Every other path plays another provider (OpenAI under `/openai`, Anthropic under
+        // `/anthropic`, Azure under `/azure`, …): scripted by its full path, no auth check.
+        .fallback(other_route)
         .layer(axum::middleware::from_fn_with_state(state.clone(), record))
         .with_state(state)
 }
@@ -477,6 +483,15 @@ async fn copilot_route(State(state): State<AppState>, req: Request) -> Response 
         );
     }
     let path = req.uri().path().trim_start_matches("/copilot").to_owned();
+    scripted(&state, &path).await
+}
+
+async fn other_route(State(state): State<AppState>, req: Request) -> Response {
+    scripted(&state, req.uri().path()).await
+}
+
+/// The next scripted reply for `path` (the last one repeats).
+async fn scripted(state: &AppState, path: &str) -> Response {
     let reply = {
         let mut s = state.script.lock().unwrap();
         match s.replies.iter_mut().find(|(p, _)| *p == path) {
@@ -506,6 +521,25 @@ async fn copilot_route(State(state): State<AppState>, req: Request) -> Response 
             tokio::time::sleep(delay).await;
             guard.completed = true;
             json_response(200, value)
+        }
+        Some(Reply::SseThenCut(pieces)) => {
+            // Each piece is flushed (a pause after it) before the connection is cut.
+            let stream = futures_util::stream::unfold(pieces.into_iter(), |mut it| async move {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                match it.next() {
+                    Some(piece) => Some((Ok(piece), it)),
+                    None => Some((Err(std::io::Error::other("cut")), Vec::new().into_iter())),
+                }
+            })
+            .take_while(|item| std::future::ready(item.is_ok()))
+            .chain(futures_util::stream::once(async {
+                Err::<Bytes, _>(std::io::Error::other("cut"))
+            }));
+            Response::builder()
+                .status(200)
+                .header("content-type", "text/event-stream")
+                .body(Body::from_stream(stream))
+                .unwrap()
         }
         Some(Reply::Sse(pieces, pause)) => {
             let guard = StreamGuard {

@@ -25,6 +25,8 @@ mod server;
 mod proxy;
 // How model requests travel: TLS with HTTP/2 or HTTP/1.1, certificates, proxies.
 mod transport;
+// Providers besides Copilot, routes, fallback, retries and breakers.
+mod providers;
 // The Anthropic surface: translation and native passthrough.
 mod anthropic;
 // `claude-code`: launch commands and settings files.

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::server::peek::{CompletionPeek, insert_first_member};
 
-use crate::providers::UpstreamError;
+use crate::providers::{Shape, UpstreamError};
 use crate::server::dispatch::{Answer, AnswerBody};
 use crate::server::error::ApiError;
 use crate::server::log::RequestLog;
@@ -28,8 +28,80 @@ pub(crate) fn is_event_stream(headers: &reqwest::header::HeaderMap) -> bool {
 /// cookies, request ids that name Copilot internals — stays behind).
 const COPIED: [header::HeaderName; 2] = [header::CONTENT_TYPE, header::RETRY_AFTER];
 
+/// The event that ends a stream the upstream broke off, in the client's shape: OpenAI clients
+/// read `data: {"error": …}` (the SDKs raise it), Anthropic clients an `error` event,
+/// Responses clients an `error` event with a code. Never a made-up end.
+pub(crate) fn broken_stream_event(surface: Shape, message: &str) -> Bytes {
+    let text = match surface {
+        Shape::Messages => format!(
+            "event: error\ndata: {}\n\n",
+            serde_json::json!({"type": "error", "error": {"type": "api_error", "message": message}})
+        ),
+        Shape::Responses => format!(
+            "event: error\ndata: {}\n\n",
+            serde_json::json!({"type": "error", "code": "upstream_error", "message": message, "param": null})
+        ),
+        Shape::Chat | Shape::Embeddings => format!(
+            "data: {}\n\n",
+            serde_json::json!({"error": {"message": message, "type": "upstream_error", "code": "stream_interrupted"}})
+        ),
+    };
+    Bytes::from(text)
+}
+
+/// Ends `body` with [`broken_stream_event`] instead of an error when the upstream breaks off
+/// (the connection to the client then closes normally). `edit` sees every chunk
+/// (`Some(chunk)`, returning what to send) and the end of a stream that ended well (`None`,
+/// returning what is left to send).
+fn closing_with_error_event<F>(
+    body: crate::server::commit::ByteStream,
+    surface: Shape,
+    log: RequestLog,
+    edit: F,
+) -> impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> + Send + 'static
+where
+    F: FnMut(Option<&Bytes>) -> Bytes + Send + 'static,
+{
+    struct Closing<F> {
+        body: Option<crate::server::commit::ByteStream>,
+        edit: F,
+        log: RequestLog,
+    }
+    let state = Closing {
+        body: Some(body),
+        edit,
+        log,
+    };
+    futures_util::stream::unfold(state, move |mut st| async move {
+        let body = st.body.as_mut()?;
+        let out = match body.next().await {
+            Some(Ok(bytes)) => (st.edit)(Some(&bytes)),
+            Some(Err(err)) => {
+                st.body = None;
+                let why = UpstreamError::from_reqwest(&err).to_string();
+                tracing::warn!("the upstream stream broke off: {why}");
+                st.log.broken(why.clone());
+                broken_stream_event(
+                    surface,
+                    &format!("the upstream broke off its answer: {why}"),
+                )
+            }
+            None => {
+                st.body = None;
+                (st.edit)(None)
+            }
+        };
+        Some((Ok(out), st))
+    })
+    .filter(|chunk| std::future::ready(!matches!(chunk, Ok(bytes) if bytes.is_empty())))
+}
+
 /// Relays a 2xx upstream answer.
-pub(crate) fn relay(answer: Answer, log: &RequestLog) -> Result<Response, ApiError> {
+pub(crate) fn relay(
+    answer: Answer,
+    log: &RequestLog,
+    surface: Shape,
+) -> Result<Response, ApiError> {
     let status = StatusCode::from_u16(answer.status.as_u16()).unwrap_or(StatusCode::OK);
     let mut builder = Response::builder().status(status);
     for name in COPIED {
@@ -39,18 +111,14 @@ pub(crate) fn relay(answer: Answer, log: &RequestLog) -> Result<Response, ApiErr
     }
     let bytes = match answer.body {
         AnswerBody::Stream(body) => {
-            let log = log.clone();
+            let sniffer_log = log.clone();
             let mut sniffer = UsageSniffer::default();
-            let body = body.map(move |chunk| {
-                match &chunk {
-                    Ok(bytes) => sniffer.feed(bytes, &log),
-                    Err(err) => {
-                        let why = UpstreamError::from_reqwest(err).to_string();
-                        tracing::warn!("the upstream stream broke off: {why}");
-                        log.broken(why);
-                    }
-                }
-                chunk
+            let body = closing_with_error_event(body, surface, log.clone(), move |chunk| {
+                let Some(bytes) = chunk else {
+                    return Bytes::new();
+                };
+                sniffer.feed(bytes, &sniffer_log);
+                bytes.clone()
             });
             return builder
                 .header(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))
@@ -135,7 +203,7 @@ pub(crate) fn relay_chat(
     normalise: bool,
 ) -> Result<Response, ApiError> {
     if !normalise {
-        return relay(answer, log);
+        return relay(answer, log, Shape::Chat);
     }
     let body = match answer.body {
         AnswerBody::Full(bytes) => {
@@ -149,26 +217,18 @@ pub(crate) fn relay_chat(
         }
         AnswerBody::Stream(body) => body,
     };
-    let log = log.clone();
+    let line_log = log.clone();
     let mut lines = LineRewriter::default();
-    let body = body
-        .map(Some)
-        // `None` marks the end of the upstream stream.
-        .chain(futures_util::stream::once(std::future::ready(None)))
-        .map(move |chunk| match chunk {
-            // One pass over the lines: usage for the log, then the rewrite.
-            Some(Ok(bytes)) => Ok(lines.feed(&bytes, |line| {
-                UsageSniffer::line(line, &log);
-                rewrite_chunk_line(line, merge_choices)
-            })),
-            Some(Err(err)) => {
-                log.broken(UpstreamError::from_reqwest(&err).to_string());
-                Err(err)
-            }
-            // A last line without its newline is still the client's: send it on at the end.
-            None => Ok(Bytes::from(std::mem::take(&mut lines.carry))),
-        })
-        .filter(|chunk| std::future::ready(!matches!(chunk, Ok(bytes) if bytes.is_empty())));
+    // A last line without its newline is still the client's: it goes out at the end.
+    let body = closing_with_error_event(body, Shape::Chat, log.clone(), move |chunk| match chunk {
+        // One pass over the lines: usage for the log, then the rewrite.
+        Some(bytes) => lines.feed(bytes, |line| {
+            UsageSniffer::line(line, &line_log);
+            rewrite_chunk_line(line, merge_choices)
+        }),
+        // A last line without its newline is still the client's: send it on at the end.
+        None => Bytes::from(std::mem::take(&mut lines.carry)),
+    });
     Response::builder()
         .status(StatusCode::OK)
         .header(header::CONTENT_TYPE, "text/event-stream")

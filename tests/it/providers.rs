@@ -1,0 +1,628 @@
+//! Providers besides Copilot, the routing table and the failure policy, through the real binary
+//! against the fake, which plays OpenAI (`/openai`), Anthropic (`/anthropic`), Azure
+//! (`/azure`, `/azurev1`) and OpenAI-compatible servers (`/local`, `/p1`, …) beside Copilot.
+
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use serde_json::{Value, json};
+
+use crate::fake::Reply;
+use crate::proxy::{client, post, signed_in};
+use crate::server::Proxy;
+use crate::support::TestContext;
+
+fn chat_answer(model: &str, text: &str) -> Value {
+    json!({"id": "chatcmpl-x", "object": "chat.completion", "created": 1, "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop", "logprobs": null}],
+        "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}})
+}
+
+fn chat(model: &str) -> Value {
+    json!({"model": model, "messages": [{"role": "user", "content": "hi"}]})
+}
+
+/// A config naming the fake's base URL as `{base}`.
+fn config(ctx: &TestContext, text: &str) {
+    ctx.write_config(&text.replace("{base}", &ctx.fake.base));
+}
+
+fn header<'a>(resp: &'a reqwest::Response, name: &str) -> &'a str {
+    resp.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+#[tokio::test]
+async fn each_provider_is_reached_with_its_own_urls_and_credentials() {
+    let ctx = signed_in();
+    config(
+        &ctx,
+        r#"
+        [providers.oai]
+        kind = "openai"
+        api_key = "env:TEST_OPENAI_KEY"
+        base_url = "{base}/openai/v1"
+        [providers.ant]
+        kind = "anthropic"
+        api_key = "sk-ant-literal-123"
+        base_url = "{base}/anthropic"
+        [providers.az]
+        kind = "azure"
+        api_key = "az-key-456"
+        base_url = "{base}/azure"
+        api_version = "2024-10-21"
+        models = ["gpt4o-prod"]
+        [providers.azv1]
+        kind = "azure"
+        api_key = "az-key-789"
+        base_url = "{base}/azurev1/openai/v1"
+        models = ["gpt-41-dep"]
+        "#,
+    );
+    let f = &ctx.fake;
+    f.reply(
+        "/openai/v1/models",
+        Reply::Json(200, json!({"object": "list", "data": [{"id": "gpt-5-oai", "object": "model"}, {"id": "text-embedding-3-large", "object": "model"}]})),
+    );
+    f.reply(
+        "/anthropic/v1/models",
+        Reply::Json(200, json!({"data": [{"id": "claude-opus-4-1", "display_name": "Claude Opus 4.1", "type": "model"}], "has_more": false})),
+    );
+    let oai_answer = chat_answer("gpt-5-oai", "from openai");
+    f.reply(
+        "/openai/v1/chat/completions",
+        Reply::Json(200, oai_answer.clone()),
+    );
+    f.reply(
+        "/openai/v1/responses",
+        Reply::Json(
+            200,
+            json!({"id": "resp_9", "object": "response", "status": "completed", "output": []}),
+        ),
+    );
+    f.reply(
+        "/openai/v1/embeddings",
+        Reply::Json(200, json!({"object": "list", "data": [{"object": "embedding", "index": 0, "embedding": [0.5]}]})),
+    );
+    let ant_answer = json!({"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-opus-4-1",
+        "content": [{"type": "text", "text": "from anthropic"}], "stop_reason": "end_turn", "stop_sequence": null,
+        "usage": {"input_tokens": 4, "output_tokens": 2}});
+    f.reply(
+        "/anthropic/v1/messages",
+        Reply::Json(200, ant_answer.clone()),
+    );
+    f.reply(
+        "/azure/openai/deployments/gpt4o-prod/chat/completions",
+        Reply::Json(200, chat_answer("gpt-4o", "from azure")),
+    );
+    f.reply(
+        "/azurev1/openai/v1/chat/completions",
+        Reply::Json(200, chat_answer("gpt-41-dep", "from azure v1")),
+    );
+    let proxy = Proxy::start(&ctx, &["-v"], &[("TEST_OPENAI_KEY", "sk-oai-from-env")]);
+
+    // OpenAI: chat, by `provider/model`; the answer is relayed as it came.
+    let resp = post(&proxy, "/v1/chat/completions", chat("oai/gpt-5-oai")).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(header(&resp, "x-copilot-api-provider"), "oai");
+    assert_eq!(header(&resp, "x-copilot-api-attempts"), "1");
+    assert_eq!(resp.json::<Value>().await.unwrap(), oai_answer);
+    let sent = &f.requests("/openai/v1/chat/completions")[0];
+    assert_eq!(sent.header("authorization"), Some("Bearer sk-oai-from-env"));
+    assert_eq!(sent.json()["model"], "gpt-5-oai");
+    assert_eq!(
+        sent.header("x-initiator"),
+        None,
+        "Copilot headers stay with Copilot"
+    );
+    // Responses and embeddings, by bare name (found in its catalogue).
+    let resp = post(
+        &proxy,
+        "/v1/responses",
+        json!({"model": "gpt-5-oai", "input": "hi"}),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.json::<Value>().await.unwrap()["id"], "resp_9");
+    let resp = post(
+        &proxy,
+        "/v1/embeddings",
+        json!({"model": "text-embedding-3-large", "input": "x"}),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(f.requests("/openai/v1/embeddings").len(), 1);
+
+    // Anthropic: Messages with its own headers; every beta flag goes along.
+    let resp = client()
+        .post(format!("{}/v1/messages", proxy.url))
+        .header("anthropic-version", "2023-06-01")
+        .header("anthropic-beta", "claude-code-20250219,interleaved-thinking-2025-05-14")
+        .json(&json!({"model": "claude-opus-4-1", "max_tokens": 100, "messages": [{"role": "user", "content": "hi"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.json::<Value>().await.unwrap(), ant_answer);
+    let sent = &f.requests("/anthropic/v1/messages")[0];
+    assert_eq!(sent.header("x-api-key"), Some("sk-ant-literal-123"));
+    assert_eq!(sent.header("anthropic-version"), Some("2023-06-01"));
+    assert_eq!(
+        sent.header("anthropic-beta"),
+        Some("claude-code-20250219,interleaved-thinking-2025-05-14")
+    );
+    assert_eq!(sent.header("authorization"), None);
+
+    // Azure, deployments shape: the deployment in the path, api-version in the query.
+    let resp = post(&proxy, "/v1/chat/completions", chat("gpt4o-prod")).await;
+    assert_eq!(resp.status(), 200);
+    let sent = &f.requests("/azure/openai/deployments/gpt4o-prod/chat/completions")[0];
+    assert!(
+        sent.target.ends_with("?api-version=2024-10-21"),
+        "{}",
+        sent.target
+    );
+    assert_eq!(sent.header("api-key"), Some("az-key-456"));
+    // Azure v1 shape.
+    let resp = post(&proxy, "/v1/chat/completions", chat("azv1/gpt-41-dep")).await;
+    assert_eq!(resp.status(), 200);
+    let sent = &f.requests("/azurev1/openai/v1/chat/completions")[0];
+    assert_eq!(sent.header("api-key"), Some("az-key-789"));
+    assert_eq!(sent.json()["model"], "gpt-41-dep");
+
+    // Every catalogue in one list, owned by its provider; Copilot's first.
+    let v: Value = client()
+        .get(format!("{}/v1/models", proxy.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let owner = |id: &str| -> String {
+        v["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == id)
+            .map(|m| m["owned_by"].as_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    assert_eq!(v["data"][0]["owned_by"], "copilot");
+    assert_eq!(owner("gpt-5-oai"), "oai");
+    assert_eq!(owner("claude-opus-4-1"), "ant");
+    assert_eq!(owner("gpt4o-prod"), "az");
+    assert_eq!(owner("gpt-41-dep"), "azv1");
+
+    assert!(
+        proxy.wait_for_log("provider=az", Duration::from_secs(5)),
+        "{}",
+        proxy.log()
+    );
+    let log = proxy.log();
+    for secret in [
+        "sk-oai-from-env",
+        "sk-ant-literal-123",
+        "az-key-456",
+        "az-key-789",
+    ] {
+        assert!(!log.contains(secret), "{secret} in the log:\n{log}");
+    }
+}
+
+#[tokio::test]
+async fn routes_rewrite_models_and_spread_by_weight() {
+    let ctx = signed_in();
+    config(
+        &ctx,
+        r#"
+        [providers.local]
+        kind = "openai-compatible"
+        base_url = "{base}/local/v1"
+        models = ["qwen3-coder"]
+        [providers.other]
+        kind = "openai-compatible"
+        base_url = "{base}/other/v1"
+        models = ["llama"]
+        [routing]
+        seed = 42
+        [[routes]]
+        match = "gpt-4o*"
+        targets = [{ provider = "local", model = "qwen3-coder" }]
+        [[routes]]
+        match = "~split"
+        targets = [{ provider = "local", model = "qwen3-coder", weight = 1 }, { provider = "other", model = "llama", weight = 1 }]
+        [[routes]]
+        match = "keyed"
+        forward_client_key = true
+        targets = [{ provider = "local", model = "qwen3-coder" }]
+        "#,
+    );
+    ctx.fake.reply(
+        "/local/v1/chat/completions",
+        Reply::Json(200, chat_answer("qwen3-coder", "local")),
+    );
+    ctx.fake.reply(
+        "/other/v1/chat/completions",
+        Reply::Json(200, chat_answer("llama", "other")),
+    );
+    ctx.fake.reply(
+        "/chat/completions",
+        Reply::Json(200, chat_answer("claude-sonnet-4.5", "copilot")),
+    );
+    let proxy = Proxy::start(&ctx, &[], &[]);
+
+    let resp = post(&proxy, "/v1/chat/completions", chat("gpt-4o-mini")).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(header(&resp, "x-copilot-api-provider"), "local");
+    let sent = &ctx.fake.requests("/local/v1/chat/completions")[0];
+    assert_eq!(sent.json()["model"], "qwen3-coder");
+    assert_eq!(
+        sent.header("authorization"),
+        None,
+        "no key configured, none sent"
+    );
+    assert!(ctx.fake.requests("/copilot/chat/completions").is_empty());
+
+    // A route that forwards the client's own key.
+    let resp = client()
+        .post(format!("{}/v1/chat/completions", proxy.url))
+        .bearer_auth("client-own-key")
+        .json(&chat("keyed"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let sent = ctx.fake.requests("/local/v1/chat/completions");
+    assert_eq!(
+        sent.last().unwrap().header("authorization"),
+        Some("Bearer client-own-key")
+    );
+
+    // Equal weights: both targets serve a share of 60 requests.
+    for _ in 0..60 {
+        let resp = post(&proxy, "/v1/chat/completions", chat("please-split-me")).await;
+        assert_eq!(resp.status(), 200);
+    }
+    let local = ctx.fake.requests("/local/v1/chat/completions").len() - 2;
+    let other = ctx.fake.requests("/other/v1/chat/completions").len();
+    assert_eq!(local + other, 60);
+    assert!((15..=45).contains(&local), "local {local}, other {other}");
+
+    // No route: names resolve against the catalogue on every surface (a dated Claude id on
+    // the chat route goes to Copilot as the catalogue's id).
+    let resp = post(
+        &proxy,
+        "/v1/chat/completions",
+        chat("claude-sonnet-4-5-20250929"),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(header(&resp, "x-copilot-api-provider"), "copilot");
+    let sent = &ctx.fake.requests("/copilot/chat/completions")[0];
+    assert_eq!(sent.json()["model"], "claude-sonnet-4.5");
+}
+
+/// A route over three OpenAI-compatible fakes: `p1` and `p2` scripted per test, `p3` healthy.
+fn failover_config(ctx: &TestContext, extra: &str) {
+    config(
+        ctx,
+        &format!(
+            r#"
+            [providers.p1]
+            kind = "openai-compatible"
+            base_url = "{{base}}/p1/v1"
+            models = ["m"]
+            timeouts = {{ first_byte_s = 0.5 }}
+            [providers.p2]
+            kind = "openai-compatible"
+            base_url = "{{base}}/p2/v1"
+            models = ["m"]
+            [providers.dead]
+            kind = "openai-compatible"
+            base_url = "http://127.0.0.1:1/v1"
+            models = ["m"]
+            [routing]
+            backoff_base_s = 0.05
+            backoff_max_s = 2
+            {extra}
+            [[routes]]
+            match = "m"
+            targets = [{{ provider = "p1", priority = 1 }}, {{ provider = "p2", priority = 2 }}]
+            [[routes]]
+            match = "dead-first"
+            targets = [{{ provider = "dead", model = "m", priority = 1 }}, {{ provider = "p2", model = "m", priority = 2 }}]
+            [[routes]]
+            match = "p1-only"
+            targets = [{{ provider = "p1", model = "m" }}]
+            [[routes]]
+            match = "all-fail"
+            targets = [{{ provider = "p1", model = "m", priority = 1 }}, {{ provider = "dead", model = "m", priority = 2 }}, {{ provider = "p2", model = "m", priority = 3 }}]
+            "#
+        ),
+    );
+}
+
+fn p1_count(ctx: &TestContext) -> usize {
+    ctx.fake.requests("/p1/v1/chat/completions").len()
+}
+
+fn p2_count(ctx: &TestContext) -> usize {
+    ctx.fake.requests("/p2/v1/chat/completions").len()
+}
+
+#[tokio::test]
+async fn failures_fall_over_and_client_errors_do_not() {
+    let ctx = signed_in();
+    failover_config(&ctx, "");
+    let f = &ctx.fake;
+    f.reply(
+        "/p2/v1/chat/completions",
+        Reply::Json(200, chat_answer("m", "p2")),
+    );
+    let proxy = Proxy::start(&ctx, &[], &[]);
+
+    // 503 on the first tier: the second answers.
+    f.reply(
+        "/p1/v1/chat/completions",
+        Reply::Json(503, json!({"error": {"message": "overloaded"}})),
+    );
+    let resp = post(&proxy, "/v1/chat/completions", chat("m")).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(header(&resp, "x-copilot-api-provider"), "p2");
+    assert_eq!(header(&resp, "x-copilot-api-attempts"), "2");
+    assert_eq!((p1_count(&ctx), p2_count(&ctx)), (1, 1));
+    assert!(
+        proxy.wait_for_log("provider=p2 attempts=2", Duration::from_secs(5)),
+        "{}",
+        proxy.log()
+    );
+
+    // Connection refused: on to the next.
+    let resp = post(&proxy, "/v1/chat/completions", chat("dead-first")).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(header(&resp, "x-copilot-api-provider"), "p2");
+
+    // 429 with Retry-After: the next target at once, no wait.
+    f.with(|s| s.replies.retain(|(p, _)| p != "/p1/v1/chat/completions"));
+    f.reply(
+        "/p1/v1/chat/completions",
+        Reply::Raw(
+            429,
+            vec![("retry-after", "30"), ("content-type", "application/json")],
+            Bytes::from_static(br#"{"error":{"message":"slow down"}}"#),
+        ),
+    );
+    let started = Instant::now();
+    let resp = post(&proxy, "/v1/chat/completions", chat("m")).await;
+    assert_eq!(resp.status(), 200);
+    assert!(started.elapsed() < Duration::from_secs(3));
+
+    // A single target asking to come back in 1 s is retried after that second; one asking for
+    // 30 s (beyond the longest backoff) is not waited for: its 429 comes back with Retry-After.
+    f.with(|s| s.replies.retain(|(p, _)| p != "/p1/v1/chat/completions"));
+    f.reply(
+        "/p1/v1/chat/completions",
+        Reply::Raw(
+            429,
+            vec![("retry-after", "1"), ("content-type", "application/json")],
+            Bytes::from_static(br#"{"error":{"message":"slow down"}}"#),
+        ),
+    );
+    f.reply(
+        "/p1/v1/chat/completions",
+        Reply::Json(200, chat_answer("m", "p1")),
+    );
+    let started = Instant::now();
+    let resp = post(&proxy, "/v1/chat/completions", chat("p1-only")).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(header(&resp, "x-copilot-api-attempts"), "2");
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        started.elapsed()
+    );
+    f.with(|s| s.replies.retain(|(p, _)| p != "/p1/v1/chat/completions"));
+    f.reply(
+        "/p1/v1/chat/completions",
+        Reply::Raw(
+            429,
+            vec![("retry-after", "30"), ("content-type", "application/json")],
+            Bytes::from_static(br#"{"error":{"message":"slow down"}}"#),
+        ),
+    );
+    let resp = post(&proxy, "/v1/chat/completions", chat("p1-only")).await;
+    assert_eq!(resp.status(), 429);
+    assert_eq!(header(&resp, "retry-after"), "30");
+    assert_eq!(header(&resp, "x-copilot-api-attempts"), "1");
+
+    // No first byte within p1's 0.5 s: on to p2, well before the 10 s reply.
+    f.with(|s| s.replies.retain(|(p, _)| p != "/p1/v1/chat/completions"));
+    f.reply(
+        "/p1/v1/chat/completions",
+        Reply::Slow(Duration::from_secs(10), chat_answer("m", "late")),
+    );
+    let started = Instant::now();
+    let resp = post(&proxy, "/v1/chat/completions", chat("m")).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(header(&resp, "x-copilot-api-provider"), "p2");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // The client's own error: no retry, no fallback.
+    f.with(|s| s.replies.retain(|(p, _)| p != "/p1/v1/chat/completions"));
+    f.reply(
+        "/p1/v1/chat/completions",
+        Reply::Json(400, json!({"error": {"message": "bad tool schema"}})),
+    );
+    let before = (p1_count(&ctx), p2_count(&ctx));
+    let resp = post(&proxy, "/v1/chat/completions", chat("m")).await;
+    assert_eq!(resp.status(), 400);
+    assert_eq!(header(&resp, "x-copilot-api-provider"), "p1");
+    assert!(resp.text().await.unwrap().contains("bad tool schema"));
+    assert_eq!((p1_count(&ctx), p2_count(&ctx)), (before.0 + 1, before.1));
+}
+
+#[tokio::test]
+async fn streams_fall_over_before_their_first_content_and_never_after() {
+    let ctx = signed_in();
+    failover_config(&ctx, "");
+    let f = &ctx.fake;
+    let good = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"from p2\"}}]}\n\ndata: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+    f.reply(
+        "/p2/v1/chat/completions",
+        Reply::Sse(
+            vec![Bytes::from_static(good.as_bytes())],
+            Duration::from_millis(1),
+        ),
+    );
+    // p1 sends its role chunk, then an error: nothing of it reaches the client.
+    f.reply(
+        "/p1/v1/chat/completions",
+        Reply::Sse(
+            vec![
+                Bytes::from_static(
+                    b"data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\"}}]}\n\n",
+                ),
+                Bytes::from_static(b"data: {\"error\":{\"message\":\"model overloaded\"}}\n\n"),
+            ],
+            Duration::from_millis(1),
+        ),
+    );
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let body =
+        json!({"model": "m", "stream": true, "messages": [{"role": "user", "content": "hi"}]});
+    let resp = post(&proxy, "/v1/chat/completions", body.clone()).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(header(&resp, "x-copilot-api-provider"), "p2");
+    assert_eq!(resp.text().await.unwrap(), good);
+
+    // p1 says something, then breaks off: committed, so no fallback; the client gets what was
+    // said and an error event, never a made-up end.
+    f.with(|s| s.replies.retain(|(p, _)| p != "/p1/v1/chat/completions"));
+    f.reply(
+        "/p1/v1/chat/completions",
+        Reply::SseThenCut(vec![Bytes::from_static(
+            b"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"partial\"}}]}\n\n",
+        )]),
+    );
+    let p2_before = p2_count(&ctx);
+    let resp = post(&proxy, "/v1/chat/completions", body).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(header(&resp, "x-copilot-api-provider"), "p1");
+    let text = resp.text().await.unwrap();
+    assert!(text.contains("partial"), "{text}");
+    assert!(text.contains("\"code\":\"stream_interrupted\""), "{text}");
+    assert!(!text.contains("[DONE]"), "{text}");
+    assert_eq!(p2_count(&ctx), p2_before);
+    assert!(
+        proxy.wait_for_log("stream broken", Duration::from_secs(5)),
+        "{}",
+        proxy.log()
+    );
+}
+
+#[tokio::test]
+async fn one_budget_across_providers_and_breakers_that_open() {
+    let ctx = signed_in();
+    failover_config(&ctx, "breaker_failures = 2\nbreaker_cooldown_s = 60");
+    let f = &ctx.fake;
+    let down = Reply::Json(503, json!({"error": {"message": "down"}}));
+    f.reply("/p1/v1/chat/completions", down.clone());
+    f.reply("/p2/v1/chat/completions", down);
+    let proxy = Proxy::start(&ctx, &[], &[]);
+
+    // Three providers all failing: four attempts in all (the default budget), never more.
+    let resp = post(&proxy, "/v1/chat/completions", chat("all-fail")).await;
+    // An upstream 5xx is the gateway's failure: 502, naming the provider.
+    assert_eq!(resp.status(), 502);
+    assert_eq!(header(&resp, "x-copilot-api-attempts"), "4");
+    let message = resp.json::<Value>().await.unwrap()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains("p1") || message.contains("p2") || message.contains("dead"),
+        "{message}"
+    );
+    assert_eq!(
+        (p1_count(&ctx), p2_count(&ctx)),
+        (2, 1),
+        "p1, dead, p2, then p1 again"
+    );
+
+    // p1 and p2 have now failed twice or more: their breakers are open. A request for `m`
+    // tries them anyway (every target open), and /health shows them.
+    let v: Value = client()
+        .get(format!("{}/health", proxy.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let open: Vec<&str> = v["breakers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["state"] == "open")
+        .map(|b| b["provider"].as_str().unwrap())
+        .collect();
+    assert_eq!(open, ["p1"], "{v}");
+    assert!(
+        proxy.wait_for_log("circuit open for m on p1", Duration::from_secs(5)),
+        "{}",
+        proxy.log()
+    );
+
+    // p2 recovers: a request that lists p1 first skips its open breaker without calling it.
+    f.with(|s| s.replies.retain(|(p, _)| p != "/p2/v1/chat/completions"));
+    f.reply(
+        "/p2/v1/chat/completions",
+        Reply::Json(200, chat_answer("m", "p2")),
+    );
+    let p1_before = p1_count(&ctx);
+    let resp = post(&proxy, "/v1/chat/completions", chat("m")).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(header(&resp, "x-copilot-api-provider"), "p2");
+    assert_eq!(header(&resp, "x-copilot-api-attempts"), "1");
+    assert_eq!(p1_count(&ctx), p1_before, "an open breaker is not called");
+}
+
+#[tokio::test]
+async fn without_a_copilot_sign_in_the_configured_providers_serve_alone() {
+    let ctx = TestContext::new();
+    config(
+        &ctx,
+        r#"
+        [providers.local]
+        kind = "openai-compatible"
+        base_url = "{base}/local/v1"
+        models = ["qwen3-coder"]
+        "#,
+    );
+    ctx.fake.reply(
+        "/local/v1/chat/completions",
+        Reply::Json(200, chat_answer("qwen3-coder", "local")),
+    );
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    assert!(
+        proxy.log().contains("Copilot: not signed in"),
+        "{}",
+        proxy.log()
+    );
+    let resp = post(&proxy, "/v1/chat/completions", chat("qwen3-coder")).await;
+    assert_eq!(resp.status(), 200);
+    let resp = post(&proxy, "/v1/chat/completions", chat("gpt-4o")).await;
+    assert_eq!(resp.status(), 404);
+    // With neither a sign-in nor a provider, start still says how to sign in.
+    let bare = TestContext::new();
+    let out = bare.cmd().args(["start", "--port", "0"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("auth device login"));
+}
