@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'copilot-api' -ScriptBlock {
             [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'Show your Copilot plan and quota usage')
             [CompletionResult]::new('count-tokens', 'count-tokens', [CompletionResultType]::ParameterValue, 'Count the tokens of a text, OpenAI chat or Anthropic Messages request')
             [CompletionResult]::new('claude-code', 'claude-code', [CompletionResultType]::ParameterValue, 'Print (or write) the environment that points Claude Code at a running copilot-api')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the sign-in, Copilot, every provider, the config, the clock and the data directory; exit 1 when a check fails')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the completion scripts and the man page into a directory (for packagers)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -238,6 +239,7 @@ Register-ArgumentCompleter -Native -CommandName 'copilot-api' -ScriptBlock {
             break
         }
         'copilot-api;models' {
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Only this provider''s models (`copilot` or a `[providers.NAME]`)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Read settings from this TOML file instead of the default location')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Kind of Copilot plan; selects the Copilot API host when the token does not name one')
             [CompletionResult]::new('--account-type', '--account-type', [CompletionResultType]::ParameterName, 'Kind of Copilot plan; selects the Copilot API host when the token does not name one')
@@ -327,6 +329,25 @@ Register-ArgumentCompleter -Native -CommandName 'copilot-api' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'copilot-api;doctor' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Read settings from this TOML file instead of the default location')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Kind of Copilot plan; selects the Copilot API host when the token does not name one')
+            [CompletionResult]::new('--account-type', '--account-type', [CompletionResultType]::ParameterName, 'Kind of Copilot plan; selects the Copilot API host when the token does not name one')
+            [CompletionResult]::new('--enterprise-url', '--enterprise-url', [CompletionResultType]::ParameterName, 'GitHub Enterprise host (e.g. `acme.ghe.com` or a GHE Server host) to sign in against')
+            [CompletionResult]::new('-g', '-g', [CompletionResultType]::ParameterName, 'Use this GitHub OAuth token instead of the stored one')
+            [CompletionResult]::new('--github-token', '--github-token', [CompletionResultType]::ParameterName, 'Use this GitHub OAuth token instead of the stored one')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the checks as JSON')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail (debug logs; twice for trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail (debug logs; twice for trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Disable colours (also honoured: the `NO_COLOR` environment variable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'copilot-api;completions' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Read settings from this TOML file instead of the default location')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Kind of Copilot plan; selects the Copilot API host when the token does not name one')
@@ -370,6 +391,7 @@ Register-ArgumentCompleter -Native -CommandName 'copilot-api' -ScriptBlock {
             [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'Show your Copilot plan and quota usage')
             [CompletionResult]::new('count-tokens', 'count-tokens', [CompletionResultType]::ParameterValue, 'Count the tokens of a text, OpenAI chat or Anthropic Messages request')
             [CompletionResult]::new('claude-code', 'claude-code', [CompletionResultType]::ParameterValue, 'Print (or write) the environment that points Claude Code at a running copilot-api')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the sign-in, Copilot, every provider, the config, the clock and the data directory; exit 1 when a check fails')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the completion scripts and the man page into a directory (for packagers)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -411,6 +433,9 @@ Register-ArgumentCompleter -Native -CommandName 'copilot-api' -ScriptBlock {
             break
         }
         'copilot-api;help;claude-code' {
+            break
+        }
+        'copilot-api;help;doctor' {
             break
         }
         'copilot-api;help;completions' {

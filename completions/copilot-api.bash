@@ -28,6 +28,9 @@ _copilot__api() {
             copilot__api,count-tokens)
                 cmd="copilot__api__subcmd__count__subcmd__tokens"
                 ;;
+            copilot__api,doctor)
+                cmd="copilot__api__subcmd__doctor"
+                ;;
             copilot__api,generate)
                 cmd="copilot__api__subcmd__generate"
                 ;;
@@ -100,6 +103,9 @@ _copilot__api() {
             copilot__api__subcmd__help,count-tokens)
                 cmd="copilot__api__subcmd__help__subcmd__count__subcmd__tokens"
                 ;;
+            copilot__api__subcmd__help,doctor)
+                cmd="copilot__api__subcmd__help__subcmd__doctor"
+                ;;
             copilot__api__subcmd__help,generate)
                 cmd="copilot__api__subcmd__help__subcmd__generate"
                 ;;
@@ -137,7 +143,7 @@ _copilot__api() {
 
     case "${cmd}" in
         copilot__api)
-            opts="-a -g -v -q -h -V --config --account-type --enterprise-url --github-token --verbose --quiet --no-color --help --version auth start models usage count-tokens claude-code completions generate help"
+            opts="-a -g -v -q -h -V --config --account-type --enterprise-url --github-token --verbose --quiet --no-color --help --version auth start models usage count-tokens claude-code doctor completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -704,6 +710,44 @@ _copilot__api() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        copilot__subcmd__api__subcmd__doctor)
+            opts="-a -g -v -q -h -V --json --config --account-type --enterprise-url --github-token --verbose --quiet --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --account-type)
+                    COMPREPLY=($(compgen -W "individual business enterprise" -- "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -W "individual business enterprise" -- "${cur}"))
+                    return 0
+                    ;;
+                --enterprise-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --github-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -g)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         copilot__subcmd__api__subcmd__generate)
             opts="-a -g -v -q -h -V --config --account-type --enterprise-url --github-token --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -743,7 +787,7 @@ _copilot__api() {
             return 0
             ;;
         copilot__subcmd__api__subcmd__help)
-            opts="auth start models usage count-tokens claude-code completions generate help"
+            opts="auth start models usage count-tokens claude-code doctor completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -882,6 +926,20 @@ _copilot__api() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        copilot__subcmd__api__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         copilot__subcmd__api__subcmd__help__subcmd__generate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -953,12 +1011,16 @@ _copilot__api() {
             return 0
             ;;
         copilot__subcmd__api__subcmd__models)
-            opts="-a -g -v -q -h -V --json --refresh --config --account-type --enterprise-url --github-token --verbose --quiet --no-color --help --version"
+            opts="-a -g -v -q -h -V --json --refresh --provider --config --account-type --enterprise-url --github-token --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -39,6 +39,7 @@ set edit:completion:arg-completer[copilot-api] = {|@words|
             cand usage 'Show your Copilot plan and quota usage'
             cand count-tokens 'Count the tokens of a text, OpenAI chat or Anthropic Messages request'
             cand claude-code 'Print (or write) the environment that points Claude Code at a running copilot-api'
+            cand doctor 'Check the sign-in, Copilot, every provider, the config, the clock and the data directory; exit 1 when a check fails'
             cand completions 'Print a shell completion script'
             cand generate 'Write the completion scripts and the man page into a directory (for packagers)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -217,6 +218,7 @@ set edit:completion:arg-completer[copilot-api] = {|@words|
             cand --version 'Print version'
         }
         &'copilot-api;models'= {
+            cand --provider 'Only this provider''s models (`copilot` or a `[providers.NAME]`)'
             cand --config 'Read settings from this TOML file instead of the default location'
             cand -a 'Kind of Copilot plan; selects the Copilot API host when the token does not name one'
             cand --account-type 'Kind of Copilot plan; selects the Copilot API host when the token does not name one'
@@ -302,6 +304,24 @@ set edit:completion:arg-completer[copilot-api] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'copilot-api;doctor'= {
+            cand --config 'Read settings from this TOML file instead of the default location'
+            cand -a 'Kind of Copilot plan; selects the Copilot API host when the token does not name one'
+            cand --account-type 'Kind of Copilot plan; selects the Copilot API host when the token does not name one'
+            cand --enterprise-url 'GitHub Enterprise host (e.g. `acme.ghe.com` or a GHE Server host) to sign in against'
+            cand -g 'Use this GitHub OAuth token instead of the stored one'
+            cand --github-token 'Use this GitHub OAuth token instead of the stored one'
+            cand --json 'Print the checks as JSON'
+            cand -v 'Show more detail (debug logs; twice for trace)'
+            cand --verbose 'Show more detail (debug logs; twice for trace)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand --no-color 'Disable colours (also honoured: the `NO_COLOR` environment variable)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'copilot-api;completions'= {
             cand --config 'Read settings from this TOML file instead of the default location'
             cand -a 'Kind of Copilot plan; selects the Copilot API host when the token does not name one'
@@ -343,6 +363,7 @@ set edit:completion:arg-completer[copilot-api] = {|@words|
             cand usage 'Show your Copilot plan and quota usage'
             cand count-tokens 'Count the tokens of a text, OpenAI chat or Anthropic Messages request'
             cand claude-code 'Print (or write) the environment that points Claude Code at a running copilot-api'
+            cand doctor 'Check the sign-in, Copilot, every provider, the config, the clock and the data directory; exit 1 when a check fails'
             cand completions 'Print a shell completion script'
             cand generate 'Write the completion scripts and the man page into a directory (for packagers)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -373,6 +394,8 @@ set edit:completion:arg-completer[copilot-api] = {|@words|
         &'copilot-api;help;count-tokens'= {
         }
         &'copilot-api;help;claude-code'= {
+        }
+        &'copilot-api;help;doctor'= {
         }
         &'copilot-api;help;completions'= {
         }

@@ -8,6 +8,7 @@
 pub(crate) mod auth;
 pub(crate) mod claude_code;
 pub(crate) mod count_tokens;
+pub(crate) mod doctor;
 pub(crate) mod generate;
 pub(crate) mod models;
 pub(crate) mod start;
@@ -113,6 +114,9 @@ pub enum Command {
     CountTokens(CountTokensArgs),
     /// Print (or write) the environment that points Claude Code at a running copilot-api.
     ClaudeCode(ClaudeCodeArgs),
+    /// Check the sign-in, Copilot, every provider, the config, the clock and the data
+    /// directory; exit 1 when a check fails.
+    Doctor(DoctorArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Write the completion scripts and the man page into a directory (for packagers).
@@ -215,6 +219,14 @@ pub struct StartArgs {
     pub print_settings: bool,
 }
 
+/// Arguments of `doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print the checks as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// Arguments of `models`.
 #[derive(Debug, Args)]
 pub struct ModelsArgs {
@@ -225,6 +237,10 @@ pub struct ModelsArgs {
     /// Ignore the cached catalogue and ask Copilot again.
     #[arg(long)]
     pub refresh: bool,
+
+    /// Only this provider's models (`copilot` or a `[providers.NAME]`).
+    #[arg(long, value_name = "NAME")]
+    pub provider: Option<String>,
 }
 
 /// Arguments of `usage`.

@@ -81,7 +81,12 @@ pub async fn run(cli: Cli, env: Env) -> anyhow::Result<ExitStatus> {
         _ => {}
     }
 
-    let loaded = settings::file::load(cli.global.config.as_deref())?;
+    // `doctor` reports a config file it cannot load instead of stopping at it.
+    let (loaded, config_error) = match settings::file::load(cli.global.config.as_deref()) {
+        Ok(loaded) => (loaded, None),
+        Err(err) if matches!(cli.command, Command::Doctor(_)) => (None, Some(err)),
+        Err(err) => return Err(err),
+    };
     let (config_path, file) = match loaded {
         Some((path, file)) => (Some(path), Some(file)),
         None => (None, None),
@@ -102,6 +107,7 @@ pub async fn run(cli: Cli, env: Env) -> anyhow::Result<ExitStatus> {
         Command::Usage(args) => cli::usage::run(&ctx, &args).await,
         Command::CountTokens(args) => cli::count_tokens::run(&ctx, &args).await,
         Command::ClaudeCode(args) => cli::claude_code::run(&ctx, &args).await,
+        Command::Doctor(args) => cli::doctor::run(&ctx, &args, config_error.as_ref()).await,
         Command::Completions(_) | Command::Generate(_) => Ok(ExitStatus::Success),
     }
 }

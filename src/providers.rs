@@ -350,16 +350,50 @@ impl Provider {
         }
     }
 
-    /// A cheap call that proves the provider is reachable and accepts its credential
-    /// (`doctor`): its model list.
-    #[allow(dead_code, reason = "doctor arrives in the next commit")]
-    pub(crate) async fn probe(&self) -> Result<usize, UpstreamError> {
-        match self {
-            Self::Copilot(c) => c.fetch_catalogue().await.map(|l| l.len()),
-            Self::OpenAi(p) => openai::fetch_catalogue(p).await.map(|l| l.len()),
-            Self::Azure(p) => azure::fetch_catalogue(p).await.map(|l| l.len()),
-            Self::Anthropic(p) => anthropic::fetch_catalogue(p).await.map(|l| l.len()),
-        }
+    /// A cheap authenticated call to the provider's model-list endpoint, whatever the config
+    /// lists (`doctor`): `Ok(Some(n))` models listed, `Ok(None)` reachable and the key accepted
+    /// but no model list there (404), `Err` unreachable or the credential refused.
+    pub(crate) async fn probe(&self) -> Result<Option<usize>, UpstreamError> {
+        let probe = async {
+            let result = match self {
+                Self::Copilot(c) => c.fetch_catalogue().await,
+                Self::OpenAi(p) => openai::probe(p).await,
+                Self::Azure(p) => azure::probe(p).await,
+                Self::Anthropic(p) => anthropic::probe(p).await,
+            };
+            match result {
+                Ok(list) => Ok(Some(list.len())),
+                Err(UpstreamError::Status { status, .. }) if status.as_u16() == 404 => Ok(None),
+                Err(err) => Err(err),
+            }
+        };
+        tokio::time::timeout(http::CALL_TIMEOUT, probe)
+            .await
+            .unwrap_or_else(|_| {
+                Err(UpstreamError::Timeout {
+                    host: format!("{} (model list)", self.name()),
+                })
+            })
+    }
+
+    /// The model list fetched now, without the cache (`models`, `doctor`); bounded by the
+    /// call timeout.
+    pub(crate) async fn fetch_catalogue(&self) -> Result<Vec<ModelInfo>, UpstreamError> {
+        let fetch = async {
+            match self {
+                Self::Copilot(c) => c.fetch_catalogue().await,
+                Self::OpenAi(p) => openai::fetch_catalogue(p).await,
+                Self::Azure(p) => azure::fetch_catalogue(p).await,
+                Self::Anthropic(p) => anthropic::fetch_catalogue(p).await,
+            }
+        };
+        tokio::time::timeout(http::CALL_TIMEOUT, fetch)
+            .await
+            .unwrap_or_else(|_| {
+                Err(UpstreamError::Timeout {
+                    host: format!("{} (model list)", self.name()),
+                })
+            })
     }
 }
 

@@ -29,7 +29,7 @@ use anyhow::{Context as _, bail};
 use crate::providers::copilot::CopilotClient;
 use crate::providers::{Kind, ModelInfo, Provider, Shape, Shapes, anthropic, azure, openai};
 use crate::settings::env::Env;
-use crate::settings::file::{FileConfig, RouteConfig};
+use crate::settings::file::{FileConfig, ProviderConfig, RouteConfig};
 use crate::translate::model::{UnknownModel, resolve_model};
 use breaker::BreakerPolicy;
 
@@ -166,6 +166,9 @@ pub(crate) struct Gateway {
     pub(crate) aliases: BTreeMap<String, String>,
     /// Weighted choices (seedable for reproducible tests).
     rng: Mutex<fastrand::Rng>,
+    /// Each configured provider's table, so a reload keeps the providers it did not change
+    /// (with their catalogues).
+    configs: BTreeMap<String, ProviderConfig>,
 }
 
 impl Gateway {
@@ -177,6 +180,17 @@ impl Gateway {
         copilot: Option<Arc<CopilotClient>>,
         http: &reqwest::Client,
     ) -> anyhow::Result<Self> {
+        Self::rebuild(file, env, copilot, http, None)
+    }
+
+    /// [`Gateway::build`], reusing the providers of `previous` whose table did not change.
+    pub(crate) fn rebuild(
+        file: Option<&FileConfig>,
+        env: &Env,
+        copilot: Option<Arc<CopilotClient>>,
+        http: &reqwest::Client,
+        previous: Option<&Gateway>,
+    ) -> anyhow::Result<Self> {
         let empty = FileConfig::default();
         let file = file.unwrap_or(&empty);
         let mut providers: Vec<Arc<Provider>> = Vec::new();
@@ -186,6 +200,13 @@ impl Gateway {
         for (name, config) in &file.providers {
             if name.trim().is_empty() || name.contains('/') {
                 bail!("[providers.{name:?}]: a provider name cannot be empty or contain `/`");
+            }
+            if let Some(previous) = previous
+                && previous.configs.get(name) == Some(config)
+                && let Some(kept) = previous.provider(name)
+            {
+                providers.push(Arc::clone(kept));
+                continue;
             }
             let provider = match config.kind {
                 Kind::Copilot => {
@@ -265,6 +286,7 @@ impl Gateway {
             policy,
             aliases: file.model_aliases.clone(),
             rng: Mutex::new(rng),
+            configs: file.providers.clone(),
         })
     }
 

@@ -186,8 +186,27 @@ pub(crate) async fn run(ctx: &Context, args: &StartArgs) -> anyhow::Result<ExitS
         gateway: std::sync::RwLock::new(Arc::new(gateway)),
         breakers: Breakers::default(),
     });
+    // The config file is watched for changes (and re-read on SIGHUP) while serving.
+    let watcher = ctx
+        .settings
+        .config_file
+        .clone()
+        .or_else(crate::settings::file::default_path)
+        .map(|path| {
+            tokio::spawn(server::reload::watch(
+                state.clone(),
+                path,
+                ctx.env.clone(),
+                http.clone(),
+                ctx.file.as_ref().map(|f| f.server.clone()),
+            ))
+        });
     crate::memory::release_start_up_memory();
-    server::serve(listener, state, shutdown).await?;
+    let served = server::serve(listener, state, shutdown).await;
+    if let Some(watcher) = watcher {
+        watcher.abort();
+    }
+    served?;
     p.info("Stopped.");
     Ok(ExitStatus::Success)
 }

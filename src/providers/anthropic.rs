@@ -82,6 +82,12 @@ pub(crate) async fn fetch_catalogue(p: &Anthropic) -> Result<Vec<ModelInfo>, Ups
     if let Some(models) = p.remote.configured(shapes) {
         return Ok(models);
     }
+    probe(p).await
+}
+
+/// `GET /v1/models`, whatever the config lists.
+pub(crate) async fn probe(p: &Anthropic) -> Result<Vec<ModelInfo>, UpstreamError> {
+    let shapes = Shapes::of(&[Shape::Messages]);
     let url = format!("{}/v1/models?limit=1000", p.remote.base_url);
     let response = p
         .remote
@@ -92,15 +98,14 @@ pub(crate) async fn fetch_catalogue(p: &Anthropic) -> Result<Vec<ModelInfo>, Ups
         reason: format!("/v1/models: {err}"),
     })?;
     let mut models = super::openai::parse_models(&value, &p.remote.name, shapes);
-    for (model, item) in models.iter_mut().zip(
-        value
-            .get("data")
-            .and_then(Value::as_array)
+    let items = value.get("data").and_then(Value::as_array);
+    for model in &mut models {
+        let item = items
             .into_iter()
-            .flatten(),
-    ) {
+            .flatten()
+            .find(|item| item.get("id").and_then(Value::as_str) == Some(model.id.as_str()));
         model.display_name = item
-            .get("display_name")
+            .and_then(|item| item.get("display_name"))
             .and_then(Value::as_str)
             .map(str::to_owned);
         model.vendor = Some("Anthropic".to_owned());

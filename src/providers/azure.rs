@@ -116,6 +116,25 @@ pub(crate) async fn catalogue(p: &Arc<Azure>) -> Result<Arc<Vec<ModelInfo>>, Ups
         .await
 }
 
+/// `GET` the resource's model list (`/openai/models?api-version=` in the deployments shape,
+/// `/openai/v1/models` in v1), whatever the config lists.
+pub(crate) async fn probe(p: &Azure) -> Result<Vec<ModelInfo>, UpstreamError> {
+    let url = match &p.api_version {
+        Some(version) => format!("{}/openai/models?api-version={version}", p.remote.base_url),
+        None => format!("{}/openai/v1/models", p.remote.base_url),
+    };
+    let response = p.remote.get(&url, p.auth(), &[]).await?;
+    let value: Value = response.json().await.map_err(|err| UpstreamError::Decode {
+        service: p.remote.name.to_string().into(),
+        reason: format!("model list: {err}"),
+    })?;
+    Ok(super::openai::parse_models(
+        &value,
+        &p.remote.name,
+        p.shapes(),
+    ))
+}
+
 /// Fetches the list (no cache).
 pub(crate) async fn fetch_catalogue(p: &Azure) -> Result<Vec<ModelInfo>, UpstreamError> {
     let shapes = p.shapes();

@@ -110,6 +110,11 @@ pub(crate) async fn fetch_catalogue(p: &OpenAi) -> Result<Vec<ModelInfo>, Upstre
     if let Some(models) = p.remote.configured(p.shapes) {
         return Ok(with_embeddings(models));
     }
+    probe(p).await
+}
+
+/// `GET {base}/models`, whatever the config lists.
+pub(crate) async fn probe(p: &OpenAi) -> Result<Vec<ModelInfo>, UpstreamError> {
     let url = format!("{}/models", p.remote.base_url);
     let auth = p
         .remote

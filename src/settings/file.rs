@@ -38,7 +38,7 @@ pub(crate) struct FileConfig {
 }
 
 /// One `[providers.NAME]` table.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ProviderConfig {
     /// `copilot`, `openai`, `anthropic`, `azure` or `openai-compatible`.
@@ -62,7 +62,7 @@ pub(crate) struct ProviderConfig {
 }
 
 /// `timeouts = { connect_s, first_byte_s, idle_s }`.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TimeoutsConfig {
     /// Connecting (TCP and TLS).
@@ -133,7 +133,7 @@ pub(crate) struct RoutingConfig {
 }
 
 /// The `[server]` table.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ServerConfig {
     /// Listen port.

@@ -626,3 +626,262 @@ async fn without_a_copilot_sign_in_the_configured_providers_serve_alone() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("auth device login"));
 }
+
+/// Writes the config as editors do: a new file renamed over the old one.
+fn replace_config(ctx: &TestContext, text: &str) {
+    let dir = ctx.config_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = dir.join("config.toml.tmp");
+    std::fs::write(&tmp, text.replace("{base}", &ctx.fake.base)).unwrap();
+    std::fs::rename(&tmp, dir.join("config.toml")).unwrap();
+}
+
+fn two_providers(target: &str) -> String {
+    format!(
+        r#"
+        [providers.a]
+        kind = "openai-compatible"
+        base_url = "{{base}}/a/v1"
+        models = ["m"]
+        [providers.b]
+        kind = "openai-compatible"
+        base_url = "{{base}}/b/v1"
+        models = ["m"]
+        [[routes]]
+        match = "x"
+        targets = [{{ provider = "{target}", model = "m" }}]
+        "#
+    )
+}
+
+#[tokio::test]
+async fn the_config_reloads_under_load_without_dropping_a_request() {
+    let ctx = signed_in();
+    replace_config(&ctx, &two_providers("a"));
+    ctx.fake.reply(
+        "/a/v1/chat/completions",
+        Reply::Json(200, chat_answer("m", "a")),
+    );
+    ctx.fake.reply(
+        "/b/v1/chat/completions",
+        Reply::Json(200, chat_answer("m", "b")),
+    );
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let url = format!("{}/v1/chat/completions", proxy.url);
+
+    // 200 requests in 10 waves while the file changes 5 times.
+    let mut waves = Vec::new();
+    for wave in 0..10 {
+        let url = url.clone();
+        waves.push(tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300 * wave)).await;
+            let requests = (0..20).map(|_| {
+                let url = url.clone();
+                async move {
+                    let resp = client().post(&url).json(&chat("x")).send().await.unwrap();
+                    resp.status().as_u16()
+                }
+            });
+            futures_util::future::join_all(requests).await
+        }));
+    }
+    for change in 0..5 {
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        replace_config(
+            &ctx,
+            &two_providers(if change % 2 == 0 { "b" } else { "a" }),
+        );
+    }
+    let mut statuses = Vec::new();
+    for wave in waves {
+        statuses.extend(wave.await.unwrap());
+    }
+    assert_eq!(statuses.len(), 200);
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let a = ctx.fake.requests("/a/v1/chat/completions").len();
+    let b = ctx.fake.requests("/b/v1/chat/completions").len();
+    assert_eq!(a + b, 200);
+    assert!(a > 0 && b > 0, "a {a}, b {b}: the swaps were not used");
+    // The last file routes `x` to b.
+    assert!(proxy.wait_for_log("config reloaded", Duration::from_secs(5)));
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let resp = post(&proxy, "/v1/chat/completions", chat("x")).await;
+    assert_eq!(header(&resp, "x-copilot-api-provider"), "b");
+
+    // An invalid file is refused with its line and key; the old config stays.
+    replace_config(
+        &ctx,
+        &format!(
+            "{}\n[[routes]]\nmatch = \"y\"\ntargetz = []\n",
+            two_providers("a")
+        ),
+    );
+    assert!(
+        proxy.wait_for_log("config reload refused", Duration::from_secs(5)),
+        "{}",
+        proxy.log()
+    );
+    let refused = proxy
+        .log()
+        .lines()
+        .find(|l| l.contains("config reload refused"))
+        .unwrap()
+        .to_owned();
+    assert!(
+        refused.contains("targetz") && refused.contains("line"),
+        "{refused}"
+    );
+    let resp = post(&proxy, "/v1/chat/completions", chat("x")).await;
+    assert_eq!(header(&resp, "x-copilot-api-provider"), "b");
+
+    // SIGHUP re-reads the file at once.
+    replace_config(&ctx, &two_providers("a"));
+    let status = std::process::Command::new("kill")
+        .args(["-HUP", &proxy.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(
+        proxy.wait_for_log("SIGHUP: reloading", Duration::from_secs(5)),
+        "{}",
+        proxy.log()
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let resp = post(&proxy, "/v1/chat/completions", chat("x")).await;
+    assert_eq!(header(&resp, "x-copilot-api-provider"), "a");
+}
+
+#[test]
+fn doctor_checks_every_provider_and_says_how_to_fix_what_fails() {
+    let ctx = signed_in();
+    config(
+        &ctx,
+        r#"
+        [providers.good]
+        kind = "openai-compatible"
+        base_url = "{base}/good/v1"
+        api_key = "k-good"
+        [providers.bad]
+        kind = "openai"
+        base_url = "{base}/bad/v1"
+        api_key = "k-bad"
+        "#,
+    );
+    ctx.fake.reply(
+        "/good/v1/models",
+        Reply::Json(200, json!({"data": [{"id": "m1"}, {"id": "m2"}]})),
+    );
+    ctx.fake.reply(
+        "/bad/v1/models",
+        Reply::Json(
+            401,
+            json!({"error": {"message": "Incorrect API key provided"}}),
+        ),
+    );
+    let out = ctx.cmd().arg("doctor").output().unwrap();
+    let text = crate::support::stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let line = |check: &str| -> String {
+        text.lines()
+            .find(|l| l.contains(&format!(" {check}:")))
+            .unwrap_or_else(|| panic!("no {check} line in:\n{text}"))
+            .to_owned()
+    };
+    assert!(
+        line("sign-in").starts_with("ok") && line("sign-in").contains("octocat"),
+        "{text}"
+    );
+    assert!(line("copilot").starts_with("ok"), "{text}");
+    assert!(line("provider good").contains("2 models"), "{text}");
+    let bad = line("provider bad");
+    assert!(
+        bad.starts_with("FAIL") && bad.contains("key was refused"),
+        "{bad}"
+    );
+    assert!(bad.contains("check `api_key` in [providers.bad]"), "{bad}");
+    assert!(line("clock").starts_with("ok"), "{text}");
+    assert!(line("data directory").starts_with("ok"), "{text}");
+    for secret in ["k-good", "k-bad", "gho_good"] {
+        assert!(!text.contains(secret), "{secret} in:\n{text}");
+    }
+    let out = ctx.cmd().args(["doctor", "--json"]).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let failing: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "fail")
+        .map(|c| c["check"].as_str().unwrap())
+        .collect();
+    assert_eq!(failing, ["provider bad"]);
+
+    // A broken config file is a failed check, not a crash.
+    ctx.write_config("[providers.x]\nkind = \"openai\"\nbase_urll = \"x\"\n");
+    let out = ctx.cmd().arg("doctor").output().unwrap();
+    let text = crate::support::stdout(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("FAIL config:") && l.contains("line 3")),
+        "{text}"
+    );
+
+    // All well: exit 0.
+    ctx.write_config("");
+    let out = ctx.cmd().arg("doctor").output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        crate::support::stdout(&out)
+    );
+}
+
+#[test]
+fn models_lists_every_provider_with_its_name() {
+    let ctx = signed_in();
+    config(
+        &ctx,
+        r#"
+        [providers.local]
+        kind = "openai-compatible"
+        base_url = "{base}/local/v1"
+        models = ["qwen3-coder", "nomic-embed-text"]
+        "#,
+    );
+    let out = ctx.cmd().arg("models").output().unwrap();
+    let text = crate::support::stdout(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(text.lines().next().unwrap().contains("PROVIDER"), "{text}");
+    let qwen = text.lines().find(|l| l.starts_with("qwen3-coder")).unwrap();
+    assert!(qwen.contains("local") && qwen.contains("chat"), "{qwen}");
+    let embed = text
+        .lines()
+        .find(|l| l.starts_with("nomic-embed-text"))
+        .unwrap();
+    assert!(embed.contains("embeddings"), "{embed}");
+    let gpt = text.lines().find(|l| l.starts_with("gpt-4o")).unwrap();
+    assert!(gpt.contains("copilot"), "{gpt}");
+
+    let out = ctx
+        .cmd()
+        .args(["models", "--provider", "local", "--json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["nomic-embed-text", "qwen3-coder"]);
+    assert_eq!(v[0]["provider"], "local");
+    let out = ctx
+        .cmd()
+        .args(["models", "--provider", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(crate::support::stderr(&out).contains("no provider named `nope`"));
+}
