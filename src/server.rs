@@ -18,6 +18,7 @@ pub(crate) mod guard;
 pub(crate) mod limit;
 pub(crate) mod log;
 pub(crate) mod peek;
+pub(crate) mod prefix;
 pub(crate) mod reload;
 pub(crate) mod routes;
 pub(crate) mod rules;

@@ -89,6 +89,9 @@ pub(crate) struct ClientVersions {
     pub copilot_chat: String,
     /// `x-github-api-version`.
     pub github_api: String,
+    /// The VS Code version was set by the environment (never adopted from Copilot's refusals).
+    #[serde(skip)]
+    pub pinned: bool,
 }
 
 /// Settings every subcommand shares.
@@ -260,6 +263,7 @@ fn endpoints(
                 .get(EnvVars::GITHUB_API_VERSION)
                 .unwrap_or(DEFAULT_GITHUB_API_VERSION)
                 .to_owned(),
+            pinned: env.get(EnvVars::VSCODE_VERSION).is_some(),
         },
     })
 }

@@ -64,10 +64,60 @@ pub(crate) struct CopilotClient {
     endpoints: Endpoints,
     tokens: Arc<TokenManager>,
     data_dir: PathBuf,
-    /// The headers that are the same on every request (ref §3.2).
-    fixed_headers: HeaderMap,
+    /// The headers that are the same on every request (ref §3.2); rebuilt when Copilot asks
+    /// for a newer editor version.
+    fixed_headers: std::sync::RwLock<HeaderMap>,
+    /// The editor versions presented, as adopted.
+    versions: std::sync::RwLock<crate::settings::ClientVersions>,
+    /// A 466 was explained in the log already.
+    told_466: std::sync::atomic::AtomicBool,
     name: Arc<str>,
     cache: CatalogueCache,
+}
+
+/// File in the data directory remembering the VS Code version Copilot last asked for.
+pub(crate) const VERSIONS_FILE: &str = "copilot_versions.json";
+
+/// A version Copilot named as the minimum in a refusal ("… not supported in this VS Code
+/// version. Please update it to version 1.104.0 or newer").
+fn minimum_vscode(message: &str) -> Option<String> {
+    let lower = message.to_ascii_lowercase();
+    if !lower.contains("vs code version") && !lower.contains("vscode version") {
+        return None;
+    }
+    let at = lower.find("version ")?;
+    // The last "version N" in the message is the minimum.
+    let rest = &message[lower.rfind("to version ").map_or(at, |i| i + 3)..];
+    let number: String = rest
+        .split_whitespace()
+        .nth(1)?
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let number = number.trim_end_matches('.');
+    (number.split('.').count() >= 2 && number.split('.').all(|p| !p.is_empty()))
+        .then(|| number.to_owned())
+}
+
+/// Compares dotted versions numerically (`1.104.3` < `1.200.0`).
+fn newer(candidate: &str, than: &str) -> bool {
+    let parts = |v: &str| -> Vec<u64> { v.split('.').map(|p| p.parse().unwrap_or(0)).collect() };
+    parts(candidate) > parts(than)
+}
+
+fn fixed_headers(versions: &crate::settings::ClientVersions) -> HeaderMap {
+    let mut fixed = HeaderMap::new();
+    fixed.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    fixed.insert(
+        "copilot-integration-id",
+        HeaderValue::from_static("vscode-chat"),
+    );
+    editor_headers(&mut fixed, versions);
+    fixed.insert(
+        "openai-intent",
+        HeaderValue::from_static("conversation-panel"),
+    );
+    fixed
 }
 
 impl CopilotClient {
@@ -78,23 +128,24 @@ impl CopilotClient {
         tokens: Arc<TokenManager>,
         data_dir: PathBuf,
     ) -> Self {
-        let mut fixed_headers = HeaderMap::new();
-        fixed_headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        fixed_headers.insert(
-            "copilot-integration-id",
-            HeaderValue::from_static("vscode-chat"),
-        );
-        editor_headers(&mut fixed_headers, &endpoints.versions);
-        fixed_headers.insert(
-            "openai-intent",
-            HeaderValue::from_static("conversation-panel"),
-        );
+        let mut versions = endpoints.versions.clone();
+        // A version Copilot asked for earlier is remembered, unless the environment pins one.
+        if !versions.pinned
+            && let Ok(text) = std::fs::read_to_string(data_dir.join(VERSIONS_FILE))
+            && let Ok(saved) = serde_json::from_str::<serde_json::Value>(&text)
+            && let Some(vscode) = saved.get("vscode").and_then(serde_json::Value::as_str)
+            && newer(vscode, &versions.vscode)
+        {
+            versions.vscode = vscode.to_owned();
+        }
         Self {
             http,
             endpoints,
             tokens,
             data_dir,
-            fixed_headers,
+            fixed_headers: std::sync::RwLock::new(fixed_headers(&versions)),
+            versions: std::sync::RwLock::new(versions),
+            told_466: std::sync::atomic::AtomicBool::new(false),
             name: Arc::from(NAME),
             cache: CatalogueCache::new(Arc::from(NAME), CATALOGUE_TTL),
         }
@@ -117,10 +168,15 @@ impl CopilotClient {
         // The fixed part is built once (`fixed_headers`); per request only the token, a fresh
         // request id and the caller's decisions are added, into a map sized for all of them
         // (and for the few headers reqwest adds) so that it never grows.
-        let mut h = HeaderMap::with_capacity(self.fixed_headers.len() + 8);
-        for (name, value) in &self.fixed_headers {
+        let fixed = self
+            .fixed_headers
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut h = HeaderMap::with_capacity(fixed.len() + 8);
+        for (name, value) in fixed.iter() {
             h.insert(name.clone(), value.clone());
         }
+        drop(fixed);
         // A token with characters not allowed in a header cannot be sent anyway; an empty value
         // gets Copilot's 401, which names the problem.
         let mut authorization = HeaderValue::from_str(&format!("Bearer {token}"))
@@ -158,6 +214,7 @@ impl CopilotClient {
     ) -> Result<reqwest::Response, UpstreamError> {
         let mut token = self.tokens.current();
         let mut refreshed = false;
+        let mut adopted = false;
         loop {
             let base = self.endpoints.copilot_base(token.endpoints.api.as_deref());
             let mut request = self
@@ -186,9 +243,115 @@ impl CopilotClient {
                 }
             }
             if !status.is_success() {
-                return Err(UpstreamError::from_response("Copilot", resp).await);
+                let error = UpstreamError::from_response("Copilot", resp).await;
+                if let UpstreamError::Status { message, .. } = &error
+                    && status.is_client_error()
+                    && !adopted
+                    && let Some(minimum) = minimum_vscode(message)
+                    && self.adopt_vscode(&minimum)
+                {
+                    adopted = true;
+                    continue;
+                }
+                return Err(self.explain_466(error));
             }
             return Ok(resp);
+        }
+    }
+
+    /// Presents as VS Code `minimum` from now on (and at later starts); `false` when that
+    /// changes nothing (already as new, or the environment pins the version).
+    fn adopt_vscode(&self, minimum: &str) -> bool {
+        let mut versions = self
+            .versions
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !newer(minimum, &versions.vscode) {
+            return false;
+        }
+        if versions.pinned {
+            tracing::warn!(
+                "Copilot asks for VS Code {minimum} or newer; the version is pinned by the \
+                 environment ({}={}), so it is kept",
+                crate::settings::env::EnvVars::VSCODE_VERSION,
+                versions.vscode
+            );
+            return false;
+        }
+        let old = std::mem::replace(&mut versions.vscode, minimum.to_owned());
+        *self
+            .fixed_headers
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = fixed_headers(&versions);
+        let path = self.data_dir.join(VERSIONS_FILE);
+        let saved = serde_json::json!({"vscode": minimum}).to_string();
+        let written = crate::auth::store::create_private_dir(&self.data_dir).and_then(|()| {
+            let mut tmp = tempfile::NamedTempFile::new_in(&self.data_dir)?;
+            std::io::Write::write_all(&mut tmp, saved.as_bytes())?;
+            tmp.persist(&path).map_err(|e| e.error)?;
+            Ok(())
+        });
+        let remembered = match written {
+            Ok(()) => format!("remembered in {}", path.display()),
+            Err(err) => format!("not remembered: {err:#}"),
+        };
+        tracing::info!(
+            "Copilot asks for VS Code {minimum} or newer: now presenting as VS Code {minimum} \
+             instead of {old} ({remembered}; {} sets it by hand)",
+            crate::settings::env::EnvVars::VSCODE_VERSION
+        );
+        true
+    }
+
+    /// A 466 (Copilot refused this client's version) becomes a message that says what
+    /// happened and what to set; logged once.
+    fn explain_466(&self, error: UpstreamError) -> UpstreamError {
+        let UpstreamError::Status {
+            service,
+            status,
+            message,
+            body,
+            headers,
+        } = error
+        else {
+            return error;
+        };
+        if status.as_u16() != 466 {
+            return UpstreamError::Status {
+                service,
+                status,
+                message,
+                body,
+                headers,
+            };
+        }
+        let versions = self
+            .versions
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        use crate::settings::env::EnvVars;
+        let explained = format!(
+            "Copilot no longer accepts the client version copilot-api presents (VS Code {}, Copilot Chat {}, API {}): {message}. Set newer versions with {}, {} and {}, or update copilot-api",
+            versions.vscode,
+            versions.copilot_chat,
+            versions.github_api,
+            EnvVars::VSCODE_VERSION,
+            EnvVars::COPILOT_CHAT_VERSION,
+            EnvVars::GITHUB_API_VERSION,
+        );
+        if !self
+            .told_466
+            .swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            tracing::error!("{explained}");
+        }
+        UpstreamError::Status {
+            service,
+            status,
+            message: explained,
+            body,
+            headers,
         }
     }
 
@@ -488,6 +651,22 @@ mod tests {
         let bytes = Bytes::copy_from_slice(raw.as_bytes());
         info.max_output = Some(9);
         assert!(fill_output_limit(&bytes, &info).unwrap().is_none());
+    }
+
+    #[test]
+    fn minimum_versions_are_read_from_copilot_refusals() {
+        assert_eq!(
+            minimum_vscode(
+                "model claude-opus-4.5 is not supported in this VS Code version. Please update it to version 1.106.0 or newer"
+            )
+            .as_deref(),
+            Some("1.106.0")
+        );
+        assert_eq!(minimum_vscode("unsupported model"), None);
+        assert_eq!(minimum_vscode("VS Code version. update to version x"), None);
+        assert!(newer("1.200.0", "1.104.3"));
+        assert!(!newer("1.104.3", "1.104.3"));
+        assert!(newer("1.104.10", "1.104.9"));
     }
 
     #[test]

@@ -280,7 +280,13 @@ async fn run(
                 Ok(answer) => {
                     breakers.success(name, &candidate.model.id);
                     log.model(&inbound.model, &candidate.model.id);
-                    return render(state, log, &inbound, candidate, shape, answer).await;
+                    let response = render(state, log, &inbound, candidate, shape, answer).await?;
+                    return Ok(match &plan.rules.special_prefix {
+                        Some(prefix) => {
+                            super::prefix::apply(response, inbound.surface, prefix).await
+                        }
+                        None => response,
+                    });
                 }
                 Err(failure) => {
                     tracing::debug!(
@@ -480,6 +486,9 @@ fn native_messages_body(
         {
             thinking.insert("budget_tokens".into(), Value::from(budget));
         }
+    }
+    if let Some(Value::Array(messages)) = raw.get_mut("messages") {
+        super::rules::preprocess(messages, rules);
     }
     if !rules.stop.is_empty() {
         let mut stops: Vec<Value> = raw

@@ -96,6 +96,8 @@ impl ApiError {
                     // credential failing, not the client's: clients read 401 as "your API key
                     // is wrong" (Claude Code asks to /login), so it is a gateway error here.
                     401 => StatusCode::BAD_GATEWAY,
+                    // Copilot refused the client version copilot-api presents: ours to fix.
+                    466 => StatusCode::BAD_GATEWAY,
                     400 | 403 | 404 | 408 | 409 | 413 | 422 | 429 => *status,
                     s if (400..500).contains(&s) => StatusCode::BAD_REQUEST,
                     _ => StatusCode::BAD_GATEWAY,
@@ -174,7 +176,9 @@ impl ApiError {
     pub(crate) fn into_response_for(self, surface: Surface) -> Response {
         let status = self.status();
         let message = self.client_message();
-        if status.is_server_error() {
+        // A 466 is explained once by the Copilot provider; the rest are logged per request.
+        let explained = matches!(&self, Self::Upstream(UpstreamError::Status { status, .. }) if status.as_u16() == 466);
+        if status.is_server_error() && !explained {
             tracing::warn!(status = status.as_u16(), "{self}");
         }
         let message = match surface {

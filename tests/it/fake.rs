@@ -98,6 +98,10 @@ pub struct Script {
     pub streams_dropped: usize,
     /// SSE replies sent to the end.
     pub streams_completed: usize,
+    /// Copilot refuses model calls from VS Code versions below this one (400 naming it).
+    pub min_vscode: Option<String>,
+    /// Copilot refuses every model call with 466 (client version no longer supported).
+    pub reject_client_version: bool,
 }
 
 pub struct Fake {
@@ -195,6 +199,8 @@ impl Fake {
             requests: Vec::new(),
             streams_dropped: 0,
             streams_completed: 0,
+            min_vscode: None,
+            reject_client_version: false,
         }));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
@@ -483,6 +489,32 @@ async fn copilot_route(State(state): State<AppState>, req: Request) -> Response 
         );
     }
     let path = req.uri().path().trim_start_matches("/copilot").to_owned();
+    let (min_vscode, reject) = {
+        let s = state.script.lock().unwrap();
+        (s.min_vscode.clone(), s.reject_client_version)
+    };
+    if reject {
+        return json_response(
+            466,
+            json!({"error": {"message": "the specified API version is no longer supported", "code": "client_version_unsupported"}}),
+        );
+    }
+    if let Some(min) = min_vscode {
+        let version =
+            |v: &str| -> Vec<u64> { v.split('.').map(|p| p.parse().unwrap_or(0)).collect() };
+        let sent = req
+            .headers()
+            .get("editor-version")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("vscode/"))
+            .unwrap_or("0");
+        if path != "/models" && version(sent) < version(&min) {
+            return json_response(
+                400,
+                json!({"error": {"message": format!("model claude-opus-4.5 is not supported in this VS Code version. Please update it to version {min} or newer"), "code": "model_not_supported"}}),
+            );
+        }
+    }
     scripted(&state, &path).await
 }
 

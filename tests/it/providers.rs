@@ -885,3 +885,117 @@ fn models_lists_every_provider_with_its_name() {
     assert_eq!(out.status.code(), Some(2));
     assert!(crate::support::stderr(&out).contains("no provider named `nope`"));
 }
+
+#[tokio::test]
+async fn route_rules_edit_requests_and_prefix_answers() {
+    let ctx = signed_in();
+    config(
+        &ctx,
+        r#"
+        [providers.local]
+        kind = "openai-compatible"
+        base_url = "{base}/local/v1"
+        models = ["qwen3-coder"]
+        [[routes]]
+        match = "ruled"
+        max_tokens = 1000
+        stop = ["<|end|>"]
+        drop_empty_messages = true
+        merge_user_messages = true
+        strip_tags = true
+        special_prefix = "[local] "
+        targets = [{ provider = "local", model = "qwen3-coder" }]
+        "#,
+    );
+    ctx.fake.reply(
+        "/local/v1/chat/completions",
+        Reply::Json(200, chat_answer("qwen3-coder", "answer")),
+    );
+    let stream = "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\ndata: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"first\"}}]}\n\ndata: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\" second\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+    ctx.fake.reply(
+        "/local/v1/chat/completions",
+        Reply::Sse(
+            vec![Bytes::from_static(stream.as_bytes())],
+            Duration::from_millis(1),
+        ),
+    );
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let resp = post(
+        &proxy,
+        "/v1/chat/completions",
+        json!({"model": "ruled", "max_tokens": 32000, "stop": "STOP", "messages": [
+            {"role": "user", "content": "a"},
+            {"role": "user", "content": "  "},
+            {"role": "user", "content": "b"},
+            {"role": "assistant", "content": "<think>private</think>done"},
+            {"role": "user", "content": "next"}
+        ]}),
+    )
+    .await;
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["choices"][0]["message"]["content"], "[local] answer");
+    let sent = ctx.fake.requests("/local/v1/chat/completions")[0].json();
+    assert_eq!(sent["max_tokens"], 1000);
+    assert_eq!(sent["stop"], json!(["STOP", "<|end|>"]));
+    assert_eq!(
+        sent["messages"],
+        json!([
+            {"role": "user", "content": "a\n\nb"},
+            {"role": "assistant", "content": "done"},
+            {"role": "user", "content": "next"}
+        ])
+    );
+    // Streamed: the first content delta carries the prefix, once.
+    let resp = post(
+        &proxy,
+        "/v1/chat/completions",
+        json!({"model": "ruled", "stream": true, "messages": [{"role": "user", "content": "hi"}]}),
+    )
+    .await;
+    let text = resp.text().await.unwrap();
+    assert!(text.contains("\"content\":\"[local] first\""), "{text}");
+    assert_eq!(text.matches("[local]").count(), 1, "{text}");
+}
+
+#[tokio::test]
+async fn a_prompt_too_long_moves_to_a_larger_context_window() {
+    let ctx = signed_in();
+    config(
+        &ctx,
+        r#"
+        [providers.small]
+        kind = "openai-compatible"
+        base_url = "{base}/small/v1"
+        [providers.large]
+        kind = "openai-compatible"
+        base_url = "{base}/large/v1"
+        [[routes]]
+        match = "ctx"
+        targets = [{ provider = "small", model = "s", priority = 1 }, { provider = "large", model = "l", priority = 2 }]
+        "#,
+    );
+    ctx.fake.reply(
+        "/small/v1/models",
+        Reply::Json(200, json!({"data": [{"id": "s", "context_length": 8000}]})),
+    );
+    ctx.fake.reply(
+        "/large/v1/models",
+        Reply::Json(
+            200,
+            json!({"data": [{"id": "l", "context_length": 200000}]}),
+        ),
+    );
+    ctx.fake.reply(
+        "/small/v1/chat/completions",
+        Reply::Json(400, json!({"error": {"message": "This model's maximum context length is 8000 tokens", "code": "context_length_exceeded"}})),
+    );
+    ctx.fake.reply(
+        "/large/v1/chat/completions",
+        Reply::Json(200, chat_answer("l", "fits")),
+    );
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let resp = post(&proxy, "/v1/chat/completions", chat("ctx")).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(header(&resp, "x-copilot-api-provider"), "large");
+    assert_eq!(ctx.fake.requests("/small/v1/chat/completions").len(), 1);
+}

@@ -878,3 +878,62 @@ async fn thread_count_is_configurable_and_checked() {
         );
     }
 }
+
+#[tokio::test]
+async fn copilot_minimum_versions_are_adopted_and_remembered_and_466_is_explained() {
+    let ctx = signed_in();
+    answers_hi(&ctx);
+    ctx.fake.with(|s| s.min_vscode = Some("1.200.0".into()));
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let resp = say_hi(&proxy).await;
+    assert_eq!(resp.status(), 200);
+    let sent = ctx.fake.requests("/copilot/chat/completions");
+    assert_eq!(
+        sent.len(),
+        2,
+        "refused once, then retried with the new version"
+    );
+    assert_eq!(sent[1].header("editor-version"), Some("vscode/1.200.0"));
+    assert!(proxy.wait_for_log("now presenting as VS Code 1.200.0", Duration::from_secs(5)));
+    // Later requests go out with it at once, and so does a later start.
+    say_hi(&proxy).await;
+    assert_eq!(ctx.fake.requests("/copilot/chat/completions").len(), 3);
+    let saved = std::fs::read_to_string(ctx.data_dir().join("copilot_versions.json")).unwrap();
+    assert!(saved.contains("1.200.0"), "{saved}");
+    drop(proxy);
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    say_hi(&proxy).await;
+    let sent = ctx.fake.requests("/copilot/chat/completions");
+    assert_eq!(sent.len(), 4);
+    assert_eq!(sent[3].header("editor-version"), Some("vscode/1.200.0"));
+    // A version pinned by the environment is kept (and the refusal reaches the client).
+    ctx.fake.with(|s| s.min_vscode = Some("1.300.0".into()));
+    let pinned = Proxy::start(&ctx, &[], &[("COPILOT_API_VSCODE_VERSION", "1.250.0")]);
+    let resp = say_hi(&pinned).await;
+    assert_eq!(resp.status(), 400);
+    assert!(pinned.wait_for_log("pinned by the environment", Duration::from_secs(5)));
+
+    // 466: one line that says what happened and which variables override the versions.
+    ctx.fake.with(|s| {
+        s.min_vscode = None;
+        s.reject_client_version = true;
+    });
+    let resp = say_hi(&proxy).await;
+    assert_eq!(resp.status(), 502);
+    let message = resp.json::<Value>().await.unwrap()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains("no longer accepts the client version"),
+        "{message}"
+    );
+    assert!(message.contains("COPILOT_API_VSCODE_VERSION"), "{message}");
+    say_hi(&proxy).await;
+    assert!(proxy.wait_for_log("COPILOT_API_COPILOT_CHAT_VERSION", Duration::from_secs(5)));
+    let told = proxy
+        .log()
+        .matches("no longer accepts the client version")
+        .count();
+    assert_eq!(told, 1, "{}", proxy.log());
+}

@@ -397,12 +397,16 @@ const MAX_CARRY: usize = 1 << 20;
 /// Splits a byte stream into lines (keeping the `\n`s) and lets `rewrite` replace whole lines;
 /// a line split across reads is held back until it is complete.
 #[derive(Debug, Default)]
-struct LineRewriter {
-    carry: Vec<u8>,
+pub(crate) struct LineRewriter {
+    pub(crate) carry: Vec<u8>,
 }
 
 impl LineRewriter {
-    fn feed(&mut self, chunk: &[u8], mut rewrite: impl FnMut(&[u8]) -> Option<Vec<u8>>) -> Bytes {
+    pub(crate) fn feed(
+        &mut self,
+        chunk: &[u8],
+        mut rewrite: impl FnMut(&[u8]) -> Option<Vec<u8>>,
+    ) -> Bytes {
         let mut out = Vec::with_capacity(chunk.len() + 64);
         let mut rest = chunk;
         while let Some(pos) = rest.iter().position(|&b| b == b'\n') {
