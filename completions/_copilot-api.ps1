@@ -43,6 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'copilot-api' -ScriptBlock {
             [CompletionResult]::new('count-tokens', 'count-tokens', [CompletionResultType]::ParameterValue, 'Count the tokens of a text, OpenAI chat or Anthropic Messages request')
             [CompletionResult]::new('claude-code', 'claude-code', [CompletionResultType]::ParameterValue, 'Print (or write) the environment that points Claude Code at a running copilot-api')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the sign-in, Copilot, every provider, the config, the clock and the data directory; exit 1 when a check fails')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Named API keys for the server: add, list, remove')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the completion scripts and the man page into a directory (for packagers)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -260,13 +261,18 @@ Register-ArgumentCompleter -Native -CommandName 'copilot-api' -ScriptBlock {
             break
         }
         'copilot-api;usage' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Start of the period: `7d`, `12h`, `2026-12-01` or `2026-12-01T09:00` (UTC) [default: 30d]')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'End of the period (same forms) [default: now]')
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Group by model, provider, day, key or session')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Read settings from this TOML file instead of the default location')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Kind of Copilot plan; selects the Copilot API host when the token does not name one')
             [CompletionResult]::new('--account-type', '--account-type', [CompletionResultType]::ParameterName, 'Kind of Copilot plan; selects the Copilot API host when the token does not name one')
             [CompletionResult]::new('--enterprise-url', '--enterprise-url', [CompletionResultType]::ParameterName, 'GitHub Enterprise host (e.g. `acme.ghe.com` or a GHE Server host) to sign in against')
             [CompletionResult]::new('-g', '-g', [CompletionResultType]::ParameterName, 'Use this GitHub OAuth token instead of the stored one')
             [CompletionResult]::new('--github-token', '--github-token', [CompletionResultType]::ParameterName, 'Use this GitHub OAuth token instead of the stored one')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print GitHub''s JSON unchanged')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON (GitHub''s unchanged; with --local, the report)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Report from the local usage ledger instead (works offline and while the server runs)')
+            [CompletionResult]::new('--csv', '--csv', [CompletionResultType]::ParameterName, 'Print CSV')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail (debug logs; twice for trace)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail (debug logs; twice for trace)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -348,6 +354,104 @@ Register-ArgumentCompleter -Native -CommandName 'copilot-api' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'copilot-api;keys' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Read settings from this TOML file instead of the default location')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Kind of Copilot plan; selects the Copilot API host when the token does not name one')
+            [CompletionResult]::new('--account-type', '--account-type', [CompletionResultType]::ParameterName, 'Kind of Copilot plan; selects the Copilot API host when the token does not name one')
+            [CompletionResult]::new('--enterprise-url', '--enterprise-url', [CompletionResultType]::ParameterName, 'GitHub Enterprise host (e.g. `acme.ghe.com` or a GHE Server host) to sign in against')
+            [CompletionResult]::new('-g', '-g', [CompletionResultType]::ParameterName, 'Use this GitHub OAuth token instead of the stored one')
+            [CompletionResult]::new('--github-token', '--github-token', [CompletionResultType]::ParameterName, 'Use this GitHub OAuth token instead of the stored one')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail (debug logs; twice for trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail (debug logs; twice for trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Disable colours (also honoured: the `NO_COLOR` environment variable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Create a named key: prints it once, stores only its hash')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the named keys: names, limits, last use (never the keys)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Delete a named key')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'copilot-api;keys;add' {
+            [CompletionResult]::new('--rpm', '--rpm', [CompletionResultType]::ParameterName, 'Requests per minute at most')
+            [CompletionResult]::new('--daily-credits', '--daily-credits', [CompletionResultType]::ParameterName, 'AI credits per UTC day at most')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Read settings from this TOML file instead of the default location')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Kind of Copilot plan; selects the Copilot API host when the token does not name one')
+            [CompletionResult]::new('--account-type', '--account-type', [CompletionResultType]::ParameterName, 'Kind of Copilot plan; selects the Copilot API host when the token does not name one')
+            [CompletionResult]::new('--enterprise-url', '--enterprise-url', [CompletionResultType]::ParameterName, 'GitHub Enterprise host (e.g. `acme.ghe.com` or a GHE Server host) to sign in against')
+            [CompletionResult]::new('-g', '-g', [CompletionResultType]::ParameterName, 'Use this GitHub OAuth token instead of the stored one')
+            [CompletionResult]::new('--github-token', '--github-token', [CompletionResultType]::ParameterName, 'Use this GitHub OAuth token instead of the stored one')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail (debug logs; twice for trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail (debug logs; twice for trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Disable colours (also honoured: the `NO_COLOR` environment variable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'copilot-api;keys;list' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Read settings from this TOML file instead of the default location')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Kind of Copilot plan; selects the Copilot API host when the token does not name one')
+            [CompletionResult]::new('--account-type', '--account-type', [CompletionResultType]::ParameterName, 'Kind of Copilot plan; selects the Copilot API host when the token does not name one')
+            [CompletionResult]::new('--enterprise-url', '--enterprise-url', [CompletionResultType]::ParameterName, 'GitHub Enterprise host (e.g. `acme.ghe.com` or a GHE Server host) to sign in against')
+            [CompletionResult]::new('-g', '-g', [CompletionResultType]::ParameterName, 'Use this GitHub OAuth token instead of the stored one')
+            [CompletionResult]::new('--github-token', '--github-token', [CompletionResultType]::ParameterName, 'Use this GitHub OAuth token instead of the stored one')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail (debug logs; twice for trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail (debug logs; twice for trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Disable colours (also honoured: the `NO_COLOR` environment variable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'copilot-api;keys;remove' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Read settings from this TOML file instead of the default location')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Kind of Copilot plan; selects the Copilot API host when the token does not name one')
+            [CompletionResult]::new('--account-type', '--account-type', [CompletionResultType]::ParameterName, 'Kind of Copilot plan; selects the Copilot API host when the token does not name one')
+            [CompletionResult]::new('--enterprise-url', '--enterprise-url', [CompletionResultType]::ParameterName, 'GitHub Enterprise host (e.g. `acme.ghe.com` or a GHE Server host) to sign in against')
+            [CompletionResult]::new('-g', '-g', [CompletionResultType]::ParameterName, 'Use this GitHub OAuth token instead of the stored one')
+            [CompletionResult]::new('--github-token', '--github-token', [CompletionResultType]::ParameterName, 'Use this GitHub OAuth token instead of the stored one')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail (debug logs; twice for trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail (debug logs; twice for trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Disable colours (also honoured: the `NO_COLOR` environment variable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'copilot-api;keys;help' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Create a named key: prints it once, stores only its hash')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the named keys: names, limits, last use (never the keys)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Delete a named key')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'copilot-api;keys;help;add' {
+            break
+        }
+        'copilot-api;keys;help;list' {
+            break
+        }
+        'copilot-api;keys;help;remove' {
+            break
+        }
+        'copilot-api;keys;help;help' {
+            break
+        }
         'copilot-api;completions' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Read settings from this TOML file instead of the default location')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Kind of Copilot plan; selects the Copilot API host when the token does not name one')
@@ -392,6 +496,7 @@ Register-ArgumentCompleter -Native -CommandName 'copilot-api' -ScriptBlock {
             [CompletionResult]::new('count-tokens', 'count-tokens', [CompletionResultType]::ParameterValue, 'Count the tokens of a text, OpenAI chat or Anthropic Messages request')
             [CompletionResult]::new('claude-code', 'claude-code', [CompletionResultType]::ParameterValue, 'Print (or write) the environment that points Claude Code at a running copilot-api')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the sign-in, Copilot, every provider, the config, the clock and the data directory; exit 1 when a check fails')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Named API keys for the server: add, list, remove')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write the completion scripts and the man page into a directory (for packagers)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -436,6 +541,21 @@ Register-ArgumentCompleter -Native -CommandName 'copilot-api' -ScriptBlock {
             break
         }
         'copilot-api;help;doctor' {
+            break
+        }
+        'copilot-api;help;keys' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Create a named key: prints it once, stores only its hash')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the named keys: names, limits, last use (never the keys)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Delete a named key')
+            break
+        }
+        'copilot-api;help;keys;add' {
+            break
+        }
+        'copilot-api;help;keys;list' {
+            break
+        }
+        'copilot-api;help;keys;remove' {
             break
         }
         'copilot-api;help;completions' {

@@ -37,6 +37,9 @@ _copilot__api() {
             copilot__api,help)
                 cmd="copilot__api__subcmd__help"
                 ;;
+            copilot__api,keys)
+                cmd="copilot__api__subcmd__keys"
+                ;;
             copilot__api,models)
                 cmd="copilot__api__subcmd__models"
                 ;;
@@ -112,6 +115,9 @@ _copilot__api() {
             copilot__api__subcmd__help,help)
                 cmd="copilot__api__subcmd__help__subcmd__help"
                 ;;
+            copilot__api__subcmd__help,keys)
+                cmd="copilot__api__subcmd__help__subcmd__keys"
+                ;;
             copilot__api__subcmd__help,models)
                 cmd="copilot__api__subcmd__help__subcmd__models"
                 ;;
@@ -136,6 +142,39 @@ _copilot__api() {
             copilot__api__subcmd__help__subcmd__auth__subcmd__device,login)
                 cmd="copilot__api__subcmd__help__subcmd__auth__subcmd__device__subcmd__login"
                 ;;
+            copilot__api__subcmd__help__subcmd__keys,add)
+                cmd="copilot__api__subcmd__help__subcmd__keys__subcmd__add"
+                ;;
+            copilot__api__subcmd__help__subcmd__keys,list)
+                cmd="copilot__api__subcmd__help__subcmd__keys__subcmd__list"
+                ;;
+            copilot__api__subcmd__help__subcmd__keys,remove)
+                cmd="copilot__api__subcmd__help__subcmd__keys__subcmd__remove"
+                ;;
+            copilot__api__subcmd__keys,add)
+                cmd="copilot__api__subcmd__keys__subcmd__add"
+                ;;
+            copilot__api__subcmd__keys,help)
+                cmd="copilot__api__subcmd__keys__subcmd__help"
+                ;;
+            copilot__api__subcmd__keys,list)
+                cmd="copilot__api__subcmd__keys__subcmd__list"
+                ;;
+            copilot__api__subcmd__keys,remove)
+                cmd="copilot__api__subcmd__keys__subcmd__remove"
+                ;;
+            copilot__api__subcmd__keys__subcmd__help,add)
+                cmd="copilot__api__subcmd__keys__subcmd__help__subcmd__add"
+                ;;
+            copilot__api__subcmd__keys__subcmd__help,help)
+                cmd="copilot__api__subcmd__keys__subcmd__help__subcmd__help"
+                ;;
+            copilot__api__subcmd__keys__subcmd__help,list)
+                cmd="copilot__api__subcmd__keys__subcmd__help__subcmd__list"
+                ;;
+            copilot__api__subcmd__keys__subcmd__help,remove)
+                cmd="copilot__api__subcmd__keys__subcmd__help__subcmd__remove"
+                ;;
             *)
                 ;;
         esac
@@ -143,7 +182,7 @@ _copilot__api() {
 
     case "${cmd}" in
         copilot__api)
-            opts="-a -g -v -q -h -V --config --account-type --enterprise-url --github-token --verbose --quiet --no-color --help --version auth start models usage count-tokens claude-code doctor completions generate help"
+            opts="-a -g -v -q -h -V --config --account-type --enterprise-url --github-token --verbose --quiet --no-color --help --version auth start models usage count-tokens claude-code doctor keys completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -787,7 +826,7 @@ _copilot__api() {
             return 0
             ;;
         copilot__subcmd__api__subcmd__help)
-            opts="auth start models usage count-tokens claude-code doctor completions generate help"
+            opts="auth start models usage count-tokens claude-code doctor keys completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -968,6 +1007,62 @@ _copilot__api() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        copilot__subcmd__api__subcmd__help__subcmd__keys)
+            opts="add list remove"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        copilot__subcmd__api__subcmd__help__subcmd__keys__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        copilot__subcmd__api__subcmd__help__subcmd__keys__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        copilot__subcmd__api__subcmd__help__subcmd__keys__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         copilot__subcmd__api__subcmd__help__subcmd__models)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1003,6 +1098,236 @@ _copilot__api() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        copilot__subcmd__api__subcmd__keys)
+            opts="-a -g -v -q -h -V --config --account-type --enterprise-url --github-token --verbose --quiet --no-color --help --version add list remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --account-type)
+                    COMPREPLY=($(compgen -W "individual business enterprise" -- "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -W "individual business enterprise" -- "${cur}"))
+                    return 0
+                    ;;
+                --enterprise-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --github-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -g)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        copilot__subcmd__api__subcmd__keys__subcmd__add)
+            opts="-a -g -v -q -h -V --rpm --daily-credits --config --account-type --enterprise-url --github-token --verbose --quiet --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --rpm)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --daily-credits)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --account-type)
+                    COMPREPLY=($(compgen -W "individual business enterprise" -- "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -W "individual business enterprise" -- "${cur}"))
+                    return 0
+                    ;;
+                --enterprise-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --github-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -g)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        copilot__subcmd__api__subcmd__keys__subcmd__help)
+            opts="add list remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        copilot__subcmd__api__subcmd__keys__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        copilot__subcmd__api__subcmd__keys__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        copilot__subcmd__api__subcmd__keys__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        copilot__subcmd__api__subcmd__keys__subcmd__help__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        copilot__subcmd__api__subcmd__keys__subcmd__list)
+            opts="-a -g -v -q -h -V --json --config --account-type --enterprise-url --github-token --verbose --quiet --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --account-type)
+                    COMPREPLY=($(compgen -W "individual business enterprise" -- "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -W "individual business enterprise" -- "${cur}"))
+                    return 0
+                    ;;
+                --enterprise-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --github-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -g)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        copilot__subcmd__api__subcmd__keys__subcmd__remove)
+            opts="-a -g -v -q -h -V --config --account-type --enterprise-url --github-token --verbose --quiet --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --account-type)
+                    COMPREPLY=($(compgen -W "individual business enterprise" -- "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -W "individual business enterprise" -- "${cur}"))
+                    return 0
+                    ;;
+                --enterprise-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --github-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -g)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1127,12 +1452,24 @@ _copilot__api() {
             return 0
             ;;
         copilot__subcmd__api__subcmd__usage)
-            opts="-a -g -v -q -h -V --json --config --account-type --enterprise-url --github-token --verbose --quiet --no-color --help --version"
+            opts="-a -g -v -q -h -V --json --local --since --until --by --csv --config --account-type --enterprise-url --github-token --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --by)
+                    COMPREPLY=($(compgen -W "model provider day key session" -- "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -40,6 +40,7 @@ set edit:completion:arg-completer[copilot-api] = {|@words|
             cand count-tokens 'Count the tokens of a text, OpenAI chat or Anthropic Messages request'
             cand claude-code 'Print (or write) the environment that points Claude Code at a running copilot-api'
             cand doctor 'Check the sign-in, Copilot, every provider, the config, the clock and the data directory; exit 1 when a check fails'
+            cand keys 'Named API keys for the server: add, list, remove'
             cand completions 'Print a shell completion script'
             cand generate 'Write the completion scripts and the man page into a directory (for packagers)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -238,13 +239,18 @@ set edit:completion:arg-completer[copilot-api] = {|@words|
             cand --version 'Print version'
         }
         &'copilot-api;usage'= {
+            cand --since 'Start of the period: `7d`, `12h`, `2026-12-01` or `2026-12-01T09:00` (UTC) [default: 30d]'
+            cand --until 'End of the period (same forms) [default: now]'
+            cand --by 'Group by model, provider, day, key or session'
             cand --config 'Read settings from this TOML file instead of the default location'
             cand -a 'Kind of Copilot plan; selects the Copilot API host when the token does not name one'
             cand --account-type 'Kind of Copilot plan; selects the Copilot API host when the token does not name one'
             cand --enterprise-url 'GitHub Enterprise host (e.g. `acme.ghe.com` or a GHE Server host) to sign in against'
             cand -g 'Use this GitHub OAuth token instead of the stored one'
             cand --github-token 'Use this GitHub OAuth token instead of the stored one'
-            cand --json 'Print GitHub''s JSON unchanged'
+            cand --json 'Print JSON (GitHub''s unchanged; with --local, the report)'
+            cand --local 'Report from the local usage ledger instead (works offline and while the server runs)'
+            cand --csv 'Print CSV'
             cand -v 'Show more detail (debug logs; twice for trace)'
             cand --verbose 'Show more detail (debug logs; twice for trace)'
             cand -q 'Print only results and errors'
@@ -322,6 +328,95 @@ set edit:completion:arg-completer[copilot-api] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'copilot-api;keys'= {
+            cand --config 'Read settings from this TOML file instead of the default location'
+            cand -a 'Kind of Copilot plan; selects the Copilot API host when the token does not name one'
+            cand --account-type 'Kind of Copilot plan; selects the Copilot API host when the token does not name one'
+            cand --enterprise-url 'GitHub Enterprise host (e.g. `acme.ghe.com` or a GHE Server host) to sign in against'
+            cand -g 'Use this GitHub OAuth token instead of the stored one'
+            cand --github-token 'Use this GitHub OAuth token instead of the stored one'
+            cand -v 'Show more detail (debug logs; twice for trace)'
+            cand --verbose 'Show more detail (debug logs; twice for trace)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand --no-color 'Disable colours (also honoured: the `NO_COLOR` environment variable)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand add 'Create a named key: prints it once, stores only its hash'
+            cand list 'List the named keys: names, limits, last use (never the keys)'
+            cand remove 'Delete a named key'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'copilot-api;keys;add'= {
+            cand --rpm 'Requests per minute at most'
+            cand --daily-credits 'AI credits per UTC day at most'
+            cand --config 'Read settings from this TOML file instead of the default location'
+            cand -a 'Kind of Copilot plan; selects the Copilot API host when the token does not name one'
+            cand --account-type 'Kind of Copilot plan; selects the Copilot API host when the token does not name one'
+            cand --enterprise-url 'GitHub Enterprise host (e.g. `acme.ghe.com` or a GHE Server host) to sign in against'
+            cand -g 'Use this GitHub OAuth token instead of the stored one'
+            cand --github-token 'Use this GitHub OAuth token instead of the stored one'
+            cand -v 'Show more detail (debug logs; twice for trace)'
+            cand --verbose 'Show more detail (debug logs; twice for trace)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand --no-color 'Disable colours (also honoured: the `NO_COLOR` environment variable)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'copilot-api;keys;list'= {
+            cand --config 'Read settings from this TOML file instead of the default location'
+            cand -a 'Kind of Copilot plan; selects the Copilot API host when the token does not name one'
+            cand --account-type 'Kind of Copilot plan; selects the Copilot API host when the token does not name one'
+            cand --enterprise-url 'GitHub Enterprise host (e.g. `acme.ghe.com` or a GHE Server host) to sign in against'
+            cand -g 'Use this GitHub OAuth token instead of the stored one'
+            cand --github-token 'Use this GitHub OAuth token instead of the stored one'
+            cand --json 'Print JSON'
+            cand -v 'Show more detail (debug logs; twice for trace)'
+            cand --verbose 'Show more detail (debug logs; twice for trace)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand --no-color 'Disable colours (also honoured: the `NO_COLOR` environment variable)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'copilot-api;keys;remove'= {
+            cand --config 'Read settings from this TOML file instead of the default location'
+            cand -a 'Kind of Copilot plan; selects the Copilot API host when the token does not name one'
+            cand --account-type 'Kind of Copilot plan; selects the Copilot API host when the token does not name one'
+            cand --enterprise-url 'GitHub Enterprise host (e.g. `acme.ghe.com` or a GHE Server host) to sign in against'
+            cand -g 'Use this GitHub OAuth token instead of the stored one'
+            cand --github-token 'Use this GitHub OAuth token instead of the stored one'
+            cand -v 'Show more detail (debug logs; twice for trace)'
+            cand --verbose 'Show more detail (debug logs; twice for trace)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand --no-color 'Disable colours (also honoured: the `NO_COLOR` environment variable)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'copilot-api;keys;help'= {
+            cand add 'Create a named key: prints it once, stores only its hash'
+            cand list 'List the named keys: names, limits, last use (never the keys)'
+            cand remove 'Delete a named key'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'copilot-api;keys;help;add'= {
+        }
+        &'copilot-api;keys;help;list'= {
+        }
+        &'copilot-api;keys;help;remove'= {
+        }
+        &'copilot-api;keys;help;help'= {
+        }
         &'copilot-api;completions'= {
             cand --config 'Read settings from this TOML file instead of the default location'
             cand -a 'Kind of Copilot plan; selects the Copilot API host when the token does not name one'
@@ -364,6 +459,7 @@ set edit:completion:arg-completer[copilot-api] = {|@words|
             cand count-tokens 'Count the tokens of a text, OpenAI chat or Anthropic Messages request'
             cand claude-code 'Print (or write) the environment that points Claude Code at a running copilot-api'
             cand doctor 'Check the sign-in, Copilot, every provider, the config, the clock and the data directory; exit 1 when a check fails'
+            cand keys 'Named API keys for the server: add, list, remove'
             cand completions 'Print a shell completion script'
             cand generate 'Write the completion scripts and the man page into a directory (for packagers)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -396,6 +492,17 @@ set edit:completion:arg-completer[copilot-api] = {|@words|
         &'copilot-api;help;claude-code'= {
         }
         &'copilot-api;help;doctor'= {
+        }
+        &'copilot-api;help;keys'= {
+            cand add 'Create a named key: prints it once, stores only its hash'
+            cand list 'List the named keys: names, limits, last use (never the keys)'
+            cand remove 'Delete a named key'
+        }
+        &'copilot-api;help;keys;add'= {
+        }
+        &'copilot-api;help;keys;list'= {
+        }
+        &'copilot-api;help;keys;remove'= {
         }
         &'copilot-api;help;completions'= {
         }

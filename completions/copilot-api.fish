@@ -42,6 +42,7 @@ complete -c copilot-api -n "__fish_copilot_api_needs_command" -f -a "usage" -d '
 complete -c copilot-api -n "__fish_copilot_api_needs_command" -f -a "count-tokens" -d 'Count the tokens of a text, OpenAI chat or Anthropic Messages request'
 complete -c copilot-api -n "__fish_copilot_api_needs_command" -f -a "claude-code" -d 'Print (or write) the environment that points Claude Code at a running copilot-api'
 complete -c copilot-api -n "__fish_copilot_api_needs_command" -f -a "doctor" -d 'Check the sign-in, Copilot, every provider, the config, the clock and the data directory; exit 1 when a check fails'
+complete -c copilot-api -n "__fish_copilot_api_needs_command" -f -a "keys" -d 'Named API keys for the server: add, list, remove'
 complete -c copilot-api -n "__fish_copilot_api_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c copilot-api -n "__fish_copilot_api_needs_command" -f -a "generate" -d 'Write the completion scripts and the man page into a directory (for packagers)'
 complete -c copilot-api -n "__fish_copilot_api_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -151,13 +152,22 @@ complete -c copilot-api -n "__fish_copilot_api_using_subcommand models" -s q -l 
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand models" -l no-color -d 'Disable colours (also honoured: the `NO_COLOR` environment variable)'
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand models" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand models" -s V -l version -d 'Print version'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand usage" -l since -d 'Start of the period: `7d`, `12h`, `2026-12-01` or `2026-12-01T09:00` (UTC) [default: 30d]' -r
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand usage" -l until -d 'End of the period (same forms) [default: now]' -r
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand usage" -l by -d 'Group by model, provider, day, key or session' -r -f -a "model\t'The model that answered'
+provider\t'The provider'
+day\t'UTC day'
+key\t'The named API key'
+session\t'The client\'s session'"
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand usage" -l config -d 'Read settings from this TOML file instead of the default location' -r -F
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand usage" -s a -l account-type -d 'Kind of Copilot plan; selects the Copilot API host when the token does not name one' -r -f -a "individual\t'Copilot Individual, Pro or Pro+'
 business\t'Copilot Business'
 enterprise\t'Copilot Enterprise'"
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand usage" -l enterprise-url -d 'GitHub Enterprise host (e.g. `acme.ghe.com` or a GHE Server host) to sign in against' -r
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand usage" -s g -l github-token -d 'Use this GitHub OAuth token instead of the stored one' -r
-complete -c copilot-api -n "__fish_copilot_api_using_subcommand usage" -l json -d 'Print GitHub\'s JSON unchanged'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand usage" -l json -d 'Print JSON (GitHub\'s unchanged; with --local, the report)'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand usage" -l local -d 'Report from the local usage ledger instead (works offline and while the server runs)'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand usage" -l csv -d 'Print CSV'
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand usage" -s v -l verbose -d 'Show more detail (debug logs; twice for trace)'
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand usage" -s q -l quiet -d 'Print only results and errors'
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand usage" -l no-color -d 'Disable colours (also honoured: the `NO_COLOR` environment variable)'
@@ -216,6 +226,61 @@ complete -c copilot-api -n "__fish_copilot_api_using_subcommand doctor" -s q -l 
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand doctor" -l no-color -d 'Disable colours (also honoured: the `NO_COLOR` environment variable)'
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand doctor" -s V -l version -d 'Print version'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and not __fish_seen_subcommand_from add list remove help" -l config -d 'Read settings from this TOML file instead of the default location' -r -F
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and not __fish_seen_subcommand_from add list remove help" -s a -l account-type -d 'Kind of Copilot plan; selects the Copilot API host when the token does not name one' -r -f -a "individual\t'Copilot Individual, Pro or Pro+'
+business\t'Copilot Business'
+enterprise\t'Copilot Enterprise'"
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and not __fish_seen_subcommand_from add list remove help" -l enterprise-url -d 'GitHub Enterprise host (e.g. `acme.ghe.com` or a GHE Server host) to sign in against' -r
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and not __fish_seen_subcommand_from add list remove help" -s g -l github-token -d 'Use this GitHub OAuth token instead of the stored one' -r
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and not __fish_seen_subcommand_from add list remove help" -s v -l verbose -d 'Show more detail (debug logs; twice for trace)'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and not __fish_seen_subcommand_from add list remove help" -s q -l quiet -d 'Print only results and errors'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and not __fish_seen_subcommand_from add list remove help" -l no-color -d 'Disable colours (also honoured: the `NO_COLOR` environment variable)'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and not __fish_seen_subcommand_from add list remove help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and not __fish_seen_subcommand_from add list remove help" -s V -l version -d 'Print version'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and not __fish_seen_subcommand_from add list remove help" -f -a "add" -d 'Create a named key: prints it once, stores only its hash'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and not __fish_seen_subcommand_from add list remove help" -f -a "list" -d 'List the named keys: names, limits, last use (never the keys)'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and not __fish_seen_subcommand_from add list remove help" -f -a "remove" -d 'Delete a named key'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and not __fish_seen_subcommand_from add list remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from add" -l rpm -d 'Requests per minute at most' -r
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from add" -l daily-credits -d 'AI credits per UTC day at most' -r
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from add" -l config -d 'Read settings from this TOML file instead of the default location' -r -F
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from add" -s a -l account-type -d 'Kind of Copilot plan; selects the Copilot API host when the token does not name one' -r -f -a "individual\t'Copilot Individual, Pro or Pro+'
+business\t'Copilot Business'
+enterprise\t'Copilot Enterprise'"
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from add" -l enterprise-url -d 'GitHub Enterprise host (e.g. `acme.ghe.com` or a GHE Server host) to sign in against' -r
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from add" -s g -l github-token -d 'Use this GitHub OAuth token instead of the stored one' -r
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Show more detail (debug logs; twice for trace)'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only results and errors'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from add" -l no-color -d 'Disable colours (also honoured: the `NO_COLOR` environment variable)'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from list" -l config -d 'Read settings from this TOML file instead of the default location' -r -F
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from list" -s a -l account-type -d 'Kind of Copilot plan; selects the Copilot API host when the token does not name one' -r -f -a "individual\t'Copilot Individual, Pro or Pro+'
+business\t'Copilot Business'
+enterprise\t'Copilot Enterprise'"
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from list" -l enterprise-url -d 'GitHub Enterprise host (e.g. `acme.ghe.com` or a GHE Server host) to sign in against' -r
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from list" -s g -l github-token -d 'Use this GitHub OAuth token instead of the stored one' -r
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Show more detail (debug logs; twice for trace)'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from list" -l no-color -d 'Disable colours (also honoured: the `NO_COLOR` environment variable)'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from remove" -l config -d 'Read settings from this TOML file instead of the default location' -r -F
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from remove" -s a -l account-type -d 'Kind of Copilot plan; selects the Copilot API host when the token does not name one' -r -f -a "individual\t'Copilot Individual, Pro or Pro+'
+business\t'Copilot Business'
+enterprise\t'Copilot Enterprise'"
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from remove" -l enterprise-url -d 'GitHub Enterprise host (e.g. `acme.ghe.com` or a GHE Server host) to sign in against' -r
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from remove" -s g -l github-token -d 'Use this GitHub OAuth token instead of the stored one' -r
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Show more detail (debug logs; twice for trace)'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only results and errors'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from remove" -l no-color -d 'Disable colours (also honoured: the `NO_COLOR` environment variable)'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "add" -d 'Create a named key: prints it once, stores only its hash'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the named keys: names, limits, last use (never the keys)'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Delete a named key'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand completions" -l config -d 'Read settings from this TOML file instead of the default location' -r -F
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand completions" -s a -l account-type -d 'Kind of Copilot plan; selects the Copilot API host when the token does not name one' -r -f -a "individual\t'Copilot Individual, Pro or Pro+'
 business\t'Copilot Business'
@@ -238,17 +303,21 @@ complete -c copilot-api -n "__fish_copilot_api_using_subcommand generate" -s q -
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand generate" -l no-color -d 'Disable colours (also honoured: the `NO_COLOR` environment variable)'
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and not __fish_seen_subcommand_from auth start models usage count-tokens claude-code doctor completions generate help" -f -a "auth" -d 'Sign in to GitHub, show who is signed in, or sign out'
-complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and not __fish_seen_subcommand_from auth start models usage count-tokens claude-code doctor completions generate help" -f -a "start" -d 'Run the local OpenAI + Anthropic compatible server (foreground)'
-complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and not __fish_seen_subcommand_from auth start models usage count-tokens claude-code doctor completions generate help" -f -a "models" -d 'List the models your Copilot plan offers'
-complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and not __fish_seen_subcommand_from auth start models usage count-tokens claude-code doctor completions generate help" -f -a "usage" -d 'Show your Copilot plan and quota usage'
-complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and not __fish_seen_subcommand_from auth start models usage count-tokens claude-code doctor completions generate help" -f -a "count-tokens" -d 'Count the tokens of a text, OpenAI chat or Anthropic Messages request'
-complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and not __fish_seen_subcommand_from auth start models usage count-tokens claude-code doctor completions generate help" -f -a "claude-code" -d 'Print (or write) the environment that points Claude Code at a running copilot-api'
-complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and not __fish_seen_subcommand_from auth start models usage count-tokens claude-code doctor completions generate help" -f -a "doctor" -d 'Check the sign-in, Copilot, every provider, the config, the clock and the data directory; exit 1 when a check fails'
-complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and not __fish_seen_subcommand_from auth start models usage count-tokens claude-code doctor completions generate help" -f -a "completions" -d 'Print a shell completion script'
-complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and not __fish_seen_subcommand_from auth start models usage count-tokens claude-code doctor completions generate help" -f -a "generate" -d 'Write the completion scripts and the man page into a directory (for packagers)'
-complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and not __fish_seen_subcommand_from auth start models usage count-tokens claude-code doctor completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and not __fish_seen_subcommand_from auth start models usage count-tokens claude-code doctor keys completions generate help" -f -a "auth" -d 'Sign in to GitHub, show who is signed in, or sign out'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and not __fish_seen_subcommand_from auth start models usage count-tokens claude-code doctor keys completions generate help" -f -a "start" -d 'Run the local OpenAI + Anthropic compatible server (foreground)'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and not __fish_seen_subcommand_from auth start models usage count-tokens claude-code doctor keys completions generate help" -f -a "models" -d 'List the models your Copilot plan offers'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and not __fish_seen_subcommand_from auth start models usage count-tokens claude-code doctor keys completions generate help" -f -a "usage" -d 'Show your Copilot plan and quota usage'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and not __fish_seen_subcommand_from auth start models usage count-tokens claude-code doctor keys completions generate help" -f -a "count-tokens" -d 'Count the tokens of a text, OpenAI chat or Anthropic Messages request'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and not __fish_seen_subcommand_from auth start models usage count-tokens claude-code doctor keys completions generate help" -f -a "claude-code" -d 'Print (or write) the environment that points Claude Code at a running copilot-api'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and not __fish_seen_subcommand_from auth start models usage count-tokens claude-code doctor keys completions generate help" -f -a "doctor" -d 'Check the sign-in, Copilot, every provider, the config, the clock and the data directory; exit 1 when a check fails'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and not __fish_seen_subcommand_from auth start models usage count-tokens claude-code doctor keys completions generate help" -f -a "keys" -d 'Named API keys for the server: add, list, remove'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and not __fish_seen_subcommand_from auth start models usage count-tokens claude-code doctor keys completions generate help" -f -a "completions" -d 'Print a shell completion script'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and not __fish_seen_subcommand_from auth start models usage count-tokens claude-code doctor keys completions generate help" -f -a "generate" -d 'Write the completion scripts and the man page into a directory (for packagers)'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and not __fish_seen_subcommand_from auth start models usage count-tokens claude-code doctor keys completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "device" -d 'Sign in with a GitHub device code'
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "status" -d 'Show who is signed in, where the token comes from, and whether Copilot accepts it'
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "logout" -d 'Remove the stored GitHub token'
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "token" -d 'Print the stored GitHub token (for scripts)'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "add" -d 'Create a named key: prints it once, stores only its hash'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "list" -d 'List the named keys: names, limits, last use (never the keys)'
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "remove" -d 'Delete a named key'

@@ -10,6 +10,7 @@ pub(crate) mod claude_code;
 pub(crate) mod count_tokens;
 pub(crate) mod doctor;
 pub(crate) mod generate;
+pub(crate) mod keys;
 pub(crate) mod models;
 pub(crate) mod start;
 pub(crate) mod usage;
@@ -117,6 +118,9 @@ pub enum Command {
     /// Check the sign-in, Copilot, every provider, the config, the clock and the data
     /// directory; exit 1 when a check fails.
     Doctor(DoctorArgs),
+    /// Named API keys for the server: add, list, remove.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Write the completion scripts and the man page into a directory (for packagers).
@@ -246,9 +250,83 @@ pub struct ModelsArgs {
 /// Arguments of `usage`.
 #[derive(Debug, Args)]
 pub struct UsageArgs {
-    /// Print GitHub's JSON unchanged.
+    /// Print JSON (GitHub's unchanged; with --local, the report).
     #[arg(long)]
     pub json: bool,
+
+    /// Report from the local usage ledger instead (works offline and while the server runs).
+    #[arg(long)]
+    pub local: bool,
+
+    /// Start of the period: `7d`, `12h`, `2026-12-01` or `2026-12-01T09:00` (UTC) [default: 30d].
+    #[arg(long, value_name = "WHEN", requires = "local")]
+    pub since: Option<String>,
+
+    /// End of the period (same forms) [default: now].
+    #[arg(long, value_name = "WHEN", requires = "local")]
+    pub until: Option<String>,
+
+    /// Group by model, provider, day, key or session.
+    #[arg(long, value_enum, default_value = "model", requires = "local")]
+    pub by: UsageBy,
+
+    /// Print CSV.
+    #[arg(long, requires = "local", conflicts_with = "json")]
+    pub csv: bool,
+}
+
+/// Groupings of `usage --local`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UsageBy {
+    /// The model that answered.
+    Model,
+    /// The provider.
+    Provider,
+    /// UTC day.
+    Day,
+    /// The named API key.
+    Key,
+    /// The client's session.
+    Session,
+}
+
+/// `keys` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a named key: prints it once, stores only its hash.
+    Add(KeysAddArgs),
+    /// List the named keys: names, limits, last use (never the keys).
+    List(KeysListArgs),
+    /// Delete a named key.
+    Remove(KeysRemoveArgs),
+}
+
+/// Arguments of `keys add`.
+#[derive(Debug, Args)]
+pub struct KeysAddArgs {
+    /// The key's name (letters, digits, - _ . @).
+    pub name: String,
+    /// Requests per minute at most.
+    #[arg(long)]
+    pub rpm: Option<u32>,
+    /// AI credits per UTC day at most.
+    #[arg(long, value_name = "N")]
+    pub daily_credits: Option<f64>,
+}
+
+/// Arguments of `keys list`.
+#[derive(Debug, Args)]
+pub struct KeysListArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `keys remove`.
+#[derive(Debug, Args)]
+pub struct KeysRemoveArgs {
+    /// The key's name.
+    pub name: String,
 }
 
 /// Arguments of `count-tokens`.

@@ -7,7 +7,11 @@
 //! network or upstream failure, invalid input); 130 cancelled with Ctrl-C.
 
 pub(crate) mod auth;
+#[doc(hidden)]
+pub mod bench;
 pub mod cli;
+pub(crate) mod keys;
+pub(crate) mod ledger;
 pub mod memory;
 pub(crate) mod output;
 pub(crate) mod providers;
@@ -108,6 +112,7 @@ pub async fn run(cli: Cli, env: Env) -> anyhow::Result<ExitStatus> {
         Command::CountTokens(args) => cli::count_tokens::run(&ctx, &args).await,
         Command::ClaudeCode(args) => cli::claude_code::run(&ctx, &args).await,
         Command::Doctor(args) => cli::doctor::run(&ctx, &args, config_error.as_ref()).await,
+        Command::Keys(command) => cli::keys::run(&ctx, command),
         Command::Completions(_) | Command::Generate(_) => Ok(ExitStatus::Success),
     }
 }

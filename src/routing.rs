@@ -33,6 +33,8 @@ use crate::settings::file::{FileConfig, ProviderConfig, RouteConfig};
 use crate::translate::model::{UnknownModel, resolve_model};
 use breaker::BreakerPolicy;
 
+use crate::ledger::prices::Prices;
+
 /// Default attempts per request, across retries and fallbacks.
 pub(crate) const DEFAULT_MAX_ATTEMPTS: u32 = 4;
 /// Default time a request may spend before its answer starts.
@@ -169,6 +171,37 @@ pub(crate) struct Gateway {
     /// Each configured provider's table, so a reload keeps the providers it did not change
     /// (with their catalogues).
     configs: BTreeMap<String, ProviderConfig>,
+    /// Rates for AI credits.
+    pub(crate) prices: Arc<Prices>,
+    /// Spending limits.
+    pub(crate) budget: Budget,
+}
+
+/// What happens when a budget is spent.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Exhausted {
+    /// A 429 naming the budget.
+    Reject,
+    /// Requests are served by this model instead (an included one, typically).
+    Route(String),
+}
+
+/// `[budget]`: credits per UTC day and month, every key together.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Budget {
+    pub(crate) daily: Option<f64>,
+    pub(crate) monthly: Option<f64>,
+    pub(crate) on_exhausted: Exhausted,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Self {
+            daily: None,
+            monthly: None,
+            on_exhausted: Exhausted::Reject,
+        }
+    }
 }
 
 impl Gateway {
@@ -276,6 +309,30 @@ impl Gateway {
                 )?,
             },
         };
+        let budget = Budget {
+            daily: positive(file.budget.daily_credits, "[budget] daily_credits")?,
+            monthly: positive(file.budget.monthly_credits, "[budget] monthly_credits")?,
+            on_exhausted: match file.budget.on_exhausted.as_deref().map(str::trim) {
+                None | Some("reject") => Exhausted::Reject,
+                Some(other) => match other.strip_prefix("route:").map(str::trim) {
+                    Some(model) if !model.is_empty() => Exhausted::Route(model.to_owned()),
+                    _ => bail!(
+                        "[budget] on_exhausted must be \"reject\" or \"route:MODEL\", got {other:?}"
+                    ),
+                },
+            },
+        };
+        for (model, rates) in &file.prices {
+            let values = [
+                Some(rates.input),
+                Some(rates.output),
+                rates.cached,
+                rates.cache_write,
+            ];
+            if values.iter().flatten().any(|v| !v.is_finite() || *v < 0.0) {
+                bail!("[prices.{model:?}]: rates are US$ per million tokens, 0 or more");
+            }
+        }
         let rng = match routing.seed {
             Some(seed) => fastrand::Rng::with_seed(seed),
             None => fastrand::Rng::new(),
@@ -287,6 +344,8 @@ impl Gateway {
             aliases: file.model_aliases.clone(),
             rng: Mutex::new(rng),
             configs: file.providers.clone(),
+            prices: Arc::new(Prices::new(file.prices.clone())),
+            budget,
         })
     }
 
@@ -468,6 +527,13 @@ impl Gateway {
     /// Every route's `match`, for `doctor`.
     pub(crate) fn route_count(&self) -> usize {
         self.routes.len()
+    }
+}
+
+fn positive(value: Option<f64>, what: &str) -> anyhow::Result<Option<f64>> {
+    match value {
+        Some(v) if !v.is_finite() || v < 0.0 => bail!("{what} must be 0 or more, got {v}"),
+        other => Ok(other),
     }
 }
 

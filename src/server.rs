@@ -17,6 +17,8 @@ pub(crate) mod extract;
 pub(crate) mod guard;
 pub(crate) mod limit;
 pub(crate) mod log;
+pub(crate) mod metrics;
+pub(crate) mod observe;
 pub(crate) mod peek;
 pub(crate) mod prefix;
 pub(crate) mod reload;
@@ -74,6 +76,11 @@ pub(crate) fn app(
         .route("/health", get(routes::health::health))
         .route("/usage", get(routes::health::usage))
         .route("/token", get(routes::health::token))
+        .route("/metrics", get(routes::health::metrics))
+        .route("/dashboard", get(routes::dashboard::page))
+        .route("/api/usage/summary", get(routes::dashboard::summary))
+        .route("/api/usage/recent", get(routes::dashboard::recent))
+        .route("/api/usage/timeline", get(routes::dashboard::timeline))
         .merge(api.clone())
         .nest("/v1", api)
         .fallback(not_found)
@@ -102,13 +109,22 @@ async fn edge(
     req: Request,
     next: Next,
 ) -> Response {
-    log::access_log(req, |req| async move {
+    let observer: Arc<dyn log::Observer> = state.observe.clone();
+    log::access_log(req, Some(observer), |req| async move {
         if let Some(refused) = guard.check(&req) {
             return refused.into_response_for(surface_for(&req));
         }
-        match refusal(&state, &req) {
-            Some(refused) => refused,
-            None => next.run(req).await,
+        match admit(&state, &req) {
+            Err(refused) => *refused,
+            Ok(key_name) => {
+                if let (Some(name), Some(log)) =
+                    (key_name, req.extensions().get::<log::RequestLog>())
+                {
+                    log.with(|f| f.key_name = Some(name.name.clone()));
+                    log.with(|f| f.key_daily_credits = name.daily_credits);
+                }
+                next.run(req).await
+            }
         }
     })
     .await
@@ -184,13 +200,19 @@ async fn method_not_allowed(req: Request) -> Response {
     response
 }
 
-/// Checks `x-api-key` / `Authorization: Bearer` when a key is configured: `Some(401)` in the
-/// route's shape when the key is missing or wrong. `/`, `/health` and CORS preflights stay open.
-fn refusal(state: &AppState, req: &Request) -> Option<Response> {
-    let expected = state.settings.api_key.as_deref()?;
+/// Checks `x-api-key` / `Authorization: Bearer` when a key is required (`--api-key`, or any
+/// named key from `copilot-api keys add`): `Err(401)` in the route's shape when the key is
+/// missing or wrong, `Err(429)` with `Retry-After` when a named key is over its `rpm`.
+/// `/`, `/health`, the dashboard page and CORS preflights stay open. `Ok(Some(key))` names the
+/// named key used.
+fn admit(state: &AppState, req: &Request) -> Result<Option<crate::keys::NamedKey>, Box<Response>> {
+    let single = state.settings.api_key.as_deref();
+    if single.is_none() && !state.keys.any() {
+        return Ok(None);
+    }
     let path = req.uri().path();
-    if matches!(path, "/" | "/health") || req.method() == Method::OPTIONS {
-        return None;
+    if matches!(path, "/" | "/health" | "/dashboard") || req.method() == Method::OPTIONS {
+        return Ok(None);
     }
     let headers = req.headers();
     let presented = headers
@@ -207,14 +229,35 @@ fn refusal(state: &AppState, req: &Request) -> Option<Response> {
                 })
         })
         .map(str::trim);
-    match presented {
-        Some(key) if constant_time_eq(key.as_bytes(), expected.as_bytes()) => None,
-        _ => Some(ApiError::Unauthorized.into_response_for(surface_for(req))),
+    let surface = surface_for(req);
+    let Some(key) = presented else {
+        return Err(Box::new(ApiError::Unauthorized.into_response_for(surface)));
+    };
+    if single.is_some_and(|expected| constant_time_eq(key.as_bytes(), expected.as_bytes())) {
+        return Ok(None);
+    }
+    match state.keys.admit(key) {
+        Ok(named) => Ok(Some(named)),
+        Err(crate::keys::Refusal::Unknown) => {
+            Err(Box::new(ApiError::Unauthorized.into_response_for(surface)))
+        }
+        Err(crate::keys::Refusal::RateLimited {
+            name,
+            rpm,
+            retry_after,
+        }) => Err(Box::new(
+            ApiError::KeyLimited {
+                name,
+                rpm,
+                retry_after: retry_after.as_secs().max(1),
+            }
+            .into_response_for(surface),
+        )),
     }
 }
 
 /// Compares without an early exit, so timing does not reveal how much of a key matched.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }

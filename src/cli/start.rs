@@ -176,8 +176,34 @@ pub(crate) async fn run(ctx: &Context, args: &StartArgs) -> anyhow::Result<ExitS
         ));
     }
 
+    // The usage ledger and what it already says about today's and this month's spending.
+    let ledger_config = ctx.file.as_ref().map(|f| f.ledger).unwrap_or_default();
+    let ledger = crate::ledger::Ledger::open(
+        &ctx.settings.data_dir,
+        &crate::ledger::Settings {
+            enabled: ledger_config.enabled.unwrap_or(true),
+            keep_days: ledger_config
+                .keep_days
+                .unwrap_or(crate::ledger::DEFAULT_KEEP_DAYS)
+                .max(1),
+            bodies: ledger_config.bodies.unwrap_or(false),
+        },
+    );
+    let spend = spend_so_far(&ctx.settings.data_dir, ledger.enabled());
+    let keys = crate::keys::Keys::open(&ctx.settings.data_dir)?;
+    if keys.any() {
+        p.info(format!(
+            "API keys required ({} named)",
+            keys.current().len()
+        ));
+    }
+    let observe = Arc::new(crate::server::observe::Observe {
+        ledger,
+        spend,
+        metrics: crate::server::metrics::Metrics::default(),
+    });
     let state = AppState::new(Inner {
-        copilot,
+        copilot: copilot.clone(),
         limiter: RateLimiter::new(settings.rate_limit, settings.wait),
         approver: settings.manual.then(Approver::default),
         settings,
@@ -185,6 +211,8 @@ pub(crate) async fn run(ctx: &Context, args: &StartArgs) -> anyhow::Result<ExitS
         started,
         gateway: std::sync::RwLock::new(Arc::new(gateway)),
         breakers: Breakers::default(),
+        observe: Arc::clone(&observe),
+        keys,
     });
     // The config file is watched for changes (and re-read on SIGHUP) while serving.
     let watcher = ctx
@@ -201,14 +229,74 @@ pub(crate) async fn run(ctx: &Context, args: &StartArgs) -> anyhow::Result<ExitS
                 ctx.file.as_ref().map(|f| f.server.clone()),
             ))
         });
+    // GitHub's quota numbers beside the ledger's estimate, now and every N minutes.
+    let quota = match (&copilot, observe.ledger.enabled()) {
+        (Some(copilot), true) => Some(tokio::spawn(snapshot_quota(
+            Arc::clone(copilot),
+            observe.ledger.status().path,
+            std::time::Duration::from_secs(
+                u64::from(ledger_config.quota_every_min.unwrap_or(30).max(1)) * 60,
+            ),
+        ))),
+        _ => None,
+    };
     crate::memory::release_start_up_memory();
     let served = server::serve(listener, state, shutdown).await;
-    if let Some(watcher) = watcher {
-        watcher.abort();
+    for task in [watcher, quota].into_iter().flatten() {
+        task.abort();
     }
+    // Rows of the last requests are written before the process ends.
+    observe.ledger.close();
     served?;
     p.info("Stopped.");
     Ok(ExitStatus::Success)
+}
+
+/// Credits spent today and this month (UTC) per key, from the ledger's daily totals.
+fn spend_so_far(data_dir: &std::path::Path, enabled: bool) -> crate::server::observe::Spend {
+    let read = || -> anyhow::Result<_> {
+        let reader = crate::ledger::store::Reader::open(&data_dir.join(crate::ledger::FILE))?;
+        let today = crate::ledger::store::day(crate::ledger::now_ms());
+        let month_start = format!("{}-01", &today[..7]);
+        Ok((
+            reader.credits_by_key(&today)?,
+            reader.credits_by_key(&month_start)?,
+        ))
+    };
+    match enabled.then(read) {
+        Some(Ok((today, month))) => crate::server::observe::Spend::load(today, month),
+        Some(Err(err)) => {
+            tracing::debug!("budgets start from zero: {err:#}");
+            crate::server::observe::Spend::default()
+        }
+        None => crate::server::observe::Spend::default(),
+    }
+}
+
+/// Records GitHub's quota numbers in the ledger now and every `every`.
+async fn snapshot_quota(
+    copilot: Arc<crate::providers::copilot::CopilotClient>,
+    ledger: std::path::PathBuf,
+    every: std::time::Duration,
+) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        let tokens = copilot.tokens();
+        match tokens.github().copilot_user(tokens.github_token()).await {
+            Ok(snapshot) => {
+                let path = ledger.clone();
+                let saved = tokio::task::spawn_blocking(move || {
+                    crate::ledger::store::save_quota(&path, &snapshot)
+                })
+                .await;
+                if let Ok(Err(err)) = saved {
+                    tracing::debug!("could not record the quota snapshot: {err:#}");
+                }
+            }
+            Err(err) => tracing::debug!("could not read the quota for the ledger: {err}"),
+        }
+    }
 }
 
 /// Starts listening for Ctrl-C and SIGTERM at once (not when first polled: a signal that

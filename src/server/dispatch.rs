@@ -70,6 +70,8 @@ pub(crate) struct Inbound {
     pub(crate) messages: Option<MessagesRequest>,
     /// Chat: merge split choices into one (`n` ≤ 1).
     pub(crate) merge_choices: bool,
+    /// The client's session (Claude Code's `metadata.user_id`, Codex's `session_id` header).
+    pub(crate) session: Option<String>,
     /// For `--manual` and the rate limiter: the route, and the size of the request.
     pub(crate) route: &'static str,
     pub(crate) message_count: usize,
@@ -130,6 +132,7 @@ pub(crate) async fn dispatch(state: &AppState, log: &RequestLog, inbound: Inboun
 struct Outcome {
     provider: Option<Arc<str>>,
     attempts: u32,
+    fallbacks: u32,
 }
 
 impl Outcome {
@@ -138,7 +141,7 @@ impl Outcome {
             if let Ok(value) = HeaderValue::from_str(provider) {
                 response.headers_mut().insert(PROVIDER_HEADER, value);
             }
-            log.provider(provider, self.attempts);
+            log.provider(provider, self.attempts, self.fallbacks);
         }
         if self.attempts > 0 {
             response
@@ -156,6 +159,23 @@ async fn run(
     outcome: &mut Outcome,
 ) -> Result<Response, ApiError> {
     let gateway = state.gateway();
+    let keeps_bodies = state.observe.ledger.keeps_bodies();
+    let key_limit = log
+        .with(|f| {
+            f.route = Some(inbound.surface.as_str());
+            f.initiator = inbound.hints.initiator.map(|i| i.as_str());
+            f.tools = inbound.tool_count > 0;
+            f.images = inbound.hints.vision;
+            f.bytes_in = inbound.body.len() as u64;
+            f.prices = Some(Arc::clone(&gateway.prices));
+            f.session_id.clone_from(&inbound.session);
+            if keeps_bodies {
+                f.request_body = Some(inbound.body.clone());
+            }
+            f.key_name.clone().zip(f.key_daily_credits)
+        })
+        .flatten();
+    check_budgets(state, &gateway, key_limit, &mut inbound)?;
     let plan = gateway.plan(&inbound.model).await.map_err(|err| match err {
         PlanError::Unknown(unknown) => {
             let hint = if unknown.suggestions.is_empty() {
@@ -226,6 +246,7 @@ async fn run(
             let name = candidate.provider.name();
             let admission = breakers.admit(name, &candidate.model.id);
             if admission == Admission::Rejected && !all_open {
+                state.observe.metrics.attempt(name, "skipped_open");
                 continue;
             }
             let Some(shape) = upstream_shape(inbound.surface, &candidate.model) else {
@@ -260,6 +281,12 @@ async fn run(
             attempted = true;
             tries[index] += 1;
             outcome.attempts += 1;
+            if let Some(previous) = &outcome.provider
+                && previous != name
+            {
+                outcome.fallbacks += 1;
+                state.observe.metrics.fallback(previous, name);
+            }
             outcome.provider = Some(Arc::clone(name));
             if outcome.attempts > 1 {
                 tracing::info!(
@@ -279,7 +306,19 @@ async fn run(
             match attempt(candidate, shape, body, &inbound, deadline).await {
                 Ok(answer) => {
                     breakers.success(name, &candidate.model.id);
+                    state.observe.metrics.attempt(name, "ok");
                     log.model(&inbound.model, &candidate.model.id);
+                    let copilot = matches!(*candidate.provider, Provider::Copilot(_));
+                    log.with(|f| {
+                        f.shape = Some(if shape == inbound.surface {
+                            "passthrough"
+                        } else {
+                            "translated"
+                        });
+                        f.multiplier = candidate.model.premium_multiplier;
+                        f.included = copilot && candidate.model.premium_multiplier == Some(0.0);
+                        f.error_class = None;
+                    });
                     let response = render(state, log, &inbound, candidate, shape, answer).await?;
                     return Ok(match &plan.rules.special_prefix {
                         Some(prefix) => {
@@ -294,6 +333,15 @@ async fn run(
                         candidate.model.id,
                         failure.error
                     );
+                    state.observe.metrics.attempt(
+                        name,
+                        if failure.retryable {
+                            "retryable"
+                        } else {
+                            "terminal"
+                        },
+                    );
+                    log.with(|f| f.error_class = Some(failure_class(&failure.error)));
                     let overflow = is_context_overflow(&failure.error);
                     if failure.retryable {
                         breakers.failure(
@@ -371,6 +419,133 @@ fn backoff(
         .saturating_mul(1 << tries.saturating_sub(1).min(16))
         .min(policy.backoff_max);
     Some(exp.mul_f64(fastrand::f64()))
+}
+
+/// The client's session id: a `session_id` / `x-session-id` / `conversation_id` header (Codex
+/// sends `session_id`), else the `_session_…` part of Claude Code's `metadata.user_id`
+/// (`user_<hash>_account_<uuid>_session_<uuid>`).
+pub(crate) fn session_id(headers: &axum::http::HeaderMap, user_id: Option<&str>) -> Option<String> {
+    for name in [
+        "session_id",
+        "x-session-id",
+        "conversation_id",
+        "x-claude-code-session-id",
+    ] {
+        if let Some(value) = headers.get(name).and_then(|v| v.to_str().ok()) {
+            let value = value.trim();
+            if !value.is_empty() && value.len() <= 200 {
+                return Some(value.to_owned());
+            }
+        }
+    }
+    let user = user_id?;
+    let session = user.rsplit_once("_session_").map_or(user, |(_, s)| s);
+    (!session.is_empty() && session.len() <= 200).then(|| session.to_owned())
+}
+
+/// The ledger's class of an upstream failure.
+fn failure_class(error: &UpstreamError) -> &'static str {
+    match error {
+        UpstreamError::Connect { .. } => "connect",
+        UpstreamError::Timeout { .. } => "timeout",
+        UpstreamError::Interrupted { .. } => "stream",
+        UpstreamError::Decode { .. } => "upstream",
+        UpstreamError::Status { status, .. } if status.is_client_error() => "client",
+        UpstreamError::Status { .. } => "upstream",
+    }
+}
+
+/// Seconds until the next UTC midnight, or the first of the next month.
+fn until_next(month: bool) -> u64 {
+    let now = crate::ledger::now_ms() / 1000;
+    let day_left = 86_400 - now.rem_euclid(86_400);
+    if !month {
+        return day_left as u64;
+    }
+    let today = crate::ledger::store::day(now * 1000);
+    let mut t = now + day_left;
+    while crate::ledger::store::day(t * 1000)[..7] == today[..7] {
+        t += 86_400;
+    }
+    (t - now) as u64
+}
+
+/// The budgets: a key's daily credits, then the server's daily and monthly ones. A spent
+/// budget rejects (429 naming it, `Retry-After` until it renews) or sends the request to the
+/// configured model.
+fn check_budgets(
+    state: &AppState,
+    gateway: &crate::routing::Gateway,
+    key_limit: Option<(String, f64)>,
+    inbound: &mut Inbound,
+) -> Result<(), ApiError> {
+    let spend = &state.observe.spend;
+    if let Some((name, limit)) = key_limit {
+        let spent = spend.today_for(&name);
+        if spent >= limit {
+            return Err(ApiError::BudgetSpent {
+                message: format!(
+                    "the daily budget of the API key `{name}` is spent ({spent:.2} of {limit} AI credits today, UTC); it renews at midnight UTC (`copilot-api keys` sets it)"
+                ),
+                retry_after: until_next(false),
+            });
+        }
+    }
+    let budget = &gateway.budget;
+    let total = spend.total();
+    let spent = match (budget.daily, budget.monthly) {
+        (Some(limit), _) if total.today >= limit => Some(("daily", total.today, limit, false)),
+        (_, Some(limit)) if total.month >= limit => Some(("monthly", total.month, limit, true)),
+        _ => None,
+    };
+    let Some((which, spent, limit, month)) = spent else {
+        return Ok(());
+    };
+    match &budget.on_exhausted {
+        crate::routing::Exhausted::Reject => Err(ApiError::BudgetSpent {
+            message: format!(
+                "the {which} budget is spent ({spent:.2} of {limit} AI credits); it renews {} UTC ([budget] {which}_credits in the config)",
+                if month { "on the 1st" } else { "at midnight" }
+            ),
+            retry_after: until_next(month),
+        }),
+        crate::routing::Exhausted::Route(model) => {
+            if inbound.model != *model {
+                tracing::info!(
+                    "{which} budget spent ({spent:.2} of {limit} credits): {} served by {model}",
+                    inbound.model
+                );
+                inbound.model.clone_from(model);
+            }
+            Ok(())
+        }
+    }
+}
+
+/// What dispatch does for a request before it calls a provider, without the call: the
+/// plan, the upstream shape and the body (the routing + dispatch benchmark).
+#[doc(hidden)]
+pub(crate) async fn prepare(
+    gateway: &crate::routing::Gateway,
+    inbound: &mut Inbound,
+) -> Result<Bytes, ApiError> {
+    let plan = gateway
+        .plan(&inbound.model)
+        .await
+        .map_err(|_| ApiError::NotFound(inbound.model.clone()))?;
+    let candidate = plan
+        .candidates
+        .first()
+        .ok_or_else(|| ApiError::NotFound(inbound.model.clone()))?;
+    let shape = upstream_shape(inbound.surface, &candidate.model)
+        .ok_or_else(|| ApiError::bad_request("unsupported"))?;
+    build_body(
+        inbound,
+        &mut Translation::default(),
+        candidate,
+        shape,
+        &plan.rules,
+    )
 }
 
 /// The API's name in messages.
@@ -696,6 +871,18 @@ async fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sessions_come_from_headers_or_claude_codes_user_id() {
+        let mut headers = axum::http::HeaderMap::new();
+        assert_eq!(
+            session_id(&headers, Some("user_abc_account_1234_session_9f0e-11")).as_deref(),
+            Some("9f0e-11")
+        );
+        headers.insert("session_id", HeaderValue::from_static("codex-s1"));
+        assert_eq!(session_id(&headers, None).as_deref(), Some("codex-s1"));
+        assert_eq!(session_id(&axum::http::HeaderMap::new(), None), None);
+    }
 
     #[test]
     fn retry_hints_and_backoff() {

@@ -51,6 +51,26 @@ pub(crate) enum ApiError {
         /// The limit in MiB.
         limit_mib: usize,
     },
+    /// A named key over its requests-per-minute limit.
+    #[error(
+        "rate limit: the API key `{name}` may send {rpm} requests a minute; retry in {retry_after}s"
+    )]
+    KeyLimited {
+        /// The key's name.
+        name: String,
+        /// Its limit.
+        rpm: u32,
+        /// Seconds until a request would be accepted.
+        retry_after: u64,
+    },
+    /// A spending budget is used up.
+    #[error("{message}")]
+    BudgetSpent {
+        /// Which budget, and how to raise it.
+        message: String,
+        /// Seconds until it renews.
+        retry_after: u64,
+    },
     /// Local rate limit (`--rate-limit` without `--wait`).
     #[error(
         "rate limit: copilot-api is set to send at most one request every {spacing_secs}s; retry in {retry_after}s"
@@ -89,7 +109,9 @@ impl ApiError {
             Self::Rejected | Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited { .. } | Self::KeyLimited { .. } | Self::BudgetSpent { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Self::Upstream(err) => match err {
                 UpstreamError::Status { status, .. } => match status.as_u16() {
                     // A Copilot 401 (after the one forced token refresh) is the proxy's own
@@ -131,7 +153,9 @@ impl ApiError {
     /// `retry-after` to send, if any.
     fn retry_after(&self) -> Option<HeaderValue> {
         match self {
-            Self::RateLimited { retry_after, .. } => {
+            Self::RateLimited { retry_after, .. }
+            | Self::KeyLimited { retry_after, .. }
+            | Self::BudgetSpent { retry_after, .. } => {
                 HeaderValue::from_str(&retry_after.to_string()).ok()
             }
             Self::Upstream(UpstreamError::Status { headers, .. }) => {
@@ -165,7 +189,8 @@ impl ApiError {
                     .and_then(|v| v.pointer("/error/code").cloned())
                     .unwrap_or(serde_json::Value::Null)
             }
-            Self::RateLimited { .. } => json!("rate_limit_exceeded"),
+            Self::RateLimited { .. } | Self::KeyLimited { .. } => json!("rate_limit_exceeded"),
+            Self::BudgetSpent { .. } => json!("budget_exhausted"),
             Self::Unauthorized => json!("invalid_api_key"),
             Self::NotFound(_) => json!("not_found"),
             _ => serde_json::Value::Null,

@@ -18,6 +18,8 @@ pub(crate) struct RateLimiter {
     spacing: Option<Duration>,
     wait: bool,
     last: tokio::sync::Mutex<Option<Instant>>,
+    /// Requests waiting for their slot (`/metrics`).
+    waiting: std::sync::atomic::AtomicUsize,
 }
 
 impl RateLimiter {
@@ -27,7 +29,13 @@ impl RateLimiter {
             spacing,
             wait,
             last: tokio::sync::Mutex::new(None),
+            waiting: std::sync::atomic::AtomicUsize::new(0),
         }
+    }
+
+    /// Requests queued now.
+    pub(crate) fn waiting(&self) -> usize {
+        self.waiting.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Waits for (or refuses) a slot for one upstream request.
@@ -36,6 +44,16 @@ impl RateLimiter {
             return Ok(());
         };
         if self.wait {
+            use std::sync::atomic::Ordering;
+            self.waiting.fetch_add(1, Ordering::Relaxed);
+            // Counted down however the wait ends (a client that leaves drops this future).
+            struct Leave<'a>(&'a std::sync::atomic::AtomicUsize);
+            impl Drop for Leave<'_> {
+                fn drop(&mut self) {
+                    self.0.fetch_sub(1, Ordering::Relaxed);
+                }
+            }
+            let _leave = Leave(&self.waiting);
             let mut last = self.last.lock().await;
             if let Some(previous) = *last {
                 let ready = previous + spacing;

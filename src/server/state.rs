@@ -34,6 +34,10 @@ pub(crate) struct Inner {
     pub(crate) gateway: RwLock<Arc<Gateway>>,
     /// Circuit breakers (they outlive reloads).
     pub(crate) breakers: Breakers,
+    /// The ledger, budgets and metrics.
+    pub(crate) observe: Arc<crate::server::observe::Observe>,
+    /// Named API keys.
+    pub(crate) keys: crate::keys::Keys,
 }
 
 impl AppState {
@@ -113,6 +117,13 @@ impl AppState {
             started: Instant::now(),
             gateway: RwLock::new(Arc::new(gateway)),
             breakers: Breakers::default(),
+            observe: Arc::new(crate::server::observe::Observe {
+                ledger: crate::ledger::Ledger::off(&global.data_dir),
+                spend: crate::server::observe::Spend::default(),
+                metrics: crate::server::metrics::Metrics::default(),
+            }),
+            keys: crate::keys::Keys::open(&global.data_dir)
+                .unwrap_or_else(|err| panic!("test keys: {err}")),
         })
     }
 }

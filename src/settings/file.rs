@@ -35,6 +35,41 @@ pub(crate) struct FileConfig {
     /// The failure policy.
     #[serde(default)]
     pub(crate) routing: RoutingConfig,
+    /// The usage ledger.
+    #[serde(default)]
+    pub(crate) ledger: LedgerConfig,
+    /// Per-model rates in US$ per million tokens, overriding or adding to the built-in ones.
+    #[serde(default)]
+    pub(crate) prices: BTreeMap<String, crate::ledger::prices::Rates>,
+    /// Spending limits in AI credits.
+    #[serde(default)]
+    pub(crate) budget: BudgetConfig,
+}
+
+/// The `[ledger]` table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LedgerConfig {
+    /// On by default.
+    pub(crate) enabled: Option<bool>,
+    /// Days of raw rows kept (default 90); daily totals are kept forever.
+    pub(crate) keep_days: Option<u32>,
+    /// Keep request bodies (sensitive; off by default).
+    pub(crate) bodies: Option<bool>,
+    /// Minutes between snapshots of GitHub's quota numbers (default 30).
+    pub(crate) quota_every_min: Option<u32>,
+}
+
+/// The `[budget]` table.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BudgetConfig {
+    /// Credits per UTC day, every key together.
+    pub(crate) daily_credits: Option<f64>,
+    /// Credits per UTC month, every key together.
+    pub(crate) monthly_credits: Option<f64>,
+    /// `"reject"` (429 naming the budget) or `"route:MODEL"` (serve with MODEL instead).
+    pub(crate) on_exhausted: Option<String>,
 }
 
 /// One `[providers.NAME]` table.

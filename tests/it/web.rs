@@ -11,6 +11,18 @@ use crate::proxy::{client, fixture, pieces, signed_in};
 use crate::server::Proxy;
 use crate::support::{TestContext, stderr, stdout};
 
+/// Waits for the quota snapshot the server takes at start, then counts the quota calls: a web
+/// page must add none.
+fn quota_calls_after_start(ctx: &TestContext) -> usize {
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while ctx.fake.requests("/copilot_internal/user").is_empty()
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    ctx.fake.requests("/copilot_internal/user").len()
+}
+
 fn port(proxy: &Proxy) -> u16 {
     proxy.url.rsplit(':').next().unwrap().parse().unwrap()
 }
@@ -58,6 +70,7 @@ async fn dns_rebinding_names_are_refused_on_every_route() {
     let ctx = signed_in();
     answers(&ctx, 4);
     let proxy = Proxy::start(&ctx, &["--expose-token"], &[]);
+    let quota_calls = quota_calls_after_start(&ctx);
     let p = port(&proxy);
     let rebound = format!("attacker.example:{p}");
     for (method, path) in [
@@ -76,7 +89,10 @@ async fn dns_rebinding_names_are_refused_on_every_route() {
     }
     // The page reached nothing upstream.
     assert!(ctx.fake.requests("/copilot/chat/completions").is_empty());
-    assert!(ctx.fake.requests("/copilot_internal/user").is_empty());
+    assert_eq!(
+        ctx.fake.requests("/copilot_internal/user").len(),
+        quota_calls
+    );
     // The Anthropic route refuses in its own shape.
     let resp = send(
         &proxy,
@@ -146,6 +162,7 @@ async fn foreign_origins_are_refused_and_listed_ones_get_cors() {
     let ctx = signed_in();
     answers(&ctx, 3);
     let proxy = Proxy::start(&ctx, &["--allowed-origin", "http://localhost:3000"], &[]);
+    let quota_calls = quota_calls_after_start(&ctx);
     let p = port(&proxy);
     let evil = ("origin", "https://evil.example".to_owned());
 
@@ -185,7 +202,10 @@ async fn foreign_origins_are_refused_and_listed_ones_get_cors() {
         .await;
         assert_eq!(resp.status(), 403, "{path} from {origin}");
     }
-    assert!(ctx.fake.requests("/copilot_internal/user").is_empty());
+    assert_eq!(
+        ctx.fake.requests("/copilot_internal/user").len(),
+        quota_calls
+    );
 
     // `<img src>` / `<script src>` send no Origin but say where they come from.
     let resp = send(

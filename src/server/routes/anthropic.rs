@@ -78,12 +78,17 @@ async fn messages_inbound(
             Some(value)
         }),
     };
+    let session = crate::server::dispatch::session_id(
+        headers,
+        request.metadata.as_ref().and_then(|m| m.user_id.as_deref()),
+    );
     Ok(Inbound {
         surface: Shape::Messages,
         model: requested,
         stream: request.stream == Some(true),
         hints,
         merge_choices: true,
+        session,
         route: "/v1/messages",
         message_count: request.messages.len(),
         tool_count: request.tools.as_ref().map_or(0, Vec::len),

@@ -25,8 +25,43 @@ pub(crate) async fn health(State(state): State<AppState>) -> Response {
         "uptime_seconds": state.started.elapsed().as_secs(),
         "providers": providers,
         "breakers": state.breakers.report(),
+        "ledger": ledger_health(&state),
+        "spent_credits": state.observe.spend.total(),
+        "budget": {
+            "daily_credits": gateway.budget.daily,
+            "monthly_credits": gateway.budget.monthly,
+        },
     }))
     .into_response()
+}
+
+/// The ledger's state without its path (which names the user's home).
+fn ledger_health(state: &AppState) -> serde_json::Value {
+    let status = state.observe.ledger.status();
+    json!({
+        "enabled": status.enabled,
+        "disabled_reason": status.disabled_reason,
+        "written": status.written,
+        "dropped": status.dropped,
+        "queued": status.queued,
+    })
+}
+
+/// `GET /metrics`: Prometheus metrics (behind the API key when one is set).
+pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
+    let body = state.observe.metrics.encode(
+        &state.breakers.report(),
+        &state.observe.ledger.status(),
+        state.limiter.waiting(),
+    );
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
 }
 
 /// `GET /usage`: GitHub's `copilot_internal/user` JSON, unchanged.

@@ -72,6 +72,7 @@ async fn chat_inbound(
         hints,
         messages: None,
         merge_choices,
+        session: crate::server::dispatch::session_id(headers, None),
         route: "/v1/chat/completions",
         message_count,
         tool_count,
@@ -119,6 +120,7 @@ async fn responses_inbound(
         hints,
         messages: None,
         merge_choices: true,
+        session: crate::server::dispatch::session_id(headers, None),
         route: "/v1/responses",
         message_count: input.and_then(Value::as_array).map_or(1, Vec::len),
         tool_count: payload
@@ -155,6 +157,7 @@ pub(crate) async fn embeddings(
             },
             messages: None,
             merge_choices: true,
+            session: crate::server::dispatch::session_id(&headers, None),
             route: "/v1/embeddings",
             message_count: 0,
             tool_count: 0,

@@ -1,0 +1,512 @@
+//! The usage ledger: one row per model request, kept in `ledger.sqlite` in the data directory.
+//!
+//! **Writes never make a request wait.** The request path hands a [`Row`] to
+//! [`Ledger::record`], which puts it in a bounded channel (`try_send`: a full queue drops the
+//! row and counts it, never blocks). One writer thread owns the database connection and writes
+//! rows in batches (up to [`BATCH`] rows or [`BATCH_WAIT`], one transaction each), keeps a daily
+//! roll-up beside them in the same transaction, and prunes raw rows older than `keep_days` in
+//! small batches. At shutdown [`Ledger::close`] drains the queue.
+//!
+//! **A database problem never fails a request.** If the file cannot be opened, is corrupt,
+//! has a newer schema than this binary knows, or a write fails (disk full, read-only), the
+//! ledger turns itself off with one log line; requests go on, and `doctor` and `/health` say
+//! why.
+//!
+//! **One narrow interface.** Callers see [`Ledger`] (record, close, status) and the
+//! [`store::Reader`] queries; the SQLite specifics live in [`store`]. A shared store for
+//! several instances (PostgreSQL) would be another implementation of the writer's
+//! [`store::Store`] and of `Reader`, with no caller changed.
+
+pub(crate) mod prices;
+pub(crate) mod store;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+/// File name of the ledger in the data directory.
+pub(crate) const FILE: &str = "ledger.sqlite";
+/// Rows waiting for the writer at most.
+pub(crate) const QUEUE: usize = 16_384;
+/// Rows per transaction at most.
+pub(crate) const BATCH: usize = 512;
+/// Longest wait before a partial batch is written.
+pub(crate) const BATCH_WAIT: Duration = Duration::from_millis(200);
+/// Default days of raw rows kept.
+pub(crate) const DEFAULT_KEEP_DAYS: u32 = 90;
+
+/// Token counts of one answer. `input` excludes cached reads and cache writes (they are billed
+/// at their own rates); `reasoning` is part of `output`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub(crate) struct Tokens {
+    /// Input, not cached.
+    pub(crate) input: Option<u64>,
+    /// Output, reasoning included.
+    pub(crate) output: Option<u64>,
+    /// Cached input read.
+    pub(crate) cache_read: Option<u64>,
+    /// Cache written.
+    pub(crate) cache_write: Option<u64>,
+    /// Reasoning (part of output).
+    pub(crate) reasoning: Option<u64>,
+}
+
+impl Tokens {
+    /// Reads any `usage` object: OpenAI chat (`prompt_tokens`, `…_details.cached_tokens`,
+    /// `reasoning_tokens`), Responses (`input_tokens` with `input_tokens_details`) and
+    /// Anthropic (`input_tokens` without the cache, `cache_read_input_tokens`,
+    /// `cache_creation_input_tokens`).
+    pub(crate) fn from_usage(usage: &serde_json::Value) -> Self {
+        let n = |pointer: &str| usage.pointer(pointer).and_then(serde_json::Value::as_u64);
+        let anthropic_cache = n("/cache_read_input_tokens").or(n("/cache_creation_input_tokens"));
+        let cached =
+            n("/prompt_tokens_details/cached_tokens").or(n("/input_tokens_details/cached_tokens"));
+        let reasoning = n("/completion_tokens_details/reasoning_tokens")
+            .or(n("/output_tokens_details/reasoning_tokens"));
+        let output = n("/completion_tokens").or(n("/output_tokens"));
+        if let Some(prompt) = n("/prompt_tokens") {
+            let cache_write = n("/prompt_tokens_details/cache_write_tokens")
+                .or(n("/prompt_tokens_details/cache_creation_tokens"));
+            return Self {
+                input: Some(
+                    prompt
+                        .saturating_sub(cached.unwrap_or(0))
+                        .saturating_sub(cache_write.unwrap_or(0)),
+                ),
+                output,
+                cache_read: cached,
+                cache_write,
+                reasoning,
+            };
+        }
+        let input = n("/input_tokens");
+        if anthropic_cache.is_some() || n("/input_tokens_details/cached_tokens").is_none() {
+            // Anthropic counts cache reads and writes apart from `input_tokens`.
+            return Self {
+                input,
+                output,
+                cache_read: n("/cache_read_input_tokens"),
+                cache_write: n("/cache_creation_input_tokens"),
+                reasoning,
+            };
+        }
+        let cache_write = n("/input_tokens_details/cache_write_tokens");
+        Self {
+            input: input.map(|i| {
+                i.saturating_sub(cached.unwrap_or(0))
+                    .saturating_sub(cache_write.unwrap_or(0))
+            }),
+            output,
+            cache_read: cached,
+            cache_write,
+            reasoning,
+        }
+    }
+
+    /// Fills what `other` knows and `self` does not (a stream reports input first, output
+    /// last).
+    pub(crate) fn merge(&mut self, other: Tokens) {
+        self.input = other.input.or(self.input);
+        self.output = other.output.or(self.output);
+        self.cache_read = other.cache_read.or(self.cache_read);
+        self.cache_write = other.cache_write.or(self.cache_write);
+        self.reasoning = other.reasoning.or(self.reasoning);
+    }
+
+    /// Input as the client sees it: everything read, cached or not.
+    pub(crate) fn prompt(&self) -> Option<u64> {
+        self.input
+            .map(|i| i + self.cache_read.unwrap_or(0) + self.cache_write.unwrap_or(0))
+    }
+}
+
+/// One request, as the ledger keeps it. No prompt or answer text (see `bodies`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub(crate) struct Row {
+    /// Unix milliseconds at the start.
+    pub(crate) ts_ms: i64,
+    /// The request id (also in the access log).
+    pub(crate) request_id: String,
+    /// `chat`, `responses`, `messages`, `embeddings`.
+    pub(crate) route: String,
+    /// The model the client named.
+    pub(crate) client_model: Option<String>,
+    /// The provider that answered (or failed last).
+    pub(crate) provider: Option<String>,
+    /// The provider's model id.
+    pub(crate) upstream_model: Option<String>,
+    /// `passthrough` or `translated`.
+    pub(crate) shape: Option<String>,
+    /// HTTP status sent to the client.
+    pub(crate) status: u16,
+    /// Why it failed: `client`, `upstream`, `timeout`, `connect`, `stream`, `cancelled`, `local`.
+    pub(crate) error_class: Option<String>,
+    /// Streamed answer.
+    pub(crate) stream: bool,
+    /// `user` or `agent`.
+    pub(crate) initiator: Option<String>,
+    /// Tokens.
+    pub(crate) tokens: Tokens,
+    /// Time to the first byte of the answer.
+    pub(crate) ttfb_ms: Option<u64>,
+    /// Total time.
+    pub(crate) total_ms: u64,
+    /// Attempts (retries and fallbacks included).
+    pub(crate) attempts: u32,
+    /// Attempts that moved to another provider.
+    pub(crate) fallbacks: u32,
+    /// The named API key used (never the key).
+    pub(crate) key_name: Option<String>,
+    /// The client's session id, when it sends one.
+    pub(crate) session_id: Option<String>,
+    /// The request offered tools.
+    pub(crate) tools: bool,
+    /// The request carried images.
+    pub(crate) images: bool,
+    /// Request body bytes.
+    pub(crate) bytes_in: u64,
+    /// Answer bytes sent.
+    pub(crate) bytes_out: u64,
+    /// AI credits (None: unpriced).
+    pub(crate) credits: Option<f64>,
+    /// An included (zero-credit) model.
+    pub(crate) included: bool,
+    /// Legacy premium requests: the model's multiplier for a user-initiated request.
+    pub(crate) premium_units: Option<f64>,
+    /// The request body, only with `[ledger] bodies = true`.
+    #[serde(skip)]
+    pub(crate) request_body: Option<bytes::Bytes>,
+    /// The answer body (whole answers only), only with `[ledger] bodies = true`.
+    #[serde(skip)]
+    pub(crate) response_body: Option<bytes::Bytes>,
+}
+
+/// What the ledger is doing, for `/health`, `/metrics` and `doctor`.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Status {
+    /// Writing.
+    pub(crate) enabled: bool,
+    /// The database file.
+    pub(crate) path: PathBuf,
+    /// Why it is off, when it is.
+    pub(crate) disabled_reason: Option<String>,
+    /// Rows written since start.
+    pub(crate) written: u64,
+    /// Rows dropped because the queue was full.
+    pub(crate) dropped: u64,
+    /// Rows waiting.
+    pub(crate) queued: u64,
+}
+
+/// Settings of the ledger (`[ledger]`).
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    /// On (default) or off.
+    pub(crate) enabled: bool,
+    /// Days of raw rows kept.
+    pub(crate) keep_days: u32,
+    /// Keep request and answer bodies (sensitive).
+    pub(crate) bodies: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            keep_days: DEFAULT_KEEP_DAYS,
+            bodies: false,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Shared {
+    path: PathBuf,
+    enabled: AtomicBool,
+    reason: Mutex<Option<String>>,
+    written: AtomicU64,
+    dropped: AtomicU64,
+    queued: AtomicU64,
+}
+
+impl Shared {
+    fn disable(&self, why: String) {
+        if self.enabled.swap(false, Ordering::AcqRel) {
+            tracing::error!(
+                "usage ledger off: {why} ({}); requests are still served, but no longer recorded",
+                self.path.display()
+            );
+        }
+        *self
+            .reason
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(why);
+    }
+}
+
+/// The handle the server records through.
+#[derive(Debug)]
+pub(crate) struct Ledger {
+    tx: Mutex<Option<SyncSender<Row>>>,
+    shared: Arc<Shared>,
+    writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+    bodies: bool,
+}
+
+impl Ledger {
+    /// Opens (creating and migrating) the ledger in `data_dir` and starts its writer; a ledger
+    /// that cannot open is returned turned off, with the reason logged once.
+    pub(crate) fn open(data_dir: &Path, settings: &Settings) -> Self {
+        let path = data_dir.join(FILE);
+        let shared = Arc::new(Shared {
+            path: path.clone(),
+            enabled: AtomicBool::new(settings.enabled),
+            reason: Mutex::new(None),
+            written: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
+            queued: AtomicU64::new(0),
+        });
+        let off = |reason: String| {
+            Self {
+                tx: Mutex::new(None),
+                shared: Arc::clone(&shared),
+                writer: Mutex::new(None),
+                bodies: false,
+            }
+            .with_reason(reason)
+        };
+        if !settings.enabled {
+            return off("turned off in the config ([ledger] enabled = false)".to_owned());
+        }
+        let store = match store::SqliteStore::open(&path) {
+            Ok(store) => store,
+            Err(err) => {
+                shared.enabled.store(true, Ordering::Release);
+                shared.disable(format!("{err:#}"));
+                return off(format!("{err:#}"));
+            }
+        };
+        let (tx, rx) = std::sync::mpsc::sync_channel(QUEUE);
+        let writer_shared = Arc::clone(&shared);
+        let keep = Duration::from_secs(u64::from(settings.keep_days) * 86_400);
+        let writer = std::thread::Builder::new()
+            .name("ledger".into())
+            .spawn(move || write_loop(store, rx, &writer_shared, keep));
+        match writer {
+            Ok(handle) => Self {
+                tx: Mutex::new(Some(tx)),
+                shared,
+                writer: Mutex::new(Some(handle)),
+                bodies: settings.bodies,
+            },
+            Err(err) => off(format!("cannot start the ledger writer: {err}")),
+        }
+    }
+
+    /// A ledger that records nothing (in-process tests).
+    #[cfg(test)]
+    pub(crate) fn off(data_dir: &Path) -> Self {
+        Self::open(
+            data_dir,
+            &Settings {
+                enabled: false,
+                ..Settings::default()
+            },
+        )
+    }
+
+    fn with_reason(self, reason: String) -> Self {
+        *self
+            .shared
+            .reason
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(reason);
+        self
+    }
+
+    /// Whether bodies are kept.
+    pub(crate) fn keeps_bodies(&self) -> bool {
+        self.bodies
+    }
+
+    /// Whether rows are being written.
+    pub(crate) fn enabled(&self) -> bool {
+        self.shared.enabled.load(Ordering::Acquire)
+    }
+
+    /// Queues a row; never waits. A full queue drops the row and counts it.
+    pub(crate) fn record(&self, row: Row) {
+        if !self.enabled() {
+            return;
+        }
+        let guard = self
+            .tx
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(tx) = guard.as_ref() else { return };
+        match tx.try_send(row) {
+            Ok(()) => {
+                self.shared.queued.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(TrySendError::Full(_)) => {
+                let dropped = self.shared.dropped.fetch_add(1, Ordering::Relaxed) + 1;
+                if dropped.is_power_of_two() {
+                    tracing::warn!("usage ledger queue full: {dropped} rows dropped so far");
+                }
+            }
+            Err(TrySendError::Disconnected(_)) => {}
+        }
+    }
+
+    /// Writes what is queued and stops the writer (shutdown).
+    pub(crate) fn close(&self) {
+        drop(
+            self.tx
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take(),
+        );
+        let writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(writer) = writer {
+            let _ = writer.join();
+        }
+    }
+
+    /// What the ledger is doing.
+    pub(crate) fn status(&self) -> Status {
+        Status {
+            enabled: self.enabled(),
+            path: self.shared.path.clone(),
+            disabled_reason: self
+                .shared
+                .reason
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone(),
+            written: self.shared.written.load(Ordering::Relaxed),
+            dropped: self.shared.dropped.load(Ordering::Relaxed),
+            queued: self.shared.queued.load(Ordering::Relaxed),
+        }
+    }
+}
+
+impl Drop for Ledger {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+/// How often old rows are pruned.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+/// Rows deleted per prune step.
+const PRUNE_STEP: usize = 5_000;
+
+/// The writer thread: batches in transactions, prunes now and then, stops when every sender is
+/// gone and the queue is empty.
+fn write_loop(mut store: impl store::Store, rx: Receiver<Row>, shared: &Shared, keep: Duration) {
+    let mut last_prune: Option<Instant> = None;
+    let mut batch: Vec<Row> = Vec::with_capacity(BATCH);
+    loop {
+        let first = match rx.recv_timeout(BATCH_WAIT) {
+            Ok(row) => Some(row),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        batch.extend(first);
+        let deadline = Instant::now() + BATCH_WAIT;
+        while batch.len() < BATCH {
+            match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(row) => batch.push(row),
+                Err(_) => break,
+            }
+        }
+        if !batch.is_empty() {
+            let n = batch.len() as u64;
+            shared.queued.fetch_sub(n, Ordering::Relaxed);
+            if shared.enabled.load(Ordering::Acquire) {
+                match store.write(&batch) {
+                    Ok(()) => {
+                        shared.written.fetch_add(n, Ordering::Relaxed);
+                    }
+                    Err(err) => shared.disable(format!("cannot write: {err:#}")),
+                }
+            }
+            batch.clear();
+        }
+        if shared.enabled.load(Ordering::Acquire)
+            && last_prune.is_none_or(|at| at.elapsed() >= PRUNE_EVERY)
+        {
+            last_prune = Some(Instant::now());
+            let cutoff = now_ms() - keep.as_millis() as i64;
+            loop {
+                match store.prune(cutoff, PRUNE_STEP) {
+                    Ok(n) if n == PRUNE_STEP => continue,
+                    Ok(_) => break,
+                    Err(err) => {
+                        tracing::warn!("usage ledger: pruning failed: {err:#}");
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    // Drain what arrived after the last batch (the senders are gone).
+    let rest: Vec<Row> = rx.try_iter().collect();
+    if !rest.is_empty() && shared.enabled.load(Ordering::Acquire) {
+        let n = rest.len() as u64;
+        match store.write(&rest) {
+            Ok(()) => {
+                shared.written.fetch_add(n, Ordering::Relaxed);
+            }
+            Err(err) => shared.disable(format!("cannot write: {err:#}")),
+        }
+    }
+    store.close();
+}
+
+/// Unix milliseconds now.
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn usage_in_every_shape_reads_the_same() {
+        let chat = Tokens::from_usage(&json!({"prompt_tokens": 120, "completion_tokens": 30,
+            "prompt_tokens_details": {"cached_tokens": 100}, "completion_tokens_details": {"reasoning_tokens": 10}}));
+        assert_eq!(chat.input, Some(20));
+        assert_eq!(chat.cache_read, Some(100));
+        assert_eq!(chat.output, Some(30));
+        assert_eq!(chat.reasoning, Some(10));
+        assert_eq!(chat.prompt(), Some(120));
+        let responses = Tokens::from_usage(&json!({"input_tokens": 120, "output_tokens": 30,
+            "input_tokens_details": {"cached_tokens": 100}, "output_tokens_details": {"reasoning_tokens": 10}}));
+        assert_eq!(responses, chat);
+        let anthropic = Tokens::from_usage(&json!({"input_tokens": 20, "output_tokens": 30,
+            "cache_read_input_tokens": 100, "cache_creation_input_tokens": 5}));
+        assert_eq!(anthropic.input, Some(20));
+        assert_eq!(anthropic.cache_write, Some(5));
+        assert_eq!(anthropic.prompt(), Some(125));
+        let mut merged = Tokens::from_usage(&json!({"input_tokens": 7, "output_tokens": 0}));
+        merged.merge(Tokens {
+            output: Some(9),
+            ..Tokens::default()
+        });
+        assert_eq!((merged.input, merged.output), (Some(7), Some(9)));
+    }
+}
