@@ -9,6 +9,11 @@
 //!   body byte and to the end of the stream.
 //! * [`hold_streams`]: `n` streams opened at once on `n` connections and read to the end,
 //!   while a sampler watches the proxy's memory.
+//! * [`chunk_streams`]: `concurrency` workers read long fast streams back to back; the proxy's
+//!   CPU time over the window is divided by the SSE data events the client received.
+//!
+//! [`closed_loop_rotating`] is [`closed_loop`] cycling through several requests (the
+//! fail-over run gives every request one of many model names, see `main::failover_phase`).
 //!
 //! Every response is checked (status 200 and a marker in the body), so a fast wrong answer
 //! never passes for a fast answer.
@@ -43,6 +48,8 @@ pub struct Target {
     pub anthropic: bool,
     /// A byte string every correct response body contains.
     pub expect: &'static [u8],
+    /// A response header every correct answer carries, with its value.
+    pub expect_header: Option<(&'static str, &'static str)>,
 }
 
 /// One keep-alive HTTP/1.1 connection.
@@ -90,6 +97,16 @@ impl Conn {
                 String::from_utf8_lossy(&body[..body.len().min(300)])
             );
         }
+        if let Some((name, value)) = target.expect_header {
+            let got = response.headers().get(name);
+            if got.is_none_or(|v| v.as_bytes() != value.as_bytes()) {
+                bail!(
+                    "{}: expected `{name}: {value}`, got {:?}",
+                    target.path,
+                    got.map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                );
+            }
+        }
         Ok(response)
     }
 
@@ -108,6 +125,22 @@ impl Conn {
         check(&body, target)?;
         Ok((ttfb, start.elapsed()))
     }
+
+    /// One streamed exchange read to the end and checked: the SSE data events received.
+    pub async fn stream_events(&mut self, target: &Target) -> anyhow::Result<u64> {
+        let response = self.send(target).await?;
+        let (_, body) = read_stream(response, Instant::now()).await?;
+        check(&body, target)?;
+        Ok(data_events(&body))
+    }
+}
+
+/// SSE data events in a stream body: lines starting with `data:` (every event of both the
+/// chat and the Anthropic stream carries exactly one, `data: [DONE]` included).
+pub fn data_events(body: &[u8]) -> u64 {
+    body.split(|&b| b == b'\n')
+        .filter(|line| line.starts_with(b"data:"))
+        .count() as u64
 }
 
 /// Reads a response body frame by frame; returns when its first data byte came and the body.
@@ -187,6 +220,34 @@ impl Point {
     pub fn quantile_ns(&self, p: f64) -> u64 {
         quantile(&self.latencies_ns, p)
     }
+
+    /// Adds another window of the same measurement: latencies, lengths, errors and CPU
+    /// counters are summed.
+    pub fn merge(&mut self, other: Point) {
+        self.latencies_ns.extend_from_slice(&other.latencies_ns);
+        self.latencies_ns.sort_unstable();
+        self.elapsed += other.elapsed;
+        self.errors += other.errors;
+        if self.first_error.is_none() {
+            self.first_error = other.first_error;
+        }
+        self.cpu = match (self.cpu, other.cpu) {
+            (Some(a), Some(b)) => Some(crate::proxy::Usage {
+                user_ticks: a.user_ticks + b.user_ticks,
+                sys_ticks: a.sys_ticks + b.sys_ticks,
+                context_switches: a.context_switches + b.context_switches,
+            }),
+            (a, b) => a.or(b),
+        };
+        self.machine = match (self.machine, other.machine) {
+            (Some(a), Some(b)) => Some(crate::proxy::Machine {
+                busy_ticks: a.busy_ticks + b.busy_ticks,
+                steal_ticks: a.steal_ticks + b.steal_ticks,
+                own_ticks: a.own_ticks + b.own_ticks,
+            }),
+            (a, b) => a.or(b),
+        };
+    }
 }
 
 /// Nearest-rank quantile of sorted samples (0 when empty).
@@ -214,15 +275,18 @@ impl WorkerResult {
     }
 }
 
-/// Sends requests until `until`; on any failure the connection is replaced.
+/// Sends requests until `until`, cycling through `targets` (`next` is the worker's position
+/// in the cycle); on any failure the connection is replaced.
 async fn run_until(
     conn: &mut Option<Conn>,
-    target: &Target,
+    targets: &[Target],
+    next: &mut usize,
     until: Instant,
     result: &mut WorkerResult,
     record: bool,
 ) {
     while Instant::now() < until {
+        let target = &targets[*next % targets.len()];
         if conn.is_none() {
             match Conn::open(target.addr).await {
                 Ok(c) => *conn = Some(c),
@@ -236,6 +300,7 @@ async fn run_until(
             }
         }
         let Some(c) = conn.as_mut() else { continue };
+        *next = next.wrapping_add(1);
         let start = Instant::now();
         match c.call(target).await {
             Ok(()) => {
@@ -263,25 +328,56 @@ pub async fn closed_loop(
     duration: Duration,
     cpu_of: Option<u32>,
 ) -> anyhow::Result<Point> {
+    closed_loop_rotating(
+        std::slice::from_ref(target),
+        concurrency,
+        warmup,
+        duration,
+        cpu_of,
+    )
+    .await
+}
+
+/// [`closed_loop`] where each worker cycles through `targets`, one request each in turn
+/// (warm-up included).
+pub async fn closed_loop_rotating(
+    targets: &[Target],
+    concurrency: usize,
+    warmup: Duration,
+    duration: Duration,
+    cpu_of: Option<u32>,
+) -> anyhow::Result<Point> {
+    if targets.is_empty() {
+        bail!("closed_loop_rotating needs at least one target");
+    }
     let concurrency = concurrency.max(1);
     let ready = Arc::new(Barrier::new(concurrency + 1));
     let go = Arc::new(Barrier::new(concurrency + 1));
-    let target = Arc::new(target.clone());
+    let targets: Arc<[Target]> = Arc::from(targets);
     let mut workers = JoinSet::new();
     for _ in 0..concurrency {
-        let (ready, go, target) = (Arc::clone(&ready), Arc::clone(&go), Arc::clone(&target));
+        let (ready, go, targets) = (Arc::clone(&ready), Arc::clone(&go), Arc::clone(&targets));
         workers.spawn(async move {
             let mut result = WorkerResult {
                 latencies_ns: Vec::with_capacity(4096),
                 ..WorkerResult::default()
             };
             let mut conn = None;
+            let mut next = 0;
             let warm_until = Instant::now() + warmup;
-            run_until(&mut conn, &target, warm_until, &mut result, false).await;
+            run_until(
+                &mut conn,
+                &targets,
+                &mut next,
+                warm_until,
+                &mut result,
+                false,
+            )
+            .await;
             ready.wait().await;
             go.wait().await;
             let until = Instant::now() + duration;
-            run_until(&mut conn, &target, until, &mut result, true).await;
+            run_until(&mut conn, &targets, &mut next, until, &mut result, true).await;
             result
         });
     }
@@ -463,6 +559,130 @@ pub async fn hold_streams(
     Ok(hold)
 }
 
+/// Long fast streams read back to back by `concurrency` workers for one measured window.
+#[derive(Debug, Clone, Default)]
+pub struct ChunkPoint {
+    /// Streams read to the end with a correct body in the window.
+    pub streams: u64,
+    /// SSE data events (`data:` lines) those streams carried to the client.
+    pub events: u64,
+    /// Length of the window (start → the last stream read to its end).
+    pub elapsed: Duration,
+    /// Failed streams.
+    pub errors: u64,
+    /// The first failure.
+    pub first_error: Option<String>,
+    /// The proxy's CPU time and context switches over the window.
+    pub cpu: Option<crate::proxy::Usage>,
+    /// The machine's and this process's CPU ticks over the window.
+    pub machine: Option<crate::proxy::Machine>,
+}
+
+impl ChunkPoint {
+    /// CPU cores busy with processes other than the proxy and this one, on average.
+    pub fn others_cores(&self, ticks_per_s: u64) -> Option<f64> {
+        let m = self.machine?;
+        let proxy = self.cpu.map_or(0, |u| u.ticks());
+        let others = m.busy_ticks.saturating_sub(m.own_ticks + proxy);
+        Some(others as f64 / ticks_per_s as f64 / self.elapsed.as_secs_f64().max(1e-9))
+    }
+}
+
+#[derive(Default)]
+struct ChunkWorker {
+    streams: u64,
+    events: u64,
+    errors: u64,
+    first_error: Option<String>,
+}
+
+/// Streams `target` until `until` over one connection (replaced after a failure).
+async fn stream_until(
+    conn: &mut Option<Conn>,
+    target: &Target,
+    until: Instant,
+    result: &mut ChunkWorker,
+) {
+    while Instant::now() < until {
+        if conn.is_none() {
+            match Conn::open(target.addr).await {
+                Ok(c) => *conn = Some(c),
+                Err(err) => {
+                    result.errors += 1;
+                    result.first_error.get_or_insert_with(|| format!("{err:#}"));
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    continue;
+                }
+            }
+        }
+        let Some(c) = conn.as_mut() else { continue };
+        match c.stream_events(target).await {
+            Ok(events) => {
+                result.streams += 1;
+                result.events += events;
+            }
+            Err(err) => {
+                result.errors += 1;
+                result.first_error.get_or_insert_with(|| format!("{err:#}"));
+                *conn = None;
+            }
+        }
+    }
+}
+
+/// `concurrency` workers each read streamed answers of `target` back to back (one keep-alive
+/// connection each): `warmup` uncounted, then, after a barrier, a measured window of
+/// `duration`. The CPU counters of `pid` are read when the window opens and once every
+/// worker has finished its last stream (streams begun in the window are read to the end and
+/// counted), as [`closed_loop`] does.
+pub async fn chunk_streams(
+    target: &Target,
+    concurrency: usize,
+    warmup: Duration,
+    duration: Duration,
+    pid: u32,
+) -> anyhow::Result<ChunkPoint> {
+    let concurrency = concurrency.max(1);
+    let ready = Arc::new(Barrier::new(concurrency + 1));
+    let go = Arc::new(Barrier::new(concurrency + 1));
+    let target = Arc::new(target.clone());
+    let mut workers = JoinSet::new();
+    for _ in 0..concurrency {
+        let (ready, go, target) = (Arc::clone(&ready), Arc::clone(&go), Arc::clone(&target));
+        workers.spawn(async move {
+            let mut conn = None;
+            let mut warm = ChunkWorker::default();
+            stream_until(&mut conn, &target, Instant::now() + warmup, &mut warm).await;
+            ready.wait().await;
+            go.wait().await;
+            let mut result = ChunkWorker::default();
+            stream_until(&mut conn, &target, Instant::now() + duration, &mut result).await;
+            result
+        });
+    }
+    ready.wait().await;
+    let cpu_start = crate::proxy::usage(pid)?;
+    let machine_start = crate::proxy::machine().ok();
+    let start = Instant::now();
+    go.wait().await;
+    let mut point = ChunkPoint::default();
+    while let Some(joined) = workers.join_next().await {
+        let result = joined.context("a stream worker panicked")?;
+        point.streams += result.streams;
+        point.events += result.events;
+        point.errors += result.errors;
+        if point.first_error.is_none() {
+            point.first_error = result.first_error;
+        }
+    }
+    point.elapsed = start.elapsed();
+    if let (Some(before), Ok(after)) = (machine_start, crate::proxy::machine()) {
+        point.machine = Some(after.since(&before));
+    }
+    point.cpu = Some(crate::proxy::usage(pid)?.since(&cpu_start));
+    Ok(point)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -476,5 +696,15 @@ mod tests {
         assert_eq!(quantile(&v, 0.0), 1);
         assert_eq!(quantile(&[], 0.5), 0);
         assert!(contains(b"abc data: [DONE]", b"[DONE]"));
+    }
+
+    #[test]
+    fn counts_sse_data_events() {
+        let chat = b"data: {\"a\":1}\n\ndata: {\"b\":2}\n\ndata: [DONE]\n\n";
+        assert_eq!(data_events(chat), 3);
+        let anthropic =
+            b"event: message_start\ndata: {}\n\nevent: ping\ndata: {\"type\":\"ping\"}\n\n";
+        assert_eq!(data_events(anthropic), 2);
+        assert_eq!(data_events(b""), 0);
     }
 }

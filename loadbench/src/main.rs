@@ -6,9 +6,12 @@
 //! report and a JSON blob ([`report`]). "Added" figures are proxy minus direct.
 //!
 //! Each pass starts its own proxy with one `RUST_LOG` setting. The first pass measures
-//! everything (start-up, memory, the request matrix, stream TTFB, slow streams held open);
-//! later passes (by default one with the proxy's default `info` logging) repeat the request
-//! matrix and the stream TTFB only, to show what the access log costs.
+//! everything (start-up, memory, the request matrix, stream TTFB, CPU per relayed stream
+//! chunk, slow streams held open); later passes (by default one with the proxy's default
+//! `info` logging) repeat the request matrix and the stream TTFB only, to show what the access
+//! log costs. Last, the fail-over run starts one more proxy, with a config file routing one
+//! model name to a refusing provider first and another straight to the fake, and compares the
+//! two (`--phases` selects what runs).
 //!
 //! All traffic stays on 127.0.0.1. Progress goes to stderr; the report to stdout.
 
@@ -28,13 +31,35 @@ use clap::Parser;
 use crate::fake::Fake;
 use crate::load::{Conn, Hold, Target};
 use crate::proxy::{Home, Proxy};
-use crate::report::{HoldRow, MatrixRow, PassResult, Route, StreamRow};
+use crate::report::{ChunkRow, FailoverResult, HoldRow, MatrixRow, PassResult, Route, StreamRow};
+
+/// A part of the run, for `--phases`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Phase {
+    /// The non-streamed request matrix (every pass).
+    Matrix,
+    /// Streamed requests one at a time: TTFB and total time (every pass).
+    Ttfb,
+    /// CPU per relayed stream chunk: long fast streams at `--chunk-concurrency` (first pass).
+    StreamChunks,
+    /// Slow streams held open at once, each route on a fresh proxy (first pass).
+    Hold,
+    /// Fail-over after a refused connection: a separate proxy with a config file (once).
+    Failover,
+}
+
+/// Model names the fail-over run cycles through on each side. Every name has its own breaker
+/// on the refusing provider (`breaker_failures` is at most 1000, and a provider that never
+/// answers never resets it), so `FAILOVER_NAMES × 999` requests keep the dead target in play.
+const FAILOVER_NAMES: usize = 256;
+/// The most consecutive failures the proxy accepts for `[routing] breaker_failures`.
+const FAILOVER_BREAKER_FAILURES: usize = 1000;
 
 /// Load benchmark of copilot-api: the release binary against an in-process fake upstream,
 /// measured side by side with the fake alone, on 127.0.0.1 only.
 ///
 /// Prints a Markdown report and a JSON blob on stdout (progress on stderr). A default run
-/// takes about 75 seconds on 2 cores; run it on an otherwise quiet machine.
+/// takes about 90 seconds on 2 cores; run it on an otherwise quiet machine.
 #[derive(Debug, Parser)]
 #[command(name = "loadbench", version)]
 struct Args {
@@ -117,6 +142,43 @@ struct Args {
     )]
     routes: Vec<Route>,
 
+    /// Parts of the run: matrix, ttfb, stream-chunks, hold, failover (`hold` also needs
+    /// `--streams` > 0; later passes only run `matrix` and `ttfb`).
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        default_value = "matrix,ttfb,stream-chunks,hold,failover"
+    )]
+    phases: Vec<Phase>,
+
+    /// Routes of the CPU-per-stream-chunk run: passthrough, translated.
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        default_value = "passthrough,translated"
+    )]
+    chunk_routes: Vec<Route>,
+
+    /// Content chunks of each stream of the CPU-per-chunk run (sent back to back, no pause).
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    chunk_count: usize,
+
+    /// Streams read at once (closed loop) in the CPU-per-chunk run.
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    chunk_concurrency: usize,
+
+    /// Measured window of the CPU-per-chunk run, per route, in seconds (after `--warmup`).
+    #[arg(long, value_name = "SECS", default_value_t = 3.0)]
+    chunk_duration: f64,
+
+    /// Measured seconds per side of the fail-over run (`failover-gpt-*` and `direct-gpt-*`,
+    /// concurrency 1), split into two windows each in the order direct, fail-over, fail-over,
+    /// direct (each side also warms up for `--warmup` first).
+    #[arg(long, value_name = "SECS", default_value_t = 3.0)]
+    failover_duration: f64,
+
     /// Routes whose slow streams are held open: passthrough, translated.
     #[arg(
         long,
@@ -157,6 +219,10 @@ fn default_bin() -> PathBuf {
 }
 
 impl Args {
+    fn phase(&self, phase: Phase) -> bool {
+        self.phases.contains(&phase)
+    }
+
     fn validate(&self) -> anyhow::Result<()> {
         if !(self.duration > 0.0 && self.duration <= 30.0) {
             bail!("--duration must be in (0, 30] seconds");
@@ -178,6 +244,28 @@ impl Args {
         }
         if self.streams > 10_000 {
             bail!("--streams is capped at 10000");
+        }
+        if self.phases.is_empty() {
+            bail!("--phases needs at least one value");
+        }
+        if self.phase(Phase::StreamChunks) {
+            if self.chunk_routes.is_empty() {
+                bail!("--chunk-routes needs at least one value");
+            }
+            if !(1..=100_000).contains(&self.chunk_count) {
+                bail!("--chunk-count must be in 1..=100000");
+            }
+            if !(1..=1024).contains(&self.chunk_concurrency) {
+                bail!("--chunk-concurrency must be in 1..=1024");
+            }
+            if !(self.chunk_duration > 0.0 && self.chunk_duration <= 60.0) {
+                bail!("--chunk-duration must be in (0, 60] seconds");
+            }
+        }
+        if self.phase(Phase::Failover)
+            && !(self.failover_duration > 0.0 && self.failover_duration <= 30.0)
+        {
+            bail!("--failover-duration must be in (0, 30] seconds");
         }
         if !self.bin.is_file() {
             bail!(
@@ -214,10 +302,22 @@ async fn run(args: &Args) -> anyhow::Result<()> {
     let fake = Fake::start(args.fake_threads)?;
     eprintln!("fake upstream on {}", fake.base);
     let mut passes = Vec::new();
+    let repeated = args.phase(Phase::Matrix) || args.phase(Phase::Ttfb);
     for (i, level) in args.log_levels.iter().enumerate() {
+        if i > 0 && !repeated {
+            eprintln!("later passes skipped: they repeat only the matrix and ttfb phases");
+            break;
+        }
         let rust_log = (level != "default").then_some(level.as_str());
         passes.push(pass(args, &fake, rust_log, i == 0).await?);
     }
+    let failover = if args.phase(Phase::Failover) {
+        let first = args.log_levels.first().map(String::as_str);
+        let rust_log = first.filter(|level| *level != "default");
+        Some(failover_phase(args, &fake, rust_log).await?)
+    } else {
+        None
+    };
     let report = report::Report {
         bin: args.bin.clone(),
         clock_ticks: proxy::clock_ticks_per_second(),
@@ -228,6 +328,7 @@ async fn run(args: &Args) -> anyhow::Result<()> {
         translated_body: bodies::anthropic("claude-haiku-4.5", false).len(),
         slow_stream: (args.slow_chunks, Duration::from_millis(args.chunk_delay_ms)),
         passes,
+        failover,
     };
     let json = report.json();
     println!("{}", report.markdown());
@@ -273,6 +374,7 @@ fn proxy_target(proxy: &Proxy, route: Route, stream: bool) -> Target {
         body,
         anthropic,
         expect,
+        expect_header: None,
     }
 }
 
@@ -288,6 +390,7 @@ fn direct_target(fake: &Fake, route: Route, stream: bool) -> Target {
         } else {
             b"\"chat.completion\""
         },
+        expect_header: None,
     }
 }
 
@@ -333,7 +436,12 @@ async fn pass(
     let duration = Duration::from_secs_f64(args.duration);
     let log_before = proxy.log.totals();
     let mut matrix = Vec::new();
-    for &route in &args.routes {
+    let matrix_routes: &[Route] = if args.phase(Phase::Matrix) {
+        &args.routes
+    } else {
+        &[]
+    };
+    for &route in matrix_routes {
         for &concurrency in &args.concurrency {
             eprintln!("{route} c={concurrency}");
             let direct = load::closed_loop(
@@ -365,7 +473,12 @@ async fn pass(
     let mut streams = Vec::new();
     let warm = (args.stream_requests / 10).max(10);
     let gap = Duration::from_millis(args.stream_gap_ms);
-    for &route in &args.routes {
+    let ttfb_routes: &[Route] = if args.phase(Phase::Ttfb) {
+        &args.routes
+    } else {
+        &[]
+    };
+    for &route in ttfb_routes {
         eprintln!("{route} streams, one at a time");
         let direct = load::sequential_streams(
             &direct_target(fake, route, true),
@@ -390,6 +503,13 @@ async fn pass(
     tokio::time::sleep(Duration::from_millis(200)).await;
     let mem_after_load = proxy.memory()?;
 
+    // After the memory figure above, so that it stays what it was before this run existed.
+    let stream_chunks = if full && args.phase(Phase::StreamChunks) {
+        chunk_phase(args, fake, &proxy).await?
+    } else {
+        Vec::new()
+    };
+
     // Give the log drain a moment to catch up before counting.
     tokio::time::sleep(Duration::from_millis(100)).await;
     let log_lines = proxy.log.kept();
@@ -400,7 +520,7 @@ async fn pass(
     let shutdown = proxy.stop().await;
     eprintln!("proxy stopped: {} in {:?}", shutdown.status, shutdown.took);
 
-    let (holds, direct_hold) = if full && args.streams > 0 {
+    let (holds, direct_hold) = if full && args.streams > 0 && args.phase(Phase::Hold) {
         hold_phase(args, fake, &home, rust_log).await?
     } else {
         (Vec::new(), None)
@@ -414,6 +534,7 @@ async fn pass(
         mem_after_load,
         matrix,
         streams,
+        stream_chunks,
         holds,
         direct_hold,
         matrix_log: (log_after.0 - log_before.0, log_after.1 - log_before.1),
@@ -508,4 +629,155 @@ async fn hold_phase(
     }
     fake.state.set_stream(args.fast_chunks, Duration::ZERO);
     Ok((holds, Some(direct)))
+}
+
+/// CPU per relayed stream chunk: per route, `--chunk-concurrency` workers read streams of
+/// `--chunk-count` content chunks (sent back to back) through the proxy for `--warmup` and
+/// then a measured `--chunk-duration`; the proxy's CPU time over the window is divided by the
+/// SSE data events the client received (and by the streams).
+async fn chunk_phase(args: &Args, fake: &Fake, proxy: &Proxy) -> anyhow::Result<Vec<ChunkRow>> {
+    fake.state.set_stream(args.chunk_count, Duration::ZERO);
+    let mut rows = Vec::new();
+    let result = async {
+        for &route in &args.chunk_routes {
+            eprintln!(
+                "{route}: streams of {} chunks, {} at once, CPU per chunk",
+                args.chunk_count, args.chunk_concurrency
+            );
+            let point = load::chunk_streams(
+                &proxy_target(proxy, route, true),
+                args.chunk_concurrency,
+                Duration::from_secs_f64(args.warmup),
+                Duration::from_secs_f64(args.chunk_duration),
+                proxy.pid,
+            )
+            .await?;
+            rows.push(ChunkRow {
+                route,
+                concurrency: args.chunk_concurrency,
+                upstream_chunks: args.chunk_count,
+                point,
+            });
+        }
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
+    fake.state.set_stream(args.fast_chunks, Duration::ZERO);
+    result.map(|()| rows)
+}
+
+/// The config file of the fail-over run: `dead` is an OpenAI-compatible provider on a port
+/// nothing listens on (connection refused), `fake` the fake upstream (which serves
+/// `/chat/completions` at its root). `failover-gpt-*` tries `dead` first (the target's model
+/// is the requested name, so every name has its own breaker there), then `fake`;
+/// `direct-gpt-*` goes to `fake` alone. Both sides send `gpt-4o` to the fake.
+fn failover_config(fake: &Fake) -> String {
+    format!(
+        r#"# Written by loadbench for its fail-over run.
+[providers.dead]
+kind = "openai-compatible"
+base_url = "http://127.0.0.1:1"        # nothing listens: connection refused
+models = ["gpt-4o"]
+
+[providers.fake]
+kind = "openai-compatible"
+base_url = "{base}"
+models = ["gpt-4o"]
+
+[[routes]]
+match = "failover-gpt-*"
+targets = [{{ provider = "dead", priority = 1 }}, {{ provider = "fake", model = "gpt-4o", priority = 2 }}]
+
+[[routes]]
+match = "direct-gpt-*"
+targets = [{{ provider = "fake", model = "gpt-4o" }}]
+
+[routing]
+breaker_failures = {FAILOVER_BREAKER_FAILURES}   # the most the proxy accepts
+"#,
+        base = fake.base
+    )
+}
+
+/// The fail-over run, on its own proxy (after the passes, so it disturbs none of their
+/// figures): non-streamed passthrough requests at concurrency 1, `direct-gpt-*` and
+/// `failover-gpt-*` in alternating windows (direct, fail-over, fail-over, direct), each side
+/// warmed up first. Every answer must come from `fake`, after 1 attempt (direct) or 2
+/// (fail-over), or it counts as an error.
+async fn failover_phase(
+    args: &Args,
+    fake: &Fake,
+    rust_log: Option<&str>,
+) -> anyhow::Result<FailoverResult> {
+    let label = rust_log.map_or_else(
+        || "RUST_LOG unset (default: info)".to_owned(),
+        |l| format!("RUST_LOG={l}"),
+    );
+    eprintln!("== fail-over: its own proxy with a config file ({label})");
+    let home = Home::new()?;
+    let config = home.path().join("failover.toml");
+    std::fs::write(&config, failover_config(fake))
+        .with_context(|| format!("cannot write {}", config.display()))?;
+    fake.state.set_stream(args.fast_chunks, Duration::ZERO);
+    let proxy = Proxy::start_with_config(&args.bin, fake, &home, rust_log, Some(&config))
+        .await
+        .context("the proxy did not start with the fail-over config file")?;
+    let targets = |prefix: &str, attempts: &'static str| -> Vec<Target> {
+        (0..FAILOVER_NAMES)
+            .map(|i| Target {
+                addr: proxy.addr,
+                path: "/v1/chat/completions",
+                body: bodies::openai(&format!("{prefix}-{i}"), false),
+                anthropic: false,
+                expect: b"\"chat.completion\"",
+                expect_header: Some(("x-copilot-api-attempts", attempts)),
+            })
+            .collect()
+    };
+    let direct_targets = targets("direct-gpt", "1");
+    let failover_targets = targets("failover-gpt", "2");
+    Conn::open(proxy.addr)
+        .await?
+        .call(&failover_targets[0])
+        .await
+        .context("the first fail-over request failed")?;
+    let warmup = Duration::from_secs_f64(args.warmup);
+    let window = Duration::from_secs_f64(args.failover_duration / 2.0);
+    let mut direct = load::Point::default();
+    let mut failover = load::Point::default();
+    let order = [false, true, true, false];
+    for (i, &is_failover) in order.iter().enumerate() {
+        let (name, targets) = if is_failover {
+            ("failover-gpt-*", &failover_targets)
+        } else {
+            ("direct-gpt-*", &direct_targets)
+        };
+        eprintln!("{name}: window {} of {}", i + 1, order.len());
+        // Warm up each side once, before its first window.
+        let warm = if order[..i].contains(&is_failover) {
+            Duration::ZERO
+        } else {
+            warmup
+        };
+        let point = load::closed_loop_rotating(targets, 1, warm, window, Some(proxy.pid)).await?;
+        if is_failover {
+            failover.merge(point);
+        } else {
+            direct.merge(point);
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let log_lines = proxy.log.kept();
+    let notable = proxy.log.notable.load(Ordering::Relaxed);
+    let shutdown = proxy.stop().await;
+    Ok(FailoverResult {
+        label,
+        names: FAILOVER_NAMES,
+        windows: order.iter().filter(|&&f| f).count(),
+        direct,
+        failover,
+        notable,
+        log_lines,
+        shutdown,
+    })
 }

@@ -6,7 +6,8 @@
 //! temporary directory holding only a `github_token` file, both upstream URLs point at the
 //! fake, `NO_PROXY=*` keeps every call on loopback, `NO_COLOR=1`, and `RUST_LOG` is whatever
 //! the pass asks for (unset means the proxy's default, `info`, with one access-log line per
-//! request).
+//! request). The fail-over run also passes `--config <file>`; every other run has no config
+//! file (`XDG_CONFIG_HOME` points at an empty directory).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -51,7 +52,8 @@ impl Home {
         Ok(Self { dir })
     }
 
-    fn path(&self) -> &Path {
+    /// The temporary directory (the proxy's `HOME`).
+    pub fn path(&self) -> &Path {
         self.dir.path()
     }
 
@@ -158,9 +160,23 @@ impl Proxy {
         home: &Home,
         rust_log: Option<&str>,
     ) -> anyhow::Result<Self> {
+        Self::start_with_config(bin, fake, home, rust_log, None).await
+    }
+
+    /// [`Proxy::start`], with `--config <config>` when given.
+    pub async fn start_with_config(
+        bin: &Path,
+        fake: &Fake,
+        home: &Home,
+        rust_log: Option<&str>,
+        config: Option<&Path>,
+    ) -> anyhow::Result<Self> {
         let mut cmd = Command::new(bin);
-        cmd.args(["start", "--port", "0"])
-            .env_clear()
+        cmd.args(["start", "--port", "0"]);
+        if let Some(config) = config {
+            cmd.arg("--config").arg(config);
+        }
+        cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", home.path())
             .env("XDG_CONFIG_HOME", home.path().join("config"))

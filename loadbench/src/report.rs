@@ -7,7 +7,10 @@
 //! requests completed in them. Memory is in MiB (the kernel's "kB" are KiB): private
 //! (anonymous) memory, `Anonymous:` of `/proc/<pid>/smaps_rollup` — what the proxy alone costs
 //! the machine, and what the memory targets judge — with VmRSS (which adds the file-backed
-//! pages, mostly the binary's code, shared with the page cache) beside it.
+//! pages, mostly the binary's code, shared with the page cache) beside it. CPU per stream
+//! chunk is the proxy's utime + stime over a window of long fast streams divided by the SSE
+//! data events the client received in it; the fail-over figures compare two routes of one
+//! config-file proxy, request by request on one connection.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -15,7 +18,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::load::{Hold, Point, StreamPoint, quantile};
+use crate::load::{ChunkPoint, Hold, Point, StreamPoint, quantile};
 use crate::proxy::{Memory, Shutdown, Startup};
 
 /// Target: proxy CPU per passthrough request, ms.
@@ -35,6 +38,10 @@ fn mb(mib: f64) -> f64 {
 }
 /// Target: start-up once the Copilot token is in hand, ms.
 const TARGET_STARTUP_MS: f64 = 20.0;
+/// Target: proxy CPU per relayed stream chunk (SSE data event), µs.
+const TARGET_CPU_PER_CHUNK_US: f64 = 5.0;
+/// Target: latency a refused connection to the first target adds to a request (p50), ms.
+const TARGET_FAILOVER_ADDED_P50_MS: f64 = 2.0;
 
 /// A proxy route under test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -122,6 +129,208 @@ pub struct HoldRow {
     pub shutdown: Shutdown,
 }
 
+/// Long fast streams of one route read back to back: CPU per relayed chunk.
+#[derive(Debug)]
+pub struct ChunkRow {
+    /// The route.
+    pub route: Route,
+    /// Streams read at once (closed loop).
+    pub concurrency: usize,
+    /// Content chunks the fake sends per stream (plus a role chunk, a finish chunk and
+    /// `data: [DONE]`).
+    pub upstream_chunks: usize,
+    /// What was measured.
+    pub point: ChunkPoint,
+}
+
+impl ChunkRow {
+    fn cpu_s(&self, ticks_per_s: u64) -> Option<f64> {
+        self.point
+            .cpu
+            .map(|u| u.ticks() as f64 / ticks_per_s as f64)
+    }
+
+    /// Proxy CPU per data event received by the client, µs.
+    pub fn cpu_per_chunk_us(&self, ticks_per_s: u64) -> Option<f64> {
+        let events = self.point.events;
+        self.cpu_s(ticks_per_s)
+            .filter(|_| events > 0)
+            .map(|s| s * 1e6 / events as f64)
+    }
+
+    /// Proxy CPU per stream, µs.
+    pub fn cpu_per_stream_us(&self, ticks_per_s: u64) -> Option<f64> {
+        let streams = self.point.streams;
+        self.cpu_s(ticks_per_s)
+            .filter(|_| streams > 0)
+            .map(|s| s * 1e6 / streams as f64)
+    }
+
+    fn json(&self, ticks_per_s: u64) -> Value {
+        let p = &self.point;
+        let streams = p.streams.max(1) as f64;
+        let secs = p.elapsed.as_secs_f64().max(1e-9);
+        json!({
+            "route": self.route.name(),
+            "concurrency": self.concurrency,
+            "upstream_content_chunks_per_stream": self.upstream_chunks,
+            "streams": p.streams,
+            "data_events": p.events,
+            "data_events_per_stream": p.events as f64 / streams,
+            "data_events_per_s": p.events as f64 / secs,
+            "streams_per_s": p.streams as f64 / secs,
+            "elapsed_s": secs,
+            "errors": p.errors,
+            "first_error": p.first_error,
+            "proxy_cpu_ticks": p.cpu.map(|u| u.ticks()),
+            "proxy_cpu_s": self.cpu_s(ticks_per_s),
+            "proxy_sys_share": p.cpu.map(|u| u.sys_ticks as f64 / u.ticks().max(1) as f64),
+            "proxy_cores_busy": self.cpu_s(ticks_per_s).map(|c| c / secs),
+            "proxy_cpu_per_chunk_us": self.cpu_per_chunk_us(ticks_per_s),
+            "proxy_cpu_per_stream_us": self.cpu_per_stream_us(ticks_per_s),
+            "proxy_context_switches_per_stream": p.cpu.map(|u| u.context_switches as f64 / streams),
+            "other_processes_cores": p.others_cores(ticks_per_s),
+        })
+    }
+}
+
+/// The fail-over run: one proxy with a config file, two routes to the fake, one of them
+/// behind a provider whose port refuses connections.
+#[derive(Debug)]
+pub struct FailoverResult {
+    /// `RUST_LOG=…` of the proxy.
+    pub label: String,
+    /// Model names each side cycles through (one breaker each on the dead provider).
+    pub names: usize,
+    /// Windows per side (alternating sides: direct, fail-over, fail-over, direct, …).
+    pub windows: usize,
+    /// `direct-gpt-*`: the fake only.
+    pub direct: Point,
+    /// `failover-gpt-*`: the refusing provider, then the fake.
+    pub failover: Point,
+    /// WARN / ERROR lines the proxy logged.
+    pub notable: u64,
+    /// The first WARN / ERROR lines.
+    pub log_lines: Vec<String>,
+    /// How the proxy stopped.
+    pub shutdown: Shutdown,
+}
+
+impl FailoverResult {
+    fn added_ms(&self, p: f64) -> f64 {
+        ms(self.failover.quantile_ns(p)) - ms(self.direct.quantile_ns(p))
+    }
+
+    fn cpu_per_request_ms(point: &Point, ticks_per_s: u64) -> Option<f64> {
+        let n = point.requests();
+        point
+            .cpu
+            .filter(|_| n > 0)
+            .map(|u| u.ticks() as f64 * 1e3 / ticks_per_s as f64 / n as f64)
+    }
+
+    fn json(&self, ticks_per_s: u64) -> Value {
+        let side = |p: &Point| {
+            json!({
+                "requests": p.requests(),
+                "errors": p.errors,
+                "first_error": p.first_error,
+                "req_per_s": p.rps(),
+                "p50_ms": ms(p.quantile_ns(0.5)),
+                "p99_ms": ms(p.quantile_ns(0.99)),
+                "max_ms": ms(p.quantile_ns(1.0)),
+                "elapsed_s": p.elapsed.as_secs_f64(),
+                "proxy_cpu_per_request_ms": Self::cpu_per_request_ms(p, ticks_per_s),
+                "other_processes_cores": p.others_cores(ticks_per_s),
+            })
+        };
+        json!({
+            "label": self.label,
+            "concurrency": 1,
+            "model_names_per_side": self.names,
+            "windows_per_side": self.windows,
+            "direct": side(&self.direct),
+            "failover": side(&self.failover),
+            "added_p50_ms": self.added_ms(0.5),
+            "added_p99_ms": self.added_ms(0.99),
+            "added_cpu_per_request_ms": Self::cpu_per_request_ms(&self.failover, ticks_per_s)
+                .zip(Self::cpu_per_request_ms(&self.direct, ticks_per_s))
+                .map(|(f, d)| f - d),
+            "warn_or_error_lines": self.notable,
+            "first_warn_or_error_lines": self.log_lines,
+            "shutdown": {"took_ms": dms(self.shutdown.took), "status": self.shutdown.status},
+        })
+    }
+
+    fn markdown(&self, out: &mut String, ticks_per_s: u64) {
+        let _ = writeln!(
+            out,
+            "\n## Fail-over after a connection refusal ({}; its own proxy, with a config file)\n",
+            self.label
+        );
+        let _ = writeln!(
+            out,
+            "Non-streamed `POST /v1/chat/completions`, one connection, concurrency 1, {} windows per side in alternation; \
+             each side cycles through {} model names so that no breaker of the refusing provider opens.\n",
+            self.windows, self.names
+        );
+        let _ = writeln!(
+            out,
+            "| route | requests | p50 | p99 | max | req/s | proxy CPU/req | other processes' load (cores) | errors |"
+        );
+        let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+        for (name, p) in [
+            ("`direct-gpt-*` → fake", &self.direct),
+            (
+                "`failover-gpt-*` → 127.0.0.1:1 (refused), then fake",
+                &self.failover,
+            ),
+        ] {
+            let _ = writeln!(
+                out,
+                "| {name} | {} | {:.3} | {:.3} | {:.3} | {:.0} | {} | {} | {} |",
+                p.requests(),
+                ms(p.quantile_ns(0.5)),
+                ms(p.quantile_ns(0.99)),
+                ms(p.quantile_ns(1.0)),
+                p.rps(),
+                Self::cpu_per_request_ms(p, ticks_per_s)
+                    .map_or_else(|| "n/a".to_owned(), |v| format!("{v:.4} ms")),
+                p.others_cores(ticks_per_s)
+                    .map_or_else(|| "?".to_owned(), |c| format!("{c:.2}")),
+                p.errors,
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\nAdded by the refused attempt: **p50 {:.3} ms**, p99 {:.3} ms{}.",
+            self.added_ms(0.5),
+            self.added_ms(0.99),
+            Self::cpu_per_request_ms(&self.failover, ticks_per_s)
+                .zip(Self::cpu_per_request_ms(&self.direct, ticks_per_s))
+                .map_or_else(String::new, |(f, d)| format!(
+                    ", proxy CPU {:+.4} ms per request",
+                    f - d
+                ))
+        );
+        for (side, p) in [("direct", &self.direct), ("failover", &self.failover)] {
+            if let Some(err) = &p.first_error {
+                let _ = writeln!(out, "\n- first {side} error: `{err}`");
+            }
+        }
+        let _ = writeln!(
+            out,
+            "\nWARN/ERROR log lines: {}; SIGTERM → exit {:.1} ms ({}).",
+            self.notable,
+            dms(self.shutdown.took),
+            self.shutdown.status
+        );
+        for line in &self.log_lines {
+            let _ = writeln!(out, "\n    {line}");
+        }
+    }
+}
+
 /// One proxy process with one `RUST_LOG`.
 #[derive(Debug)]
 pub struct PassResult {
@@ -141,6 +350,8 @@ pub struct PassResult {
     pub matrix: Vec<MatrixRow>,
     /// Stream TTFB.
     pub streams: Vec<StreamRow>,
+    /// CPU per relayed stream chunk (first pass only).
+    pub stream_chunks: Vec<ChunkRow>,
     /// Slow streams held open, each on a fresh proxy.
     pub holds: Vec<HoldRow>,
     /// The same number of slow streams against the fake alone.
@@ -178,6 +389,8 @@ pub struct Report {
     pub slow_stream: (usize, Duration),
     /// The passes, the first being the full one.
     pub passes: Vec<PassResult>,
+    /// The fail-over run (its own proxy, after the passes).
+    pub failover: Option<FailoverResult>,
 }
 
 fn ms(ns: u64) -> f64 {
@@ -386,6 +599,7 @@ impl PassResult {
             },
             "matrix": matrix,
             "streams": streams,
+            "stream_chunks": self.stream_chunks.iter().map(|c| c.json(ticks_per_s)).collect::<Vec<_>>(),
             "slow_streams": holds,
             "slow_streams_direct": self.direct_hold.as_ref().map(hold),
             "log": {
@@ -504,6 +718,8 @@ impl PassResult {
             }
         }
 
+        self.chunks_markdown(out, ticks_per_s);
+
         let _ = writeln!(out, "\n### Process\n");
         let _ = writeln!(out, "| figure | value |\n|---|--:|");
         let st = self.startup_stats();
@@ -598,6 +814,62 @@ impl PassResult {
 }
 
 impl PassResult {
+    fn chunks_markdown(&self, out: &mut String, ticks_per_s: u64) {
+        if self.stream_chunks.is_empty() {
+            return;
+        }
+        let _ = writeln!(
+            out,
+            "\n### Proxy CPU per relayed stream chunk (long fast streams read back to back)\n"
+        );
+        let _ = writeln!(
+            out,
+            "| route | conc. | streams | upstream content chunks/stream | data events/stream (client) | events/s | proxy CPU (sys share) | proxy cores busy | **CPU/chunk** | CPU/stream | ctx switches/stream | other processes' load (cores) | errors |"
+        );
+        let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+        for c in &self.stream_chunks {
+            let p = &c.point;
+            let secs = p.elapsed.as_secs_f64().max(1e-9);
+            let streams = p.streams.max(1) as f64;
+            let na = || "n/a".to_owned();
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {:.1} | {:.0} | {} | {} | **{}** | {} | {} | {} | {} |",
+                c.route,
+                c.concurrency,
+                p.streams,
+                c.upstream_chunks,
+                p.events as f64 / streams,
+                p.events as f64 / secs,
+                p.cpu.map_or_else(na, |u| format!(
+                    "{:.2} s ({:.0}%)",
+                    u.ticks() as f64 / ticks_per_s as f64,
+                    u.sys_ticks as f64 * 100.0 / u.ticks().max(1) as f64
+                )),
+                p.cpu.map_or_else(na, |u| format!(
+                    "{:.2}",
+                    u.ticks() as f64 / ticks_per_s as f64 / secs
+                )),
+                c.cpu_per_chunk_us(ticks_per_s)
+                    .map_or_else(na, |v| format!("{v:.2} µs")),
+                c.cpu_per_stream_us(ticks_per_s)
+                    .map_or_else(na, |v| format!("{v:.0} µs")),
+                p.cpu.map_or_else(na, |u| format!(
+                    "{:.1}",
+                    u.context_switches as f64 / streams
+                )),
+                p.others_cores(ticks_per_s)
+                    .map_or_else(|| "?".to_owned(), |v| format!("{v:.2}")),
+                p.errors,
+            );
+        }
+        for c in &self.stream_chunks {
+            if let Some(err) = &c.point.first_error {
+                let _ = writeln!(out, "\n- first stream-chunk error, {}: `{err}`", c.route);
+            }
+        }
+    }
+
     fn holds_markdown(&self, out: &mut String) {
         if self.holds.is_empty() && self.direct_hold.is_none() {
             return;
@@ -696,6 +968,7 @@ impl Report {
             "body_bytes": {"passthrough": self.passthrough_body, "translated": self.translated_body},
             "slow_stream": {"chunks": self.slow_stream.0, "chunk_delay_ms": self.slow_stream.1.as_millis() as u64},
             "passes": self.passes.iter().map(|p| p.json(self.clock_ticks)).collect::<Vec<_>>(),
+            "failover": self.failover.as_ref().map(|f| f.json(self.clock_ticks)),
             "targets": self.targets().iter().map(|t| json!({
                 "target": t.name, "measured": t.measured, "met": t.met,
             })).collect::<Vec<_>>(),
@@ -726,6 +999,9 @@ impl Report {
         );
         for pass in &self.passes {
             pass.markdown(&mut out, self.clock_ticks);
+        }
+        if let Some(failover) = &self.failover {
+            failover.markdown(&mut out, self.clock_ticks);
         }
         let _ = writeln!(
             out,
@@ -759,6 +1035,48 @@ impl Report {
         let Some(p) = self.passes.first() else {
             return Vec::new();
         };
+        let mut targets = self.pass_targets(p);
+        for c in &p.stream_chunks {
+            if let (Some(chunk), Some(stream)) = (
+                c.cpu_per_chunk_us(self.clock_ticks),
+                c.cpu_per_stream_us(self.clock_ticks),
+            ) {
+                targets.push(Target {
+                    name: format!(
+                        "CPU per relayed stream chunk, {} ≤ {TARGET_CPU_PER_CHUNK_US} µs, no errors",
+                        c.route
+                    ),
+                    measured: format!(
+                        "{chunk:.2} µs ({stream:.0} µs per stream of {:.0} events; {} errors)",
+                        c.point.events as f64 / c.point.streams.max(1) as f64,
+                        c.point.errors
+                    ),
+                    met: chunk <= TARGET_CPU_PER_CHUNK_US && c.point.errors == 0,
+                });
+            }
+        }
+        if let Some(f) = &self.failover
+            && f.failover.requests() > 0
+            && f.direct.requests() > 0
+        {
+            let errors = f.failover.errors + f.direct.errors;
+            targets.push(Target {
+                name: format!(
+                    "fail-over after a refused connection adds ≤ {TARGET_FAILOVER_ADDED_P50_MS} ms (p50, concurrency 1), no errors"
+                ),
+                measured: format!(
+                    "p50 {:.3} ms (p99 {:.3} ms; {errors} errors)",
+                    f.added_ms(0.5),
+                    f.added_ms(0.99)
+                ),
+                met: f.added_ms(0.5) <= TARGET_FAILOVER_ADDED_P50_MS && errors == 0,
+            });
+        }
+        targets
+    }
+
+    /// The targets judged on a pass's own figures.
+    fn pass_targets(&self, p: &PassResult) -> Vec<Target> {
         let mut targets = Vec::new();
         for (route, limit) in [
             (Route::Passthrough, TARGET_CPU_PASSTHROUGH_MS),
