@@ -83,9 +83,51 @@ pub(crate) async fn first_content(
         }
     }
     let prefix = held.freeze();
-    Ok(futures_util::stream::once(async move { Ok(prefix) })
-        .chain(body)
-        .boxed())
+    Ok(coalesce(
+        futures_util::stream::once(async move { Ok(prefix) })
+            .chain(body)
+            .boxed(),
+    ))
+}
+
+/// Most bytes joined into one chunk.
+const MAX_JOINED: usize = 64 * 1024;
+
+/// Joins the chunks that are already there into one: a server that writes one event per
+/// chunk (most do) then costs one write to the client per read, not one per event. Nothing
+/// waits for more: only chunks ready at the moment are joined.
+pub(crate) fn coalesce(inner: ByteStream) -> ByteStream {
+    let mut inner = inner.fuse();
+    let mut stashed: Option<Option<Result<Bytes, reqwest::Error>>> = None;
+    futures_util::stream::poll_fn(move |cx| {
+        if let Some(item) = stashed.take() {
+            return std::task::Poll::Ready(item);
+        }
+        let first = match inner.poll_next_unpin(cx) {
+            std::task::Poll::Ready(Some(Ok(bytes))) => bytes,
+            other => return other,
+        };
+        let mut joined: Option<BytesMut> = None;
+        loop {
+            match inner.poll_next_unpin(cx) {
+                std::task::Poll::Ready(Some(Ok(more))) => {
+                    let buf = joined.get_or_insert_with(|| BytesMut::from(&first[..]));
+                    buf.extend_from_slice(&more);
+                    if buf.len() >= MAX_JOINED {
+                        break;
+                    }
+                }
+                // An error or the end comes next time, after what was joined.
+                std::task::Poll::Ready(end) => {
+                    stashed = Some(end);
+                    break;
+                }
+                std::task::Poll::Pending => break,
+            }
+        }
+        std::task::Poll::Ready(Some(Ok(joined.map_or(first, BytesMut::freeze))))
+    })
+    .boxed()
 }
 
 fn once(bytes: Bytes) -> ByteStream {
@@ -273,6 +315,14 @@ mod tests {
             err.to_string().contains("ended before any content"),
             "{err}"
         );
+    }
+
+    #[tokio::test]
+    async fn ready_chunks_are_joined_and_nothing_is_lost() {
+        let pieces = ["a", "b", "c"];
+        let out: Vec<_> = coalesce(stream_of(&pieces)).collect().await;
+        assert_eq!(out.len(), 1, "three ready chunks make one");
+        assert_eq!(out[0].as_ref().unwrap(), "abc");
     }
 
     #[tokio::test]

@@ -88,52 +88,82 @@ where
     };
     futures_util::stream::unfold(state, move |mut st| async move {
         loop {
-            if let Some(bytes) = st.pending.pop_front() {
-                return Some((Ok(bytes), st));
+            // Everything ready goes out as one body frame: one write to the client per upstream
+            // read, not one per event.
+            if !st.pending.is_empty() {
+                let mut out = bytes::BytesMut::new();
+                for frame in st.pending.drain(..) {
+                    out.extend_from_slice(&frame);
+                }
+                return Some((Ok(out.freeze()), st));
             }
             if st.done {
                 return None;
             }
-            let events = match tokio::time::timeout(ping_every, st.sse.next()).await {
-                Err(_) => vec![StreamEvent::Ping],
-                Ok(Some(Ok(event))) => match event.data.as_deref().map(str::trim) {
-                    None | Some("") => Vec::new(),
-                    Some("[DONE]") => st.translator.finish(),
-                    Some(data) => match serde_json::from_str::<ChatChunk>(data) {
-                        // Copilot reports a failure mid-stream as a data line `{"error": …}`.
-                        Ok(chunk)
-                            if chunk.choices.is_empty() && chunk.extra.contains_key("error") =>
-                        {
-                            upstream_error(&mut st.translator, data)
-                        }
-                        Ok(chunk) => st.translator.push(&chunk),
-                        Err(_) => upstream_error(&mut st.translator, data),
-                    },
-                },
-                Ok(Some(Err(err))) => st
-                    .translator
-                    .fail(&format!("the upstream stream failed: {err}"), "api_error"),
-                Ok(None) => st.translator.finish(),
+            let next = match tokio::time::timeout(ping_every, st.sse.next()).await {
+                Err(_) => {
+                    st.pending.push_back(frame(&StreamEvent::Ping));
+                    continue;
+                }
+                Ok(next) => next,
             };
-            for event in &events {
-                match event {
-                    StreamEvent::MessageStart { message } => {
-                        st.log.usage(Some(message.usage.input_tokens), None)
-                    }
-                    StreamEvent::MessageDelta { usage, .. } => {
-                        st.log
-                            .usage(Some(usage.input_tokens), Some(usage.output_tokens));
-                    }
-                    StreamEvent::Error { error } => st.log.broken(error.message.clone()),
-                    _ => {}
+            handle(&mut st, next);
+            // Events already parsed from the same read are translated now, not one wake-up each.
+            while !st.done {
+                match futures_util::FutureExt::now_or_never(st.sse.next()) {
+                    Some(next) => handle(&mut st, next),
+                    None => break,
                 }
             }
-            if st.translator.is_finished() {
-                st.done = true;
-            }
-            st.pending.extend(events.iter().map(frame));
         }
     })
+}
+
+/// Translates one upstream item (an SSE event, a read error, or the end) into framed events.
+fn handle<E: std::error::Error>(
+    st: &mut State<E>,
+    next: Option<Result<sse_stream::Sse, sse_stream::Error>>,
+) {
+    let events = match next {
+        Some(Ok(event)) => match event.data.as_deref().map(str::trim) {
+            None | Some("") => Vec::new(),
+            Some("[DONE]") => st.translator.finish(),
+            Some(data) => match serde_json::from_str::<ChatChunk>(data) {
+                // Copilot reports a failure mid-stream as a data line `{"error": …}`.
+                Ok(chunk) if chunk.choices.is_empty() && chunk.extra.contains_key("error") => {
+                    upstream_error(&mut st.translator, data)
+                }
+                Ok(chunk) => {
+                    if let Some(usage) = chunk
+                        .usage
+                        .as_ref()
+                        .and_then(|u| serde_json::to_value(u).ok())
+                    {
+                        st.log.openai_usage(Some(&usage));
+                    }
+                    st.translator.push(&chunk)
+                }
+                Err(_) => upstream_error(&mut st.translator, data),
+            },
+        },
+        Some(Err(err)) => st
+            .translator
+            .fail(&format!("the upstream stream failed: {err}"), "api_error"),
+        None => st.translator.finish(),
+    };
+    for event in &events {
+        match event {
+            StreamEvent::MessageStart { message } => {
+                st.log.usage(Some(message.usage.input_tokens), None);
+            }
+            StreamEvent::Error { error } => st.log.broken(error.message.clone()),
+            _ => {}
+        }
+    }
+    if st.translator.is_finished() {
+        st.done = true;
+    }
+    st.pending.extend(events.iter().map(frame));
 }
 
 /// The `error` event for a data line that is an upstream error, not a chunk.
