@@ -120,8 +120,9 @@ impl LogTap {
 }
 
 /// Variables passed from loadbench's environment to the proxy (the rest is cleared).
-const PASSED_THROUGH: [&str; 6] = [
+const PASSED_THROUGH: [&str; 7] = [
     "TOKIO_WORKER_THREADS",
+    "COPILOT_API_CONFIG",
     "COPILOT_API_THREADS",
     "LD_PRELOAD",
     "MALLOC_ARENA_MAX",

@@ -145,6 +145,35 @@ pub(crate) async fn run(
         ),
     }
 
+    // The usage ledger: opens, and its schema is one this binary knows.
+    let ledger = dir.join(crate::ledger::FILE);
+    if ctx.file.as_ref().and_then(|f| f.ledger.enabled) == Some(false) {
+        report.ok(
+            "ledger",
+            "turned off in the config ([ledger] enabled = false)",
+        );
+    } else if !ledger.exists() {
+        report.ok(
+            "ledger",
+            format!(
+                "{} will be created by `copilot-api start`",
+                ledger.display()
+            ),
+        );
+    } else {
+        match crate::ledger::store::Reader::open(&ledger) {
+            Ok(_) => report.ok("ledger", format!("{} opens", ledger.display())),
+            Err(err) => report.fail(
+                "ledger",
+                format!("{err:#}"),
+                format!(
+                    "move {} away (the server starts a new one) or update copilot-api",
+                    ledger.display()
+                ),
+            ),
+        }
+    }
+
     // Proxy environment (names and hosts only: a proxy URL may carry a password).
     let proxies: Vec<String> = [
         "HTTPS_PROXY",

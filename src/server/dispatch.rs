@@ -516,6 +516,16 @@ fn check_budgets(
                     inbound.model
                 );
                 inbound.model.clone_from(model);
+                // The body names the model too (passthrough sends it as it is).
+                if let Ok(mut map) = parse_json::<Map<String, Value>>(&inbound.body) {
+                    map.insert("model".into(), Value::String(model.clone()));
+                    if let Ok(bytes) = serde_json::to_vec(&map) {
+                        inbound.body = Bytes::from(bytes);
+                    }
+                }
+                if let Some(request) = inbound.messages.as_mut() {
+                    request.model.clone_from(model);
+                }
             }
             Ok(())
         }

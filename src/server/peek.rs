@@ -229,9 +229,9 @@ pub(crate) struct CompletionPeek {
     /// `choices`, by index.
     #[serde(default)]
     pub choices: Vec<ChoicePeek>,
-    /// `usage`.
+    /// `usage` (a small object, read whole for its cache and reasoning details).
     #[serde(default)]
-    pub usage: Option<UsagePeek>,
+    pub usage: Option<serde_json::Value>,
     /// `error` (a mid-stream failure report).
     #[serde(default)]
     pub error: Option<IgnoredAny>,
@@ -243,32 +243,6 @@ pub(crate) struct ChoicePeek {
     /// `index`.
     #[serde(default)]
     pub index: u64,
-}
-
-/// Token usage, in either naming (`prompt_tokens`/`completion_tokens` in chat answers,
-/// `input_tokens`/`output_tokens` in Responses and Anthropic answers).
-#[derive(Debug, Deserialize)]
-pub(crate) struct UsagePeek {
-    #[serde(default)]
-    prompt_tokens: Option<u64>,
-    #[serde(default)]
-    completion_tokens: Option<u64>,
-    #[serde(default)]
-    input_tokens: Option<u64>,
-    #[serde(default)]
-    output_tokens: Option<u64>,
-}
-
-impl UsagePeek {
-    /// Input tokens.
-    pub(crate) fn input(&self) -> Option<u64> {
-        self.prompt_tokens.or(self.input_tokens)
-    }
-
-    /// Output tokens.
-    pub(crate) fn output(&self) -> Option<u64> {
-        self.completion_tokens.or(self.output_tokens)
-    }
 }
 
 /// Inserts `"key":value,` as the first member of the JSON object in `json`; `None` when `json`

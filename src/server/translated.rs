@@ -48,10 +48,18 @@ pub(crate) fn render(
     }
     let response = openai_to_anthropic(&chat, requested)
         .map_err(|err| ApiError::BadUpstreamResponse(err.to_string()))?;
-    log.usage(
-        Some(response.usage.input_tokens),
-        Some(response.usage.output_tokens),
-    );
+    // The upstream's own usage, with its cache and reasoning details.
+    match chat
+        .usage
+        .as_ref()
+        .and_then(|u| serde_json::to_value(u).ok())
+    {
+        Some(usage) => log.openai_usage(Some(&usage)),
+        None => log.usage(
+            Some(response.usage.input_tokens),
+            Some(response.usage.output_tokens),
+        ),
+    }
     Ok(axum::Json(response).into_response())
 }
 

@@ -804,7 +804,7 @@ async fn a_copilot_token_refused_even_after_refresh_is_a_gateway_error_not_the_c
 }
 
 /// Scripts the fake to answer chat completions with a short "hi"; returns that answer.
-fn answers_hi(ctx: &TestContext) -> Value {
+pub fn answers_hi(ctx: &TestContext) -> Value {
     let upstream = json!({"id": "chatcmpl-1", "object": "chat.completion", "model": "gpt-4o",
         "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}]});
     ctx.fake

@@ -131,7 +131,7 @@ pub(crate) fn relay(
         usage: Some(usage), ..
     }) = serde_json::from_slice(&bytes)
     {
-        log.usage(usage.input(), usage.output());
+        log.openai_usage(Some(&usage));
     }
     builder
         .body(Body::from(bytes))
@@ -248,7 +248,7 @@ fn normalise_completion_bytes(
         return Ok(bytes);
     };
     if let Some(usage) = &peek.usage {
-        log.usage(usage.input(), usage.output());
+        log.openai_usage(Some(usage));
     }
     let must_merge = merge_choices && peek.choices.len() > 1;
     if !must_merge {
