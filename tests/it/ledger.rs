@@ -250,7 +250,7 @@ async fn every_route_gets_a_row_with_tokens_and_credits() {
         .filter_map(|l| l.strip_prefix("data: "))
         .filter_map(|d| serde_json::from_str::<Value>(d).ok())
         .filter_map(|v| v.get("usage").cloned())
-        .last()
+        .next_back()
         .unwrap();
     let prompt = usage["prompt_tokens"].as_u64().unwrap();
     let cached = usage
