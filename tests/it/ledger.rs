@@ -22,10 +22,9 @@ fn wait_rows(ctx: &TestContext, n: i64) -> Connection {
         if let Ok(conn) = Connection::open(ledger_path(ctx))
             && let Ok(count) =
                 conn.query_row("SELECT COUNT(*) FROM requests", [], |r| r.get::<_, i64>(0))
+            && count >= n
         {
-            if count >= n {
-                return conn;
-            }
+            return conn;
         }
         assert!(
             Instant::now() < deadline,
