@@ -149,6 +149,32 @@ pub(crate) async fn run(ctx: &Context, args: &StartArgs) -> anyhow::Result<ExitS
             settings.host
         ));
     }
+    // The usage ledger and what it already says about today's and this month's spending.
+    let ledger_config = ctx.file.as_ref().map(|f| f.ledger).unwrap_or_default();
+    let ledger = crate::ledger::Ledger::open(
+        &ctx.settings.data_dir,
+        &crate::ledger::Settings {
+            enabled: ledger_config.enabled.unwrap_or(true),
+            keep_days: ledger_config
+                .keep_days
+                .unwrap_or(crate::ledger::DEFAULT_KEEP_DAYS)
+                .max(1),
+            bodies: ledger_config.bodies.unwrap_or(false),
+        },
+    );
+    let spend = spend_so_far(&ctx.settings.data_dir, ledger.enabled());
+    let keys = crate::keys::Keys::open(&ctx.settings.data_dir)?;
+    if keys.any() {
+        p.info(format!(
+            "API keys required ({} named)",
+            keys.current().len()
+        ));
+    }
+    let observe = Arc::new(crate::server::observe::Observe {
+        ledger,
+        spend,
+        metrics: crate::server::metrics::Metrics::default(),
+    });
     let shutdown = shutdown_signal();
     p.always(format!(
         "Listening on {url} (ready in {} ms)",
@@ -176,32 +202,6 @@ pub(crate) async fn run(ctx: &Context, args: &StartArgs) -> anyhow::Result<ExitS
         ));
     }
 
-    // The usage ledger and what it already says about today's and this month's spending.
-    let ledger_config = ctx.file.as_ref().map(|f| f.ledger).unwrap_or_default();
-    let ledger = crate::ledger::Ledger::open(
-        &ctx.settings.data_dir,
-        &crate::ledger::Settings {
-            enabled: ledger_config.enabled.unwrap_or(true),
-            keep_days: ledger_config
-                .keep_days
-                .unwrap_or(crate::ledger::DEFAULT_KEEP_DAYS)
-                .max(1),
-            bodies: ledger_config.bodies.unwrap_or(false),
-        },
-    );
-    let spend = spend_so_far(&ctx.settings.data_dir, ledger.enabled());
-    let keys = crate::keys::Keys::open(&ctx.settings.data_dir)?;
-    if keys.any() {
-        p.info(format!(
-            "API keys required ({} named)",
-            keys.current().len()
-        ));
-    }
-    let observe = Arc::new(crate::server::observe::Observe {
-        ledger,
-        spend,
-        metrics: crate::server::metrics::Metrics::default(),
-    });
     let state = AppState::new(Inner {
         copilot: copilot.clone(),
         limiter: RateLimiter::new(settings.rate_limit, settings.wait),

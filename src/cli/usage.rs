@@ -258,10 +258,10 @@ fn local(ctx: &Context, args: &UsageArgs) -> anyhow::Result<ExitStatus> {
 
 /// Credits, with the unpriced requests named (never counted as 0).
 fn credits(g: &Group) -> String {
-    match (g.unpriced, g.requests) {
-        (u, r) if u == r && g.credits == 0.0 => "unpriced".to_owned(),
-        (0, _) => format!("{:.2}", g.credits),
-        (u, _) => format!("{:.2} (+{u} unpriced)", g.credits),
+    match g.unpriced {
+        0 => format!("{:.2}", g.credits),
+        _ if g.credits == 0.0 => "unpriced".to_owned(),
+        u => format!("{:.2} (+{u} unpriced)", g.credits),
     }
 }
 

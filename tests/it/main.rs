@@ -35,6 +35,8 @@ mod claude_code;
 mod tokens_exact;
 // `count-tokens`: exactness, formats, errors.
 mod count_tokens;
+// The dashboard in headless Chromium.
+mod dashboard;
 // The usage ledger, budgets, named keys, /metrics.
 mod ledger;
 // Web pages must not use the account: DNS rebinding, origins, secrets in logs, token file mode.
