@@ -37,6 +37,7 @@ impl Routing {
             hints: Hints::default(),
             messages: None,
             merge_choices: true,
+            output_keys: None,
             session: None,
             route: "/v1/chat/completions",
             message_count: 0,

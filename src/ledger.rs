@@ -62,16 +62,23 @@ impl Tokens {
     /// Anthropic (`input_tokens` without the cache, `cache_read_input_tokens`,
     /// `cache_creation_input_tokens`).
     pub(crate) fn from_usage(usage: &serde_json::Value) -> Self {
-        let n = |pointer: &str| usage.pointer(pointer).and_then(serde_json::Value::as_u64);
-        let anthropic_cache = n("/cache_read_input_tokens").or(n("/cache_creation_input_tokens"));
-        let cached =
-            n("/prompt_tokens_details/cached_tokens").or(n("/input_tokens_details/cached_tokens"));
-        let reasoning = n("/completion_tokens_details/reasoning_tokens")
-            .or(n("/output_tokens_details/reasoning_tokens"));
-        let output = n("/completion_tokens").or(n("/output_tokens"));
-        if let Some(prompt) = n("/prompt_tokens") {
-            let cache_write = n("/prompt_tokens_details/cache_write_tokens")
-                .or(n("/prompt_tokens_details/cache_creation_tokens"));
+        // `get` chains, not `pointer`: this runs on every answer.
+        let n = |key: &str| usage.get(key).and_then(serde_json::Value::as_u64);
+        let nested = |outer: &str, inner: &str| {
+            usage
+                .get(outer)
+                .and_then(|o| o.get(inner))
+                .and_then(serde_json::Value::as_u64)
+        };
+        let anthropic_cache = n("cache_read_input_tokens").or(n("cache_creation_input_tokens"));
+        let responses_cached = nested("input_tokens_details", "cached_tokens");
+        let cached = nested("prompt_tokens_details", "cached_tokens").or(responses_cached);
+        let reasoning = nested("completion_tokens_details", "reasoning_tokens")
+            .or(nested("output_tokens_details", "reasoning_tokens"));
+        let output = n("completion_tokens").or(n("output_tokens"));
+        if let Some(prompt) = n("prompt_tokens") {
+            let cache_write = nested("prompt_tokens_details", "cache_write_tokens")
+                .or(nested("prompt_tokens_details", "cache_creation_tokens"));
             return Self {
                 input: Some(
                     prompt
@@ -84,18 +91,18 @@ impl Tokens {
                 reasoning,
             };
         }
-        let input = n("/input_tokens");
-        if anthropic_cache.is_some() || n("/input_tokens_details/cached_tokens").is_none() {
+        let input = n("input_tokens");
+        if anthropic_cache.is_some() || responses_cached.is_none() {
             // Anthropic counts cache reads and writes apart from `input_tokens`.
             return Self {
                 input,
                 output,
-                cache_read: n("/cache_read_input_tokens"),
-                cache_write: n("/cache_creation_input_tokens"),
+                cache_read: n("cache_read_input_tokens"),
+                cache_write: n("cache_creation_input_tokens"),
                 reasoning,
             };
         }
-        let cache_write = n("/input_tokens_details/cache_write_tokens");
+        let cache_write = nested("input_tokens_details", "cache_write_tokens");
         Self {
             input: input.map(|i| {
                 i.saturating_sub(cached.unwrap_or(0))

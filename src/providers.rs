@@ -327,9 +327,10 @@ impl Provider {
         &self,
         body: &Bytes,
         model: &ModelInfo,
+        keys: Option<copilot::OutputKeys>,
     ) -> Result<Option<Bytes>, crate::server::error::ApiError> {
         match self {
-            Self::Copilot(_) => copilot::fill_output_limit(body, model),
+            Self::Copilot(_) => copilot::fill_output_limit(body, model, keys),
             _ => Ok(None),
         }
     }

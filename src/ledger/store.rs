@@ -192,6 +192,21 @@ pub(crate) fn day(ts_ms: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// A roll-up group's sums within one batch.
+#[derive(Debug, Default)]
+struct Totals {
+    requests: i64,
+    errors: i64,
+    tokens_in: i64,
+    tokens_out: i64,
+    cache_read: i64,
+    cache_write: i64,
+    credits: f64,
+    unpriced: i64,
+    premium_units: f64,
+    total_ms: i64,
+}
+
 fn opt(n: Option<u64>) -> Option<i64> {
     n.map(|n| n as i64)
 }
@@ -199,6 +214,11 @@ fn opt(n: Option<u64>) -> Option<i64> {
 impl Store for SqliteStore {
     fn write(&mut self, rows: &[Row]) -> anyhow::Result<()> {
         let tx = self.conn.transaction()?;
+        // The roll-up is summed over the batch first: one upsert per group, not per row.
+        let mut totals: std::collections::HashMap<
+            (String, String, String, String, String),
+            Totals,
+        > = std::collections::HashMap::new();
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO requests (ts_ms, request_id, route, client_model, provider, upstream_model,
@@ -212,9 +232,9 @@ impl Store for SqliteStore {
             let mut daily = tx.prepare_cached(
                 "INSERT INTO daily (day, provider, upstream_model, key_name, initiator, requests, errors,
                     tokens_in, tokens_out, cache_read, cache_write, credits, unpriced, premium_units, total_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
                  ON CONFLICT (day, provider, upstream_model, key_name, initiator) DO UPDATE SET
-                    requests = requests + 1, errors = errors + excluded.errors,
+                    requests = requests + excluded.requests, errors = errors + excluded.errors,
                     tokens_in = tokens_in + excluded.tokens_in, tokens_out = tokens_out + excluded.tokens_out,
                     cache_read = cache_read + excluded.cache_read, cache_write = cache_write + excluded.cache_write,
                     credits = credits + excluded.credits, unpriced = unpriced + excluded.unpriced,
@@ -258,25 +278,27 @@ impl Store for SqliteStore {
                     row.bytes_out as i64,
                     row.ttfb_ms.map(bucket),
                 ])?;
-                daily.execute(params![
+                let key = (
                     day(row.ts_ms),
-                    row.provider.as_deref().unwrap_or(""),
+                    row.provider.clone().unwrap_or_default(),
                     row.upstream_model
-                        .as_deref()
-                        .or(row.client_model.as_deref())
-                        .unwrap_or(""),
-                    row.key_name.as_deref().unwrap_or(""),
-                    row.initiator.as_deref().unwrap_or(""),
-                    i64::from(row.error_class.is_some()),
-                    t.input.unwrap_or(0) as i64,
-                    t.output.unwrap_or(0) as i64,
-                    t.cache_read.unwrap_or(0) as i64,
-                    t.cache_write.unwrap_or(0) as i64,
-                    row.credits.unwrap_or(0.0),
-                    i64::from(row.credits.is_none() && row.error_class.is_none()),
-                    row.premium_units.unwrap_or(0.0),
-                    row.total_ms as i64,
-                ])?;
+                        .clone()
+                        .or_else(|| row.client_model.clone())
+                        .unwrap_or_default(),
+                    row.key_name.clone().unwrap_or_default(),
+                    row.initiator.clone().unwrap_or_default(),
+                );
+                let sum = totals.entry(key).or_default();
+                sum.requests += 1;
+                sum.errors += i64::from(row.error_class.is_some());
+                sum.tokens_in += t.input.unwrap_or(0) as i64;
+                sum.tokens_out += t.output.unwrap_or(0) as i64;
+                sum.cache_read += t.cache_read.unwrap_or(0) as i64;
+                sum.cache_write += t.cache_write.unwrap_or(0) as i64;
+                sum.credits += row.credits.unwrap_or(0.0);
+                sum.unpriced += i64::from(row.credits.is_none() && row.error_class.is_none());
+                sum.premium_units += row.premium_units.unwrap_or(0.0);
+                sum.total_ms += row.total_ms as i64;
                 if row.request_body.is_some() || row.response_body.is_some() {
                     body.execute(params![
                         row.request_id,
@@ -284,6 +306,25 @@ impl Store for SqliteStore {
                         row.response_body.as_deref()
                     ])?;
                 }
+            }
+            for ((day, provider, model, key, initiator), t) in &totals {
+                daily.execute(params![
+                    day,
+                    provider,
+                    model,
+                    key,
+                    initiator,
+                    t.requests,
+                    t.errors,
+                    t.tokens_in,
+                    t.tokens_out,
+                    t.cache_read,
+                    t.cache_write,
+                    t.credits,
+                    t.unpriced,
+                    t.premium_units,
+                    t.total_ms,
+                ])?;
             }
         }
         tx.commit()?;

@@ -532,12 +532,24 @@ fn takes_max_completion_tokens(model_id: &str) -> bool {
 /// A chat body for Copilot: a missing output limit is filled in from the catalogue (Copilot's
 /// own default is short) — spliced in as the first member when nothing else changes —, and
 /// `max_tokens` is renamed (a re-serialise) for models that only take
-/// `max_completion_tokens`. `None`: the client's bytes are sent untouched.
+/// `max_completion_tokens`. `None`: the client's bytes are sent untouched. `keys` is what the
+/// route already read of `max_tokens` / `max_completion_tokens` in these bytes (read here when
+/// `None`).
 pub(crate) fn fill_output_limit(
     body: &Bytes,
     model: &ModelInfo,
+    keys: Option<OutputKeys>,
 ) -> Result<Option<Bytes>, ApiError> {
-    let peek: ChatPeek<'_> = crate::server::extract::parse_json(body)?;
+    let peek = match keys {
+        Some(keys) => keys,
+        None => {
+            let peek: ChatPeek<'_> = crate::server::extract::parse_json(body)?;
+            OutputKeys {
+                max_tokens: peek.max_tokens,
+                max_completion_tokens: peek.max_completion_tokens,
+            }
+        }
+    };
     let limit = model.max_output;
     let completion_style = takes_max_completion_tokens(&model.id);
     let given = |key: Option<Sent>| key == Some(Sent::Value);
@@ -567,6 +579,15 @@ pub(crate) fn fill_output_limit(
         }
         _ => Ok(None),
     }
+}
+
+/// Whether a chat body sends `max_tokens` / `max_completion_tokens` (absent, `null`, a value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct OutputKeys {
+    /// `max_tokens`.
+    pub(crate) max_tokens: Option<Sent>,
+    /// `max_completion_tokens`.
+    pub(crate) max_completion_tokens: Option<Sent>,
 }
 
 /// [`fill_output_limit`] on a parsed body.
@@ -607,7 +628,9 @@ mod tests {
         let bytes = Bytes::copy_from_slice(body.as_bytes());
         let mut info = ModelInfo::bare(model, &Arc::from(NAME), Shapes::of(&[Shape::Chat]));
         info.max_output = limit;
-        let out = fill_output_limit(&bytes, &info).unwrap().unwrap_or(bytes);
+        let out = fill_output_limit(&bytes, &info, None)
+            .unwrap()
+            .unwrap_or(bytes);
         serde_json::from_slice(&out).unwrap()
     }
 
@@ -641,7 +664,7 @@ mod tests {
         let bytes = Bytes::from_static(br#"{"max_tokens":null,"messages":[]}"#);
         let mut info = ModelInfo::bare("gpt-4o", &Arc::from(NAME), Shapes::of(&[Shape::Chat]));
         info.max_output = Some(4096);
-        let out = fill_output_limit(&bytes, &info).unwrap().unwrap();
+        let out = fill_output_limit(&bytes, &info, None).unwrap().unwrap();
         assert_eq!(
             std::str::from_utf8(&out).unwrap(),
             r#"{"max_tokens":4096,"messages":[]}"#
@@ -650,7 +673,7 @@ mod tests {
         let raw = "{ \"messages\" : [], \"max_tokens\": 5 }";
         let bytes = Bytes::copy_from_slice(raw.as_bytes());
         info.max_output = Some(9);
-        assert!(fill_output_limit(&bytes, &info).unwrap().is_none());
+        assert!(fill_output_limit(&bytes, &info, None).unwrap().is_none());
     }
 
     #[test]

@@ -70,6 +70,8 @@ pub(crate) struct Inbound {
     pub(crate) messages: Option<MessagesRequest>,
     /// Chat: merge split choices into one (`n` ≤ 1).
     pub(crate) merge_choices: bool,
+    /// Chat: the output-limit keys the route read in `body`.
+    pub(crate) output_keys: Option<crate::providers::copilot::OutputKeys>,
     /// The client's session (Claude Code's `metadata.user_id`, Codex's `session_id` header).
     pub(crate) session: Option<String>,
     /// For `--manual` and the rate limiter: the route, and the size of the request.
@@ -632,6 +634,7 @@ fn build_body(
         }
         _ => {
             let mut body = inbound.body.clone();
+            let mut keys = inbound.output_keys;
             if model.id != inbound.model || (shape == Shape::Chat && rules.edits_request()) {
                 let mut map: Map<String, Value> = parse_json(&body)?;
                 map.insert("model".into(), Value::String(model.id.clone()));
@@ -639,11 +642,12 @@ fn build_body(
                     serde_json::to_vec(&map).map_err(|e| ApiError::Internal(e.to_string()))?;
                 if shape == Shape::Chat && rules.edits_request() {
                     bytes = edit_chat(&bytes, rules)?;
+                    keys = None;
                 }
                 body = Bytes::from(bytes);
             }
             if shape == Shape::Chat
-                && let Some(adjusted) = candidate.provider.adjust_chat(&body, model)?
+                && let Some(adjusted) = candidate.provider.adjust_chat(&body, model, keys)?
             {
                 body = adjusted;
             }

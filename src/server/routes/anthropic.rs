@@ -88,6 +88,7 @@ async fn messages_inbound(
         stream: request.stream == Some(true),
         hints,
         merge_choices: true,
+        output_keys: None,
         session,
         route: "/v1/messages",
         message_count: request.messages.len(),

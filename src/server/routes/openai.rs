@@ -63,6 +63,10 @@ async fn chat_inbound(
     let tool_count = peek.tools.as_ref().map_or(0, Vec::len);
     let merge_choices = peek.n.is_none_or(|n| n <= 1);
     let stream = peek.stream == Some(true);
+    let output_keys = crate::providers::copilot::OutputKeys {
+        max_tokens: peek.max_tokens,
+        max_completion_tokens: peek.max_completion_tokens,
+    };
     drop(peek);
     Ok(Inbound {
         surface: Shape::Chat,
@@ -72,6 +76,7 @@ async fn chat_inbound(
         hints,
         messages: None,
         merge_choices,
+        output_keys: Some(output_keys),
         session: crate::server::dispatch::session_id(headers, None),
         route: "/v1/chat/completions",
         message_count,
@@ -120,6 +125,7 @@ async fn responses_inbound(
         hints,
         messages: None,
         merge_choices: true,
+        output_keys: None,
         session: crate::server::dispatch::session_id(headers, None),
         route: "/v1/responses",
         message_count: input.and_then(Value::as_array).map_or(1, Vec::len),
@@ -157,6 +163,7 @@ pub(crate) async fn embeddings(
             },
             messages: None,
             merge_choices: true,
+            output_keys: None,
             session: crate::server::dispatch::session_id(&headers, None),
             route: "/v1/embeddings",
             message_count: 0,
