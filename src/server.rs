@@ -191,13 +191,34 @@ async fn not_found(req: Request) -> Response {
 
 async fn method_not_allowed(req: Request) -> Response {
     let surface = surface_for(&req);
+    let allow = allowed_methods(req.uri().path());
     let mut response = ApiError::BadRequest {
-        message: format!("{} is not allowed on {}", req.method(), req.uri().path()),
+        message: format!(
+            "{} is not allowed on {} (use {allow})",
+            req.method(),
+            req.uri().path()
+        ),
         code: Some("method_not_allowed"),
     }
     .into_response_for(surface);
     *response.status_mut() = axum::http::StatusCode::METHOD_NOT_ALLOWED;
     response
+        .headers_mut()
+        .insert(header::ALLOW, axum::http::HeaderValue::from_static(allow));
+    response
+}
+
+/// The methods a route answers, for `Allow` (RFC 9110 requires it on 405).
+fn allowed_methods(path: &str) -> &'static str {
+    let path = path.strip_prefix("/v1").unwrap_or(path);
+    match path {
+        "/chat/completions"
+        | "/responses"
+        | "/embeddings"
+        | "/messages"
+        | "/messages/count_tokens" => "POST",
+        _ => "GET, HEAD",
+    }
 }
 
 /// Checks `x-api-key` / `Authorization: Bearer` when a key is required (`--api-key`, or any

@@ -362,6 +362,7 @@ async fn models_health_usage_and_token_routes() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 405);
+    assert_eq!(resp.headers()["allow"], "POST");
     assert_eq!(
         resp.json::<Value>().await.unwrap()["error"]["code"],
         "method_not_allowed"
