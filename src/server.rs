@@ -413,7 +413,10 @@ mod tests {
         // A model that does not serve the client's API, with no translation to it.
         let (status, v) = call(
             &state,
-            post("/v1/responses", r#"{"model": "gpt-4o", "input": "hi"}"#),
+            post(
+                "/v1/responses",
+                r#"{"model": "text-embedding-3-small", "input": "hi"}"#,
+            ),
         )
         .await;
         assert_eq!(status, 400);

@@ -11,6 +11,7 @@
 //! | OpenAI chat            | OpenAI chat (Copilot)  | passthrough; [`openai`] types only for inspection    |
 //! | Anthropic Messages     | OpenAI chat (Copilot)  | [`request`] → upstream → [`response`] / [`stream`]   |
 //! | Anthropic Messages     | Anthropic Messages     | passthrough; [`anthropic`] types only for inspection |
+//! | OpenAI Responses       | OpenAI chat            | [`responses`] both ways, streams included            |
 //! | OpenAI chat            | Anthropic Messages     | not implemented                                      |
 //!
 //! Model names are resolved against the upstream catalogue by [`model`] before any of this.
@@ -117,6 +118,7 @@ pub(crate) mod model;
 pub mod openai;
 pub mod request;
 pub mod response;
+pub mod responses;
 pub mod stream;
 
 /// Why a translation could not be done. Every variant is the client's or upstream's fault in

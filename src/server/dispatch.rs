@@ -321,7 +321,16 @@ async fn run(
                         f.included = copilot && candidate.model.premium_multiplier == Some(0.0);
                         f.error_class = None;
                     });
-                    let response = render(state, log, &inbound, candidate, shape, answer).await?;
+                    let response = render(
+                        state,
+                        log,
+                        &inbound,
+                        candidate,
+                        shape,
+                        answer,
+                        &mut translation,
+                    )
+                    .await?;
                     return Ok(match &plan.rules.special_prefix {
                         Some(prefix) => {
                             super::prefix::apply(response, inbound.surface, prefix).await
@@ -577,7 +586,7 @@ fn upstream_shape(surface: Shape, model: &ModelInfo) -> Option<Shape> {
         return Some(surface);
     }
     match surface {
-        Shape::Messages if model.serves(Shape::Chat) => Some(Shape::Chat),
+        Shape::Messages | Shape::Responses if model.serves(Shape::Chat) => Some(Shape::Chat),
         _ => None,
     }
 }
@@ -586,6 +595,8 @@ fn upstream_shape(surface: Shape, model: &ModelInfo) -> Option<Shape> {
 #[derive(Default)]
 struct Translation {
     done: Option<(String, Bytes, bool)>,
+    /// Responses → chat: what the answer's translation needs to know.
+    responses: Option<crate::translate::responses::Context>,
 }
 
 /// The body for `candidate` in `shape`.
@@ -599,6 +610,19 @@ fn build_body(
     let model = &candidate.model;
     match (inbound.surface, shape) {
         (Shape::Messages, Shape::Messages) => native_messages_body(inbound, model, rules),
+        (Shape::Responses, Shape::Chat) => {
+            let request: Map<String, Value> = parse_json(&inbound.body)?;
+            let (mut chat, ctx) = crate::translate::responses::to_chat(&request, &model.id)
+                .map_err(|err| ApiError::bad_request(err.to_string()))?;
+            if rules.edits_request()
+                && let Some(map) = chat.as_object_mut()
+            {
+                super::rules::apply_chat(map, rules);
+            }
+            translation.responses = Some(ctx);
+            let body = serde_json::to_vec(&chat).map_err(|e| ApiError::Internal(e.to_string()))?;
+            Ok(Bytes::from(body))
+        }
         (Shape::Messages, Shape::Chat) => {
             if let Some((id, body, _)) = &translation.done
                 && *id == model.id
@@ -865,8 +889,15 @@ async fn render(
     candidate: &Candidate,
     shape: Shape,
     answer: Answer,
+    translation: &mut Translation,
 ) -> Result<Response, ApiError> {
     match (inbound.surface, shape) {
+        (Shape::Responses, Shape::Chat) => super::translated::render_responses(
+            answer,
+            &candidate.model.id,
+            translation.responses.take().unwrap_or_default(),
+            log,
+        ),
         (Shape::Chat, Shape::Chat) => {
             let normalise = candidate.provider.normalises_chat();
             relay::relay_chat(answer, log, normalise && inbound.merge_choices, normalise)

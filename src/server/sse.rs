@@ -180,6 +180,111 @@ fn upstream_error(translator: &mut StreamTranslator, data: &str) -> Vec<StreamEv
     translator.fail(&message, "api_error")
 }
 
+/// A Responses event stream translated from an upstream chat-completion SSE byte stream: the
+/// same reading as [`translate`] (a real SSE parser, every event of a read in one frame), the
+/// Responses translator in the middle, an `error` event when the upstream breaks off.
+pub(crate) fn responses_response<E>(
+    upstream: impl Stream<Item = Result<Bytes, E>> + Send + 'static,
+    translator: crate::translate::responses::StreamTranslator,
+    log: RequestLog,
+) -> Response
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    struct St<E> {
+        sse: sse_stream::SseByteStream<BoxStream<'static, Result<Bytes, E>>>,
+        translator: crate::translate::responses::StreamTranslator,
+        log: RequestLog,
+    }
+    fn framed(events: Vec<(String, Value)>, out: &mut bytes::BytesMut) {
+        for (name, data) in events {
+            out.extend_from_slice(format!("event: {name}\ndata: {data}\n\n").as_bytes());
+        }
+    }
+    fn handle<E: std::error::Error>(
+        st: &mut St<E>,
+        next: Option<Result<sse_stream::Sse, sse_stream::Error>>,
+        out: &mut bytes::BytesMut,
+    ) {
+        let events = match next {
+            Some(Ok(event)) => match event.data.as_deref().map(str::trim) {
+                None | Some("") => Vec::new(),
+                Some("[DONE]") => st.translator.finish(),
+                Some(data) => match serde_json::from_str::<ChatChunk>(data) {
+                    Ok(chunk) if chunk.choices.is_empty() && chunk.extra.contains_key("error") => {
+                        let message = serde_json::from_str::<Value>(data)
+                            .ok()
+                            .and_then(|v| {
+                                v.pointer("/error/message")
+                                    .and_then(Value::as_str)
+                                    .map(str::to_owned)
+                            })
+                            .unwrap_or_else(|| "the upstream reported an error".to_owned());
+                        st.log.broken(message.clone());
+                        st.translator.fail(&message)
+                    }
+                    Ok(chunk) => {
+                        if let Some(usage) = chunk
+                            .usage
+                            .as_ref()
+                            .and_then(|u| serde_json::to_value(u).ok())
+                        {
+                            st.log.openai_usage(Some(&usage));
+                        }
+                        st.translator.push(&chunk)
+                    }
+                    Err(err) => {
+                        let message = format!("the upstream sent an unreadable event: {err}");
+                        st.log.broken(message.clone());
+                        st.translator.fail(&message)
+                    }
+                },
+            },
+            Some(Err(err)) => {
+                let message = format!("the upstream stream failed: {err}");
+                st.log.broken(message.clone());
+                st.translator.fail(&message)
+            }
+            None => {
+                if st.translator.is_finished() {
+                    Vec::new()
+                } else if st.translator.has_finish_reason() {
+                    st.translator.finish()
+                } else {
+                    // The end without `[DONE]`: a cut, not a completion.
+                    let message = "the upstream ended the stream early".to_owned();
+                    st.log.broken(message.clone());
+                    st.translator.fail(&message)
+                }
+            }
+        };
+        framed(events, out);
+    }
+    let state = St {
+        sse: sse_stream::SseByteStream::new(upstream.boxed()),
+        translator,
+        log,
+    };
+    let body = futures_util::stream::unfold(state, |mut st| async move {
+        if st.translator.is_finished() {
+            return None;
+        }
+        let mut out = bytes::BytesMut::new();
+        let next = st.sse.next().await;
+        handle(&mut st, next, &mut out);
+        while !st.translator.is_finished() {
+            match futures_util::FutureExt::now_or_never(st.sse.next()) {
+                Some(next) => handle(&mut st, next, &mut out),
+                None => break,
+            }
+        }
+        Some((Ok::<_, Infallible>(out.freeze()), st))
+    });
+    builder()
+        .body(Body::from_stream(body))
+        .unwrap_or_else(|_| Response::new(Body::empty()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

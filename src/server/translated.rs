@@ -95,3 +95,36 @@ fn chunk_from_response(chat: &ChatResponse) -> Result<Value, ApiError> {
     }
     Ok(value)
 }
+
+/// Renders a chat-completions answer for a Responses client: a whole answer as one Responses
+/// object, a stream as Responses events (`super::sse`'s framing, `event:` and `data:`).
+pub(crate) fn render_responses(
+    answer: Answer,
+    model: &str,
+    ctx: crate::translate::responses::Context,
+    log: &RequestLog,
+) -> Result<Response, ApiError> {
+    use crate::translate::responses::{StreamTranslator, to_response};
+    let bytes = match answer.body {
+        AnswerBody::Stream(body) => {
+            let translator = StreamTranslator::new(model.to_owned(), ctx);
+            return Ok(super::sse::responses_response(
+                body,
+                translator,
+                log.clone(),
+            ));
+        }
+        AnswerBody::Full(bytes) => bytes,
+    };
+    let chat: ChatResponse = serde_json::from_slice(&bytes).map_err(|err| {
+        ApiError::BadUpstreamResponse(format!("the upstream sent an unreadable response: {err}"))
+    })?;
+    if let Some(usage) = chat
+        .usage
+        .as_ref()
+        .and_then(|u| serde_json::to_value(u).ok())
+    {
+        log.openai_usage(Some(&usage));
+    }
+    Ok(axum::Json(to_response(&chat, model, &ctx)).into_response())
+}

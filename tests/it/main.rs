@@ -27,6 +27,8 @@ mod proxy;
 mod transport;
 // Providers besides Copilot, routes, fallback, retries and breakers.
 mod providers;
+// The Responses API on chat-only models.
+mod responses;
 // The Anthropic surface: translation and native passthrough.
 mod anthropic;
 // `claude-code`: launch commands and settings files.

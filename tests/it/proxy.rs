@@ -389,10 +389,11 @@ async fn responses_only_for_models_that_serve_them() {
     assert_eq!(sent.header("x-initiator"), Some("agent"));
     assert_eq!(sent.json()["reasoning"]["effort"], "high");
 
+    // An embeddings model serves no text API at all.
     let resp = post(
         &proxy,
         "/responses",
-        json!({"model": "gpt-4o", "input": "hi"}),
+        json!({"model": "text-embedding-3-small", "input": "hi"}),
     )
     .await;
     assert_eq!(resp.status(), 400);

@@ -1,0 +1,866 @@
+//! OpenAI Responses ⇄ chat completions: a Responses client (Codex, the OpenAI SDK's
+//! `responses.create`) on a model served only on chat completions (Claude and GPT-4o on
+//! Copilot, most OpenAI-compatible servers).
+//!
+//! - Requests ([`to_chat`]): `instructions` → a system message; `input` text or items
+//!   (messages with `input_text` / `output_text` / `input_image` parts, `function_call`,
+//!   `function_call_output` — images in it become a user message after the tool result —,
+//!   `custom_tool_call(_output)`, `local_shell_call(_output)`; `reasoning` items are dropped);
+//!   `function` tools as they are; `custom` (freeform) tools such as Codex's `apply_patch`
+//!   become functions with one string argument `input`; `local_shell` a function with the
+//!   action's schema; built-in tools the upstream cannot run (`web_search`, `file_search`,
+//!   `code_interpreter`, `computer_use`, `image_generation`, `mcp`) are refused by name.
+//!   `max_output_tokens` → `max_tokens`, `text.format` → `response_format`,
+//!   `reasoning.effort` → `reasoning_effort`, `tool_choice` mapped, `temperature`, `top_p`,
+//!   `parallel_tool_calls` kept. `previous_response_id` is refused (no stored conversations
+//!   on this path yet).
+//! - Answers ([`to_response`]): one `message` item with the text, one item per tool call
+//!   (`function_call`, or `custom_tool_call` for a custom tool), `usage` with its details,
+//!   every field the Responses schema requires (nullable ones as null).
+//! - Streams ([`StreamTranslator`]): `response.created` and `response.in_progress`, then per
+//!   item `output_item.added` … deltas … `output_item.done`, and exactly one terminal event
+//!   (`response.completed`, or `response.incomplete` when the output limit cut it); a stream
+//!   that breaks off ends with an `error` event. Sequence numbers ascend; every opened item is
+//!   closed.
+//!
+//! The Responses side is handled as JSON values (its input items are many and loosely
+//! typed); the chat side uses this crate's typed chat structs for answers and chunks.
+
+use serde_json::{Map, Value, json};
+
+use super::TranslateError;
+use super::openai::{ChatChunk, ChatResponse, ContentPart, MessageContent};
+
+/// Built-in Responses tools only OpenAI's own servers run.
+const HOSTED_TOOLS: [&str; 8] = [
+    "web_search",
+    "web_search_preview",
+    "file_search",
+    "code_interpreter",
+    "computer_use_preview",
+    "image_generation",
+    "mcp",
+    "web_search_2025_08_26",
+];
+
+/// What the translation needs to remember for the answer: which tool names were custom
+/// (their calls go back as `custom_tool_call`) or the local shell.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// Names of custom (freeform) tools.
+    pub custom_tools: Vec<String>,
+    /// A `local_shell` tool was offered.
+    pub local_shell: bool,
+    /// The request, echoed in the answer's fields.
+    pub echo: Map<String, Value>,
+}
+
+fn bad(message: impl Into<String>) -> TranslateError {
+    TranslateError::InvalidRequest(message.into())
+}
+
+/// Translates a Responses request into a chat-completions request.
+pub fn to_chat(
+    request: &Map<String, Value>,
+    model: &str,
+) -> Result<(Value, Context), TranslateError> {
+    if request
+        .get("previous_response_id")
+        .is_some_and(|v| !v.is_null())
+    {
+        return Err(bad(
+            "previous_response_id: this model is served through chat completions, where copilot-api keeps no stored responses yet; send the whole conversation in `input`",
+        ));
+    }
+    let mut ctx = Context::default();
+    for key in [
+        "instructions",
+        "max_output_tokens",
+        "temperature",
+        "top_p",
+        "tool_choice",
+        "tools",
+        "text",
+        "reasoning",
+        "parallel_tool_calls",
+        "metadata",
+        "store",
+        "user",
+    ] {
+        if let Some(v) = request.get(key) {
+            ctx.echo.insert(key.to_owned(), v.clone());
+        }
+    }
+    let mut tools: Vec<Value> = Vec::new();
+    for tool in request
+        .get("tools")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let kind = tool
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("function");
+        match kind {
+            "function" => {
+                let name = tool
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| bad("tools: a function tool needs a name"))?;
+                let mut function = json!({"name": name});
+                if let Some(d) = tool.get("description") {
+                    function["description"] = d.clone();
+                }
+                function["parameters"] = tool
+                    .get("parameters")
+                    .cloned()
+                    .unwrap_or_else(|| json!({"type": "object", "properties": {}}));
+                if let Some(strict) = tool.get("strict").filter(|s| !s.is_null()) {
+                    function["strict"] = strict.clone();
+                }
+                tools.push(json!({"type": "function", "function": function}));
+            }
+            "custom" => {
+                let name = tool
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| bad("tools: a custom tool needs a name"))?;
+                ctx.custom_tools.push(name.to_owned());
+                let mut description = tool
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned();
+                if let Some(definition) = tool.pointer("/format/definition").and_then(Value::as_str)
+                {
+                    description.push_str("\n\nThe input follows this grammar:\n");
+                    description.push_str(definition);
+                }
+                tools.push(json!({"type": "function", "function": {
+                    "name": name,
+                    "description": description,
+                    "parameters": {"type": "object", "properties": {"input": {"type": "string", "description": "The raw input of the tool."}}, "required": ["input"]},
+                }}));
+            }
+            "local_shell" => {
+                ctx.local_shell = true;
+                tools.push(json!({"type": "function", "function": {
+                    "name": "local_shell",
+                    "description": "Runs a command on the user's machine.",
+                    "parameters": {"type": "object", "properties": {
+                        "command": {"type": "array", "items": {"type": "string"}},
+                        "workdir": {"type": "string"},
+                        "timeout_ms": {"type": "integer"},
+                        "env": {"type": "object", "additionalProperties": {"type": "string"}}
+                    }, "required": ["command"]},
+                }}));
+            }
+            other if HOSTED_TOOLS.contains(&other) || other.starts_with("web_search") => {
+                return Err(bad(format!(
+                    "tools: the built-in tool `{other}` runs only on OpenAI's own servers, and this model is served through chat completions; remove it or pick a model served on /responses"
+                )));
+            }
+            other => return Err(bad(format!("tools: unsupported tool type `{other}`"))),
+        }
+    }
+    let mut messages: Vec<Value> = Vec::new();
+    if let Some(instructions) = request
+        .get("instructions")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+    {
+        messages.push(json!({"role": "system", "content": instructions}));
+    }
+    match request.get("input") {
+        None | Some(Value::Null) => return Err(bad("input: field required")),
+        Some(Value::String(text)) => messages.push(json!({"role": "user", "content": text})),
+        Some(Value::Array(items)) => {
+            for item in items {
+                push_item(&mut messages, item, &ctx)?;
+            }
+        }
+        Some(_) => return Err(bad("input: a string or an array of items")),
+    }
+    if messages.is_empty() {
+        return Err(bad("input: empty"));
+    }
+    let mut chat = json!({"model": model, "messages": messages});
+    let obj = chat.as_object_mut().ok_or_else(|| bad("internal"))?;
+    if !tools.is_empty() {
+        obj.insert("tools".into(), Value::Array(tools));
+    }
+    if let Some(choice) = request.get("tool_choice").filter(|v| !v.is_null()) {
+        let mapped = match choice {
+            Value::String(s) => json!(s),
+            Value::Object(o) => match o.get("type").and_then(Value::as_str) {
+                Some("function" | "custom") => {
+                    let name = o.get("name").and_then(Value::as_str).unwrap_or_default();
+                    json!({"type": "function", "function": {"name": name}})
+                }
+                Some("local_shell") => {
+                    json!({"type": "function", "function": {"name": "local_shell"}})
+                }
+                Some("allowed_tools") => {
+                    json!(o.get("mode").and_then(Value::as_str).unwrap_or("auto"))
+                }
+                Some(other) => {
+                    return Err(bad(format!(
+                        "tool_choice: `{other}` cannot be served through chat completions"
+                    )));
+                }
+                None => json!("auto"),
+            },
+            _ => json!("auto"),
+        };
+        obj.insert("tool_choice".into(), mapped);
+    }
+    for key in ["temperature", "top_p", "parallel_tool_calls", "user"] {
+        if let Some(v) = request.get(key).filter(|v| !v.is_null()) {
+            obj.insert(key.into(), v.clone());
+        }
+    }
+    if let Some(n) = request.get("max_output_tokens").and_then(Value::as_u64) {
+        obj.insert("max_tokens".into(), json!(n));
+    }
+    if let Some(effort) = request
+        .get("reasoning")
+        .and_then(|r| r.get("effort"))
+        .and_then(Value::as_str)
+    {
+        obj.insert("reasoning_effort".into(), json!(effort));
+    }
+    if let Some(format) = request.get("text").and_then(|t| t.get("format")) {
+        match format.get("type").and_then(Value::as_str) {
+            Some("json_schema") => {
+                let mut schema = Map::new();
+                for key in ["name", "schema", "strict", "description"] {
+                    if let Some(v) = format.get(key) {
+                        schema.insert(key.into(), v.clone());
+                    }
+                }
+                obj.insert(
+                    "response_format".into(),
+                    json!({"type": "json_schema", "json_schema": schema}),
+                );
+            }
+            Some("json_object") => {
+                obj.insert("response_format".into(), json!({"type": "json_object"}));
+            }
+            _ => {}
+        }
+    }
+    if request.get("stream").and_then(Value::as_bool) == Some(true) {
+        obj.insert("stream".into(), json!(true));
+        obj.insert("stream_options".into(), json!({"include_usage": true}));
+    }
+    Ok((chat, ctx))
+}
+
+/// Text of a content value: a string, or the text parts joined.
+fn text_of(content: &Value) -> Option<String> {
+    match content {
+        Value::String(s) => Some(s.clone()),
+        Value::Array(parts) => Some(
+            parts
+                .iter()
+                .filter_map(|p| p.get("text").and_then(Value::as_str))
+                .collect::<Vec<_>>()
+                .join(""),
+        ),
+        _ => None,
+    }
+}
+
+/// Chat content parts of a Responses content value (text and images).
+fn parts_of(content: &Value) -> Value {
+    match content {
+        Value::Array(parts) => {
+            let mut out = Vec::new();
+            let mut image = false;
+            for part in parts {
+                match part.get("type").and_then(Value::as_str) {
+                    Some("input_text" | "output_text" | "text") => {
+                        out.push(json!({"type": "text", "text": part.get("text").cloned().unwrap_or_default()}));
+                    }
+                    Some("input_image") => {
+                        if let Some(url) = part.get("image_url").and_then(Value::as_str) {
+                            image = true;
+                            let mut image_url = json!({"url": url});
+                            if let Some(detail) = part.get("detail") {
+                                image_url["detail"] = detail.clone();
+                            }
+                            out.push(json!({"type": "image_url", "image_url": image_url}));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if !image {
+                return Value::String(text_of(content).unwrap_or_default());
+            }
+            Value::Array(out)
+        }
+        other => other.clone(),
+    }
+}
+
+/// Appends an assistant tool call, merged into the assistant message just before when there
+/// is one.
+fn push_call(messages: &mut Vec<Value>, call: Value) {
+    if let Some(last) = messages.last_mut()
+        && last.get("role").and_then(Value::as_str) == Some("assistant")
+    {
+        match last.get_mut("tool_calls").and_then(Value::as_array_mut) {
+            Some(calls) => calls.push(call),
+            None => {
+                last["tool_calls"] = json!([call]);
+            }
+        }
+        return;
+    }
+    messages.push(json!({"role": "assistant", "content": null, "tool_calls": [call]}));
+}
+
+fn push_item(messages: &mut Vec<Value>, item: &Value, ctx: &Context) -> Result<(), TranslateError> {
+    let kind = item
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("message");
+    match kind {
+        "message" => {
+            let role = match item.get("role").and_then(Value::as_str) {
+                Some("developer" | "system") => "system",
+                Some("assistant") => "assistant",
+                Some("user") | None => "user",
+                Some(other) => return Err(bad(format!("input: unknown role `{other}`"))),
+            };
+            let content = item.get("content").cloned().unwrap_or(Value::Null);
+            let content = if role == "user" {
+                parts_of(&content)
+            } else {
+                json!(text_of(&content).unwrap_or_default())
+            };
+            messages.push(json!({"role": role, "content": content}));
+        }
+        "function_call" | "custom_tool_call" | "local_shell_call" => {
+            let call_id = item
+                .get("call_id")
+                .or_else(|| item.get("id"))
+                .and_then(Value::as_str)
+                .ok_or_else(|| bad(format!("input: a {kind} item needs a call_id")))?;
+            let (name, arguments) = match kind {
+                "function_call" => (
+                    item.get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    item.get("arguments")
+                        .and_then(Value::as_str)
+                        .unwrap_or("{}")
+                        .to_owned(),
+                ),
+                "custom_tool_call" => (
+                    item.get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    json!({"input": item.get("input").cloned().unwrap_or(json!(""))}).to_string(),
+                ),
+                _ => {
+                    let action = item.get("action").cloned().unwrap_or(json!({}));
+                    let mut args = Map::new();
+                    for key in ["command", "workdir", "timeout_ms", "env"] {
+                        if let Some(v) = action.get(key) {
+                            args.insert(key.into(), v.clone());
+                        }
+                    }
+                    ("local_shell".to_owned(), Value::Object(args).to_string())
+                }
+            };
+            push_call(
+                messages,
+                json!({"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}),
+            );
+        }
+        "function_call_output" | "custom_tool_call_output" | "local_shell_call_output" => {
+            let call_id = item
+                .get("call_id")
+                .and_then(Value::as_str)
+                .ok_or_else(|| bad(format!("input: a {kind} item needs a call_id")))?;
+            let output = item.get("output").cloned().unwrap_or(json!(""));
+            let images: Vec<Value> = output
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p.get("type").and_then(Value::as_str) == Some("input_image"))
+                .cloned()
+                .collect();
+            let text = match &output {
+                Value::String(s) => s.clone(),
+                other => text_of(other).unwrap_or_else(|| other.to_string()),
+            };
+            messages.push(json!({"role": "tool", "tool_call_id": call_id, "content": text}));
+            if !images.is_empty() {
+                // Chat tool results carry text only: the images follow as the user's message.
+                let mut parts = vec![
+                    json!({"type": "text", "text": format!("(images returned by the tool call {call_id})")}),
+                ];
+                if let Value::Array(more) = parts_of(&Value::Array(images)) {
+                    parts.extend(more);
+                }
+                messages.push(json!({"role": "user", "content": parts}));
+            }
+        }
+        "reasoning" | "item_reference" => {}
+        other => {
+            let _ = ctx;
+            return Err(bad(format!(
+                "input: items of type `{other}` cannot be sent to this model"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The `usage` object of a Responses answer.
+fn usage(u: Option<&super::openai::Usage>) -> Value {
+    let Some(u) = u else { return Value::Null };
+    let reasoning = u
+        .extra
+        .get("completion_tokens_details")
+        .and_then(|d| d.get("reasoning_tokens"))
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    json!({
+        "input_tokens": u.prompt_tokens,
+        "input_tokens_details": {"cached_tokens": u.cached_tokens().unwrap_or(0), "cache_write_tokens": 0},
+        "output_tokens": u.completion_tokens,
+        "output_tokens_details": {"reasoning_tokens": reasoning},
+        "total_tokens": u.prompt_tokens + u.completion_tokens,
+    })
+}
+
+/// The fields every Responses object carries, with what the request said.
+fn envelope(
+    id: &str,
+    model: &str,
+    created: u64,
+    status: &str,
+    ctx: &Context,
+) -> Map<String, Value> {
+    let echo = |key: &str, default: Value| ctx.echo.get(key).cloned().unwrap_or(default);
+    let mut r = Map::new();
+    r.insert("id".into(), json!(id));
+    r.insert("object".into(), json!("response"));
+    r.insert("created_at".into(), json!(created));
+    r.insert("status".into(), json!(status));
+    r.insert("error".into(), Value::Null);
+    r.insert("incomplete_details".into(), Value::Null);
+    r.insert("instructions".into(), echo("instructions", Value::Null));
+    r.insert(
+        "max_output_tokens".into(),
+        echo("max_output_tokens", Value::Null),
+    );
+    r.insert("model".into(), json!(model));
+    r.insert("output".into(), json!([]));
+    r.insert(
+        "parallel_tool_calls".into(),
+        echo("parallel_tool_calls", json!(true)),
+    );
+    r.insert("previous_response_id".into(), Value::Null);
+    r.insert(
+        "reasoning".into(),
+        echo("reasoning", json!({"effort": null, "summary": null})),
+    );
+    r.insert("store".into(), json!(false));
+    r.insert("temperature".into(), echo("temperature", json!(1.0)));
+    r.insert(
+        "text".into(),
+        echo("text", json!({"format": {"type": "text"}})),
+    );
+    r.insert("tool_choice".into(), echo("tool_choice", json!("auto")));
+    r.insert("tools".into(), echo("tools", json!([])));
+    r.insert("top_p".into(), echo("top_p", json!(1.0)));
+    r.insert("truncation".into(), json!("disabled"));
+    r.insert("usage".into(), Value::Null);
+    r.insert("user".into(), echo("user", Value::Null));
+    r.insert("metadata".into(), echo("metadata", json!({})));
+    r
+}
+
+/// A tool call as a Responses output item.
+fn call_item(id: &str, name: &str, arguments: &str, ctx: &Context, status: &str) -> Value {
+    if ctx.custom_tools.iter().any(|t| t == name) {
+        let input = serde_json::from_str::<Value>(arguments)
+            .ok()
+            .and_then(|v| v.get("input").and_then(Value::as_str).map(str::to_owned))
+            .unwrap_or_else(|| arguments.to_owned());
+        return json!({"type": "custom_tool_call", "id": format!("ctc_{id}"), "call_id": id, "name": name, "input": input, "status": status});
+    }
+    if ctx.local_shell && name == "local_shell" {
+        let action: Value = serde_json::from_str(arguments).unwrap_or(json!({}));
+        let mut action = action.as_object().cloned().unwrap_or_default();
+        action.insert("type".into(), json!("exec"));
+        return json!({"type": "local_shell_call", "id": format!("lsc_{id}"), "call_id": id, "action": action, "status": status});
+    }
+    json!({"type": "function_call", "id": format!("fc_{id}"), "call_id": id, "name": name, "arguments": arguments, "status": status})
+}
+
+fn response_id(chat_id: &str) -> String {
+    let tail: String = chat_id
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    if tail.is_empty() {
+        "resp_copilotapi".to_owned()
+    } else {
+        format!("resp_{tail}")
+    }
+}
+
+/// Translates a whole chat answer into a Responses object.
+pub fn to_response(chat: &ChatResponse, model: &str, ctx: &Context) -> Value {
+    let created = chat.created.unwrap_or(0);
+    let mut text = String::new();
+    let mut calls: Vec<Value> = Vec::new();
+    let mut finish = None;
+    for choice in &chat.choices {
+        match &choice.message.content {
+            Some(MessageContent::Text(t)) => text.push_str(t),
+            Some(MessageContent::Parts(parts)) => {
+                for part in parts {
+                    if let ContentPart::Text { text: t, .. } = part {
+                        text.push_str(t);
+                    }
+                }
+            }
+            None => {}
+        }
+        for call in choice.message.tool_calls.iter().flatten() {
+            calls.push(call_item(
+                &call.id,
+                &call.function.name,
+                &call.function.arguments,
+                ctx,
+                "completed",
+            ));
+        }
+        if choice.finish_reason.is_some() {
+            finish = choice.finish_reason.clone();
+        }
+    }
+    let incomplete = finish.as_deref() == Some("length");
+    let mut r = envelope(
+        &response_id(&chat.id),
+        model,
+        created,
+        if incomplete {
+            "incomplete"
+        } else {
+            "completed"
+        },
+        ctx,
+    );
+    let mut output = Vec::new();
+    if !text.is_empty() {
+        output.push(json!({"type": "message", "id": format!("msg_{}", response_id(&chat.id)), "status": "completed", "role": "assistant",
+            "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}]}));
+    }
+    output.extend(calls);
+    r.insert("output".into(), Value::Array(output));
+    r.insert("usage".into(), usage(chat.usage.as_ref()));
+    if incomplete {
+        r.insert(
+            "incomplete_details".into(),
+            json!({"reason": "max_output_tokens"}),
+        );
+    }
+    Value::Object(r)
+}
+
+/// An open output item of a stream.
+#[derive(Debug)]
+enum Open {
+    Text {
+        index: usize,
+        id: String,
+        text: String,
+    },
+    Call {
+        index: usize,
+        call_id: String,
+        name: String,
+        arguments: String,
+    },
+}
+
+/// Chat chunks in, Responses events out (`push` per chunk, `finish` at the end, `fail` when
+/// the upstream breaks off).
+#[derive(Debug)]
+pub struct StreamTranslator {
+    model: String,
+    ctx: Context,
+    id: String,
+    created: u64,
+    sequence: u64,
+    started: bool,
+    finished: bool,
+    items: Vec<Value>,
+    text: Option<Open>,
+    calls: Vec<(u32, Open)>,
+    finish: Option<String>,
+    usage: Value,
+}
+
+impl StreamTranslator {
+    /// A translator for a stream answering `model`.
+    pub fn new(model: String, ctx: Context) -> Self {
+        Self {
+            model,
+            ctx,
+            id: "resp_copilotapi".into(),
+            created: 0,
+            sequence: 0,
+            started: false,
+            finished: false,
+            items: Vec::new(),
+            text: None,
+            calls: Vec::new(),
+            finish: None,
+            usage: Value::Null,
+        }
+    }
+
+    /// Whether a terminal event was sent.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// Whether the upstream said why it stopped (a stream that ends after this ended well).
+    pub fn has_finish_reason(&self) -> bool {
+        self.finish.is_some()
+    }
+
+    fn event(&mut self, kind: &str, mut body: Value) -> (String, Value) {
+        body["type"] = json!(kind);
+        body["sequence_number"] = json!(self.sequence);
+        self.sequence += 1;
+        (kind.to_owned(), body)
+    }
+
+    fn response(&self, status: &str) -> Value {
+        let mut r = envelope(&self.id, &self.model, self.created, status, &self.ctx);
+        r.insert("output".into(), Value::Array(self.items.clone()));
+        r.insert("usage".into(), self.usage.clone());
+        Value::Object(r)
+    }
+
+    fn start(&mut self, out: &mut Vec<(String, Value)>) {
+        if self.started {
+            return;
+        }
+        self.started = true;
+        let response = self.response("in_progress");
+        out.push(self.event("response.created", json!({"response": response})));
+        let response = self.response("in_progress");
+        out.push(self.event("response.in_progress", json!({"response": response})));
+    }
+
+    fn close_text(&mut self, out: &mut Vec<(String, Value)>) {
+        let Some(Open::Text { index, id, text }) = self.text.take() else {
+            return;
+        };
+        out.push(self.event("response.output_text.done", json!({"item_id": id, "output_index": index, "content_index": 0, "text": text, "logprobs": []})));
+        let part = json!({"type": "output_text", "text": text, "annotations": [], "logprobs": []});
+        out.push(self.event(
+            "response.content_part.done",
+            json!({"item_id": id, "output_index": index, "content_index": 0, "part": part}),
+        ));
+        let item = json!({"type": "message", "id": id, "status": "completed", "role": "assistant", "content": [part]});
+        out.push(self.event(
+            "response.output_item.done",
+            json!({"output_index": index, "item": item}),
+        ));
+        self.items.push(item);
+    }
+
+    fn close_calls(&mut self, out: &mut Vec<(String, Value)>) {
+        for (_, open) in std::mem::take(&mut self.calls) {
+            if let Open::Call {
+                index,
+                call_id,
+                name,
+                arguments,
+            } = open
+            {
+                let item = call_item(&call_id, &name, &arguments, &self.ctx, "completed");
+                let item_id = item.get("id").cloned().unwrap_or_default();
+                if item.get("type").and_then(Value::as_str) == Some("function_call") {
+                    out.push(self.event(
+                        "response.function_call_arguments.done",
+                        json!({"item_id": item_id, "output_index": index, "arguments": arguments}),
+                    ));
+                }
+                out.push(self.event(
+                    "response.output_item.done",
+                    json!({"output_index": index, "item": item}),
+                ));
+                self.items.push(item);
+            }
+        }
+    }
+
+    fn next_index(&self) -> usize {
+        self.items.len() + usize::from(self.text.is_some()) + self.calls.len()
+    }
+
+    /// Events for one chat chunk.
+    pub fn push(&mut self, chunk: &ChatChunk) -> Vec<(String, Value)> {
+        let mut out = Vec::new();
+        if self.finished {
+            return out;
+        }
+        if !self.started {
+            self.id = response_id(&chunk.id);
+            self.created = chunk.created.unwrap_or(0);
+        }
+        self.start(&mut out);
+        for choice in &chunk.choices {
+            if let Some(text) = choice.delta.content.as_deref().filter(|t| !t.is_empty()) {
+                if !self.calls.is_empty() {
+                    self.close_calls(&mut out);
+                }
+                if self.text.is_none() {
+                    let index = self.next_index();
+                    let id = format!("msg_{}", self.id);
+                    let item = json!({"type": "message", "id": id, "status": "in_progress", "role": "assistant", "content": []});
+                    out.push(self.event(
+                        "response.output_item.added",
+                        json!({"output_index": index, "item": item}),
+                    ));
+                    out.push(self.event("response.content_part.added", json!({"item_id": id, "output_index": index, "content_index": 0, "part": {"type": "output_text", "text": "", "annotations": [], "logprobs": []}})));
+                    self.text = Some(Open::Text {
+                        index,
+                        id,
+                        text: String::new(),
+                    });
+                }
+                if let Some(Open::Text {
+                    index,
+                    id,
+                    text: all,
+                }) = &mut self.text
+                {
+                    all.push_str(text);
+                    let (index, id) = (*index, id.clone());
+                    out.push(self.event("response.output_text.delta", json!({"item_id": id, "output_index": index, "content_index": 0, "delta": text, "logprobs": []})));
+                }
+            }
+            for call in choice.delta.tool_calls.iter().flatten() {
+                self.close_text(&mut out);
+                let known = self.calls.iter().position(|(i, _)| *i == call.index);
+                let position = match known {
+                    Some(p) => p,
+                    None => {
+                        let index = self.next_index();
+                        let call_id = call
+                            .id
+                            .clone()
+                            .unwrap_or_else(|| format!("call_{}_{}", self.id, call.index));
+                        let name = call
+                            .function
+                            .as_ref()
+                            .and_then(|f| f.name.clone())
+                            .unwrap_or_default();
+                        let item = call_item(&call_id, &name, "", &self.ctx, "in_progress");
+                        out.push(self.event(
+                            "response.output_item.added",
+                            json!({"output_index": index, "item": item}),
+                        ));
+                        self.calls.push((
+                            call.index,
+                            Open::Call {
+                                index,
+                                call_id,
+                                name,
+                                arguments: String::new(),
+                            },
+                        ));
+                        self.calls.len() - 1
+                    }
+                };
+                if let Some(args) = call
+                    .function
+                    .as_ref()
+                    .and_then(|f| f.arguments.as_deref())
+                    .filter(|a| !a.is_empty())
+                    && let (
+                        _,
+                        Open::Call {
+                            index,
+                            call_id,
+                            name,
+                            arguments,
+                        },
+                    ) = &mut self.calls[position]
+                {
+                    arguments.push_str(args);
+                    let custom = self.ctx.custom_tools.iter().any(|t| t == name)
+                        || (self.ctx.local_shell && name == "local_shell");
+                    if !custom {
+                        let (index, item_id) = (*index, format!("fc_{call_id}"));
+                        out.push(self.event(
+                            "response.function_call_arguments.delta",
+                            json!({"item_id": item_id, "output_index": index, "delta": args}),
+                        ));
+                    }
+                }
+            }
+            if let Some(reason) = &choice.finish_reason {
+                self.finish = Some(reason.clone());
+            }
+        }
+        if let Some(u) = &chunk.usage {
+            self.usage = usage(Some(u));
+        }
+        out
+    }
+
+    /// The end of the upstream stream: closes what is open and sends the one terminal event.
+    pub fn finish(&mut self) -> Vec<(String, Value)> {
+        let mut out = Vec::new();
+        if self.finished {
+            return out;
+        }
+        self.start(&mut out);
+        self.close_text(&mut out);
+        self.close_calls(&mut out);
+        self.finished = true;
+        if self.finish.as_deref() == Some("length") {
+            let mut response = self.response("incomplete");
+            response["incomplete_details"] = json!({"reason": "max_output_tokens"});
+            out.push(self.event("response.incomplete", json!({"response": response})));
+        } else {
+            let response = self.response("completed");
+            out.push(self.event("response.completed", json!({"response": response})));
+        }
+        out
+    }
+
+    /// The upstream broke off: one `error` event, never a made-up completion.
+    pub fn fail(&mut self, message: &str) -> Vec<(String, Value)> {
+        if self.finished {
+            return Vec::new();
+        }
+        self.finished = true;
+        vec![self.event(
+            "error",
+            json!({"code": "upstream_error", "message": message, "param": null}),
+        )]
+    }
+}
+
+#[cfg(test)]
+#[path = "responses_tests.rs"]
+mod tests;

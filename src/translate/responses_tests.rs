@@ -1,0 +1,205 @@
+use serde_json::{Value, json};
+
+use super::*;
+
+fn map(v: Value) -> Map<String, Value> {
+    v.as_object().unwrap().clone()
+}
+
+#[test]
+fn codex_requests_become_chat_requests() {
+    let request = map(json!({
+        "model": "claude-sonnet-4.5",
+        "instructions": "You are Codex.",
+        "input": [
+            {"type": "message", "role": "developer", "content": [{"type": "input_text", "text": "be terse"}]},
+            {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "fix it"},
+                {"type": "input_image", "image_url": "data:image/png;base64,AA==", "detail": "low"}]},
+            {"type": "reasoning", "id": "rs_1", "summary": []},
+            {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "Looking."}]},
+            {"type": "function_call", "call_id": "c1", "name": "shell", "arguments": "{\"command\":[\"ls\"]}"},
+            {"type": "custom_tool_call", "call_id": "c2", "name": "apply_patch", "input": "*** Begin Patch"},
+            {"type": "function_call_output", "call_id": "c1", "output": "a.rs"},
+            {"type": "custom_tool_call_output", "call_id": "c2", "output": "Done!"},
+            {"type": "function_call_output", "call_id": "c3", "output": [{"type": "input_image", "image_url": "data:image/png;base64,BB=="}]}
+        ],
+        "tools": [
+            {"type": "function", "name": "shell", "parameters": {"type": "object", "properties": {"command": {"type": "array"}}}, "strict": false},
+            {"type": "custom", "name": "apply_patch", "description": "Edit files.", "format": {"type": "grammar", "definition": "start: patch"}}
+        ],
+        "tool_choice": {"type": "custom", "name": "apply_patch"},
+        "max_output_tokens": 1000,
+        "reasoning": {"effort": "high"},
+        "text": {"format": {"type": "json_schema", "name": "out", "schema": {"type": "object"}, "strict": true}},
+        "stream": true
+    }));
+    let (chat, ctx) = to_chat(&request, "claude-sonnet-4.5").unwrap();
+    assert_eq!(ctx.custom_tools, ["apply_patch"]);
+    let m = chat["messages"].as_array().unwrap();
+    assert_eq!(m[0], json!({"role": "system", "content": "You are Codex."}));
+    assert_eq!(m[1], json!({"role": "system", "content": "be terse"}));
+    assert_eq!(
+        m[2]["content"][1]["image_url"]["url"],
+        "data:image/png;base64,AA=="
+    );
+    assert_eq!(m[3]["role"], "assistant");
+    assert_eq!(m[3]["content"], "Looking.");
+    let calls = m[3]["tool_calls"].as_array().unwrap();
+    assert_eq!(calls.len(), 2, "both calls join the assistant turn");
+    assert_eq!(
+        calls[1]["function"]["arguments"],
+        "{\"input\":\"*** Begin Patch\"}"
+    );
+    assert_eq!(
+        m[4],
+        json!({"role": "tool", "tool_call_id": "c1", "content": "a.rs"})
+    );
+    assert_eq!(m[5]["tool_call_id"], "c2");
+    assert_eq!(m[6]["tool_call_id"], "c3");
+    assert_eq!(
+        m[7]["role"], "user",
+        "the tool's image follows as a user message"
+    );
+    assert_eq!(m[7]["content"][1]["type"], "image_url");
+    assert_eq!(
+        chat["tools"][1]["function"]["parameters"]["required"],
+        json!(["input"])
+    );
+    assert!(
+        chat["tools"][1]["function"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("start: patch")
+    );
+    assert_eq!(
+        chat["tool_choice"],
+        json!({"type": "function", "function": {"name": "apply_patch"}})
+    );
+    assert_eq!(chat["max_tokens"], 1000);
+    assert_eq!(chat["reasoning_effort"], "high");
+    assert_eq!(chat["response_format"]["json_schema"]["name"], "out");
+    assert_eq!(chat["stream_options"]["include_usage"], true);
+}
+
+#[test]
+fn hosted_tools_and_stored_state_are_refused_by_name() {
+    let err = to_chat(
+        &map(json!({"model": "m", "input": "hi", "tools": [{"type": "web_search"}]})),
+        "m",
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("web_search"), "{err}");
+    let err = to_chat(
+        &map(json!({"model": "m", "input": "hi", "previous_response_id": "resp_1"})),
+        "m",
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("previous_response_id"), "{err}");
+    assert!(to_chat(&map(json!({"model": "m"})), "m").is_err());
+}
+
+fn chat_response(v: Value) -> ChatResponse {
+    serde_json::from_value(v).unwrap()
+}
+
+#[test]
+fn answers_carry_every_required_field() {
+    let ctx = Context {
+        custom_tools: vec!["apply_patch".into()],
+        ..Context::default()
+    };
+    let r = to_response(
+        &chat_response(
+            json!({"id": "chatcmpl-9", "model": "claude", "created": 5, "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": "Patching."}, "finish_reason": "stop"},
+            {"index": 1, "message": {"role": "assistant", "tool_calls": [
+                {"id": "t1", "type": "function", "function": {"name": "apply_patch", "arguments": "{\"input\":\"*** Begin\"}"}},
+                {"id": "t2", "type": "function", "function": {"name": "shell", "arguments": "{}"}}]}, "finish_reason": "tool_calls"}],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15, "prompt_tokens_details": {"cached_tokens": 4}}}),
+        ),
+        "claude-sonnet-4.5",
+        &ctx,
+    );
+    assert_eq!(r["object"], "response");
+    assert_eq!(r["status"], "completed");
+    for key in [
+        "error",
+        "incomplete_details",
+        "instructions",
+        "previous_response_id",
+        "user",
+    ] {
+        assert!(r.get(key).is_some_and(Value::is_null), "{key}");
+    }
+    assert_eq!(r["output"][0]["content"][0]["text"], "Patching.");
+    assert_eq!(
+        r["output"][1],
+        json!({"type": "custom_tool_call", "id": "ctc_t1", "call_id": "t1", "name": "apply_patch", "input": "*** Begin", "status": "completed"})
+    );
+    assert_eq!(r["output"][2]["type"], "function_call");
+    assert_eq!(
+        r["usage"]["input_tokens_details"],
+        json!({"cached_tokens": 4, "cache_write_tokens": 0})
+    );
+    assert_eq!(r["usage"]["total_tokens"], 15);
+}
+
+fn chunk(v: Value) -> ChatChunk {
+    serde_json::from_value(v).unwrap()
+}
+
+#[test]
+fn streams_open_and_close_every_item_and_end_once() {
+    let mut t = StreamTranslator::new("claude-sonnet-4.5".into(), Context::default());
+    let mut events = Vec::new();
+    events.extend(t.push(&chunk(json!({"id": "c", "model": "m", "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hel"}}]}))));
+    events.extend(t.push(&chunk(
+        json!({"id": "c", "model": "m", "choices": [{"index": 0, "delta": {"content": "lo"}}]}),
+    )));
+    events.extend(t.push(&chunk(json!({"id": "c", "model": "m", "choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": "t1", "type": "function", "function": {"name": "shell", "arguments": ""}}]}}]}))));
+    events.extend(t.push(&chunk(json!({"id": "c", "model": "m", "choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": "{\"a\":1}"}}]}, "finish_reason": "tool_calls"}]}))));
+    events.extend(t.push(&chunk(json!({"id": "c", "model": "m", "choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}}))));
+    events.extend(t.finish());
+    assert!(t.finish().is_empty(), "one terminal event");
+    let names: Vec<&str> = events.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "response.created",
+            "response.in_progress",
+            "response.output_item.added",
+            "response.content_part.added",
+            "response.output_text.delta",
+            "response.output_text.delta",
+            "response.output_text.done",
+            "response.content_part.done",
+            "response.output_item.done",
+            "response.output_item.added",
+            "response.function_call_arguments.delta",
+            "response.function_call_arguments.done",
+            "response.output_item.done",
+            "response.completed",
+        ]
+    );
+    let seq: Vec<u64> = events
+        .iter()
+        .map(|(_, v)| v["sequence_number"].as_u64().unwrap())
+        .collect();
+    assert!(seq.windows(2).all(|w| w[1] == w[0] + 1));
+    let done = &events.last().unwrap().1["response"];
+    assert_eq!(done["output"][0]["content"][0]["text"], "Hello");
+    assert_eq!(done["output"][1]["arguments"], "{\"a\":1}");
+    assert_eq!(done["usage"]["output_tokens"], 2);
+
+    let mut cut = StreamTranslator::new("m".into(), Context::default());
+    cut.push(&chunk(
+        json!({"id": "c", "model": "m", "choices": [{"index": 0, "delta": {"content": "part"}}]}),
+    ));
+    let end = cut.fail("connection reset");
+    assert_eq!(end.len(), 1);
+    assert_eq!(end[0].0, "error");
+    assert!(cut.finish().is_empty());
+    let mut long = StreamTranslator::new("m".into(), Context::default());
+    long.push(&chunk(json!({"id": "c", "model": "m", "choices": [{"index": 0, "delta": {"content": "x"}, "finish_reason": "length"}]})));
+    assert_eq!(long.finish().last().unwrap().0, "response.incomplete");
+}
