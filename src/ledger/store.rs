@@ -87,6 +87,18 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE requests ADD COLUMN ttfb_bucket INTEGER;
     CREATE TABLE quota (ts_ms INTEGER NOT NULL, snapshot TEXT NOT NULL);
     CREATE INDEX quota_ts ON quota(ts_ms);",
+    // 3: latency histograms beside the daily roll-up, so reports over whole days (and beyond
+    // the raw rows' retention) need no raw rows.
+    "CREATE TABLE daily_latency (
+        day TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        upstream_model TEXT NOT NULL,
+        key_name TEXT NOT NULL,
+        initiator TEXT NOT NULL,
+        bucket INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (day, provider, upstream_model, key_name, initiator, bucket)
+    ) WITHOUT ROWID;",
 ];
 
 /// The schema version this binary knows.
@@ -113,6 +125,18 @@ impl SqliteStore {
     pub(crate) fn open(path: &Path) -> anyhow::Result<Self> {
         if let Some(dir) = path.parent() {
             crate::auth::store::create_private_dir(dir)?;
+        }
+        // Private from the start (key names, sessions, maybe bodies); SQLite gives its -wal and
+        // -shm files the same mode.
+        #[cfg(unix)]
+        if !path.exists() {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
         }
         let conn =
             Connection::open(path).with_context(|| format!("cannot open {}", path.display()))?;
@@ -192,6 +216,9 @@ pub(crate) fn day(ts_ms: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// A roll-up group: day, provider, model, key name, initiator.
+type Group5 = (String, String, String, String, String);
+
 /// A roll-up group's sums within one batch.
 #[derive(Debug, Default)]
 struct Totals {
@@ -215,10 +242,10 @@ impl Store for SqliteStore {
     fn write(&mut self, rows: &[Row]) -> anyhow::Result<()> {
         let tx = self.conn.transaction()?;
         // The roll-up is summed over the batch first: one upsert per group, not per row.
-        let mut totals: std::collections::HashMap<
-            (String, String, String, String, String),
-            Totals,
-        > = std::collections::HashMap::new();
+        let mut totals: std::collections::HashMap<Group5, Totals> =
+            std::collections::HashMap::new();
+        let mut latency: std::collections::HashMap<(Group5, i64), i64> =
+            std::collections::HashMap::new();
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO requests (ts_ms, request_id, route, client_model, provider, upstream_model,
@@ -288,6 +315,9 @@ impl Store for SqliteStore {
                     row.key_name.clone().unwrap_or_default(),
                     row.initiator.clone().unwrap_or_default(),
                 );
+                *latency
+                    .entry((key.clone(), bucket(row.total_ms)))
+                    .or_default() += 1;
                 let sum = totals.entry(key).or_default();
                 sum.requests += 1;
                 sum.errors += i64::from(row.error_class.is_some());
@@ -306,6 +336,15 @@ impl Store for SqliteStore {
                         row.response_body.as_deref()
                     ])?;
                 }
+            }
+            let mut histogram = tx.prepare_cached(
+                "INSERT INTO daily_latency (day, provider, upstream_model, key_name, initiator, bucket, n)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (day, provider, upstream_model, key_name, initiator, bucket)
+                 DO UPDATE SET n = n + excluded.n",
+            )?;
+            for (((day, provider, model, key, initiator), b), n) in &latency {
+                histogram.execute(params![day, provider, model, key, initiator, b, n])?;
             }
             for ((day, provider, model, key, initiator), t) in &totals {
                 daily.execute(params![
@@ -487,13 +526,79 @@ impl Reader {
         Ok(Self { conn })
     }
 
-    /// Groups of requests in `[since_ms, until_ms)`.
+    /// Groups of requests in `[since_ms, until_ms)`. Whole UTC days come from the daily
+    /// roll-up and its latency histograms (fast at any size, and still there after the raw
+    /// rows are pruned); the partial days at either end from the raw rows. Sessions are not
+    /// rolled up: a report by session reads raw rows only.
     pub(crate) fn report(
         &self,
         since_ms: i64,
         until_ms: i64,
         by: By,
     ) -> anyhow::Result<Vec<Group>> {
+        const DAY: i64 = 86_400_000;
+        let first = (since_ms + DAY - 1).div_euclid(DAY) * DAY;
+        let last = until_ms.div_euclid(DAY) * DAY;
+        let mut parts = Vec::new();
+        if by == By::Session || first >= last {
+            parts.extend(self.raw_groups(since_ms, until_ms, by)?);
+        } else {
+            parts.extend(self.raw_groups(since_ms, first, by)?);
+            parts.extend(self.rolled_groups(&day(first), &day(last), by)?);
+            parts.extend(self.raw_groups(last, until_ms, by)?);
+        }
+        let mut merged: std::collections::BTreeMap<String, (Group, Vec<(i64, u64)>)> =
+            std::collections::BTreeMap::new();
+        for (group, histogram) in parts {
+            let entry = merged.entry(group.key.clone()).or_insert_with(|| {
+                (
+                    Group {
+                        key: group.key.clone(),
+                        ..Group::default()
+                    },
+                    Vec::new(),
+                )
+            });
+            let g = &mut entry.0;
+            g.requests += group.requests;
+            g.errors += group.errors;
+            g.tokens_in += group.tokens_in;
+            g.tokens_out += group.tokens_out;
+            g.cache_read += group.cache_read;
+            g.cache_write += group.cache_write;
+            g.credits += group.credits;
+            g.unpriced += group.unpriced;
+            g.premium_units += group.premium_units;
+            entry.1.extend(histogram);
+        }
+        Ok(merged
+            .into_values()
+            .map(|(mut g, mut histogram)| {
+                histogram.sort_unstable();
+                let mut joined: Vec<(i64, u64)> = Vec::with_capacity(histogram.len());
+                for (b, n) in histogram {
+                    match joined.last_mut() {
+                        Some((last, total)) if *last == b => *total += n,
+                        _ => joined.push((b, n)),
+                    }
+                }
+                g.p50_ms = percentile(&joined, 0.50);
+                g.p95_ms = percentile(&joined, 0.95);
+                g
+            })
+            .collect())
+    }
+
+    /// Groups (with latency histograms) from the raw rows.
+    fn raw_groups(
+        &self,
+        since_ms: i64,
+        until_ms: i64,
+        by: By,
+    ) -> anyhow::Result<Vec<(Group, Vec<(i64, u64)>)>> {
+        if until_ms <= since_ms {
+            return Ok(Vec::new());
+        }
         let column = by.column();
         let sql = format!(
             "SELECT {column} AS k, COUNT(*), SUM(error_class IS NOT NULL), COALESCE(SUM(tokens_in), 0),
@@ -502,9 +607,46 @@ impl Reader {
                 COALESCE(SUM(premium_units), 0)
              FROM requests WHERE ts_ms >= ?1 AND ts_ms < ?2 GROUP BY k ORDER BY k"
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut groups: Vec<Group> = stmt
-            .query_map(params![since_ms, until_ms], |r| {
+        let groups = self.groups(&sql, params![since_ms, until_ms])?;
+        let sql = format!(
+            "SELECT {column} AS k, latency_bucket, COUNT(*) FROM requests
+             WHERE ts_ms >= ?1 AND ts_ms < ?2 GROUP BY k, latency_bucket"
+        );
+        let histograms = self.histograms(&sql, params![since_ms, until_ms])?;
+        Ok(attach(groups, histograms))
+    }
+
+    /// Groups (with latency histograms) from the roll-up, days in `[from_day, to_day)`.
+    fn rolled_groups(
+        &self,
+        from_day: &str,
+        to_day: &str,
+        by: By,
+    ) -> anyhow::Result<Vec<(Group, Vec<(i64, u64)>)>> {
+        let column = match by {
+            By::Model | By::Session => "upstream_model",
+            By::Provider => "provider",
+            By::Day => "day",
+            By::Key => "key_name",
+        };
+        let sql = format!(
+            "SELECT {column} AS k, SUM(requests), SUM(errors), SUM(tokens_in), SUM(tokens_out), SUM(cache_read),
+                SUM(cache_write), SUM(credits), SUM(unpriced), SUM(premium_units)
+             FROM daily WHERE day >= ?1 AND day < ?2 GROUP BY k ORDER BY k"
+        );
+        let groups = self.groups(&sql, params![from_day, to_day])?;
+        let sql = format!(
+            "SELECT {column} AS k, bucket, SUM(n) FROM daily_latency
+             WHERE day >= ?1 AND day < ?2 GROUP BY k, bucket"
+        );
+        let histograms = self.histograms(&sql, params![from_day, to_day])?;
+        Ok(attach(groups, histograms))
+    }
+
+    fn groups(&self, sql: &str, args: impl rusqlite::Params) -> anyhow::Result<Vec<Group>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt
+            .query_map(args, |r| {
                 Ok(Group {
                     key: r.get(0)?,
                     requests: r.get::<_, i64>(1)? as u64,
@@ -521,31 +663,28 @@ impl Reader {
                 })
             })?
             .collect::<Result<_, _>>()?;
-        let sql = format!(
-            "SELECT {column} AS k, latency_bucket, COUNT(*) FROM requests
-             WHERE ts_ms >= ?1 AND ts_ms < ?2 GROUP BY k, latency_bucket ORDER BY k, latency_bucket"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut buckets: Vec<(String, i64, u64)> = Vec::new();
-        for row in stmt.query_map(params![since_ms, until_ms], |r| {
+        Ok(rows)
+    }
+
+    fn histograms(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+    ) -> anyhow::Result<std::collections::HashMap<String, Vec<(i64, u64)>>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let mut out: std::collections::HashMap<String, Vec<(i64, u64)>> =
+            std::collections::HashMap::new();
+        for row in stmt.query_map(args, |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, i64>(1)?,
                 r.get::<_, i64>(2)? as u64,
             ))
         })? {
-            buckets.push(row?);
+            let (k, b, n) = row?;
+            out.entry(k).or_default().push((b, n));
         }
-        for group in &mut groups {
-            let mine: Vec<(i64, u64)> = buckets
-                .iter()
-                .filter(|(k, _, _)| *k == group.key)
-                .map(|(_, b, n)| (*b, *n))
-                .collect();
-            group.p50_ms = percentile(&mine, 0.50);
-            group.p95_ms = percentile(&mine, 0.95);
-        }
-        Ok(groups)
+        Ok(out)
     }
 
     /// Groups from the daily roll-up since `since_day` (fast at any size; no percentiles).
@@ -770,6 +909,20 @@ pub(crate) fn save_quota(path: &Path, snapshot: &serde_json::Value) -> anyhow::R
     Ok(())
 }
 
+/// Each group with its histogram.
+fn attach(
+    groups: Vec<Group>,
+    mut histograms: std::collections::HashMap<String, Vec<(i64, u64)>>,
+) -> Vec<(Group, Vec<(i64, u64)>)> {
+    groups
+        .into_iter()
+        .map(|g| {
+            let h = histograms.remove(&g.key).unwrap_or_default();
+            (g, h)
+        })
+        .collect()
+}
+
 /// The `p` quantile of a bucket histogram, as the bucket's middle.
 fn percentile(buckets: &[(i64, u64)], p: f64) -> Option<f64> {
     let total: u64 = buckets.iter().map(|(_, n)| n).sum();
@@ -818,6 +971,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ledger.sqlite");
         let mut store = SqliteStore::open(&path).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
         let day0 = 1_796_256_000_000; // 2026-12-03T00:00:00Z
         let mut rows: Vec<Row> = (0..100)
             .map(|i| row(day0 + i * 1000, "gpt-4o", 100 + i as u64, Some(0.5)))
@@ -871,8 +1030,19 @@ mod tests {
         // Pruning removes raw rows; the roll-up stays.
         assert_eq!(store.prune(day0 + 50_000, 30).unwrap(), 30);
         assert_eq!(store.prune(day0 + 50_000, 1000).unwrap(), 22);
+        // A whole day reads the roll-up, which outlives the raw rows (percentiles included);
+        // part of a day reads what raw rows are left.
         let groups = reader.report(day0, day0 + 86_400_000, By::Model).unwrap();
+        assert_eq!(groups.iter().map(|g| g.requests).sum::<u64>(), 102);
+        assert!(groups[1].p50_ms.is_some());
+        let groups = reader.report(day0, day0 + 3_600_000, By::Model).unwrap();
         assert_eq!(groups.iter().map(|g| g.requests).sum::<u64>(), 50);
+        // A report over whole days and partial ones at both ends adds up.
+        let groups = reader
+            .report(day0 - 3_600_000, day0 + 86_400_000 + 3_600_000, By::Day)
+            .unwrap();
+        assert_eq!(groups.len(), 1);
+        assert_eq!(groups[0].requests, 102);
         assert_eq!(reader.credits_by_day("2026-12-01").unwrap()[0].2, 102);
     }
 
