@@ -595,7 +595,7 @@ impl Reader {
         since_ms: i64,
         until_ms: i64,
         by: By,
-    ) -> anyhow::Result<Vec<(Group, Vec<(i64, u64)>)>> {
+    ) -> anyhow::Result<Vec<Histogrammed>> {
         if until_ms <= since_ms {
             return Ok(Vec::new());
         }
@@ -622,7 +622,7 @@ impl Reader {
         from_day: &str,
         to_day: &str,
         by: By,
-    ) -> anyhow::Result<Vec<(Group, Vec<(i64, u64)>)>> {
+    ) -> anyhow::Result<Vec<Histogrammed>> {
         let column = match by {
             By::Model | By::Session => "upstream_model",
             By::Provider => "provider",
@@ -909,11 +909,14 @@ pub(crate) fn save_quota(path: &Path, snapshot: &serde_json::Value) -> anyhow::R
     Ok(())
 }
 
+/// A group with its latency histogram (bucket, count).
+type Histogrammed = (Group, Vec<(i64, u64)>);
+
 /// Each group with its histogram.
 fn attach(
     groups: Vec<Group>,
     mut histograms: std::collections::HashMap<String, Vec<(i64, u64)>>,
-) -> Vec<(Group, Vec<(i64, u64)>)> {
+) -> Vec<Histogrammed> {
     groups
         .into_iter()
         .map(|g| {
