@@ -145,10 +145,25 @@ impl UpstreamError {
         if err.is_timeout() {
             return Self::Timeout { host };
         }
-        if err.is_body() || err.is_decode() {
+        // A connection that was made and then closed before any answer is not "could not
+        // reach": the request went out.
+        let closed_early = causes(err).any(|cause| {
+            let text = cause.to_string();
+            text.contains("connection closed before message completed")
+                || text.contains("connection reset")
+                || text.contains("Connection reset")
+        }) && !err.is_connect();
+        if err.is_body() || err.is_decode() || closed_early {
             return Self::Interrupted {
                 host,
-                reason: root_cause(err),
+                reason: if closed_early && !err.is_body() {
+                    format!(
+                        "the connection closed before an answer ({})",
+                        root_cause(err)
+                    )
+                } else {
+                    root_cause(err)
+                },
             };
         }
         Self::Connect {
@@ -336,6 +351,26 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(response.bytes().await.unwrap(), "xxxxxxxxxx");
+    }
+
+    #[tokio::test]
+    async fn a_connection_closed_after_the_request_is_not_unreachable() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = [0u8; 4096];
+            let _ = socket.read(&mut request).await;
+            drop(socket);
+        });
+        let err = post(
+            &short(READ_TIMEOUT),
+            &format!("http://{addr}/chat/completions"),
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, UpstreamError::Interrupted { .. }), "{err}");
+        assert!(!err.to_string().contains("could not reach"), "{err}");
     }
 
     #[tokio::test]

@@ -805,6 +805,7 @@ async fn attempt(
                 .bytes()
                 .await
                 .map_err(|e| UpstreamError::from_reqwest(&e))?;
+            check_answer(&bytes, shape, &host)?;
             Ok(Answer {
                 status,
                 headers,
@@ -821,6 +822,61 @@ async fn attempt(
     Err(classify(error))
 }
 
+/// What a whole answer of each shape must have, read without building it.
+#[derive(serde::Deserialize)]
+struct AnswerPeek {
+    #[serde(default)]
+    choices: Option<Vec<serde::de::IgnoredAny>>,
+    #[serde(default)]
+    content: Option<Vec<serde::de::IgnoredAny>>,
+    #[serde(default)]
+    output: Option<Vec<serde::de::IgnoredAny>>,
+    #[serde(default)]
+    data: Option<Vec<serde::de::IgnoredAny>>,
+}
+
+/// A 2xx whose body is not what the route promises (HTML from a proxy, truncated or empty
+/// JSON, a chat answer without choices) is the upstream's failure, never a 200 to the client.
+fn check_answer(bytes: &[u8], shape: Shape, host: &str) -> Result<(), UpstreamError> {
+    let what = match shape {
+        Shape::Chat => "a chat completion",
+        Shape::Responses => "a Responses answer",
+        Shape::Messages => "a Messages answer",
+        Shape::Embeddings => "an embeddings answer",
+    };
+    let broken = |why: String| UpstreamError::Decode {
+        service: host.to_owned().into(),
+        reason: format!("its 2xx answer is not {what}: {why}"),
+    };
+    let peek: AnswerPeek = match serde_json::from_slice(bytes) {
+        Ok(peek) => peek,
+        Err(err) => {
+            let start: String = String::from_utf8_lossy(&bytes[..bytes.len().min(60)])
+                .chars()
+                .filter(|c| !c.is_control())
+                .collect();
+            return Err(broken(if bytes.is_empty() {
+                "an empty body".to_owned()
+            } else {
+                format!("{err} (it starts with {start:?})")
+            }));
+        }
+    };
+    let ok = match shape {
+        Shape::Chat => peek.choices.is_some_and(|c| !c.is_empty()),
+        Shape::Messages => peek.content.is_some(),
+        Shape::Responses => peek.output.is_some(),
+        Shape::Embeddings => peek.data.is_some(),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(broken(
+            "the field that carries the answer is missing or empty".to_owned(),
+        ))
+    }
+}
+
 /// The one retry classification.
 fn classify(error: UpstreamError) -> Failure {
     let elsewhere_only = matches!(
@@ -830,7 +886,8 @@ fn classify(error: UpstreamError) -> Failure {
     let (retryable, retry_after) = match &error {
         UpstreamError::Connect { .. } | UpstreamError::Timeout { .. } => (true, None),
         UpstreamError::Interrupted { .. } => (true, None),
-        UpstreamError::Decode { .. } => (false, None),
+        // A broken 2xx is the upstream's failure: another target may answer properly.
+        UpstreamError::Decode { .. } => (true, None),
         UpstreamError::Status {
             status, headers, ..
         } => {

@@ -8,15 +8,9 @@ use axum::body::Bytes;
 use serde_json::{Value, json};
 
 use crate::fake::Reply;
-use crate::proxy::{client, post, signed_in};
+use crate::proxy::{chat_answer, client, post, signed_in};
 use crate::server::Proxy;
 use crate::support::TestContext;
-
-fn chat_answer(model: &str, text: &str) -> Value {
-    json!({"id": "chatcmpl-x", "object": "chat.completion", "created": 1, "model": model,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop", "logprobs": null}],
-        "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}})
-}
 
 fn chat(model: &str) -> Value {
     json!({"model": model, "messages": [{"role": "user", "content": "hi"}]})
@@ -998,4 +992,78 @@ async fn a_prompt_too_long_moves_to_a_larger_context_window() {
     assert_eq!(resp.status(), 200);
     assert_eq!(header(&resp, "x-copilot-api-provider"), "large");
     assert_eq!(ctx.fake.requests("/small/v1/chat/completions").len(), 1);
+}
+
+#[tokio::test]
+async fn a_broken_success_is_a_502_in_the_route_shape_and_falls_over() {
+    let ctx = signed_in();
+    failover_config(&ctx, "");
+    let f = &ctx.fake;
+    f.reply(
+        "/p2/v1/chat/completions",
+        Reply::Json(200, chat_answer("m", "p2")),
+    );
+    let html = || {
+        Reply::Raw(
+            200,
+            vec![("content-type", "text/html")],
+            Bytes::from_static(b"<html><body>Sign in to the corporate proxy</body></html>"),
+        )
+    };
+    let proxy = Proxy::start(&ctx, &[], &[]);
+
+    // An HTML page with a 200 from the first tier: the second answers.
+    f.reply("/p1/v1/chat/completions", html());
+    let resp = post(&proxy, "/v1/chat/completions", chat("m")).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(header(&resp, "x-copilot-api-provider"), "p2");
+    assert_eq!(header(&resp, "x-copilot-api-attempts"), "2");
+    assert_eq!(
+        resp.json::<Value>().await.unwrap()["choices"][0]["message"]["content"],
+        "p2"
+    );
+
+    // Alone, each broken body is a 502 naming the provider, never a 200.
+    for broken in [
+        html(),
+        Reply::Raw(
+            200,
+            vec![("content-type", "application/json")],
+            Bytes::new(),
+        ),
+        Reply::Raw(
+            200,
+            vec![("content-type", "application/json")],
+            Bytes::from_static(br#"{"id":"x","choi"#),
+        ),
+        Reply::Json(200, json!({"choices": []})),
+        Reply::Json(200, json!({})),
+    ] {
+        f.with(|s| s.replies.retain(|(p, _)| p != "/p1/v1/chat/completions"));
+        f.reply("/p1/v1/chat/completions", broken);
+        let resp = post(&proxy, "/v1/chat/completions", chat("p1-only")).await;
+        assert_eq!(resp.status(), 502);
+        let body: Value = resp.json().await.unwrap();
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("p1"), "{body}");
+        assert!(message.contains("not a chat completion"), "{body}");
+    }
+
+    // A Messages client on the same broken chat upstream gets Anthropic's envelope.
+    f.with(|s| s.replies.retain(|(p, _)| p != "/p1/v1/chat/completions"));
+    f.reply("/p1/v1/chat/completions", html());
+    let resp = post(
+        &proxy,
+        "/v1/messages",
+        json!({"model": "p1-only", "max_tokens": 50, "messages": [{"role": "user", "content": "hi"}]}),
+    )
+    .await;
+    assert_eq!(resp.status(), 502);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["type"], "error", "{body}");
+    assert_eq!(body["error"]["type"], "api_error", "{body}");
+
+    // And the server goes on serving.
+    let resp = post(&proxy, "/v1/chat/completions", chat("m")).await;
+    assert_eq!(resp.status(), 200);
 }

@@ -26,6 +26,13 @@ pub fn client() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().build().unwrap()
 }
 
+/// A whole chat completion as an upstream sends it.
+pub fn chat_answer(model: &str, text: &str) -> Value {
+    json!({"id": "chatcmpl-x", "object": "chat.completion", "created": 1, "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop", "logprobs": null}],
+        "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}})
+}
+
 pub fn signed_in() -> TestContext {
     let ctx = TestContext::new();
     ctx.sign_in();
@@ -439,7 +446,7 @@ async fn api_key_is_enforced_in_each_shape() {
     let ctx = signed_in();
     ctx.fake.reply(
         "/chat/completions",
-        Reply::Json(200, json!({"choices": []})),
+        Reply::Json(200, chat_answer("gpt-4o", "hi")),
     );
     let proxy = Proxy::start(&ctx, &[], &[("COPILOT_API_KEY", "s3cret")]);
     let body = json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]});
@@ -499,7 +506,7 @@ async fn rate_limit_answers_429_or_queues() {
     let ctx = signed_in();
     ctx.fake.reply(
         "/chat/completions",
-        Reply::Json(200, json!({"choices": []})),
+        Reply::Json(200, chat_answer("gpt-4o", "hi")),
     );
     let body = json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]});
 
@@ -730,7 +737,7 @@ async fn a_client_that_leaves_cancels_a_pending_upstream_request() {
     let ctx = signed_in();
     ctx.fake.reply(
         "/chat/completions",
-        Reply::Slow(Duration::from_secs(10), json!({"choices": []})),
+        Reply::Slow(Duration::from_secs(10), chat_answer("gpt-4o", "hi")),
     );
     let proxy = Proxy::start(&ctx, &[], &[]);
     let request = post(
@@ -759,7 +766,7 @@ async fn a_queued_request_whose_client_leaves_gives_up_its_place() {
     let ctx = signed_in();
     ctx.fake.reply(
         "/chat/completions",
-        Reply::Json(200, json!({"choices": []})),
+        Reply::Json(200, chat_answer("gpt-4o", "hi")),
     );
     let proxy = Proxy::start(&ctx, &["--rate-limit", "1.5", "--wait"], &[]);
     let body = json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]});
