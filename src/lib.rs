@@ -10,6 +10,8 @@ pub(crate) mod auth;
 #[doc(hidden)]
 pub mod bench;
 pub mod cli;
+#[doc(hidden)]
+pub mod fuzz;
 pub(crate) mod keys;
 pub(crate) mod ledger;
 pub mod memory;

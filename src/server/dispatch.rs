@@ -877,6 +877,20 @@ fn check_answer(bytes: &[u8], shape: Shape, host: &str) -> Result<(), UpstreamEr
     }
 }
 
+/// [`check_answer`] for each shape, for the fuzz targets.
+#[doc(hidden)]
+pub(crate) fn fuzz_check_answer(bytes: &[u8]) -> usize {
+    [
+        Shape::Chat,
+        Shape::Messages,
+        Shape::Responses,
+        Shape::Embeddings,
+    ]
+    .into_iter()
+    .filter(|shape| check_answer(bytes, *shape, "fuzz").is_ok())
+    .count()
+}
+
 /// The one retry classification.
 fn classify(error: UpstreamError) -> Failure {
     let elsewhere_only = matches!(

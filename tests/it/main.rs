@@ -45,3 +45,5 @@ mod ledger;
 mod web;
 // Generated completions and man page are fresh.
 mod generated;
+// The fuzz corpus replayed on stable.
+mod fuzz_corpus;
