@@ -290,6 +290,7 @@ Register-ArgumentCompleter -Native -CommandName 'copilot-api' -ScriptBlock {
             [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'Model whose tokenizer to use [default: the request''s `model`, else gpt-4o]')
             [CompletionResult]::new('--encoding', '--encoding', [CompletionResultType]::ParameterName, 'Tokenizer encoding, overriding the model''s')
             [CompletionResult]::new('--max', '--max', [CompletionResultType]::ParameterName, 'Exit 1 when any count exceeds N (the count is still printed)')
+            [CompletionResult]::new('--beta', '--beta', [CompletionResultType]::ParameterName, 'The `anthropic-beta` header the request would carry (as the route counts it: Claude Code''s `claude-code-…` betas exempt MCP tools from the tool overhead)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Read settings from this TOML file instead of the default location')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Kind of Copilot plan; selects the Copilot API host when the token does not name one')
             [CompletionResult]::new('--account-type', '--account-type', [CompletionResultType]::ParameterName, 'Kind of Copilot plan; selects the Copilot API host when the token does not name one')

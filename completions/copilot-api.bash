@@ -692,7 +692,7 @@ _copilot__api() {
             return 0
             ;;
         copilot__subcmd__api__subcmd__count__subcmd__tokens)
-            opts="-m -a -g -v -q -h -V --format --model --encoding --json --max --config --account-type --enterprise-url --github-token --verbose --quiet --no-color --help --version"
+            opts="-m -a -g -v -q -h -V --format --model --encoding --json --max --beta --config --account-type --enterprise-url --github-token --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -715,6 +715,10 @@ _copilot__api() {
                     return 0
                     ;;
                 --max)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --beta)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -267,6 +267,7 @@ set edit:completion:arg-completer[copilot-api] = {|@words|
             cand --model 'Model whose tokenizer to use [default: the request''s `model`, else gpt-4o]'
             cand --encoding 'Tokenizer encoding, overriding the model''s'
             cand --max 'Exit 1 when any count exceeds N (the count is still printed)'
+            cand --beta 'The `anthropic-beta` header the request would carry (as the route counts it: Claude Code''s `claude-code-…` betas exempt MCP tools from the tool overhead)'
             cand --config 'Read settings from this TOML file instead of the default location'
             cand -a 'Kind of Copilot plan; selects the Copilot API host when the token does not name one'
             cand --account-type 'Kind of Copilot plan; selects the Copilot API host when the token does not name one'

@@ -179,6 +179,7 @@ anthropic\t'An Anthropic Messages request'"
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand count-tokens" -s m -l model -d 'Model whose tokenizer to use [default: the request\'s `model`, else gpt-4o]' -r
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand count-tokens" -l encoding -d 'Tokenizer encoding, overriding the model\'s' -r
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand count-tokens" -l max -d 'Exit 1 when any count exceeds N (the count is still printed)' -r
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand count-tokens" -l beta -d 'The `anthropic-beta` header the request would carry (as the route counts it: Claude Code\'s `claude-code-…` betas exempt MCP tools from the tool overhead)' -r
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand count-tokens" -l config -d 'Read settings from this TOML file instead of the default location' -r -F
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand count-tokens" -s a -l account-type -d 'Kind of Copilot plan; selects the Copilot API host when the token does not name one' -r -f -a "individual\t'Copilot Individual, Pro or Pro+'
 business\t'Copilot Business'

@@ -355,6 +355,11 @@ pub struct CountTokensArgs {
     /// Exit 1 when any count exceeds N (the count is still printed).
     #[arg(long, value_name = "N")]
     pub max: Option<u64>,
+
+    /// The `anthropic-beta` header the request would carry (as the route counts it: Claude
+    /// Code's `claude-code-…` betas exempt MCP tools from the tool overhead).
+    #[arg(long, value_name = "BETAS")]
+    pub beta: Option<String>,
 }
 
 /// Input formats of `count-tokens`.

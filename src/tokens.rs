@@ -66,6 +66,7 @@ mod bpe;
 mod chat;
 mod encoding;
 mod format;
+mod image;
 mod pretok;
 pub(crate) mod requests;
 mod vocab;

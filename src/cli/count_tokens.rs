@@ -135,8 +135,12 @@ fn count_one(
     catalogue: Option<&[crate::providers::copilot::models::Model]>,
 ) -> anyhow::Result<Counted> {
     // Decide the shape: forced, or JSON when it looks like a request, else text.
+    // A file's name decides: `.json` is a request, any other name is text. Only standard
+    // input, which has no name, is looked at.
     let looks_like_request = input.json_name
-        || (input.text.trim_start().starts_with('{') && input.text.contains("\"messages\""));
+        || (input.name == "-"
+            && input.text.trim_start().starts_with('{')
+            && input.text.contains("\"messages\""));
     let (shape, value) = match args.format {
         Some(InputFormat::Text) => (Shape::Text, None),
         Some(InputFormat::Openai) => (Shape::OpenAi, Some(parse_json(input)?)),
@@ -177,7 +181,9 @@ fn count_one(
     };
     let count = match (shape, &value) {
         (Shape::OpenAi, Some(value)) => count_openai(encoding, value, &model),
-        (Shape::Anthropic, Some(value)) => count_anthropic(encoding, value, &model, None),
+        (Shape::Anthropic, Some(value)) => {
+            count_anthropic(encoding, value, &model, args.beta.as_deref())
+        }
         _ => Ok(count_text(encoding, &input.text)),
     }
     .map_err(|err| anyhow::anyhow!("{}: {err}", input.name))?;

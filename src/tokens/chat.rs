@@ -77,11 +77,12 @@ impl Constants {
 const PER_MESSAGE: i64 = 3;
 const PER_NAME: i64 = 1;
 const PER_GROUP: i64 = 3;
-const PER_IMAGE: i64 = 85;
 
 struct Counter<'t> {
     tok: &'t Tokenizer,
     k: Constants,
+    /// Images by Anthropic's formula rather than OpenAI's.
+    claude: bool,
 }
 
 impl Counter<'_> {
@@ -102,6 +103,7 @@ pub(crate) fn count_chat(
     let c = Counter {
         tok,
         k: Constants::for_model(opts.model),
+        claude: opts.model.starts_with("claude"),
     };
     let (mut system, mut other, mut overhead) = (0i64, 0i64, 0i64);
     let mut groups = [false; 2];
@@ -170,7 +172,10 @@ fn message_tokens(c: &Counter<'_>, message: &Value) -> i64 {
     };
     let mut tokens = 0;
     for (key, value) in fields {
-        if let Value::String(s) = value {
+        // A thinking block's signature is opaque to the model: its text is what counts.
+        if let Value::String(s) = value
+            && key != "reasoning_opaque"
+        {
             tokens += c.t(s);
         }
         match key.as_str() {
@@ -191,7 +196,8 @@ fn message_tokens(c: &Counter<'_>, message: &Value) -> i64 {
                                 .pointer("/image_url/url")
                                 .and_then(Value::as_str)
                                 .unwrap_or("");
-                            tokens += c.t(url) + PER_IMAGE;
+                            let detail = part.pointer("/image_url/detail").and_then(Value::as_str);
+                            tokens += super::image::tokens(url, detail, c.claude) as i64;
                         } else if let Some(text) = part.get("text").and_then(Value::as_str) {
                             tokens += c.t(text);
                         }
@@ -517,7 +523,7 @@ mod tests {
     #[test]
     fn tools_tool_calls_and_parts() {
         let (messages, tools) = tool_request();
-        // user:      T(user) 1 + T(Describe) 1 + T(url) 5 + 85                 = 92
+        // user:      T(user) 1 + T(Describe) 1 + an image of unknown size 765  = 767
         // assistant: T(assistant) 1 + funcInit 7 + T(call JSON) 28 + funcEnd 12 = 48
         // tool:      T(tool) 1 + T(call_1) 3 + T(Sunny, 21C) 5                  = 9
         // tools:     funcInit 7 + T(get_weather:Get the weather) 5              = 12
@@ -529,21 +535,21 @@ mod tests {
         //            + T(required:["location"]) 4                               → 43
         //            + funcEnd 12                                               = 55
         // overhead:  3 × 3 + 2 × 3                                              = 15
-        // total:     149 + 55 + 15                                              = 219
+        // total:     824 + 55 + 15                                              = 894
         let got = count_chat(o200k(), &messages, &tools, &opts("gpt-4o"));
         let want = ChatCount {
             system: 0,
-            messages: 149,
+            messages: 824,
             tools: 55,
             overhead: 15,
             claude_correction: 0,
-            total: 219,
+            total: 894,
         };
         assert_eq!(got, want);
 
         // gpt-4 and gpt-3.5-turbo use funcInit 10: +3 for the tool, +3 for the call
         let gpt4 = count_chat(o200k(), &messages, &tools, &opts("gpt-4"));
-        assert_eq!((gpt4.messages, gpt4.tools, gpt4.total), (152, 58, 225));
+        assert_eq!((gpt4.messages, gpt4.tools, gpt4.total), (827, 58, 900));
     }
 
     #[test]
@@ -645,6 +651,7 @@ mod tests {
         let c = Counter {
             tok: t,
             k: Constants::for_model("gpt-4o"),
+            claude: false,
         };
         let p = json!({"type": ["string", "null"], "description": "Kind."});
         assert_eq!(

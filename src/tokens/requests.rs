@@ -109,9 +109,10 @@ pub(crate) fn count_anthropic(
     }
     let request = MessagesRequest::deserialize(value)
         .map_err(|err| CountError::Shape(format!("not an Anthropic Messages request: {err}")))?;
+    // Thinking blocks are kept (as `reasoning_text`): earlier turns' thinking is input too.
     let target = TargetModel {
         id: model.to_owned(),
-        supports_thinking_budget: false,
+        supports_thinking_budget: true,
         supports_reasoning_effort: false,
         max_output_tokens: None,
     };

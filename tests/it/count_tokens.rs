@@ -252,3 +252,90 @@ fn the_cached_catalogue_picks_the_tokenizer_offline() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["encoding"], "cl100k_base");
 }
+
+/// Counts one request given on standard input with `--json`.
+fn count_json(ctx: &TestContext, args: &[&str], input: &str) -> Value {
+    let out = ctx
+        .cmd()
+        .args(["count-tokens", "--json"])
+        .args(args)
+        .write_stdin(input.to_owned())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn names_decide_text_images_count_by_size_thinking_counts_and_beta() {
+    let ctx = TestContext::new();
+    let request =
+        json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "hello world"}]});
+
+    // A file not named .json is text, whatever it holds; standard input is looked at.
+    let notes = ctx.root.path().join("notes.txt");
+    std::fs::write(&notes, request.to_string()).unwrap();
+    let out = ctx
+        .cmd()
+        .args(["count-tokens", "--json"])
+        .arg(&notes)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["format"], "text");
+    assert_eq!(
+        count_json(&ctx, &[], &request.to_string())["format"],
+        "openai"
+    );
+
+    // A 150 KB PNG of 800 × 600 costs what the vendors charge for its size (Claude: 800 × 600 /
+    // 750 = 640, ×1.15 with the rest), not the 200,000 characters of its base64.
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x03\x20\0\0\x02\x58\x08\x06\0\0\0".to_vec();
+    png.resize(150_000, 0x5a);
+    let data = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &png);
+    let image = |model: &str| {
+        json!({"model": model, "max_tokens": 10, "messages": [{"role": "user", "content": [
+            {"type": "text", "text": "What is this?"},
+            {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": data}}]}]})
+        .to_string()
+    };
+    let claude = count_json(&ctx, &[], &image("claude-sonnet-4.5"))["total"]
+        .as_u64()
+        .unwrap();
+    assert!((740..800).contains(&claude), "{claude}");
+    // GPT-4o's formula: 2 × 2 tiles of 512 = 85 + 4 × 170.
+    let gpt = count_json(&ctx, &[], &image("gpt-4o"))["messages"]
+        .as_u64()
+        .unwrap();
+    assert!((765..780).contains(&gpt), "{gpt}");
+
+    // Earlier turns' thinking is input.
+    let turn = |thinking: &str| {
+        json!({"model": "claude-sonnet-4.5", "max_tokens": 10, "messages": [
+            {"role": "user", "content": "hi"},
+            {"role": "assistant", "content": [{"type": "thinking", "thinking": thinking, "signature": "c2lnbmF0dXJl".repeat(50)}, {"type": "text", "text": "hello"}]},
+            {"role": "user", "content": "and?"}]})
+        .to_string()
+    };
+    let without = count_json(&ctx, &[], &turn(""))["total"].as_u64().unwrap();
+    let with = count_json(&ctx, &[], &turn(&"the user greets me ".repeat(20)))["total"]
+        .as_u64()
+        .unwrap();
+    assert!(with >= without + 80, "{without} -> {with}");
+
+    // `--beta` counts as the route does for a request carrying `anthropic-beta`: Claude Code's
+    // betas spare MCP tools the tool overhead.
+    let mcp = json!({"model": "claude-sonnet-4.5", "max_tokens": 10,
+        "messages": [{"role": "user", "content": "hi"}],
+        "tools": [{"name": "mcp__fs__read", "description": "Reads", "input_schema": {"type": "object"}}]})
+    .to_string();
+    let plain = count_json(&ctx, &[], &mcp)["total"].as_u64().unwrap();
+    let beta = count_json(&ctx, &["--beta", "claude-code-20250219"], &mcp)["total"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(
+        plain - beta,
+        (346.0_f64 * 1.15).round() as u64,
+        "{plain} {beta}"
+    );
+}
