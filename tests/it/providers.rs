@@ -1067,3 +1067,62 @@ async fn a_broken_success_is_a_502_in_the_route_shape_and_falls_over() {
     let resp = post(&proxy, "/v1/chat/completions", chat("m")).await;
     assert_eq!(resp.status(), 200);
 }
+
+#[tokio::test]
+async fn gzip_encoded_answers_are_decoded() {
+    use std::io::Write as _;
+    let gzip = |text: &str| {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(text.as_bytes()).unwrap();
+        Bytes::from(encoder.finish().unwrap())
+    };
+    let ctx = signed_in();
+    failover_config(&ctx, "");
+    let f = &ctx.fake;
+    let answer = chat_answer("m", "from a gzip upstream");
+    f.reply(
+        "/p1/v1/chat/completions",
+        Reply::Raw(
+            200,
+            vec![
+                ("content-type", "application/json"),
+                ("content-encoding", "gzip"),
+            ],
+            gzip(&answer.to_string()),
+        ),
+    );
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let resp = post(&proxy, "/v1/chat/completions", chat("p1-only")).await;
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers().get("content-encoding").is_none());
+    assert_eq!(resp.json::<Value>().await.unwrap(), answer);
+    assert_eq!(
+        f.requests("/p1/v1/chat/completions")[0].header("accept-encoding"),
+        Some("gzip")
+    );
+
+    // A gzip stream, translated for a Messages client.
+    let stream = "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"zipped\"}}]}\n\ndata: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+    f.with(|s| s.replies.retain(|(p, _)| p != "/p1/v1/chat/completions"));
+    f.reply(
+        "/p1/v1/chat/completions",
+        Reply::Raw(
+            200,
+            vec![
+                ("content-type", "text/event-stream"),
+                ("content-encoding", "gzip"),
+            ],
+            gzip(stream),
+        ),
+    );
+    let resp = post(
+        &proxy,
+        "/v1/messages",
+        json!({"model": "p1-only", "max_tokens": 50, "stream": true, "messages": [{"role": "user", "content": "hi"}]}),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let text = resp.text().await.unwrap();
+    assert!(text.contains("\"text\":\"zipped\""), "{text}");
+    assert!(text.contains("event: message_stop"), "{text}");
+}
