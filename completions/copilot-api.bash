@@ -1382,7 +1382,7 @@ _copilot__api() {
             return 0
             ;;
         copilot__subcmd__api__subcmd__start)
-            opts="-p -r -w -c -a -g -v -q -h -V --port --host --api-key --allow-unauthenticated --rate-limit --wait --manual --claude-code --ping-interval --allowed-host --allowed-origin --expose-token --print-settings --config --account-type --enterprise-url --github-token --verbose --quiet --no-color --help --version"
+            opts="-p -r -w -c -a -g -v -q -h -V --port --host --api-key --allow-unauthenticated --rate-limit --wait --manual --claude-code --ping-interval --allowed-host --allowed-origin --max-connections --client-timeout --expose-token --print-settings --config --account-type --enterprise-url --github-token --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1421,6 +1421,14 @@ _copilot__api() {
                     return 0
                     ;;
                 --allowed-origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -194,6 +194,8 @@ set edit:completion:arg-completer[copilot-api] = {|@words|
             cand --ping-interval 'Seconds of upstream silence after which a translated stream gets a `ping` event'
             cand --allowed-host 'Also answer requests addressed to this host name (besides localhost and loopback IPs); repeatable. Web pages reaching the server through any other name are refused'
             cand --allowed-origin 'Let web pages from this origin (e.g. `https://app.example`) call the server; repeatable. `*` allows every web page (unsafe: any site you open could use your account)'
+            cand --max-connections 'Open client connections at most; at the cap the oldest idle one is closed for a new one [default: half the file-descriptor limit less 64, at most 4096]'
+            cand --client-timeout 'Seconds a client may take to send a request''s head or body, or stay idle between requests, before it is disconnected [default: 30]'
             cand --config 'Read settings from this TOML file instead of the default location'
             cand -a 'Kind of Copilot plan; selects the Copilot API host when the token does not name one'
             cand --account-type 'Kind of Copilot plan; selects the Copilot API host when the token does not name one'

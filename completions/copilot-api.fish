@@ -121,6 +121,8 @@ complete -c copilot-api -n "__fish_copilot_api_using_subcommand start" -s r -l r
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand start" -l ping-interval -d 'Seconds of upstream silence after which a translated stream gets a `ping` event' -r
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand start" -l allowed-host -d 'Also answer requests addressed to this host name (besides localhost and loopback IPs); repeatable. Web pages reaching the server through any other name are refused' -r
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand start" -l allowed-origin -d 'Let web pages from this origin (e.g. `https://app.example`) call the server; repeatable. `*` allows every web page (unsafe: any site you open could use your account)' -r
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand start" -l max-connections -d 'Open client connections at most; at the cap the oldest idle one is closed for a new one [default: half the file-descriptor limit less 64, at most 4096]' -r
+complete -c copilot-api -n "__fish_copilot_api_using_subcommand start" -l client-timeout -d 'Seconds a client may take to send a request\'s head or body, or stay idle between requests, before it is disconnected [default: 30]' -r
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand start" -l config -d 'Read settings from this TOML file instead of the default location' -r -F
 complete -c copilot-api -n "__fish_copilot_api_using_subcommand start" -s a -l account-type -d 'Kind of Copilot plan; selects the Copilot API host when the token does not name one' -r -f -a "individual\t'Copilot Individual, Pro or Pro+'
 business\t'Copilot Business'

@@ -214,6 +214,16 @@ pub struct StartArgs {
     #[arg(long = "allowed-origin", value_name = "ORIGIN")]
     pub allowed_origins: Vec<String>,
 
+    /// Open client connections at most; at the cap the oldest idle one is closed for a new one
+    /// [default: half the file-descriptor limit less 64, at most 4096].
+    #[arg(long, value_name = "N")]
+    pub max_connections: Option<usize>,
+
+    /// Seconds a client may take to send a request's head or body, or stay idle between
+    /// requests, before it is disconnected [default: 30].
+    #[arg(long, value_name = "SECONDS")]
+    pub client_timeout: Option<f64>,
+
     /// Serve `GET /token` (the live Copilot token). Only for trusted local tools.
     #[arg(long)]
     pub expose_token: bool,

@@ -18,6 +18,23 @@ fn main() -> ExitCode {
     }
     let env = Env::from_process();
     init_tracing(&cli, &env);
+    // A panic is one log line (the server turns a handler's panic into a 500 and goes on).
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        tracing::error!(
+            "internal error{place}: {} (a bug in copilot-api: please report it)",
+            message.replace('\n', " ")
+        );
+    }));
     let runtime = match runtime(&env) {
         Ok(runtime) => runtime,
         Err(err) => return report(&err),

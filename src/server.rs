@@ -11,6 +11,7 @@
 
 pub(crate) mod approval;
 pub(crate) mod commit;
+pub(crate) mod conns;
 pub(crate) mod dispatch;
 pub(crate) mod error;
 pub(crate) mod extract;
@@ -33,13 +34,12 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::serve::ListenerExt as _;
-use axum::{Router, ServiceExt};
 use tower::{Service, ServiceBuilder};
 use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer};
 
@@ -123,48 +123,74 @@ async fn edge(
                     log.with(|f| f.key_name = Some(name.name.clone()));
                     log.with(|f| f.key_daily_credits = name.daily_credits);
                 }
-                next.run(req).await
+                // A declared length over the limit is refused before any of the body is read
+                // (and before `Expect: 100-continue` is answered).
+                let declared = req
+                    .headers()
+                    .get(header::CONTENT_LENGTH)
+                    .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+                if declared.is_some_and(|len| len > extract::BODY_LIMIT as u64) {
+                    let surface = surface_for(&req);
+                    // A client waiting for `100 Continue` sends nothing more; any other is
+                    // already sending, and reads the answer only once its body is out.
+                    let waits = req
+                        .headers()
+                        .get(header::EXPECT)
+                        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+                    if !waits {
+                        extract::discard_body(req.into_body()).await;
+                    }
+                    return ApiError::PayloadTooLarge {
+                        limit_mib: extract::BODY_LIMIT >> 20,
+                    }
+                    .into_response_for(surface);
+                }
+                run_catching_panics(req, next).await
             }
         }
     })
     .await
 }
 
-/// Serves until `shutdown` resolves, then gives in-flight requests [`SHUTDOWN_GRACE`].
+/// Runs the handler; a panic in it becomes a 500 in the route's shape (the panic hook has
+/// logged it in one line) instead of a dropped connection.
+async fn run_catching_panics(req: Request, next: Next) -> Response {
+    use futures_util::FutureExt as _;
+    let surface = surface_for(&req);
+    let handler = async move {
+        // A panic on demand, for the test that proves this (debug builds only).
+        #[cfg(debug_assertions)]
+        if req.headers().contains_key("x-copilot-api-debug-panic") {
+            panic!("a panic requested by x-copilot-api-debug-panic");
+        }
+        next.run(req).await
+    };
+    match std::panic::AssertUnwindSafe(handler).catch_unwind().await {
+        Ok(response) => response,
+        Err(_) => ApiError::Internal(
+            "copilot-api hit an internal error on this request (logged); the server goes on"
+                .to_owned(),
+        )
+        .into_response_for(surface),
+    }
+}
+
+/// Serves until `shutdown` resolves, then gives in-flight requests [`SHUTDOWN_GRACE`]
+/// ([`conns`]: timeouts, the connection cap, the order of shutdown).
 pub(crate) async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let (tx, rx) = tokio::sync::watch::channel(false);
-    let app = app(state);
-    // Without TCP_NODELAY the last chunk of every streamed answer waits ~40 ms for the client's
-    // delayed ACK (Nagle), which agent loops pay on every turn.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(err) = tcp.set_nodelay(true) {
-            tracing::debug!("could not set TCP_NODELAY: {err}");
-        }
-    });
-    // `into_make_service` hands each connection a clone of the app (`Arc`s); serving a `Router`
-    // itself would rebuild its route table for every connection (~23 KB and a few microseconds
-    // each).
-    let server = axum::serve(listener, ServiceExt::<Request>::into_make_service(app))
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            let _ = tx.send(true);
-        });
-    let mut rx = rx;
-    let grace = async move {
-        let _ = rx.wait_for(|stopped| *stopped).await;
-        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    let limits = conns::Limits {
+        max_connections: state
+            .settings
+            .max_connections
+            .unwrap_or_else(conns::default_max_connections),
+        client_timeout: state.settings.client_timeout,
     };
-    tokio::select! {
-        result = server => result.map_err(|err| anyhow::anyhow!("server error: {err}")),
-        () = grace => {
-            tracing::warn!("in-flight requests did not finish within {}s; stopping", SHUTDOWN_GRACE.as_secs());
-            Ok(())
-        }
-    }
+    extract::set_body_timeout(limits.client_timeout);
+    conns::serve(listener, app(state), limits, shutdown).await
 }
 
 /// The error shape a path expects: Anthropic for `/messages…`, or when the client sends

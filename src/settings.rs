@@ -27,6 +27,8 @@ pub(crate) const DEFAULT_HOST: &str = "127.0.0.1";
 /// Default seconds of upstream silence before a `ping` event: below the 30–60 s idle timeouts
 /// common in HTTP intermediaries and clients.
 pub(crate) const DEFAULT_PING_SECS: f64 = 15.0;
+/// Default `--client-timeout`.
+pub(crate) const DEFAULT_CLIENT_TIMEOUT_SECS: f64 = 30.0;
 /// Built-in VS Code version sent upstream (no network lookup at start-up).
 pub(crate) const DEFAULT_VSCODE_VERSION: &str = "1.104.3";
 /// Built-in Copilot Chat extension version.
@@ -303,6 +305,10 @@ pub(crate) struct StartSettings {
     pub allowed_hosts: Vec<String>,
     /// Web origins allowed to call the server (flags, else the config file).
     pub allowed_origins: Vec<String>,
+    /// Open client connections at most (`None`: derived from the file-descriptor limit).
+    pub max_connections: Option<usize>,
+    /// Header-read, keep-alive idle and request-body silence timeout.
+    pub client_timeout: Duration,
 }
 
 fn redacted<S: serde::Serializer>(value: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
@@ -349,6 +355,20 @@ impl StartSettings {
             }
             secs => bail!("--ping-interval must be between 0.1 and 3600 seconds, got {secs}"),
         };
+        let max_connections = match args.max_connections.or(server.max_connections) {
+            Some(0) => bail!("--max-connections must be at least 1"),
+            other => other,
+        };
+        let client_timeout = match args
+            .client_timeout
+            .or(server.client_timeout)
+            .unwrap_or(DEFAULT_CLIENT_TIMEOUT_SECS)
+        {
+            secs if secs.is_finite() && (0.1..=3600.0).contains(&secs) => {
+                Duration::from_secs_f64(secs)
+            }
+            secs => bail!("--client-timeout must be between 0.1 and 3600 seconds, got {secs}"),
+        };
         if !host.is_loopback() && api_key.is_none() && !allow_unauthenticated {
             bail!(
                 "refusing to listen on {host} without an API key: anyone who can reach this \
@@ -374,6 +394,8 @@ impl StartSettings {
                 server.allowed_origins,
                 "--allowed-origin",
             )?)?,
+            max_connections,
+            client_timeout,
         })
     }
 }
@@ -431,6 +453,8 @@ impl StartSettings {
             ping_interval: Duration::from_secs_f64(DEFAULT_PING_SECS),
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
+            max_connections: None,
+            client_timeout: Duration::from_secs_f64(DEFAULT_CLIENT_TIMEOUT_SECS),
         }
     }
 }
@@ -542,6 +566,8 @@ mod tests {
             ping_interval: None,
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
+            max_connections: None,
+            client_timeout: None,
             print_settings: false,
         };
         assert!(StartSettings::resolve(&args("0.0.0.0"), None).is_err());

@@ -311,24 +311,49 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     async move {
         #[cfg(unix)]
         {
-            let [interrupt, terminate] = signals;
-            let wait = |signal: Option<tokio::signal::unix::Signal>| async move {
-                match signal {
-                    Some(mut signal) => {
-                        signal.recv().await;
-                    }
-                    None => std::future::pending::<()>().await,
-                }
-            };
+            let [mut interrupt, mut terminate] = signals;
             tokio::select! {
-                () = wait(interrupt) => {},
-                () = wait(terminate) => {},
+                () = wait(&mut interrupt) => {},
+                () = wait(&mut terminate) => {},
             }
+            // A second signal while in-flight requests finish: exit at once.
+            tokio::spawn(async move {
+                tokio::select! {
+                    () = wait(&mut interrupt) => {},
+                    () = wait(&mut terminate) => {},
+                }
+                exit_now();
+            });
         }
         #[cfg(not(unix))]
         {
             let _ = tokio::signal::ctrl_c().await;
+            tokio::spawn(async {
+                let _ = tokio::signal::ctrl_c().await;
+                exit_now();
+            });
         }
-        tracing::info!("shutting down: no new connections; finishing in-flight requests");
+        tracing::info!(
+            "shutting down: no new connections; finishing in-flight requests (Ctrl-C again to exit now)"
+        );
     }
+}
+
+#[cfg(unix)]
+async fn wait(signal: &mut Option<tokio::signal::unix::Signal>) {
+    match signal {
+        Some(signal) => {
+            signal.recv().await;
+        }
+        None => std::future::pending::<()>().await,
+    }
+}
+
+#[expect(
+    clippy::disallowed_methods,
+    reason = "a second Ctrl-C asks to skip the orderly shutdown"
+)]
+fn exit_now() {
+    tracing::warn!("second signal: exiting now");
+    std::process::exit(130);
 }

@@ -51,6 +51,12 @@ pub(crate) enum ApiError {
         /// The limit in MiB.
         limit_mib: usize,
     },
+    /// The request body stopped arriving.
+    #[error("the request body stopped arriving: nothing for {seconds}s (--client-timeout)")]
+    RequestTimeout {
+        /// The silence allowed.
+        seconds: f64,
+    },
     /// A named key over its requests-per-minute limit.
     #[error(
         "rate limit: the API key `{name}` may send {rpm} requests a minute; retry in {retry_after}s"
@@ -109,6 +115,7 @@ impl ApiError {
             Self::Rejected | Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             Self::RateLimited { .. } | Self::KeyLimited { .. } | Self::BudgetSpent { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }

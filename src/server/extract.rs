@@ -2,6 +2,9 @@
 //! becomes an [`ApiError`] the route renders in its own error shape (axum's stock extractors
 //! answer in plain text).
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
 use axum::body::{Body, Bytes};
 use futures_util::StreamExt as _;
 
@@ -11,7 +14,18 @@ use super::error::ApiError;
 /// several base64 images (Anthropic's own limit is 32 MB per request).
 pub(crate) const BODY_LIMIT: usize = 64 << 20;
 
-/// Reads the whole body, refusing more than [`BODY_LIMIT`] bytes. A body that arrives in one
+/// How long a request body may go silent (`--client-timeout`), in milliseconds; set once when
+/// the server starts.
+static BODY_TIMEOUT_MS: AtomicU64 = AtomicU64::new(30_000);
+
+/// Sets the body-silence timeout.
+pub(crate) fn set_body_timeout(timeout: Duration) {
+    let ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+    BODY_TIMEOUT_MS.store(ms, Ordering::Relaxed);
+}
+
+/// Reads the whole body, refusing more than [`BODY_LIMIT`] bytes, and a body that goes silent
+/// for the client timeout (408). A body that arrives in one
 /// piece (the usual case: hyper hands it over as a slice of its read buffer) is returned as it
 /// is, without a copy.
 pub(crate) async fn read_body(body: Body) -> Result<Bytes, ApiError> {
@@ -26,23 +40,44 @@ pub(crate) async fn read_body(body: Body) -> Result<Bytes, ApiError> {
         }
         Ok(())
     }
+    let silence = Duration::from_millis(BODY_TIMEOUT_MS.load(Ordering::Relaxed));
     let mut stream = body.into_data_stream();
-    let Some(first) = stream.next().await.transpose().map_err(unreadable)? else {
+    let mut next = async || match tokio::time::timeout(silence, stream.next()).await {
+        Ok(item) => item.transpose().map_err(unreadable),
+        Err(_) => Err(ApiError::RequestTimeout {
+            seconds: silence.as_secs_f64(),
+        }),
+    };
+    let Some(first) = next().await? else {
         return Ok(Bytes::new());
     };
     within_limit(first.len())?;
-    let Some(second) = stream.next().await.transpose().map_err(unreadable)? else {
+    let Some(second) = next().await? else {
         return Ok(first);
     };
     let mut buf = bytes::BytesMut::with_capacity(first.len() + second.len());
     buf.extend_from_slice(&first);
-    let mut next = Some(second);
-    while let Some(chunk) = next {
-        within_limit(buf.len() + chunk.len())?;
-        buf.extend_from_slice(&chunk);
-        next = stream.next().await.transpose().map_err(unreadable)?;
+    let mut chunk = Some(second);
+    while let Some(bytes) = chunk {
+        within_limit(buf.len() + bytes.len())?;
+        buf.extend_from_slice(&bytes);
+        chunk = next().await?;
     }
     Ok(buf.freeze())
+}
+
+/// Reads and drops a body that is refused anyway, so that a client still sending it gets to
+/// read the answer; at most 4 × [`BODY_LIMIT`], each piece within the client timeout.
+pub(crate) async fn discard_body(body: Body) {
+    let silence = Duration::from_millis(BODY_TIMEOUT_MS.load(Ordering::Relaxed));
+    let mut stream = body.into_data_stream();
+    let mut seen = 0usize;
+    while seen <= 4 * BODY_LIMIT {
+        match tokio::time::timeout(silence, stream.next()).await {
+            Ok(Some(Ok(chunk))) => seen += chunk.len(),
+            _ => return,
+        }
+    }
 }
 
 /// Parses JSON, naming the line and column of a syntax error or the field of a type error.

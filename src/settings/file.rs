@@ -191,6 +191,11 @@ pub(crate) struct ServerConfig {
     pub allowed_hosts: Option<Vec<String>>,
     /// Web origins whose pages may call the server (`"*"`: any).
     pub allowed_origins: Option<Vec<String>>,
+    /// Open client connections at most.
+    pub max_connections: Option<usize>,
+    /// Seconds a client may take to send a request head or body, or stay idle between
+    /// requests.
+    pub client_timeout: Option<f64>,
 }
 
 /// The default config file location: `<config dir>/copilot-api/config.toml`.

@@ -47,3 +47,5 @@ mod web;
 mod generated;
 // The fuzz corpus replayed on stable.
 mod fuzz_corpus;
+// Misbehaving clients, panics, shutdown.
+mod faults;

@@ -31,6 +31,11 @@ impl Proxy {
             .args(["start", "--port", "0"])
             .args(args)
             .envs(env.iter().copied());
+        Self::spawn(command)
+    }
+
+    /// Spawns a prepared `start` command and waits for its listening line.
+    pub fn spawn(mut command: std::process::Command) -> Result<Self, String> {
         let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

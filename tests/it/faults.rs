@@ -1,0 +1,326 @@
+//! Clients that misbehave at the connection level, a panic in a handler, and shutdown: each
+//! gets the right answer (or a closed socket), and the server goes on serving.
+
+use std::io::{Read as _, Write as _};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use serde_json::{Value, json};
+
+use crate::fake::Reply;
+use crate::proxy::{chat_answer, client, post, signed_in};
+use crate::server::Proxy;
+
+fn addr(proxy: &Proxy) -> String {
+    proxy.url.trim_start_matches("http://").to_owned()
+}
+
+fn connect(proxy: &Proxy) -> TcpStream {
+    let stream = TcpStream::connect(addr(proxy)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream
+}
+
+/// Reads until the server closes the connection (or 10 s pass); what came, and when it closed.
+fn read_to_close(stream: &mut TcpStream) -> (String, Duration) {
+    let started = Instant::now();
+    let mut all = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => all.extend_from_slice(&buf[..n]),
+        }
+    }
+    (
+        String::from_utf8_lossy(&all).into_owned(),
+        started.elapsed(),
+    )
+}
+
+/// Reads one whole response to a `GET /health` (headers and the small body).
+fn read_response(stream: &mut TcpStream) -> String {
+    let mut all = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&all).contains("\"status\"") {
+        let n = stream.read(&mut buf).unwrap();
+        assert!(n > 0, "closed early: {}", String::from_utf8_lossy(&all));
+        all.extend_from_slice(&buf[..n]);
+    }
+    String::from_utf8_lossy(&all).into_owned()
+}
+
+#[test]
+fn slow_silent_and_idle_clients_are_cut_off() {
+    let ctx = signed_in();
+    let proxy = Proxy::start(&ctx, &["--client-timeout", "1"], &[]);
+
+    // A socket that sends nothing.
+    let mut silent = connect(&proxy);
+    let (_, after) = read_to_close(&mut silent);
+    assert!(after < Duration::from_secs(4), "{after:?}");
+
+    // A request head trickled one byte every 150 ms never completes within the timeout.
+    let mut slow = connect(&proxy);
+    let mut writer = slow.try_clone().unwrap();
+    std::thread::spawn(move || {
+        for byte in
+            b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: aaaaaaaaaaaaaaaaaaaa\r\n\r\n"
+        {
+            if writer.write_all(&[*byte]).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    });
+    let (got, after) = read_to_close(&mut slow);
+    assert!(!got.contains("200 OK"), "{got}");
+    assert!(after < Duration::from_secs(5), "{after:?}");
+
+    // A keep-alive connection left idle after its answer.
+    let mut idle = connect(&proxy);
+    idle.write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .unwrap();
+    assert!(read_response(&mut idle).starts_with("HTTP/1.1 200"));
+    let (_, after) = read_to_close(&mut idle);
+    assert!(
+        after > Duration::from_millis(500) && after < Duration::from_secs(4),
+        "{after:?}"
+    );
+
+    // A body that stops arriving: 408 in the route's shape.
+    let mut trickle = connect(&proxy);
+    trickle
+        .write_all(b"POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"model\":")
+        .unwrap();
+    let (got, _) = read_to_close(&mut trickle);
+    assert!(got.starts_with("HTTP/1.1 408"), "{got}");
+    assert!(got.contains(r#""type":"error""#), "{got}");
+    assert!(got.contains("--client-timeout"), "{got}");
+
+    // And the server is fine.
+    let mut fresh = connect(&proxy);
+    fresh
+        .write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    assert!(read_to_close(&mut fresh).0.starts_with("HTTP/1.1 200"));
+}
+
+#[test]
+fn http_edge_cases_expect_continue_pipelining_http10_and_huge_headers() {
+    let ctx = signed_in();
+    let proxy = Proxy::start(&ctx, &[], &[]);
+
+    // A 100 MB body announced with `Expect: 100-continue`: 413 at once, nothing read, no
+    // `100 Continue`.
+    let mut expect = connect(&proxy);
+    let started = Instant::now();
+    expect
+        .write_all(b"POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 104857600\r\nExpect: 100-continue\r\n\r\n")
+        .unwrap();
+    let (got, _) = read_to_close(&mut expect);
+    assert!(got.starts_with("HTTP/1.1 413"), "{got}");
+    assert!(!got.contains("100 Continue"), "{got}");
+    assert!(got.contains("request_too_large"), "{got}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+
+    // HTTP/1.0 without Host: answered, then closed.
+    let mut old = connect(&proxy);
+    old.write_all(b"GET /health HTTP/1.0\r\n\r\n").unwrap();
+    let (got, _) = read_to_close(&mut old);
+    assert!(got.contains(" 200 OK"), "{got}");
+
+    // Two pipelined requests in one write: two answers, in order.
+    let mut pipelined = connect(&proxy);
+    pipelined
+        .write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /v1/nope HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let (got, _) = read_to_close(&mut pipelined);
+    let first = got.find("HTTP/1.1 200").unwrap();
+    let second = got.find("HTTP/1.1 404").unwrap();
+    assert!(first < second, "{got}");
+
+    // A 600 KB header: 431.
+    let mut huge = connect(&proxy);
+    let head = format!(
+        "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(600 << 10)
+    );
+    let _ = huge.write_all(head.as_bytes());
+    let (got, _) = read_to_close(&mut huge);
+    assert!(got.starts_with("HTTP/1.1 431"), "{got:.200}");
+
+    let mut fresh = connect(&proxy);
+    fresh
+        .write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    assert!(read_to_close(&mut fresh).0.starts_with("HTTP/1.1 200"));
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn silent_connections_cannot_lock_clients_out_under_a_low_descriptor_limit() {
+    use std::os::unix::process::CommandExt as _;
+    let ctx = signed_in();
+    ctx.fake.reply(
+        "/chat/completions",
+        Reply::Json(200, chat_answer("gpt-4o", "hi")),
+    );
+    let mut command = ctx.std_cmd();
+    command.args(["start", "--port", "0", "-v"]);
+    // macOS's default, `ulimit -n 256`, for the server alone.
+    #[expect(unsafe_code, reason = "setrlimit between fork and exec")]
+    // SAFETY: setrlimit is async-signal-safe and touches only the child.
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 256,
+                rlim_max: 256,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let proxy = Proxy::spawn(command).unwrap_or_else(|log| panic!("{log}"));
+    let address = addr(&proxy);
+    // 300 sockets that never send a byte (more than the process may open).
+    let silent: Vec<TcpStream> = (0..300)
+        .map(|_| TcpStream::connect(&address).unwrap())
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Real clients are still served, on fresh connections, upstream included.
+    for _ in 0..20 {
+        let resp = tokio::time::timeout(
+            Duration::from_secs(10),
+            reqwest::Client::new()
+                .get(format!("{}/health", proxy.url))
+                .send(),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("no answer within 10 s:\n{}", proxy.log()))
+        .unwrap();
+        assert_eq!(resp.status(), 200);
+    }
+    let body = json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]});
+    let resp = tokio::time::timeout(
+        Duration::from_secs(10),
+        post(&proxy, "/v1/chat/completions", body),
+    )
+    .await
+    .expect("answered within 10 s");
+    assert_eq!(resp.status(), 200);
+    drop(silent);
+}
+
+#[tokio::test]
+async fn a_panic_in_a_handler_is_a_500_in_the_route_shape_and_one_log_line() {
+    let ctx = signed_in();
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let body = json!({"model": "gpt-4o", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}]});
+    for (path, anthropic) in [("/v1/messages", true), ("/v1/chat/completions", false)] {
+        let resp = client()
+            .post(format!("{}{path}", proxy.url))
+            .header("x-copilot-api-debug-panic", "1")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 500);
+        let v: Value = resp.json().await.unwrap();
+        if anthropic {
+            assert_eq!(v["type"], "error", "{v}");
+            assert_eq!(v["error"]["type"], "api_error", "{v}");
+        } else {
+            assert!(
+                v["error"]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("internal error"),
+                "{v}"
+            );
+        }
+    }
+    let resp = client()
+        .get(format!("{}/health", proxy.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(proxy.wait_for_log("internal error at", Duration::from_secs(5)));
+    let log = proxy.log();
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("x-copilot-api-debug-panic"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{log}");
+    assert!(!log.contains("RUST_BACKTRACE"), "{log}");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn shutdown_lets_streams_run_then_ends_them_and_a_second_signal_exits_at_once() {
+    use futures_util::StreamExt as _;
+    let chunk = Bytes::from_static(b"data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"tick \"}}]}\n\n");
+    let ctx = signed_in();
+    ctx.fake.reply(
+        "/chat/completions",
+        Reply::Sse(vec![chunk.clone(); 60], Duration::from_millis(500)),
+    );
+    ctx.fake.reply(
+        "/chat/completions",
+        Reply::Sse(vec![chunk; 60], Duration::from_millis(500)),
+    );
+    let body =
+        json!({"model": "gpt-4o", "stream": true, "messages": [{"role": "user", "content": "hi"}]});
+    let signal = |pid: u32, name: &str| {
+        std::process::Command::new("kill")
+            .args([&format!("-{name}"), &pid.to_string()])
+            .status()
+            .unwrap();
+    };
+
+    // One signal: the stream goes on for the grace period, then ends with an error event.
+    let mut proxy = Proxy::start(&ctx, &[], &[]);
+    let resp = post(&proxy, "/v1/chat/completions", body.clone()).await;
+    let mut stream = resp.bytes_stream();
+    let first = stream.next().await.unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&first).contains("tick"));
+    let started = Instant::now();
+    signal(proxy.child.id(), "TERM");
+    let mut rest = String::new();
+    while let Some(Ok(bytes)) = stream.next().await {
+        rest.push_str(&String::from_utf8_lossy(&bytes));
+    }
+    let ended = started.elapsed();
+    assert!(
+        ended > Duration::from_secs(8) && ended < Duration::from_secs(14),
+        "{ended:?}"
+    );
+    assert!(rest.contains("tick"), "{rest}");
+    assert!(
+        rest.trim_end()
+            .ends_with(r#"data: {"error":{"message":"copilot-api is shutting down: this answer ends here","type":"upstream_error","code":"stream_interrupted"}}"#),
+        "{rest}"
+    );
+    let status = proxy.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+
+    // Two signals: out at once.
+    let mut proxy = Proxy::start(&ctx, &[], &[]);
+    let resp = post(&proxy, "/v1/chat/completions", body).await;
+    let mut stream = resp.bytes_stream();
+    stream.next().await.unwrap().unwrap();
+    let pid = proxy.child.id();
+    signal(pid, "INT");
+    assert!(proxy.wait_for_log("Ctrl-C again", Duration::from_secs(5)));
+    let started = Instant::now();
+    signal(pid, "INT");
+    let status = proxy.child.wait().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(status.code(), Some(130), "{}", proxy.log());
+}
