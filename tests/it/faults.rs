@@ -324,3 +324,67 @@ async fn shutdown_lets_streams_run_then_ends_them_and_a_second_signal_exits_at_o
     assert!(started.elapsed() < Duration::from_secs(2));
     assert_eq!(status.code(), Some(130), "{}", proxy.log());
 }
+
+#[tokio::test]
+async fn passthrough_streams_that_end_early_or_break_get_their_error_event() {
+    let ctx = signed_in();
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let cases: [(&str, &str, Value, &str, &str); 3] = [
+        (
+            "/chat/completions",
+            "/v1/chat/completions",
+            json!({"model": "gpt-4o", "stream": true, "messages": [{"role": "user", "content": "hi"}]}),
+            "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"par\"}}]}\n\n",
+            "data: {\"error\":",
+        ),
+        (
+            "/v1/messages",
+            "/v1/messages",
+            json!({"model": "claude-sonnet-4.5", "max_tokens": 100, "stream": true, "messages": [{"role": "user", "content": "hi"}]}),
+            "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-sonnet-4.5\",\"content\":[],\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}}\n\nevent: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\nevent: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"par\"}}\n\n",
+            "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\"",
+        ),
+        (
+            "/responses",
+            "/v1/responses",
+            json!({"model": "gpt-5.1-codex", "stream": true, "input": "hi"}),
+            "event: response.created\ndata: {\"type\":\"response.created\",\"sequence_number\":0,\"response\":{\"id\":\"r\",\"status\":\"in_progress\",\"output\":[]}}\n\nevent: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"sequence_number\":1,\"delta\":\"par\"}\n\n",
+            "event: error\ndata: {\"type\":\"error\",\"code\":\"upstream_error\"",
+        ),
+    ];
+    for (upstream, route, body, partial, error_start) in cases {
+        // Ends cleanly, but without its end event; then cut in the middle of an event that
+        // follows some content.
+        let doubled = format!("{partial}{partial}");
+        let half = &doubled[..doubled.len() - 20];
+        for (reply, sent) in [
+            (
+                Reply::Sse(vec![Bytes::from(partial.to_owned())], Duration::ZERO),
+                partial,
+            ),
+            (Reply::SseThenCut(vec![Bytes::from(half.to_owned())]), half),
+        ] {
+            ctx.fake.with(|s| s.replies.retain(|(p, _)| p != upstream));
+            ctx.fake.reply(upstream, reply);
+            let resp = post(&proxy, route, body.clone()).await;
+            assert_eq!(resp.status(), 200, "{route}");
+            let text = resp.text().await.unwrap();
+            // What came before the cut, up to the error event (the chat relay, which rewrites
+            // whole lines, holds back a half line).
+            let at = text
+                .find(error_start)
+                .unwrap_or_else(|| panic!("{route}: {text}"));
+            let before = text[..at].trim_end_matches('\n');
+            assert!(text.starts_with(partial), "{route}: {text}");
+            assert!(sent.starts_with(before), "{route}: {text}");
+            let rest = &text[at..];
+            assert!(rest.starts_with(error_start), "{route}: {text}");
+            assert!(text.ends_with("\n\n"), "{route}: {text}");
+        }
+    }
+    assert!(
+        proxy.log().contains("without its end event"),
+        "{}",
+        proxy.log()
+    );
+}

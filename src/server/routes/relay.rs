@@ -49,8 +49,84 @@ pub(crate) fn broken_stream_event(surface: Shape, message: &str) -> Bytes {
     Bytes::from(text)
 }
 
-/// Ends `body` with [`broken_stream_event`] instead of an error when the upstream breaks off
-/// (the connection to the client then closes normally). `edit` sees every chunk
+/// Whether a relayed stream reached its proper end: the last bytes of the previous chunk plus
+/// each new chunk are searched for the surface's end markers. A marker that only looks like one
+/// (inside a text) can only hold back the error event, never add one to a stream that ended
+/// well.
+struct EndSeen {
+    markers: &'static [&'static [u8]],
+    seen: bool,
+    /// The previous chunk's tail, for a marker split across two reads.
+    carry: Vec<u8>,
+    /// The bytes sent so far end between two events.
+    at_boundary: bool,
+}
+
+impl EndSeen {
+    fn new(surface: Shape) -> Self {
+        let markers: &'static [&'static [u8]] = match surface {
+            Shape::Messages => &[b"message_stop", b"event: error"],
+            Shape::Responses => &[
+                b"response.completed",
+                b"response.incomplete",
+                b"response.failed",
+                b"event: error",
+            ],
+            Shape::Chat | Shape::Embeddings => &[b"[DONE]", b"{\"error\""],
+        };
+        Self {
+            markers,
+            seen: false,
+            carry: Vec::new(),
+            at_boundary: true,
+        }
+    }
+
+    fn feed(&mut self, chunk: &[u8]) {
+        if chunk.is_empty() {
+            return;
+        }
+        self.at_boundary = chunk.ends_with(b"\n\n") || chunk.ends_with(b"\r\n\r\n");
+        if self.seen {
+            return;
+        }
+        const KEEP: usize = 24;
+        let found = |hay: &[u8]| {
+            self.markers
+                .iter()
+                .any(|m| memchr::memmem::find(hay, m).is_some())
+        };
+        if found(chunk) {
+            self.seen = true;
+            return;
+        }
+        if !self.carry.is_empty() {
+            self.carry
+                .extend_from_slice(&chunk[..chunk.len().min(KEEP)]);
+            if found(&self.carry) {
+                self.seen = true;
+                return;
+            }
+        }
+        self.carry.clear();
+        self.carry
+            .extend_from_slice(&chunk[chunk.len().saturating_sub(KEEP)..]);
+    }
+
+    /// The error event, after a blank line that closes a half-sent event first.
+    fn error_event(&self, surface: Shape, message: &str) -> Bytes {
+        let event = broken_stream_event(surface, message);
+        if self.at_boundary {
+            event
+        } else {
+            Bytes::from([&b"\n\n"[..], &event].concat())
+        }
+    }
+}
+
+/// Ends `body` with [`broken_stream_event`] when the upstream breaks off, or ends the stream
+/// without its end event (`[DONE]`, `message_stop`, `response.completed`…), instead of a
+/// silent cut (the connection to the client then closes normally). `edit` sees every chunk
 /// (`Some(chunk)`, returning what to send) and the end of a stream that ended well (`None`,
 /// returning what is left to send).
 fn closing_with_error_event<F>(
@@ -66,29 +142,44 @@ where
         body: Option<crate::server::commit::ByteStream>,
         edit: F,
         log: RequestLog,
+        end: EndSeen,
     }
     let state = Closing {
         body: Some(body),
         edit,
         log,
+        end: EndSeen::new(surface),
     };
     futures_util::stream::unfold(state, move |mut st| async move {
         let body = st.body.as_mut()?;
         let out = match body.next().await {
-            Some(Ok(bytes)) => (st.edit)(Some(&bytes)),
+            Some(Ok(bytes)) => {
+                let out = (st.edit)(Some(&bytes));
+                st.end.feed(&out);
+                out
+            }
             Some(Err(err)) => {
                 st.body = None;
                 let why = UpstreamError::from_reqwest(&err).to_string();
                 tracing::warn!("the upstream stream broke off: {why}");
                 st.log.broken(why.clone());
-                broken_stream_event(
-                    surface,
-                    &format!("the upstream broke off its answer: {why}"),
-                )
+                st.end.error_event(surface, &why)
             }
             None => {
                 st.body = None;
-                (st.edit)(None)
+                let rest = (st.edit)(None);
+                st.end.feed(&rest);
+                if st.end.seen {
+                    rest
+                } else {
+                    let why = "the upstream ended the stream without its end event";
+                    tracing::warn!("{why}");
+                    st.log.broken(why);
+                    let event = st
+                        .end
+                        .error_event(surface, &format!("{why}: the answer is incomplete"));
+                    Bytes::from([&rest[..], &event].concat())
+                }
             }
         };
         Some((Ok(out), st))
