@@ -120,6 +120,13 @@ pub(crate) enum UpstreamError {
         /// Response headers (for `retry-after` and content type).
         headers: Box<HeaderMap>,
     },
+    /// No usable Copilot credential (the token expired and cannot be renewed, or GitHub refused
+    /// the sign-in): said once in the log by the token manager, in every answer here.
+    #[error("{message}")]
+    NoToken {
+        /// The cause, and the fix when there is one.
+        message: String,
+    },
     /// The service answered 2xx but the body was not what we expected.
     #[error("{service} sent a response copilot-api cannot read: {reason}")]
     Decode {

@@ -461,6 +461,7 @@ fn failure_class(error: &UpstreamError) -> &'static str {
         UpstreamError::Timeout { .. } => "timeout",
         UpstreamError::Interrupted { .. } => "stream",
         UpstreamError::Decode { .. } => "upstream",
+        UpstreamError::NoToken { .. } => "auth",
         UpstreamError::Status { status, .. } if status.is_client_error() => "client",
         UpstreamError::Status { .. } => "upstream",
     }
@@ -896,12 +897,14 @@ fn classify(error: UpstreamError) -> Failure {
     let elsewhere_only = matches!(
         &error,
         UpstreamError::Status { status, .. } if matches!(status.as_u16(), 401 | 403)
-    );
+    ) || matches!(&error, UpstreamError::NoToken { .. });
     let (retryable, retry_after) = match &error {
         UpstreamError::Connect { .. } | UpstreamError::Timeout { .. } => (true, None),
         UpstreamError::Interrupted { .. } => (true, None),
         // A broken 2xx is the upstream's failure: another target may answer properly.
         UpstreamError::Decode { .. } => (true, None),
+        // Another provider may serve; Copilot will not until the token is back.
+        UpstreamError::NoToken { .. } => (true, None),
         UpstreamError::Status {
             status, headers, ..
         } => {

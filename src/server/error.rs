@@ -134,6 +134,7 @@ impl ApiError {
                 UpstreamError::Timeout { .. } => StatusCode::GATEWAY_TIMEOUT,
                 UpstreamError::Connect { .. }
                 | UpstreamError::Interrupted { .. }
+                | UpstreamError::NoToken { .. }
                 | UpstreamError::Decode { .. } => StatusCode::BAD_GATEWAY,
             },
             Self::BadUpstreamResponse(_) => StatusCode::BAD_GATEWAY,
@@ -208,8 +209,10 @@ impl ApiError {
     pub(crate) fn into_response_for(self, surface: Surface) -> Response {
         let status = self.status();
         let message = self.client_message();
-        // A 466 is explained once by the Copilot provider; the rest are logged per request.
-        let explained = matches!(&self, Self::Upstream(UpstreamError::Status { status, .. }) if status.as_u16() == 466);
+        // A 466 and a missing Copilot token are explained once by the Copilot provider; the
+        // rest are logged per request.
+        let explained = matches!(&self, Self::Upstream(UpstreamError::Status { status, .. }) if status.as_u16() == 466)
+            || matches!(&self, Self::Upstream(UpstreamError::NoToken { .. }));
         if status.is_server_error() && !explained {
             tracing::warn!(status = status.as_u16(), "{self}");
         }

@@ -80,6 +80,8 @@ pub struct Script {
     pub token_failure: Option<(u16, Value)>,
     /// `refresh_in` of issued Copilot tokens.
     pub refresh_in: u64,
+    /// Issued Copilot tokens expire this many seconds after issue (default: in 2100).
+    pub expires_in: Option<u64>,
     /// Whether the issued token names `{base}/copilot` as its API.
     pub token_names_endpoint: bool,
     /// Copilot tokens issued so far; the last one is the valid one.
@@ -182,6 +184,7 @@ impl Fake {
             users: vec![("gho_good".into(), "octocat".into())],
             token_failure: None,
             refresh_in: 1500,
+            expires_in: None,
             token_names_endpoint: true,
             issued: Vec::new(),
             invalid_first_n: 0,
@@ -442,7 +445,13 @@ async fn copilot_token(State(state): State<AppState>, headers: HeaderMap) -> Res
     s.issued.push(token.clone());
     let mut body = json!({
         "token": token,
-        "expires_at": 4_102_444_800i64,
+        "expires_at": s.expires_in.map_or(4_102_444_800i64, |secs| {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs();
+            i64::try_from(now + secs).unwrap()
+        }),
         "refresh_in": s.refresh_in,
         "sku": "free_educational",
     });

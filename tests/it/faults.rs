@@ -388,3 +388,84 @@ async fn passthrough_streams_that_end_early_or_break_get_their_error_event() {
         proxy.log()
     );
 }
+
+#[tokio::test]
+async fn a_token_endpoint_outage_and_a_revoked_sign_in_are_named_and_survived() {
+    let ctx = signed_in();
+    // Tokens expire 3 s after issue and are refreshed 1 s after issue.
+    ctx.fake.with(|s| {
+        s.refresh_in = 61;
+        s.expires_in = Some(3);
+    });
+    ctx.fake.reply(
+        "/chat/completions",
+        Reply::Json(200, chat_answer("gpt-4o", "hi")),
+    );
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let body = json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]});
+
+    // The token endpoint goes down: the current token serves until it expires.
+    ctx.fake
+        .with(|s| s.token_failure = Some((500, json!({"message": "boom"}))));
+    let issued = ctx.fake.with(|s| s.issued.len());
+    assert_eq!(
+        post(&proxy, "/v1/chat/completions", body.clone())
+            .await
+            .status(),
+        200
+    );
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    // Then every request fails at once, naming the cause.
+    let started = Instant::now();
+    let resp = post(&proxy, "/v1/chat/completions", body.clone()).await;
+    assert_eq!(resp.status(), 502);
+    let v: Value = resp.json().await.unwrap();
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("expired and GitHub has not issued a new one"),
+        "{v}"
+    );
+    assert!(message.contains("boom"), "{v}");
+    assert!(started.elapsed() < Duration::from_secs(1));
+
+    // The endpoint comes back: service resumes by itself.
+    ctx.fake.with(|s| s.token_failure = None);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let resp = post(&proxy, "/v1/chat/completions", body.clone()).await;
+        if resp.status() == 200 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{}", proxy.log());
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    assert!(ctx.fake.with(|s| s.issued.len()) > issued);
+    assert!(proxy.wait_for_log("serving again", Duration::from_secs(5)));
+
+    // The sign-in is revoked: once the token expires, one clear message in the log and in
+    // every answer, telling the person to sign in again.
+    ctx.fake
+        .with(|s| s.token_failure = Some((401, json!({"message": "Bad credentials"}))));
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    for _ in 0..3 {
+        let resp = post(&proxy, "/v1/messages", json!({"model": "gpt-4o", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}]})).await;
+        assert_eq!(resp.status(), 502);
+        let v: Value = resp.json().await.unwrap();
+        assert_eq!(v["type"], "error");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("copilot-api auth device login"),
+            "{v}"
+        );
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let log = proxy.log();
+    assert_eq!(
+        log.matches("GitHub refused to issue a Copilot token")
+            .count(),
+        1,
+        "{log}"
+    );
+}

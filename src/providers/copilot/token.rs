@@ -52,6 +52,16 @@ struct Inner {
     github_token: String,
     current: RwLock<Arc<CopilotToken>>,
     refresh: tokio::sync::Mutex<()>,
+    /// Why the last exchange failed, until one succeeds.
+    trouble: std::sync::Mutex<Option<Trouble>>,
+}
+
+/// The last failed exchange.
+#[derive(Debug, Clone)]
+struct Trouble {
+    message: String,
+    /// GitHub refused the sign-in (revoked token, lost subscription), not a network failure.
+    refused: bool,
 }
 
 /// Holds the current Copilot token and refreshes it.
@@ -81,6 +91,7 @@ impl TokenManager {
             github_token,
             current: RwLock::new(Arc::new(first)),
             refresh: tokio::sync::Mutex::new(()),
+            trouble: std::sync::Mutex::new(None),
         });
         let task = tokio::spawn(refresh_loop(Arc::downgrade(&inner), delay));
         Ok(Self {
@@ -99,6 +110,7 @@ impl TokenManager {
                 github_token,
                 current: RwLock::new(Arc::new(token)),
                 refresh: tokio::sync::Mutex::new(()),
+                trouble: std::sync::Mutex::new(None),
             }),
             task: None,
         }
@@ -117,6 +129,33 @@ impl TokenManager {
     /// The GitHub client behind this manager.
     pub(crate) fn github(&self) -> &GithubClient {
         &self.inner.github
+    }
+
+    /// Why no request can be sent now: the token has expired and the last exchange failed.
+    /// Requests then fail at once with the cause instead of each waiting on GitHub; the
+    /// background refresh keeps trying, and service resumes by itself.
+    pub(crate) fn unusable(&self) -> Option<String> {
+        if !self.expired() {
+            return None;
+        }
+        let trouble = self.inner.trouble.lock().ok()?.clone()?;
+        Some(if trouble.refused {
+            trouble.message
+        } else {
+            format!(
+                "the Copilot token expired and GitHub has not issued a new one ({}); \
+                 copilot-api keeps trying and resumes by itself",
+                trouble.message
+            )
+        })
+    }
+
+    /// Whether the token in use has expired (by the clock).
+    pub(crate) fn expired(&self) -> bool {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        self.current().expires_at <= i64::try_from(now).unwrap_or(i64::MAX)
     }
 
     /// Refreshes now unless someone already replaced `stale` (the token the upstream refused).
@@ -147,7 +186,24 @@ fn read(lock: &RwLock<Arc<CopilotToken>>) -> Arc<CopilotToken> {
 }
 
 async fn refresh_once(inner: &Inner) -> Result<Arc<CopilotToken>, TokenError> {
-    let fresh = Arc::new(inner.github.copilot_token(&inner.github_token).await?);
+    let fresh = match inner.github.copilot_token(&inner.github_token).await {
+        Ok(token) => Arc::new(token),
+        Err(err) => {
+            let err = TokenError::from(err);
+            if let Ok(mut trouble) = inner.trouble.lock() {
+                *trouble = Some(Trouble {
+                    message: err.to_string(),
+                    refused: matches!(err, TokenError::Refused { .. }),
+                });
+            }
+            return Err(err);
+        }
+    };
+    if let Ok(mut trouble) = inner.trouble.lock()
+        && trouble.take().is_some()
+    {
+        tracing::info!("GitHub issued a new Copilot token: serving again");
+    }
     match inner.current.write() {
         Ok(mut guard) => *guard = Arc::clone(&fresh),
         Err(poisoned) => *poisoned.into_inner() = Arc::clone(&fresh),
@@ -182,10 +238,20 @@ async fn refresh_loop(inner: std::sync::Weak<Inner>, first_delay: Duration) {
             Err(err) => {
                 delay = backoff(failures);
                 failures = failures.saturating_add(1);
-                tracing::warn!(
-                    "Copilot token refresh failed ({err}); keeping the current token and retrying in {}s",
-                    delay.as_secs()
-                );
+                // Said once per outage (then at debug level), not at every retry.
+                if failures == 1 {
+                    match err {
+                        TokenError::Refused { .. } => tracing::error!("{err}"),
+                        TokenError::Upstream(_) => tracing::warn!(
+                            "Copilot token refresh failed ({err}); keeping the current token until it expires and retrying"
+                        ),
+                    }
+                } else {
+                    tracing::debug!(
+                        "Copilot token refresh failed again ({err}); retrying in {}s",
+                        delay.as_secs()
+                    );
+                }
             }
         }
     }
