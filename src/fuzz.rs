@@ -324,9 +324,13 @@ pub fn passthrough_stream(data: &[u8]) {
         let sent: Vec<u8> = chunks(data).concat();
         for surface in [Shape::Messages, Shape::Chat, Shape::Responses] {
             let log = RequestLog::default();
-            let response =
-                crate::server::routes::relay::relay(answer(stream_of(data)), &log, surface)
-                    .unwrap_or_else(|err| panic!("a stream is always relayed: {err}"));
+            let response = crate::server::routes::relay::relay(
+                answer(stream_of(data)),
+                &log,
+                surface,
+                Duration::from_secs(10),
+            )
+            .unwrap_or_else(|err| panic!("a stream is always relayed: {err}"));
             let (_, body) = body_of(response).await;
             assert!(
                 body.starts_with(&sent),
@@ -342,6 +346,7 @@ pub fn passthrough_stream(data: &[u8]) {
                 &log,
                 merge,
                 true,
+                Duration::from_secs(10),
             )
             .unwrap_or_else(|err| panic!("a stream is always relayed: {err}"));
             let _ = body_of(response).await;
@@ -354,6 +359,7 @@ pub fn passthrough_stream(data: &[u8]) {
                 &log,
                 merge,
                 true,
+                Duration::from_secs(10),
             );
         }
     });

@@ -481,6 +481,9 @@ pub struct Hold {
     pub slowest: Duration,
     /// The first failure.
     pub first_error: Option<String>,
+    /// Every 30 s: seconds since the start, private KiB, RSS KiB, open fds (a soak's memory
+    /// and descriptor curve).
+    pub timeline: Vec<(u64, u64, u64, u64)>,
 }
 
 /// Opens `n` streams at once (one connection each), reads each to the end, and samples the
@@ -543,6 +546,10 @@ pub async fn hold_streams(
                     hold.peak_private_kb = hold.peak_private_kb.max(memory.private_kb);
                     hold.peak_rss_kb = hold.peak_rss_kb.max(memory.rss_kb);
                     hold.samples += 1;
+                    let secs = start.elapsed().as_secs();
+                    if secs >= 30 * (hold.timeline.len() as u64 + 1) {
+                        hold.timeline.push((secs, memory.private_kb, memory.rss_kb, memory.fds));
+                    }
                 }
             }
             () = &mut deadline => {

@@ -561,6 +561,7 @@ impl PassResult {
                 "rss_samples": h.samples,
                 "wall_s": h.wall.as_secs_f64(),
                 "slowest_stream_s": h.slowest.as_secs_f64(),
+                "timeline_s_private_kb_rss_kb_fds": h.timeline,
                 "first_error": h.first_error,
             })
         };
@@ -931,6 +932,36 @@ impl PassResult {
                     mib(m.rss_kb),
                     m.fds
                 );
+            }
+            if !h.hold.timeline.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "\n- {} proxy, every 30 s (s: private MiB / RSS MiB / open fds): {}",
+                    h.route,
+                    h.hold
+                        .timeline
+                        .iter()
+                        .map(|(t, p, r, f)| format!("{t}: {:.1}/{:.1}/{f}", mib(*p), mib(*r)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                // Growth from minute 2 to the end, the soak's flatness figure.
+                let at2 = h.hold.timeline.iter().find(|(t, ..)| *t >= 120);
+                if let (Some(a), Some(z)) = (at2, h.hold.timeline.last())
+                    && z.0 > a.0
+                {
+                    let pct = |x: u64, y: u64| (y as f64 - x as f64) / (x as f64).max(1.0) * 100.0;
+                    let _ = writeln!(
+                        out,
+                        "\n- {} proxy, growth from {} s to {} s: private {:+.1}%, RSS {:+.1}%, fds {:+.1}%",
+                        h.route,
+                        a.0,
+                        z.0,
+                        pct(a.1, z.1),
+                        pct(a.2, z.2),
+                        pct(a.3, z.3)
+                    );
+                }
             }
             if let Some((secs, m)) = &h.settled {
                 let _ = writeln!(

@@ -974,7 +974,13 @@ async fn render(
         ),
         (Shape::Chat, Shape::Chat) => {
             let normalise = candidate.provider.normalises_chat();
-            relay::relay_chat(answer, log, normalise && inbound.merge_choices, normalise)
+            relay::relay_chat(
+                answer,
+                log,
+                normalise && inbound.merge_choices,
+                normalise,
+                state.settings.ping_interval,
+            )
         }
         (Shape::Messages, Shape::Chat) => super::translated::render(
             answer,
@@ -983,7 +989,7 @@ async fn render(
             log,
             inbound.stream,
         ),
-        (surface, _) => relay::relay(answer, log, surface),
+        (surface, _) => relay::relay(answer, log, surface, state.settings.ping_interval),
     }
 }
 

@@ -469,3 +469,53 @@ async fn a_token_endpoint_outage_and_a_revoked_sign_in_are_named_and_survived() 
         "{log}"
     );
 }
+
+#[tokio::test]
+async fn silent_passthrough_streams_get_keep_alives_between_events() {
+    let ctx = signed_in();
+    let proxy = Proxy::start(&ctx, &["--ping-interval", "0.2"], &[]);
+    let chat = [
+        "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n",
+        "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n",
+    ];
+    let messages = [
+        "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-sonnet-4.5\",\"content\":[],\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}}\n\nevent: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"a\"}}\n\n",
+        "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
+    ];
+    let cases = [
+        (
+            "/chat/completions",
+            "/v1/chat/completions",
+            json!({"model": "gpt-4o", "stream": true, "messages": [{"role": "user", "content": "hi"}]}),
+            chat,
+            ": ping\n\n",
+        ),
+        (
+            "/v1/messages",
+            "/v1/messages",
+            json!({"model": "claude-sonnet-4.5", "max_tokens": 100, "stream": true, "messages": [{"role": "user", "content": "hi"}]}),
+            messages,
+            "event: ping\ndata: {\"type\": \"ping\"}\n\n",
+        ),
+    ];
+    for (upstream, route, body, [first, last], ping) in cases {
+        ctx.fake.reply(
+            upstream,
+            Reply::Sse(
+                vec![
+                    Bytes::from_static(first.as_bytes()),
+                    Bytes::from_static(last.as_bytes()),
+                ],
+                Duration::from_millis(1100),
+            ),
+        );
+        let text = post(&proxy, route, body).await.text().await.unwrap();
+        let between = &text[first.len()..text.len() - last.len()];
+        assert!(text.starts_with(first) && text.ends_with(last), "{text}");
+        let pings = between.matches(ping).count();
+        assert!(
+            pings >= 3 && between == ping.repeat(pings),
+            "{route}: {text}"
+        );
+    }
+}

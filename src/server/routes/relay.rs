@@ -3,6 +3,9 @@
 //! buffered. Dropping the response (a client that went away) drops the upstream stream, which
 //! closes the upstream connection.
 
+use std::pin::Pin;
+use std::time::Duration;
+
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
@@ -133,6 +136,7 @@ fn closing_with_error_event<F>(
     body: crate::server::commit::ByteStream,
     surface: Shape,
     log: RequestLog,
+    ping_every: Duration,
     edit: F,
 ) -> impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> + Send + 'static
 where
@@ -143,16 +147,34 @@ where
         edit: F,
         log: RequestLog,
         end: EndSeen,
+        /// Upstream silence this long gets a keep-alive (between events only).
+        ping: Pin<Box<tokio::time::Sleep>>,
     }
     let state = Closing {
         body: Some(body),
         edit,
         log,
         end: EndSeen::new(surface),
+        ping: Box::pin(tokio::time::sleep(ping_every)),
     };
     futures_util::stream::unfold(state, move |mut st| async move {
-        let body = st.body.as_mut()?;
-        let out = match body.next().await {
+        let next = loop {
+            let body = st.body.as_mut()?;
+            tokio::select! {
+                biased;
+                next = body.next() => break next,
+                () = st.ping.as_mut() => {
+                    st.ping.as_mut().reset(tokio::time::Instant::now() + ping_every);
+                    if st.end.at_boundary {
+                        return Some((Ok(keep_alive(surface)), st));
+                    }
+                }
+            }
+        };
+        st.ping
+            .as_mut()
+            .reset(tokio::time::Instant::now() + ping_every);
+        let out = match next {
             Some(Ok(bytes)) => {
                 let out = (st.edit)(Some(&bytes));
                 st.end.feed(&out);
@@ -187,11 +209,21 @@ where
     .filter(|chunk| std::future::ready(!matches!(chunk, Ok(bytes) if bytes.is_empty())))
 }
 
+/// What keeps a silent stream alive: Anthropic's own `ping` event on Messages, an SSE comment
+/// (which every SSE reader skips) on the OpenAI shapes.
+fn keep_alive(surface: Shape) -> Bytes {
+    match surface {
+        Shape::Messages => Bytes::from_static(b"event: ping\ndata: {\"type\": \"ping\"}\n\n"),
+        _ => Bytes::from_static(b": ping\n\n"),
+    }
+}
+
 /// Relays a 2xx upstream answer.
 pub(crate) fn relay(
     answer: Answer,
     log: &RequestLog,
     surface: Shape,
+    ping_every: Duration,
 ) -> Result<Response, ApiError> {
     let status = StatusCode::from_u16(answer.status.as_u16()).unwrap_or(StatusCode::OK);
     let mut builder = Response::builder().status(status);
@@ -204,13 +236,14 @@ pub(crate) fn relay(
         AnswerBody::Stream(body) => {
             let sniffer_log = log.clone();
             let mut sniffer = UsageSniffer::default();
-            let body = closing_with_error_event(body, surface, log.clone(), move |chunk| {
-                let Some(bytes) = chunk else {
-                    return Bytes::new();
-                };
-                sniffer.feed(bytes, &sniffer_log);
-                bytes.clone()
-            });
+            let body =
+                closing_with_error_event(body, surface, log.clone(), ping_every, move |chunk| {
+                    let Some(bytes) = chunk else {
+                        return Bytes::new();
+                    };
+                    sniffer.feed(bytes, &sniffer_log);
+                    bytes.clone()
+                });
             return builder
                 .header(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))
                 .body(Body::from_stream(body))
@@ -292,9 +325,10 @@ pub(crate) fn relay_chat(
     log: &RequestLog,
     merge_choices: bool,
     normalise: bool,
+    ping_every: Duration,
 ) -> Result<Response, ApiError> {
     if !normalise {
-        return relay(answer, log, Shape::Chat);
+        return relay(answer, log, Shape::Chat, ping_every);
     }
     let body = match answer.body {
         AnswerBody::Full(bytes) => {
@@ -311,14 +345,16 @@ pub(crate) fn relay_chat(
     let line_log = log.clone();
     let mut lines = LineRewriter::default();
     // A last line without its newline is still the client's: it goes out at the end.
-    let body = closing_with_error_event(body, Shape::Chat, log.clone(), move |chunk| match chunk {
-        // One pass over the lines: usage for the log, then the rewrite.
-        Some(bytes) => lines.feed(bytes, |line| {
-            UsageSniffer::line(line, &line_log);
-            rewrite_chunk_line(line, merge_choices)
-        }),
-        // A last line without its newline is still the client's: send it on at the end.
-        None => Bytes::from(std::mem::take(&mut lines.carry)),
+    let body = closing_with_error_event(body, Shape::Chat, log.clone(), ping_every, move |chunk| {
+        match chunk {
+            // One pass over the lines: usage for the log, then the rewrite.
+            Some(bytes) => lines.feed(bytes, |line| {
+                UsageSniffer::line(line, &line_log);
+                rewrite_chunk_line(line, merge_choices)
+            }),
+            // A last line without its newline is still the client's: send it on at the end.
+            None => Bytes::from(std::mem::take(&mut lines.carry)),
+        }
     });
     Response::builder()
         .status(StatusCode::OK)
