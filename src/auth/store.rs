@@ -31,10 +31,21 @@ pub(crate) struct Exposed {
 /// Reads the stored token. A missing or empty file means "not signed in"; a file that other
 /// users can access is an [`Exposed`] error.
 pub(crate) fn read(path: &Path) -> anyhow::Result<Option<String>> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => {
+    match std::fs::read(path) {
+        Ok(bytes) => {
             check_private(path)?;
+            let corrupt = || {
+                anyhow::anyhow!(
+                    "{} does not hold a GitHub token (the file is damaged): sign in again with \
+                     `copilot-api auth device login`, which rewrites it",
+                    path.display()
+                )
+            };
+            let text = String::from_utf8(bytes).map_err(|_| corrupt())?;
             let token = text.trim();
+            if token.bytes().any(|b| !b.is_ascii_graphic()) {
+                return Err(corrupt());
+            }
             Ok((!token.is_empty()).then(|| token.to_owned()))
         }
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),

@@ -519,3 +519,31 @@ async fn silent_passthrough_streams_get_keep_alives_between_events() {
         );
     }
 }
+
+#[test]
+fn corrupt_local_state_is_named_with_its_fix() {
+    use crate::support::stderr;
+    // A damaged token file: one line naming the file and how to fix it, exit 2.
+    let ctx = crate::support::TestContext::new();
+    ctx.store_token("gho_\u{0}\u{7f}garbage\nmore");
+    let out = ctx.cmd().args(["start", "--port", "0"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&ctx.token_path().display().to_string()),
+        "{err}"
+    );
+    assert!(err.contains("copilot-api auth device login"), "{err}");
+
+    // A damaged model cache: a warning naming it, the server starts and rewrites it.
+    let ctx = signed_in();
+    let cache = ctx.data_dir().join("models.json");
+    std::fs::write(&cache, b"{\"fetched_at\": 1, \"models\": [trunc").unwrap();
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let log = proxy.log();
+    assert!(log.contains("ignoring the unreadable model cache"), "{log}");
+    assert!(log.contains("models.json"), "{log}");
+    let rewritten: Value = serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+    assert!(rewritten["models"].is_array());
+}

@@ -151,8 +151,18 @@ pub(crate) fn account_fingerprint(github_token: &str) -> String {
 
 /// Reads the cached catalogue if it is fresh and belongs to this account.
 pub(crate) fn read_cache(data_dir: &Path, account: &str) -> Option<CachedCatalogue> {
-    let text = std::fs::read(data_dir.join(CACHE_FILE)).ok()?;
-    let cached: CachedCatalogue = serde_json::from_slice(&text).ok()?;
+    let path = data_dir.join(CACHE_FILE);
+    let text = std::fs::read(&path).ok()?;
+    let cached: CachedCatalogue = match serde_json::from_slice(&text) {
+        Ok(cached) => cached,
+        Err(err) => {
+            tracing::warn!(
+                "ignoring the unreadable model cache {} ({err}); it is fetched again and rewritten",
+                path.display()
+            );
+            return None;
+        }
+    };
     let age = now_secs().saturating_sub(cached.fetched_at);
     (cached.account == account && age < CATALOGUE_TTL.as_secs()).then_some(cached)
 }
@@ -180,7 +190,10 @@ pub(crate) fn write_cache(data_dir: &Path, base_url: &str, account: &str, models
         Ok(())
     })();
     if let Err(err) = result {
-        tracing::debug!("could not write the model cache: {err:#}");
+        tracing::warn!(
+            "could not write the model cache in {} ({err:#}); models are fetched at every start until it can be",
+            data_dir.display()
+        );
     }
 }
 
