@@ -14,6 +14,8 @@ pub mod cli;
 pub mod fuzz;
 pub(crate) mod keys;
 pub(crate) mod ledger;
+#[doc(hidden)]
+pub mod logs;
 pub mod memory;
 pub(crate) mod output;
 pub(crate) mod providers;

@@ -121,7 +121,7 @@ fn init_tracing(cli: &Cli, env: &Env) {
         !cli.global.no_color && !env.is_set(EnvVars::NO_COLOR) && std::io::stderr().is_terminal();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(copilot_api::logs::Stderr)
         .with_target(false)
         .with_ansi(color)
         .try_init();

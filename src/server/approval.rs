@@ -53,6 +53,8 @@ impl Approver {
         let prompt = format!("Accept {request}?");
         let answer = tokio::task::spawn_blocking(move || {
             let _turn = turn;
+            // Log lines wait until the question is answered.
+            let _quiet = crate::logs::hold();
             dialoguer::Confirm::with_theme(&crate::output::theme())
                 .with_prompt(prompt)
                 .default(true)
