@@ -152,11 +152,24 @@ async fn edge(
     .await
 }
 
-/// Runs the handler; a panic in it becomes a 500 in the route's shape (the panic hook has
-/// logged it in one line) instead of a dropped connection.
+/// Requests whose body is at least this large are read, parsed and translated on a blocking
+/// thread, so that the I/O thread keeps serving every other client and stream meanwhile.
+const HEAVY_BODY: u64 = 1 << 20;
+
+/// At most this many heavy requests are worked on at once (the rest wait their turn): their
+/// memory is bounded by a few times the body limit, whatever the clients send.
+static HEAVY: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+/// Runs the handler (a heavy one off the I/O thread); a panic in it becomes a 500 in the
+/// route's shape (the panic hook has logged it in one line) instead of a dropped connection.
 async fn run_catching_panics(req: Request, next: Next) -> Response {
     use futures_util::FutureExt as _;
     let surface = surface_for(&req);
+    let heavy = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+        .is_some_and(|len| len >= HEAVY_BODY);
     let handler = async move {
         // A panic on demand, for the test that proves this (debug builds only).
         #[cfg(debug_assertions)]
@@ -165,7 +178,20 @@ async fn run_catching_panics(req: Request, next: Next) -> Response {
         }
         next.run(req).await
     };
-    match std::panic::AssertUnwindSafe(handler).catch_unwind().await {
+    let handler = std::panic::AssertUnwindSafe(handler).catch_unwind();
+    let outcome = if heavy {
+        let _turn = HEAVY.acquire().await;
+        // The handler's I/O is still driven by the runtime's own thread; only its CPU work
+        // moves.
+        let runtime = tokio::runtime::Handle::current();
+        match tokio::task::spawn_blocking(move || runtime.block_on(handler)).await {
+            Ok(outcome) => outcome,
+            Err(err) => Err(Box::new(err.to_string()) as Box<dyn std::any::Any + Send>),
+        }
+    } else {
+        handler.await
+    };
+    match outcome {
         Ok(response) => response,
         Err(_) => ApiError::Internal(
             "copilot-api hit an internal error on this request (logged); the server goes on"

@@ -547,3 +547,55 @@ fn corrupt_local_state_is_named_with_its_fix() {
     let rewritten: Value = serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
     assert!(rewritten["models"].is_array());
 }
+
+#[tokio::test]
+async fn a_huge_request_never_stalls_other_clients() {
+    let ctx = signed_in();
+    ctx.fake.reply(
+        "/chat/completions",
+        Reply::Json(200, chat_answer("gpt-4o", "read it all")),
+    );
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    // ~12 MB of tiny content blocks, the costliest shape to parse and translate.
+    let block = json!({"type": "text", "text": "x"});
+    let blocks: Vec<Value> = std::iter::repeat_n(block, 400_000).collect();
+    let body = json!({"model": "gpt-4o", "max_tokens": 10,
+        "messages": [{"role": "user", "content": blocks}]});
+    let heavy = {
+        let url = format!("{}/v1/messages", proxy.url);
+        let bytes = serde_json::to_vec(&body).unwrap();
+        tokio::spawn(async move {
+            let started = Instant::now();
+            let resp = reqwest::Client::new()
+                .post(url)
+                .header("content-type", "application/json")
+                .body(bytes)
+                .send()
+                .await
+                .unwrap();
+            (resp.status(), started.elapsed())
+        })
+    };
+    // While it is worked on, /health answers at once.
+    let mut slowest = Duration::ZERO;
+    let mut probes = 0;
+    while !heavy.is_finished() {
+        let started = Instant::now();
+        let resp = client()
+            .get(format!("{}/health", proxy.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        slowest = slowest.max(started.elapsed());
+        probes += 1;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (status, took) = heavy.await.unwrap();
+    assert_eq!(status, 200);
+    assert!(probes >= 5, "the request took {took:?}: too fast to tell");
+    assert!(
+        slowest < Duration::from_millis(300),
+        "/health took {slowest:?} while a {took:?} request was translated"
+    );
+}
