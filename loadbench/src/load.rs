@@ -110,6 +110,21 @@ impl Conn {
         Ok(response)
     }
 
+    /// A GET answered 200 (the body is read and dropped).
+    pub async fn get_ok(&mut self, path: &str) -> anyhow::Result<()> {
+        let request = Request::get(path)
+            .header(HOST, self.host.clone())
+            .body(Full::new(Bytes::new()))?;
+        self.sender.ready().await?;
+        let response = self.sender.send_request(request).await?;
+        let status = response.status();
+        response.into_body().collect().await?;
+        if status != StatusCode::OK {
+            bail!("GET {path} answered {status}");
+        }
+        Ok(())
+    }
+
     /// One complete non-streamed exchange, checked.
     pub async fn call(&mut self, target: &Target) -> anyhow::Result<()> {
         let response = self.send(target).await?;

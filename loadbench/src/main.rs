@@ -26,6 +26,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
+use bytes::Bytes;
 use clap::Parser;
 
 use crate::fake::Fake;
@@ -46,6 +47,8 @@ enum Phase {
     Hold,
     /// Fail-over after a refused connection: a separate proxy with a config file (once).
     Failover,
+    /// Huge request bodies on a fresh proxy: peak memory, and `/health` meanwhile (once).
+    BigBodies,
 }
 
 /// Model names the fail-over run cycles through on each side. Every name has its own breaker
@@ -323,6 +326,13 @@ async fn run(args: &Args) -> anyhow::Result<()> {
     } else {
         None
     };
+    let big_bodies = if args.phase(Phase::BigBodies) {
+        let first = args.log_levels.first().map(String::as_str);
+        let rust_log = first.filter(|level| *level != "default");
+        Some(big_bodies_phase(args, &fake, rust_log).await?)
+    } else {
+        None
+    };
     let report = report::Report {
         bin: args.bin.clone(),
         clock_ticks: proxy::clock_ticks_per_second(),
@@ -337,6 +347,9 @@ async fn run(args: &Args) -> anyhow::Result<()> {
     };
     let json = report.json();
     println!("{}", report.markdown());
+    if let Some(text) = big_bodies {
+        println!("{text}");
+    }
     println!("```json\n{}\n```", serde_json::to_string_pretty(&json)?);
     if let Some(path) = &args.json_out {
         std::fs::write(path, serde_json::to_vec_pretty(&json)?)
@@ -791,4 +804,114 @@ async fn failover_phase(
         log_lines,
         shutdown,
     })
+}
+
+/// Huge bodies, each case on the same fresh proxy in turn: a 50 MB `count_tokens`, 62 MB of
+/// tiny Messages blocks (translated), then four 25 MB Messages requests at once. Reported: the
+/// proxy's peak RSS after each case, its memory once idle again, and the slowest `/health`
+/// answer while the cases ran (probed every 20 ms on its own connection).
+async fn big_bodies_phase(
+    args: &Args,
+    fake: &Fake,
+    rust_log: Option<&str>,
+) -> anyhow::Result<String> {
+    let home = Home::new()?;
+    let proxy = Proxy::start(&args.bin, fake, &home, rust_log).await?;
+    let before = proxy.memory()?;
+    let text_body = |mb: usize| {
+        let content = "lorem ipsum dolor sit amet ".repeat(mb * 1_000_000 / 27);
+        Bytes::from(
+            serde_json::to_vec(&serde_json::json!({"model": "claude-haiku-4.5", "max_tokens": 10,
+                "messages": [{"role": "user", "content": content}]}))
+            .unwrap_or_default(),
+        )
+    };
+    let blocks_body = |mb: usize| {
+        let block = serde_json::json!({"type": "text", "text": "x"});
+        let blocks = vec![block; mb * 1_000_000 / 27];
+        Bytes::from(
+            serde_json::to_vec(&serde_json::json!({"model": "claude-haiku-4.5", "max_tokens": 10,
+                "messages": [{"role": "user", "content": blocks}]}))
+            .unwrap_or_default(),
+        )
+    };
+    let target = |path: &'static str, body: Bytes, expect: &'static [u8]| Target {
+        addr: proxy.addr,
+        path,
+        body,
+        anthropic: true,
+        expect,
+        expect_header: None,
+    };
+    let cases = [
+        (
+            "count_tokens, 50 MB of text",
+            vec![target("/v1/messages/count_tokens", text_body(50), b"input_tokens")],
+        ),
+        (
+            "messages, 62 MB of tiny blocks (translated)",
+            vec![target("/v1/messages", blocks_body(62), b"\"type\":\"message\"")],
+        ),
+        (
+            "messages, four 25 MB requests at once",
+            (0..4)
+                .map(|_| target("/v1/messages", text_body(25), b"\"type\":\"message\""))
+                .collect(),
+        ),
+    ];
+    let mut out = String::from(
+        "\n### Huge request bodies (one fresh proxy, cases in turn)\n\n| case | answered | took | peak RSS so far | slowest /health meanwhile |\n|---|--:|--:|--:|--:|\n",
+    );
+    for (name, targets) in cases {
+        eprintln!("big bodies: {name}");
+        let started = std::time::Instant::now();
+        let mut work = tokio::task::JoinSet::new();
+        for t in targets {
+            work.spawn(async move {
+                let mut conn = Conn::open(t.addr).await?;
+                conn.call(&t).await
+            });
+        }
+        let mut probe = Conn::open(proxy.addr).await?;
+        let mut slowest = Duration::ZERO;
+        let (mut ok, mut total) = (0, 0);
+        loop {
+            tokio::select! {
+                joined = work.join_next() => match joined {
+                    None => break,
+                    Some(result) => {
+                        total += 1;
+                        match result {
+                            Ok(Ok(())) => ok += 1,
+                            Ok(Err(err)) => eprintln!("  failed: {err:#}"),
+                            Err(err) => eprintln!("  task failed: {err}"),
+                        }
+                    }
+                },
+                () = tokio::time::sleep(Duration::from_millis(20)) => {
+                    let asked = std::time::Instant::now();
+                    probe.get_ok("/health").await?;
+                    slowest = slowest.max(asked.elapsed());
+                }
+            }
+        }
+        let memory = proxy.memory()?;
+        out.push_str(&format!(
+            "| {name} | {ok}/{total} | {:.2} s | {:.0} MiB | {:.0} ms |\n",
+            started.elapsed().as_secs_f64(),
+            memory.hwm_kb as f64 / 1024.0,
+            slowest.as_secs_f64() * 1000.0
+        ));
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = proxy.memory()?;
+    out.push_str(&format!(
+        "\nBefore: private {:.1} MiB (RSS {:.1}); 2 s after the last case: private {:.1} MiB (RSS {:.1}).\n",
+        before.private_kb as f64 / 1024.0,
+        before.rss_kb as f64 / 1024.0,
+        after.private_kb as f64 / 1024.0,
+        after.rss_kb as f64 / 1024.0
+    ));
+    let _ = proxy.stop().await;
+    Ok(out)
 }
