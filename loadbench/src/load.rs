@@ -190,6 +190,32 @@ fn check(body: &[u8], target: &Target) -> anyhow::Result<()> {
     }
 }
 
+/// Every content chunk of a fake stream arrived, whole and in order: the fake's chunk `i`
+/// says `word{i % 64} and more text `, so the words of the body must count 0, 1, 2, … up to
+/// `chunks` (translated or not, the text travels unchanged).
+fn check_words(body: &[u8], chunks: usize) -> anyhow::Result<()> {
+    const TAIL: &[u8] = b" and more text ";
+    let mut seen = 0usize;
+    let mut rest = body;
+    while let Some(at) = rest.windows(4).position(|w| w == b"word") {
+        rest = &rest[at + 4..];
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits == 0 || !rest[digits..].starts_with(TAIL) {
+            continue;
+        }
+        let n: usize = std::str::from_utf8(&rest[..digits])?.parse()?;
+        if n != seen % 64 {
+            bail!("content chunk {seen} reads word{n}: a chunk was lost, repeated or reordered");
+        }
+        seen += 1;
+        rest = &rest[digits + TAIL.len()..];
+    }
+    if seen != chunks {
+        bail!("{seen} of {chunks} content chunks arrived");
+    }
+    Ok(())
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     needle.is_empty() || haystack.windows(needle.len()).any(|w| w == needle)
 }
@@ -506,6 +532,7 @@ pub struct Hold {
 pub async fn hold_streams(
     target: &Target,
     n: usize,
+    chunks: usize,
     pid: Option<u32>,
     sample_every: Duration,
     timeout: Duration,
@@ -516,6 +543,7 @@ pub async fn hold_streams(
     let start = Instant::now();
     let mut streams = JoinSet::new();
     for _ in 0..n {
+        let chunks = chunks;
         let (target, open, max_open) = (
             Arc::clone(&target),
             Arc::clone(&open),
@@ -529,7 +557,9 @@ pub async fn hold_streams(
             max_open.fetch_max(now_open, Ordering::Relaxed);
             let read = read_stream(response, begun).await;
             open.fetch_sub(1, Ordering::Relaxed);
-            check(&read?.1, &target)?;
+            let body = read?.1;
+            check(&body, &target)?;
+            check_words(&body, chunks)?;
             Ok::<_, anyhow::Error>(begun.elapsed())
         });
     }

@@ -585,6 +585,7 @@ async fn hold_phase(
             load::hold_streams(
                 &direct_target(fake, Route::Passthrough, true),
                 args.streams,
+                args.slow_chunks,
                 None,
                 sample_every,
                 timeout,
@@ -608,6 +609,7 @@ async fn hold_phase(
         let hold = load::hold_streams(
             &proxy_target(&proxy, route, true),
             args.streams,
+            args.slow_chunks,
             Some(proxy.pid),
             sample_every,
             timeout,
@@ -621,6 +623,7 @@ async fn hold_phase(
             let again = load::hold_streams(
                 &proxy_target(&proxy, route, true),
                 args.streams,
+                args.slow_chunks,
                 Some(proxy.pid),
                 sample_every,
                 timeout,
