@@ -5,9 +5,10 @@
 
 #![allow(unsafe_code)]
 
-/// Hands the heap that start-up freed (settings, sign-in, the model list) back to the kernel,
-/// so an idle proxy's private memory is what serving uses.
-pub(crate) fn release_start_up_memory() {
+/// Hands freed heap back to the kernel: after start-up (settings, sign-in, the model list), so
+/// an idle proxy's private memory is what serving uses, and after a heavy request (a body of
+/// megabytes parsed into many small blocks), so its peak does not stay resident.
+pub(crate) fn release_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only returns free heap memory to the kernel; it takes no pointers
     // and is thread-safe (it takes glibc's arena locks).

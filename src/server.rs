@@ -184,7 +184,12 @@ async fn run_catching_panics(req: Request, next: Next) -> Response {
         // The handler's I/O is still driven by the runtime's own thread; only its CPU work
         // moves.
         let runtime = tokio::runtime::Handle::current();
-        match tokio::task::spawn_blocking(move || runtime.block_on(handler)).await {
+        let work = move || {
+            let outcome = runtime.block_on(handler);
+            crate::memory::release_free_memory();
+            outcome
+        };
+        match tokio::task::spawn_blocking(work).await {
             Ok(outcome) => outcome,
             Err(err) => Err(Box::new(err.to_string()) as Box<dyn std::any::Any + Send>),
         }

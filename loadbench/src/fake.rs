@@ -243,6 +243,8 @@ fn router(state: Arc<Shared>) -> Router {
         .route("/copilot_internal/v2/token", get(token))
         .route("/models", get(list_models))
         .route("/chat/completions", post(chat))
+        // The big-bodies phase sends requests of tens of MB through the proxy.
+        .layer(axum::extract::DefaultBodyLimit::disable())
         .fallback(|| async { StatusCode::NOT_FOUND })
         .with_state(state)
 }

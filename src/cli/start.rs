@@ -240,7 +240,7 @@ pub(crate) async fn run(ctx: &Context, args: &StartArgs) -> anyhow::Result<ExitS
         ))),
         _ => None,
     };
-    crate::memory::release_start_up_memory();
+    crate::memory::release_free_memory();
     let served = server::serve(listener, state, shutdown).await;
     for task in [watcher, quota].into_iter().flatten() {
         task.abort();
