@@ -863,10 +863,12 @@ async fn big_bodies_phase(
         ),
     ];
     let mut out = String::from(
-        "\n### Huge request bodies (one fresh proxy, cases in turn)\n\n| case | answered | took | peak RSS so far | slowest /health meanwhile |\n|---|--:|--:|--:|--:|\n",
+        "\n### Huge request bodies (one fresh proxy, cases in turn)\n\n| case | answered | took | peak RSS during the case | slowest /health meanwhile |\n|---|--:|--:|--:|--:|\n",
     );
     for (name, targets) in cases {
         eprintln!("big bodies: {name}");
+        // Each case's own peak: `5` resets the process's peak RSS (VmHWM).
+        let _ = std::fs::write(format!("/proc/{}/clear_refs", proxy.pid), "5");
         let started = std::time::Instant::now();
         let mut work = tokio::task::JoinSet::new();
         for t in targets {
