@@ -131,7 +131,11 @@ fn events(body: &[u8]) -> Vec<(String, Value)> {
         "a frame is cut: {text:?}"
     );
     let mut out = Vec::new();
-    for frame in text.split("\n\n").filter(|f| !f.is_empty()) {
+    // Comment frames (`: ping`) are keep-alives every SSE reader skips.
+    for frame in text
+        .split("\n\n")
+        .filter(|f| !f.is_empty() && !f.starts_with(':'))
+    {
         let mut name = String::new();
         let mut data = None;
         for line in frame.lines() {
@@ -182,6 +186,7 @@ pub fn chat_answer(data: &[u8]) {
             "gpt-4o",
             crate::translate::responses::Context::default(),
             &log,
+            Duration::from_secs(10),
         );
         assert_eq!(rendered.is_ok(), valid);
         if let Ok(response) = rendered {
@@ -308,6 +313,7 @@ pub fn chat_stream(data: &[u8]) {
             "gpt-4o",
             crate::translate::responses::Context::default(),
             &log,
+            Duration::from_secs(10),
         );
         let response = rendered.unwrap_or_else(|err| panic!("a stream is always rendered: {err}"));
         let (_, body) = body_of(response).await;

@@ -971,6 +971,7 @@ async fn render(
             &candidate.model.id,
             translation.responses.take().unwrap_or_default(),
             log,
+            state.settings.ping_interval,
         ),
         (Shape::Chat, Shape::Chat) => {
             let normalise = candidate.provider.normalises_chat();

@@ -187,6 +187,7 @@ pub(crate) fn responses_response<E>(
     upstream: impl Stream<Item = Result<Bytes, E>> + Send + 'static,
     translator: crate::translate::responses::StreamTranslator,
     log: RequestLog,
+    ping_every: Duration,
 ) -> Response
 where
     E: std::error::Error + Send + Sync + 'static,
@@ -265,12 +266,15 @@ where
         translator,
         log,
     };
-    let body = futures_util::stream::unfold(state, |mut st| async move {
+    let body = futures_util::stream::unfold(state, move |mut st| async move {
         if st.translator.is_finished() {
             return None;
         }
         let mut out = bytes::BytesMut::new();
-        let next = st.sse.next().await;
+        let Ok(next) = tokio::time::timeout(ping_every, st.sse.next()).await else {
+            // Upstream silence: an SSE comment keeps the client's connection alive.
+            return Some((Ok(Bytes::from_static(b": ping\n\n")), st));
+        };
         handle(&mut st, next, &mut out);
         while !st.translator.is_finished() {
             match futures_util::FutureExt::now_or_never(st.sse.next()) {

@@ -103,6 +103,7 @@ pub(crate) fn render_responses(
     model: &str,
     ctx: crate::translate::responses::Context,
     log: &RequestLog,
+    ping_every: Duration,
 ) -> Result<Response, ApiError> {
     use crate::translate::responses::{StreamTranslator, to_response};
     let bytes = match answer.body {
@@ -112,6 +113,7 @@ pub(crate) fn render_responses(
                 body,
                 translator,
                 log.clone(),
+                ping_every,
             ));
         }
         AnswerBody::Full(bytes) => bytes,

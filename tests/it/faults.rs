@@ -518,6 +518,29 @@ async fn silent_passthrough_streams_get_keep_alives_between_events() {
             "{route}: {text}"
         );
     }
+
+    // A Responses client on a chat model (translated): comments between events too.
+    ctx.fake.reply(
+        "/chat/completions",
+        Reply::Sse(
+            vec![
+                Bytes::from_static(chat[0].as_bytes()),
+                Bytes::from_static(chat[1].as_bytes()),
+            ],
+            Duration::from_millis(1100),
+        ),
+    );
+    let text = post(
+        &proxy,
+        "/v1/responses",
+        json!({"model": "gpt-4o", "stream": true, "input": "hi"}),
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(text.matches("\n\n: ping\n\n").count() >= 3, "{text}");
+    assert!(text.contains("event: response.completed"), "{text}");
 }
 
 #[test]
