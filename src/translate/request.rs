@@ -198,12 +198,14 @@ fn document_text(source: &Value, title: &Option<String>) -> String {
 /// A piece of user-visible content on its way to becoming OpenAI content.
 enum Piece {
     Text(String),
-    Image(ContentPart),
+    /// Boxed: a request of a million tiny text blocks holds a million pieces, each the size of
+    /// the largest variant.
+    Image(Box<ContentPart>),
 }
 
 fn piece(block: &ContentBlock) -> Option<Piece> {
     match block {
-        ContentBlock::Image { source, .. } => image_part(source).map(Piece::Image),
+        ContentBlock::Image { source, .. } => image_part(source).map(|p| Piece::Image(Box::new(p))),
         other => block_text(other).map(Piece::Text),
     }
 }
@@ -240,7 +242,7 @@ fn to_content(pieces: Vec<Piece>) -> MessageContent {
                     text,
                     extra: Extra::new(),
                 },
-                Piece::Image(part) => part,
+                Piece::Image(part) => *part,
             })
             .collect(),
     )
