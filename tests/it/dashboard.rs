@@ -1,6 +1,6 @@
-//! The dashboard in a real browser: Debian's Chromium driven by chromedriver over the
-//! WebDriver protocol (plain HTTP and JSON, spoken with reqwest), against the real binary with a
-//! seeded ledger.
+//! The real browser: Debian's Chromium driven by chromedriver over the WebDriver protocol
+//! (plain HTTP and JSON, spoken with reqwest), against the real binary — the dashboard with a
+//! seeded ledger, and a page on another origin trying to use the account.
 //!
 //! Without Chromium and chromedriver on the machine the test says so and passes, unless `CI`
 //! is set (`.ci/run` installs both, so there it must run).
@@ -351,4 +351,77 @@ async fn the_dashboard_shows_the_ledger_in_a_real_browser() {
     let url = driver.js("return location.href").await;
     assert!(!url.as_str().unwrap().contains("dash-key"));
     driver.call(reqwest::Method::DELETE, "", Value::Null).await;
+}
+
+#[tokio::test]
+async fn a_web_page_on_another_origin_cannot_use_the_account_in_a_real_browser() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let ctx = signed_in();
+    answers_hi(&ctx);
+    let proxy = Proxy::start(&ctx, &[], &[]);
+
+    // The attacker: a page on another origin (another port of this machine, as any site the
+    // person opens would be), trying every way a page can reach the proxy.
+    let page = r#"<!doctype html><title>attack</title><script>
+        window.results = {};
+        const target = new URLSearchParams(location.search).get('target');
+        const body = JSON.stringify({model: 'gpt-4o', messages: [{role: 'user', content: 'steal'}]});
+        const attempt = (name, promise) => promise
+            .then(async r => { window.results[name] = 'read ' + r.status + ' ' + (await r.text()).slice(0, 80); })
+            .catch(e => { window.results[name] = 'blocked ' + e.name; });
+        attempt('simple_post', fetch(target + '/v1/chat/completions', {method: 'POST', headers: {'content-type': 'text/plain'}, body}));
+        attempt('json_post', fetch(target + '/v1/chat/completions', {method: 'POST', headers: {'content-type': 'application/json'}, body}));
+        attempt('usage', fetch(target + '/usage'));
+        attempt('token', fetch(target + '/token'));
+        attempt('no_cors_post', fetch(target + '/v1/messages', {method: 'POST', mode: 'no-cors', headers: {'content-type': 'text/plain'}, body}));
+        const form = document.createElement('form');
+        form.method = 'POST'; form.action = target + '/v1/chat/completions'; form.enctype = 'text/plain';
+        form.target = 'sink';
+        const field = document.createElement('input'); field.name = body.slice(0, -2) + '"x'; field.value = '"}';
+        form.appendChild(field); document.body.appendChild(form);
+        const sink = document.createElement('iframe'); sink.name = 'sink'; document.body.appendChild(sink);
+        form.submit();
+    </script>"#;
+    let app = axum::Router::new().route(
+        "/",
+        axum::routing::get(move || async move { axum::response::Html(page) }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let attacker = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    driver
+        .go(&format!("{attacker}/?target={}", proxy.url))
+        .await;
+    driver
+        .wait_for("return Object.keys(window.results).length", json!(5))
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let results = driver.js("return window.results").await;
+    // Nothing the page tried could be read…
+    for (name, outcome) in results.as_object().unwrap() {
+        let outcome = outcome.as_str().unwrap();
+        assert!(
+            outcome.starts_with("blocked") || outcome == "read 0 ",
+            "{name}: {outcome}"
+        );
+    }
+    // …and, more to the point, none of it reached Copilot: the account was not used.
+    assert!(
+        ctx.fake.requests("/chat/completions").is_empty(),
+        "{}",
+        proxy.log()
+    );
+    assert!(ctx.fake.requests("/v1/messages").is_empty());
+    // The proxy said no to each (403s in the access log), and keeps serving its own clients.
+    assert!(proxy.log().matches(" 403 ").count() >= 3, "{}", proxy.log());
+    let resp = crate::proxy::post(
+        &proxy,
+        "/v1/chat/completions",
+        json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
 }
