@@ -41,6 +41,15 @@ fn read_to_close(stream: &mut TcpStream) -> (String, Duration) {
     )
 }
 
+/// A fresh connection gets its `GET /health` answered.
+fn still_serving(proxy: &Proxy) {
+    let mut fresh = connect(proxy);
+    fresh
+        .write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    assert!(read_to_close(&mut fresh).0.starts_with("HTTP/1.1 200"));
+}
+
 /// Reads one whole response to a `GET /health` (headers and the small body).
 fn read_response(stream: &mut TcpStream) -> String {
     let mut all = Vec::new();
@@ -102,11 +111,7 @@ fn slow_silent_and_idle_clients_are_cut_off() {
     assert!(got.contains("--client-timeout"), "{got}");
 
     // And the server is fine.
-    let mut fresh = connect(&proxy);
-    fresh
-        .write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    assert!(read_to_close(&mut fresh).0.starts_with("HTTP/1.1 200"));
+    still_serving(&proxy);
 }
 
 #[test]
@@ -153,11 +158,7 @@ fn http_edge_cases_expect_continue_pipelining_http10_and_huge_headers() {
     let (got, _) = read_to_close(&mut huge);
     assert!(got.starts_with("HTTP/1.1 431"), "{got:.200}");
 
-    let mut fresh = connect(&proxy);
-    fresh
-        .write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    assert!(read_to_close(&mut fresh).0.starts_with("HTTP/1.1 200"));
+    still_serving(&proxy);
 }
 
 #[cfg(unix)]
