@@ -10,6 +10,8 @@ use crate::settings::env::Env;
 /// A gateway built from config text, for timing what routing and dispatch do per request.
 pub struct Routing {
     gateway: Gateway,
+    /// Catalogues spawn their background refresh on a runtime.
+    runtime: tokio::runtime::Runtime,
 }
 
 impl Routing {
@@ -23,12 +25,17 @@ impl Routing {
             &reqwest::Client::new(),
         )
         .map_err(|e| format!("{e:#}"))?;
-        Ok(Self { gateway })
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Self { gateway, runtime })
     }
 
     /// Plans a chat request for `model` and builds its upstream body; the body's length.
     /// Everything is in memory after the first call, so the future completes at once.
     pub fn chat(&self, model: &str, body: &Bytes) -> usize {
+        let _runtime = self.runtime.enter();
         let mut inbound = Inbound {
             surface: Shape::Chat,
             model: model.to_owned(),
