@@ -145,7 +145,8 @@ async fn edge(
                     }
                     .into_response_for(surface);
                 }
-                run_catching_panics(req, next).await
+                let heavy = declared.is_some_and(|len| len >= HEAVY_BODY);
+                run_catching_panics(req, next, heavy).await
             }
         }
     })
@@ -162,14 +163,9 @@ static HEAVY: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
 
 /// Runs the handler (a heavy one off the I/O thread); a panic in it becomes a 500 in the
 /// route's shape (the panic hook has logged it in one line) instead of a dropped connection.
-async fn run_catching_panics(req: Request, next: Next) -> Response {
+async fn run_catching_panics(req: Request, next: Next, heavy: bool) -> Response {
     use futures_util::FutureExt as _;
     let surface = surface_for(&req);
-    let heavy = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
-        .is_some_and(|len| len >= HEAVY_BODY);
     let handler = async move {
         // A panic on demand, for the test that proves this (debug builds only).
         #[cfg(debug_assertions)]

@@ -212,19 +212,21 @@ impl CopilotClient {
         body: Option<Bytes>,
         opts: &RequestOptions,
     ) -> Result<reqwest::Response, UpstreamError> {
-        if let Some(why) = self.tokens.unusable() {
-            return Err(token_unavailable(why));
-        }
         let mut token = self.tokens.current();
         let mut refreshed = false;
         if self.tokens.expired() {
+            if let Some(message) = self.tokens.trouble() {
+                return Err(UpstreamError::NoToken { message });
+            }
             // The background refresh has not replaced it yet: once, here.
             refreshed = true;
             token = self
                 .tokens
                 .force_refresh(&token.token)
                 .await
-                .map_err(|err| token_unavailable(err.to_string()))?;
+                .map_err(|err| UpstreamError::NoToken {
+                    message: err.to_string(),
+                })?;
         }
         let mut adopted = false;
         loop {
@@ -251,9 +253,11 @@ impl CopilotClient {
                     }
                     Err(err) => {
                         tracing::warn!("Copilot answered 401 and the token refresh failed: {err}");
-                        return Err(token_unavailable(format!(
-                            "Copilot refused the token and no new one could be had: {err}"
-                        )));
+                        return Err(UpstreamError::NoToken {
+                            message: format!(
+                                "Copilot refused the token and no new one could be had: {err}"
+                            ),
+                        });
                     }
                 }
             }
@@ -631,12 +635,6 @@ fn fill_map(
     {
         payload.insert("max_tokens".into(), limit.into());
     }
-}
-
-/// No usable Copilot token: a 502 naming the cause (and, for a refused sign-in, the fix), not
-/// retried on Copilot; a route may fall over to another provider.
-fn token_unavailable(message: String) -> UpstreamError {
-    UpstreamError::NoToken { message }
 }
 
 #[cfg(test)]

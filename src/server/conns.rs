@@ -451,7 +451,7 @@ impl http_body::Body for Tracked {
             && let Some(data) = frame.data_ref()
             && !data.is_empty()
         {
-            ending.at_boundary = data.ends_with(b"\n\n") || data.ends_with(b"\r\n\r\n");
+            ending.at_boundary = super::routes::relay::ends_event(data);
         }
         polled
     }

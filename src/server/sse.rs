@@ -273,7 +273,8 @@ where
         let mut out = bytes::BytesMut::new();
         let Ok(next) = tokio::time::timeout(ping_every, st.sse.next()).await else {
             // Upstream silence: an SSE comment keeps the client's connection alive.
-            return Some((Ok(Bytes::from_static(b": ping\n\n")), st));
+            let ping = super::routes::relay::keep_alive(crate::providers::Shape::Responses);
+            return Some((Ok(ping), st));
         };
         handle(&mut st, next, &mut out);
         while !st.translator.is_finished() {

@@ -131,13 +131,10 @@ impl TokenManager {
         &self.inner.github
     }
 
-    /// Why no request can be sent now: the token has expired and the last exchange failed.
-    /// Requests then fail at once with the cause instead of each waiting on GitHub; the
+    /// Why the last exchange failed, when it did (cleared by the next success). With an expired
+    /// token, requests then fail at once with the cause instead of each waiting on GitHub; the
     /// background refresh keeps trying, and service resumes by itself.
-    pub(crate) fn unusable(&self) -> Option<String> {
-        if !self.expired() {
-            return None;
-        }
+    pub(crate) fn trouble(&self) -> Option<String> {
         let trouble = self.inner.trouble.lock().ok()?.clone()?;
         Some(if trouble.refused {
             trouble.message

@@ -52,6 +52,11 @@ pub(crate) fn broken_stream_event(surface: Shape, message: &str) -> Bytes {
     Bytes::from(text)
 }
 
+/// Whether `bytes` end between two SSE events (a blank line).
+pub(crate) fn ends_event(bytes: &[u8]) -> bool {
+    bytes.ends_with(b"\n\n") || bytes.ends_with(b"\r\n\r\n")
+}
+
 /// Whether a relayed stream reached its proper end: the last bytes of the previous chunk plus
 /// each new chunk are searched for the surface's end markers. A marker that only looks like one
 /// (inside a text) can only hold back the error event, never add one to a stream that ended
@@ -89,7 +94,7 @@ impl EndSeen {
         if chunk.is_empty() {
             return;
         }
-        self.at_boundary = chunk.ends_with(b"\n\n") || chunk.ends_with(b"\r\n\r\n");
+        self.at_boundary = ends_event(chunk);
         if self.seen {
             return;
         }
@@ -211,7 +216,7 @@ where
 
 /// What keeps a silent stream alive: Anthropic's own `ping` event on Messages, an SSE comment
 /// (which every SSE reader skips) on the OpenAI shapes.
-fn keep_alive(surface: Shape) -> Bytes {
+pub(crate) fn keep_alive(surface: Shape) -> Bytes {
     match surface {
         Shape::Messages => Bytes::from_static(b"event: ping\ndata: {\"type\": \"ping\"}\n\n"),
         _ => Bytes::from_static(b": ping\n\n"),
