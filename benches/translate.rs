@@ -43,6 +43,7 @@ fn bench(c: &mut Criterion) {
         supports_thinking_budget: true,
         supports_reasoning_effort: false,
         max_output_tokens: Some(16000),
+        replays_reasoning: false,
     };
     let mut group = c.benchmark_group("request");
     group.throughput(Throughput::Bytes(raw.len() as u64));

@@ -38,18 +38,21 @@ fn targets() -> [TargetModel; 3] {
             supports_thinking_budget: true,
             supports_reasoning_effort: false,
             max_output_tokens: Some(16000),
+            replays_reasoning: false,
         },
         TargetModel {
             id: "gpt-5".into(),
             supports_thinking_budget: false,
             supports_reasoning_effort: true,
             max_output_tokens: Some(128_000),
+            replays_reasoning: false,
         },
         TargetModel {
             id: "gpt-4o".into(),
             supports_thinking_budget: false,
             supports_reasoning_effort: false,
             max_output_tokens: None,
+            replays_reasoning: false,
         },
     ]
 }
@@ -164,6 +167,7 @@ pub fn chat_answer(data: &[u8]) {
         for stream in [false, true] {
             let rendered = crate::server::translated::render(
                 answer(AnswerBody::Full(bytes.clone())),
+                crate::translate::UpstreamKind::Chat,
                 "claude-sonnet-4-5",
                 Duration::from_secs(10),
                 &log,
@@ -183,6 +187,7 @@ pub fn chat_answer(data: &[u8]) {
         }
         let rendered = crate::server::translated::render_responses(
             answer(AnswerBody::Full(bytes)),
+            crate::translate::UpstreamKind::Chat,
             "gpt-4o",
             crate::translate::responses::Context::default(),
             &log,
@@ -299,6 +304,7 @@ pub fn chat_stream(data: &[u8]) {
         let log = RequestLog::default();
         let rendered = crate::server::translated::render(
             answer(stream_of(data)),
+            crate::translate::UpstreamKind::Chat,
             "claude-sonnet-4-5",
             Duration::from_secs(10),
             &log,
@@ -310,6 +316,7 @@ pub fn chat_stream(data: &[u8]) {
 
         let rendered = crate::server::translated::render_responses(
             answer(stream_of(data)),
+            crate::translate::UpstreamKind::Chat,
             "gpt-4o",
             crate::translate::responses::Context::default(),
             &log,

@@ -12,7 +12,16 @@
 //! | Anthropic Messages     | OpenAI chat (Copilot)  | [`request`] → upstream → [`response`] / [`stream`]   |
 //! | Anthropic Messages     | Anthropic Messages     | passthrough; [`anthropic`] types only for inspection |
 //! | OpenAI Responses       | OpenAI chat            | [`responses`] both ways, streams included            |
-//! | OpenAI chat            | Anthropic Messages     | not implemented                                      |
+//! | OpenAI chat            | OpenAI Responses       | [`via_responses`] both ways, streams included        |
+//! | OpenAI chat            | Anthropic Messages     | [`via_messages`] both ways, streams included         |
+//! | Anthropic Messages     | OpenAI Responses       | [`request`] then [`via_responses`]; back the same way |
+//! | OpenAI Responses       | Anthropic Messages     | [`responses`] then [`via_messages`]; back the same way |
+//! | legacy completions     | any                    | the prompt as one user message; chat rendered back   |
+//!
+//! Chat completions is the pivot: a translated request is first made a chat request, then
+//! the upstream's shape; a translated answer or stream is first made a chat answer or chunks
+//! ([`Pivot`]), then the client's shape. Chat carries everything the other two do, with
+//! Copilot's `reasoning_text` / `reasoning_opaque` extension for reasoning and signatures.
 //!
 //! Model names are resolved against the upstream catalogue by [`model`] before any of this.
 //!
@@ -120,6 +129,21 @@ pub mod request;
 pub mod response;
 pub mod responses;
 pub mod stream;
+pub mod via_messages;
+pub mod via_responses;
+
+/// What one upstream stream event means on the chat pivot: every translated stream is
+/// decoded into chat chunks (`via_responses::Decoder`, `via_messages::Decoder`, or parsed
+/// as they are from a chat upstream) and rendered from those for the client's surface.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pivot {
+    /// A chat chunk.
+    Chunk(openai::ChatChunk),
+    /// The upstream finished well (chat's `[DONE]`).
+    Done,
+    /// The upstream reported a failure; the message says what.
+    Failed(String),
+}
 
 /// Why a translation could not be done. Every variant is the client's or upstream's fault in
 /// the sense that no retry of the same input can succeed.
@@ -138,4 +162,106 @@ pub enum TranslateError {
     /// The inbound request cannot be expressed in the target shape.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+}
+
+/// Where a translated stream's events come from: the upstream's shape, decoded into
+/// [`Pivot`]s one SSE `data` payload at a time.
+#[derive(Debug)]
+pub enum Source {
+    /// A chat-completions upstream: chunks as they are, `[DONE]`, or an `{"error": …}` line.
+    Chat,
+    /// A Responses upstream.
+    Responses(via_responses::Decoder),
+    /// A Messages upstream.
+    Messages(via_messages::Decoder),
+}
+
+impl Source {
+    /// The decoder for an upstream speaking `shape` (Chat for anything else), whose chunks
+    /// name `model`.
+    pub fn for_upstream(upstream_is: UpstreamKind, model: &str) -> Self {
+        match upstream_is {
+            UpstreamKind::Chat => Self::Chat,
+            UpstreamKind::Responses => {
+                Self::Responses(via_responses::Decoder::new(model.to_owned()))
+            }
+            UpstreamKind::Messages => Self::Messages(via_messages::Decoder::new(model.to_owned())),
+        }
+    }
+
+    /// What one SSE `data` payload means.
+    pub fn decode(&mut self, data: &str) -> Vec<Pivot> {
+        match self {
+            Self::Chat => {
+                if data == "[DONE]" {
+                    return vec![Pivot::Done];
+                }
+                match serde_json::from_str::<openai::ChatChunk>(data) {
+                    // Copilot reports a failure mid-stream as a data line `{"error": …}`.
+                    Ok(chunk) if chunk.choices.is_empty() && chunk.extra.contains_key("error") => {
+                        vec![Pivot::Failed(error_message(data))]
+                    }
+                    Ok(chunk) => vec![Pivot::Chunk(chunk)],
+                    Err(err) => vec![Pivot::Failed(format!(
+                        "the upstream sent an unreadable stream event: {err}"
+                    ))],
+                }
+            }
+            Self::Responses(decoder) => match serde_json::from_str(data) {
+                Ok(event) => decoder.push(&event),
+                Err(err) => vec![Pivot::Failed(format!(
+                    "the upstream sent an unreadable stream event: {err}"
+                ))],
+            },
+            Self::Messages(decoder) => match serde_json::from_str(data) {
+                Ok(event) => decoder.push(&event),
+                Err(err) => vec![Pivot::Failed(format!(
+                    "the upstream sent an unreadable stream event: {err}"
+                ))],
+            },
+        }
+    }
+}
+
+/// The upstream wire shapes a translated answer can come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpstreamKind {
+    /// Chat completions.
+    Chat,
+    /// Responses.
+    Responses,
+    /// Messages.
+    Messages,
+}
+
+/// The message of an upstream error payload (`{"error": {"message": …}}` or `{"message": …}`).
+fn error_message(data: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(data)
+        .ok()
+        .and_then(|v| {
+            v.pointer("/error/message")
+                .or_else(|| v.get("message"))
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| "the upstream reported an error".to_owned())
+}
+
+/// A whole upstream answer of `kind` as a chat answer naming `model`.
+pub fn answer_as_chat(
+    kind: UpstreamKind,
+    bytes: &[u8],
+    model: &str,
+) -> Result<openai::ChatResponse, TranslateError> {
+    let unreadable =
+        |err: serde_json::Error| TranslateError::InvalidRequest(format!("the upstream sent an unreadable answer: {err}"));
+    match kind {
+        UpstreamKind::Chat => serde_json::from_slice(bytes).map_err(unreadable),
+        UpstreamKind::Responses => {
+            via_responses::answer(&serde_json::from_slice(bytes).map_err(unreadable)?, model)
+        }
+        UpstreamKind::Messages => {
+            via_messages::answer(&serde_json::from_slice(bytes).map_err(unreadable)?, model)
+        }
+    }
 }

@@ -47,6 +47,7 @@ use crate::routing::breaker::Admission;
 use crate::routing::{Candidate, PlanError, RouteRules};
 use crate::translate::anthropic::MessagesRequest;
 use crate::translate::request::{TargetModel, anthropic_to_openai};
+use crate::translate::{UpstreamKind, via_messages, via_responses};
 
 /// Header naming the provider that answered.
 pub(crate) const PROVIDER_HEADER: &str = "x-copilot-api-provider";
@@ -580,16 +581,57 @@ fn surface_name(shape: Shape) -> &'static str {
     }
 }
 
-/// The shape to send to `model` for a client speaking `surface`: its own when served, else
-/// the one a translator exists for.
+/// The shape to send to `model` for a client speaking `surface`: its own when the model
+/// serves it (passthrough); otherwise chat completions, the pivot every translation goes
+/// through (one translation instead of two, and the most exercised path), then the third
+/// shape.
 fn upstream_shape(surface: Shape, model: &ModelInfo) -> Option<Shape> {
     if model.serves(surface) {
         return Some(surface);
     }
-    match surface {
-        Shape::Messages | Shape::Responses if model.serves(Shape::Chat) => Some(Shape::Chat),
-        _ => None,
+    let order: &[Shape] = match surface {
+        Shape::Messages => &[Shape::Chat, Shape::Responses],
+        Shape::Responses => &[Shape::Chat, Shape::Messages],
+        Shape::Chat => &[Shape::Responses, Shape::Messages],
+        Shape::Embeddings => &[],
+    };
+    order.iter().copied().find(|shape| model.serves(*shape))
+}
+
+/// The translators' name for an upstream shape.
+fn upstream_kind(shape: Shape) -> UpstreamKind {
+    match shape {
+        Shape::Responses => UpstreamKind::Responses,
+        Shape::Messages => UpstreamKind::Messages,
+        Shape::Chat | Shape::Embeddings => UpstreamKind::Chat,
     }
+}
+
+/// A chat request (the pivot) as the body for a Responses or Messages upstream.
+fn chat_to_upstream(
+    chat: &Map<String, Value>,
+    shape: Shape,
+    model: &ModelInfo,
+    rules: &RouteRules,
+) -> Result<Bytes, ApiError> {
+    let body = match shape {
+        Shape::Responses => via_responses::request(chat, &model.id),
+        _ => via_messages::request(
+            chat,
+            &via_messages::Target {
+                id: model.id.clone(),
+                max_output: match (model.max_output, rules.max_tokens) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                },
+            },
+        ),
+    }
+    .map_err(|err| ApiError::bad_request(err.to_string()))?;
+    tracing::debug!(%body, "translated request");
+    serde_json::to_vec(&body)
+        .map(Bytes::from)
+        .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// The translated body of the last translation, by target model.
@@ -598,6 +640,8 @@ struct Translation {
     done: Option<(String, Bytes, bool)>,
     /// Responses → chat: what the answer's translation needs to know.
     responses: Option<crate::translate::responses::Context>,
+    /// A chat client asked for the usage chunk (`stream_options.include_usage`).
+    include_usage: bool,
 }
 
 /// The body for `candidate` in `shape`.
@@ -623,6 +667,51 @@ fn build_body(
             translation.responses = Some(ctx);
             let body = serde_json::to_vec(&chat).map_err(|e| ApiError::Internal(e.to_string()))?;
             Ok(Bytes::from(body))
+        }
+        (Shape::Chat, Shape::Responses | Shape::Messages) => {
+            let mut chat: Map<String, Value> = parse_json(&inbound.body)?;
+            if rules.edits_request() {
+                super::rules::apply_chat(&mut chat, rules);
+            }
+            translation.include_usage = chat
+                .get("stream_options")
+                .and_then(|o| o.get("include_usage"))
+                .and_then(Value::as_bool)
+                == Some(true);
+            chat_to_upstream(&chat, shape, model, rules)
+        }
+        (Shape::Messages, Shape::Responses) => {
+            let mut request = match inbound.messages.take() {
+                Some(request) => request,
+                None => parse_json(&inbound.body)?,
+            };
+            clamp_output(&mut request, model, rules);
+            let mut target = target(model);
+            target.replays_reasoning = true;
+            let chat = anthropic_to_openai(request, &target)
+                .map_err(|err| ApiError::bad_request(err.to_string()))?;
+            let Value::Object(mut chat) =
+                serde_json::to_value(&chat).map_err(|e| ApiError::Internal(e.to_string()))?
+            else {
+                return Err(ApiError::Internal("a chat request is an object".into()));
+            };
+            if rules.edits_request() {
+                super::rules::apply_chat(&mut chat, rules);
+            }
+            chat_to_upstream(&chat, shape, model, rules)
+        }
+        (Shape::Responses, Shape::Messages) => {
+            let request: Map<String, Value> = parse_json(&inbound.body)?;
+            let (chat, ctx) = crate::translate::responses::to_chat(&request, &model.id)
+                .map_err(|err| ApiError::bad_request(err.to_string()))?;
+            let Value::Object(mut chat) = chat else {
+                return Err(ApiError::Internal("a chat request is an object".into()));
+            };
+            if rules.edits_request() {
+                super::rules::apply_chat(&mut chat, rules);
+            }
+            translation.responses = Some(ctx);
+            chat_to_upstream(&chat, shape, model, rules)
         }
         (Shape::Messages, Shape::Chat) => {
             if let Some((id, body, _)) = &translation.done
@@ -761,6 +850,7 @@ fn target(model: &ModelInfo) -> TargetModel {
         supports_thinking_budget: model.thinking_budget,
         supports_reasoning_effort: model.reasoning_effort,
         max_output_tokens: model.max_output,
+        replays_reasoning: false,
     }
 }
 
@@ -965,9 +1055,11 @@ async fn render(
     answer: Answer,
     translation: &mut Translation,
 ) -> Result<Response, ApiError> {
+    let kind = upstream_kind(shape);
     match (inbound.surface, shape) {
-        (Shape::Responses, Shape::Chat) => super::translated::render_responses(
+        (Shape::Responses, Shape::Chat | Shape::Messages) => super::translated::render_responses(
             answer,
+            kind,
             &candidate.model.id,
             translation.responses.take().unwrap_or_default(),
             log,
@@ -983,8 +1075,18 @@ async fn render(
                 state.settings.ping_interval,
             )
         }
-        (Shape::Messages, Shape::Chat) => super::translated::render(
+        (Shape::Chat, Shape::Responses | Shape::Messages) => super::translated::render_chat(
             answer,
+            kind,
+            &candidate.model.id,
+            inbound.stream,
+            translation.include_usage,
+            log,
+            state.settings.ping_interval,
+        ),
+        (Shape::Messages, Shape::Chat | Shape::Responses) => super::translated::render(
+            answer,
+            kind,
             &inbound.model,
             state.settings.ping_interval,
             log,

@@ -22,6 +22,7 @@ use serde_json::Value;
 use super::log::RequestLog;
 use crate::translate::anthropic::StreamEvent;
 use crate::translate::openai::ChatChunk;
+use crate::translate::{Pivot, Source};
 use crate::translate::stream::StreamTranslator;
 
 /// One SSE frame.
@@ -48,6 +49,7 @@ pub(crate) fn events_response(events: &[StreamEvent]) -> Response {
 /// The translating stream as a response.
 pub(crate) fn translated_response<E>(
     upstream: impl Stream<Item = Result<Bytes, E>> + Send + 'static,
+    source: Source,
     requested: String,
     ping_every: Duration,
     log: RequestLog,
@@ -55,7 +57,13 @@ pub(crate) fn translated_response<E>(
 where
     E: std::error::Error + Send + Sync + 'static,
 {
-    let body = Body::from_stream(translate(upstream.boxed(), requested, ping_every, log));
+    let body = Body::from_stream(translate(
+        upstream.boxed(),
+        source,
+        requested,
+        ping_every,
+        log,
+    ));
     builder()
         .body(body)
         .unwrap_or_else(|_| Response::new(Body::empty()))
@@ -63,6 +71,7 @@ where
 
 struct State<E> {
     sse: sse_stream::SseByteStream<BoxStream<'static, Result<Bytes, E>>>,
+    source: Source,
     translator: StreamTranslator,
     pending: VecDeque<Bytes>,
     done: bool,
@@ -72,6 +81,7 @@ struct State<E> {
 /// Translates an upstream chat-completion SSE byte stream into framed Anthropic events.
 pub(crate) fn translate<E>(
     upstream: BoxStream<'static, Result<Bytes, E>>,
+    source: Source,
     requested: String,
     ping_every: Duration,
     log: RequestLog,
@@ -81,6 +91,7 @@ where
 {
     let state = State {
         sse: sse_stream::SseByteStream::new(upstream),
+        source,
         translator: StreamTranslator::new(requested, 0),
         pending: VecDeque::new(),
         done: false,
@@ -127,24 +138,20 @@ fn handle<E: std::error::Error>(
     let events = match next {
         Some(Ok(event)) => match event.data.as_deref().map(str::trim) {
             None | Some("") => Vec::new(),
-            Some("[DONE]") => st.translator.finish(),
-            Some(data) => match serde_json::from_str::<ChatChunk>(data) {
-                // Copilot reports a failure mid-stream as a data line `{"error": …}`.
-                Ok(chunk) if chunk.choices.is_empty() && chunk.extra.contains_key("error") => {
-                    upstream_error(&mut st.translator, data)
+            Some(data) => {
+                let mut events = Vec::new();
+                for pivot in st.source.decode(data) {
+                    events.extend(match pivot {
+                        Pivot::Chunk(chunk) => {
+                            log_usage(&st.log, &chunk);
+                            st.translator.push(&chunk)
+                        }
+                        Pivot::Done => st.translator.finish(),
+                        Pivot::Failed(message) => st.translator.fail(&message, "api_error"),
+                    });
                 }
-                Ok(chunk) => {
-                    if let Some(usage) = chunk
-                        .usage
-                        .as_ref()
-                        .and_then(|u| serde_json::to_value(u).ok())
-                    {
-                        st.log.openai_usage(Some(&usage));
-                    }
-                    st.translator.push(&chunk)
-                }
-                Err(_) => upstream_error(&mut st.translator, data),
-            },
+                events
+            }
         },
         Some(Err(err)) => st
             .translator
@@ -166,18 +173,15 @@ fn handle<E: std::error::Error>(
     st.pending.extend(events.iter().map(frame));
 }
 
-/// The `error` event for a data line that is an upstream error, not a chunk.
-fn upstream_error(translator: &mut StreamTranslator, data: &str) -> Vec<StreamEvent> {
-    let message = serde_json::from_str::<Value>(data)
-        .ok()
-        .and_then(|v| {
-            v.pointer("/error/message")
-                .or_else(|| v.get("message"))
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        })
-        .unwrap_or_else(|| "Copilot sent an unreadable stream event".to_owned());
-    translator.fail(&message, "api_error")
+/// The upstream's own usage, with its cache and reasoning details, for the access log.
+fn log_usage(log: &RequestLog, chunk: &ChatChunk) {
+    if let Some(usage) = chunk
+        .usage
+        .as_ref()
+        .and_then(|u| serde_json::to_value(u).ok())
+    {
+        log.openai_usage(Some(&usage));
+    }
 }
 
 /// A Responses event stream translated from an upstream chat-completion SSE byte stream: the
@@ -185,6 +189,7 @@ fn upstream_error(translator: &mut StreamTranslator, data: &str) -> Vec<StreamEv
 /// Responses translator in the middle, an `error` event when the upstream breaks off.
 pub(crate) fn responses_response<E>(
     upstream: impl Stream<Item = Result<Bytes, E>> + Send + 'static,
+    source: Source,
     translator: crate::translate::responses::StreamTranslator,
     log: RequestLog,
     ping_every: Duration,
@@ -194,6 +199,7 @@ where
 {
     struct St<E> {
         sse: sse_stream::SseByteStream<BoxStream<'static, Result<Bytes, E>>>,
+        source: Source,
         translator: crate::translate::responses::StreamTranslator,
         log: RequestLog,
     }
@@ -210,36 +216,23 @@ where
         let events = match next {
             Some(Ok(event)) => match event.data.as_deref().map(str::trim) {
                 None | Some("") => Vec::new(),
-                Some("[DONE]") => st.translator.finish(),
-                Some(data) => match serde_json::from_str::<ChatChunk>(data) {
-                    Ok(chunk) if chunk.choices.is_empty() && chunk.extra.contains_key("error") => {
-                        let message = serde_json::from_str::<Value>(data)
-                            .ok()
-                            .and_then(|v| {
-                                v.pointer("/error/message")
-                                    .and_then(Value::as_str)
-                                    .map(str::to_owned)
-                            })
-                            .unwrap_or_else(|| "the upstream reported an error".to_owned());
-                        st.log.broken(message.clone());
-                        st.translator.fail(&message)
+                Some(data) => {
+                    let mut events = Vec::new();
+                    for pivot in st.source.decode(data) {
+                        events.extend(match pivot {
+                            Pivot::Chunk(chunk) => {
+                                log_usage(&st.log, &chunk);
+                                st.translator.push(&chunk)
+                            }
+                            Pivot::Done => st.translator.finish(),
+                            Pivot::Failed(message) => {
+                                st.log.broken(message.clone());
+                                st.translator.fail(&message)
+                            }
+                        });
                     }
-                    Ok(chunk) => {
-                        if let Some(usage) = chunk
-                            .usage
-                            .as_ref()
-                            .and_then(|u| serde_json::to_value(u).ok())
-                        {
-                            st.log.openai_usage(Some(&usage));
-                        }
-                        st.translator.push(&chunk)
-                    }
-                    Err(err) => {
-                        let message = format!("the upstream sent an unreadable event: {err}");
-                        st.log.broken(message.clone());
-                        st.translator.fail(&message)
-                    }
-                },
+                    events
+                }
             },
             Some(Err(err)) => {
                 let message = format!("the upstream stream failed: {err}");
@@ -263,6 +256,7 @@ where
     }
     let state = St {
         sse: sse_stream::SseByteStream::new(upstream.boxed()),
+        source,
         translator,
         log,
     };
@@ -290,6 +284,108 @@ where
         .unwrap_or_else(|_| Response::new(Body::empty()))
 }
 
+/// A chat-completions event stream made from a translated upstream (Responses or Messages):
+/// each decoded chunk as a `data:` line, `[DONE]` at the proper end, and the chat error line
+/// (the one the OpenAI SDKs raise) when the upstream fails or breaks off — never a `[DONE]`
+/// it did not earn. The usage chunk goes out only when the client asked for it
+/// (`stream_options.include_usage`), as OpenAI does.
+pub(crate) fn chat_response<E>(
+    upstream: impl Stream<Item = Result<Bytes, E>> + Send + 'static,
+    source: Source,
+    include_usage: bool,
+    log: RequestLog,
+    ping_every: Duration,
+) -> Response
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    struct St<E> {
+        sse: sse_stream::SseByteStream<BoxStream<'static, Result<Bytes, E>>>,
+        source: Source,
+        include_usage: bool,
+        log: RequestLog,
+        finished: bool,
+    }
+    fn fail<E>(st: &mut St<E>, message: &str, out: &mut bytes::BytesMut) {
+        st.log.broken(message.to_owned());
+        st.finished = true;
+        out.extend_from_slice(&super::routes::relay::broken_stream_event(
+            crate::providers::Shape::Chat,
+            message,
+        ));
+    }
+    fn handle<E: std::error::Error>(
+        st: &mut St<E>,
+        next: Option<Result<sse_stream::Sse, sse_stream::Error>>,
+        out: &mut bytes::BytesMut,
+    ) {
+        match next {
+            Some(Ok(event)) => {
+                let Some(data) = event.data.as_deref().map(str::trim).filter(|d| !d.is_empty())
+                else {
+                    return;
+                };
+                for pivot in st.source.decode(data) {
+                    match pivot {
+                        Pivot::Chunk(mut chunk) => {
+                            log_usage(&st.log, &chunk);
+                            if chunk.choices.is_empty() && !st.include_usage {
+                                continue;
+                            }
+                            if !st.include_usage {
+                                chunk.usage = None;
+                            }
+                            chunk
+                                .extra
+                                .insert("object".into(), Value::from("chat.completion.chunk"));
+                            let data = serde_json::to_string(&chunk).unwrap_or_default();
+                            out.extend_from_slice(format!("data: {data}\n\n").as_bytes());
+                        }
+                        Pivot::Done => {
+                            st.finished = true;
+                            out.extend_from_slice(b"data: [DONE]\n\n");
+                        }
+                        Pivot::Failed(message) => fail(st, &message, out),
+                    }
+                    if st.finished {
+                        return;
+                    }
+                }
+            }
+            Some(Err(err)) => fail(st, &format!("the upstream stream failed: {err}"), out),
+            None => fail(st, "the upstream ended the stream early", out),
+        }
+    }
+    let state = St {
+        sse: sse_stream::SseByteStream::new(upstream.boxed()),
+        source,
+        include_usage,
+        log,
+        finished: false,
+    };
+    let body = futures_util::stream::unfold(state, move |mut st| async move {
+        if st.finished {
+            return None;
+        }
+        let mut out = bytes::BytesMut::new();
+        let Ok(next) = tokio::time::timeout(ping_every, st.sse.next()).await else {
+            let ping = super::routes::relay::keep_alive(crate::providers::Shape::Chat);
+            return Some((Ok(ping), st));
+        };
+        handle(&mut st, next, &mut out);
+        while !st.finished {
+            match futures_util::FutureExt::now_or_never(st.sse.next()) {
+                Some(next) => handle(&mut st, next, &mut out),
+                None => break,
+            }
+        }
+        Some((Ok::<_, Infallible>(out.freeze()), st))
+    });
+    builder()
+        .body(Body::from_stream(body))
+        .unwrap_or_else(|_| Response::new(Body::empty()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,6 +397,7 @@ mod tests {
             futures_util::stream::iter(pieces.into_iter().map(Ok::<_, std::io::Error>)).boxed();
         let out: Vec<Result<Bytes, Infallible>> = translate(
             upstream,
+            Source::Chat,
             "claude-haiku-4-5".into(),
             Duration::from_secs(60),
             RequestLog::default(),
@@ -347,6 +444,7 @@ mod tests {
         .boxed();
         let out: Vec<_> = translate(
             upstream,
+            Source::Chat,
             "m".into(),
             Duration::from_secs(60),
             RequestLog::default(),

@@ -1,6 +1,8 @@
-//! Answers of a chat-completions upstream rendered for an Anthropic Messages client: a whole
-//! answer translated at once, a stream event by event (`super::sse`), and a whole answer
-//! replayed as events when the client asked for a stream but the upstream sent JSON.
+//! Translated answers rendered for the client: every upstream answer is first read as chat
+//! (the pivot: as it is from a chat upstream, through `translate::via_responses` or
+//! `translate::via_messages` from the others), then rendered as a Messages, Responses or chat
+//! answer — a whole answer at once, a stream event by event (`super::sse`), and a whole
+//! answer replayed as events when the client asked for a stream but the upstream sent JSON.
 
 use std::time::Duration;
 
@@ -15,11 +17,13 @@ use crate::translate::anthropic::StreamEvent;
 use crate::translate::openai::{ChatChunk, ChatResponse};
 use crate::translate::response::openai_to_anthropic;
 use crate::translate::stream::StreamTranslator;
+use crate::translate::{Source, UpstreamKind, answer_as_chat};
 
 /// Renders a chat-completions answer as an Anthropic one; `requested` is the model name the
 /// client used (answers echo it).
 pub(crate) fn render(
     answer: Answer,
+    kind: UpstreamKind,
     requested: &str,
     ping_every: Duration,
     log: &RequestLog,
@@ -31,6 +35,7 @@ pub(crate) fn render(
             // message_delta.
             return Ok(translated_response(
                 body,
+                Source::for_upstream(kind, requested),
                 requested.to_owned(),
                 ping_every,
                 log.clone(),
@@ -38,9 +43,7 @@ pub(crate) fn render(
         }
         AnswerBody::Full(bytes) => bytes,
     };
-    let chat: ChatResponse = serde_json::from_slice(&bytes).map_err(|err| {
-        ApiError::BadUpstreamResponse(format!("the upstream sent an unreadable response: {err}"))
-    })?;
+    let chat = read_answer(kind, &bytes, requested)?;
     if stream {
         // Asked to stream but the upstream answered with JSON: the whole answer as the event
         // sequence, so the client still gets the stream it asked for.
@@ -100,6 +103,7 @@ fn chunk_from_response(chat: &ChatResponse) -> Result<Value, ApiError> {
 /// object, a stream as Responses events (`super::sse`'s framing, `event:` and `data:`).
 pub(crate) fn render_responses(
     answer: Answer,
+    kind: UpstreamKind,
     model: &str,
     ctx: crate::translate::responses::Context,
     log: &RequestLog,
@@ -111,6 +115,7 @@ pub(crate) fn render_responses(
             let translator = StreamTranslator::new(model.to_owned(), ctx);
             return Ok(super::sse::responses_response(
                 body,
+                Source::for_upstream(kind, model),
                 translator,
                 log.clone(),
                 ping_every,
@@ -118,9 +123,7 @@ pub(crate) fn render_responses(
         }
         AnswerBody::Full(bytes) => bytes,
     };
-    let chat: ChatResponse = serde_json::from_slice(&bytes).map_err(|err| {
-        ApiError::BadUpstreamResponse(format!("the upstream sent an unreadable response: {err}"))
-    })?;
+    let chat = read_answer(kind, &bytes, model)?;
     if let Some(usage) = chat
         .usage
         .as_ref()
@@ -129,4 +132,92 @@ pub(crate) fn render_responses(
         log.openai_usage(Some(&usage));
     }
     Ok(axum::Json(to_response(&chat, model, &ctx)).into_response())
+}
+
+/// A whole upstream answer read as chat.
+fn read_answer(kind: UpstreamKind, bytes: &[u8], model: &str) -> Result<ChatResponse, ApiError> {
+    answer_as_chat(kind, bytes, model).map_err(|err| {
+        ApiError::BadUpstreamResponse(match err {
+            crate::translate::TranslateError::InvalidRequest(message) => message,
+            other => other.to_string(),
+        })
+    })
+}
+
+/// Renders a Responses or Messages upstream's answer for a chat client: a whole answer as a
+/// chat completion with every field OpenAI's schema requires (`object`, `logprobs`,
+/// `refusal`), a stream as chat chunks (`super::sse::chat_response`), and a whole answer
+/// replayed as one chunk and `[DONE]` when the client asked for a stream.
+pub(crate) fn render_chat(
+    answer: Answer,
+    kind: UpstreamKind,
+    model: &str,
+    stream: bool,
+    include_usage: bool,
+    log: &RequestLog,
+    ping_every: Duration,
+) -> Result<Response, ApiError> {
+    let bytes = match answer.body {
+        AnswerBody::Stream(body) => {
+            return Ok(super::sse::chat_response(
+                body,
+                Source::for_upstream(kind, model),
+                include_usage,
+                log.clone(),
+                ping_every,
+            ));
+        }
+        AnswerBody::Full(bytes) => bytes,
+    };
+    let chat = read_answer(kind, &bytes, model)?;
+    if let Some(usage) = chat
+        .usage
+        .as_ref()
+        .and_then(|u| serde_json::to_value(u).ok())
+    {
+        log.openai_usage(Some(&usage));
+    }
+    if stream {
+        let mut chunk = chunk_from_response(&chat)?;
+        chunk["object"] = json!("chat.completion.chunk");
+        if !include_usage && let Some(obj) = chunk.as_object_mut() {
+            obj.remove("usage");
+        }
+        let body = format!("data: {chunk}\n\ndata: [DONE]\n\n");
+        return Response::builder()
+            .header(axum::http::header::CONTENT_TYPE, "text/event-stream")
+            .header(axum::http::header::CACHE_CONTROL, "no-cache")
+            .body(axum::body::Body::from(body))
+            .map_err(|err| ApiError::Internal(err.to_string()));
+    }
+    Ok(axum::Json(chat_completion(&chat)?).into_response())
+}
+
+/// A chat answer with the fields OpenAI's schema requires even when null.
+pub(crate) fn chat_completion(chat: &ChatResponse) -> Result<Value, ApiError> {
+    let mut value = serde_json::to_value(chat).map_err(|e| ApiError::Internal(e.to_string()))?;
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert("object".into(), json!("chat.completion"));
+        obj.entry("created").or_insert_with(|| json!(now()));
+        if let Some(choices) = obj.get_mut("choices").and_then(Value::as_array_mut) {
+            for choice in choices {
+                if let Some(choice) = choice.as_object_mut() {
+                    choice.entry("logprobs").or_insert(Value::Null);
+                    if let Some(message) = choice.get_mut("message").and_then(Value::as_object_mut)
+                    {
+                        message.entry("refusal").or_insert(Value::Null);
+                        message.entry("content").or_insert(Value::Null);
+                    }
+                }
+            }
+        }
+    }
+    Ok(value)
+}
+
+/// Seconds since the epoch, for answers whose upstream gave no `created`.
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }

@@ -115,6 +115,7 @@ pub(crate) fn count_anthropic(
         supports_thinking_budget: true,
         supports_reasoning_effort: false,
         max_output_tokens: None,
+        replays_reasoning: false,
     };
     let anthropic_tool_count = request.tools.as_ref().map_or(0, Vec::len);
     let chat =

@@ -72,6 +72,9 @@ pub struct TargetModel {
     pub supports_reasoning_effort: bool,
     /// The model's output limit, used when the request has no `max_tokens`.
     pub max_output_tokens: Option<u64>,
+    /// Replay signed reasoning on assistant messages even without a thinking budget (the
+    /// chat request is a pivot on its way to a Responses or Messages upstream).
+    pub replays_reasoning: bool,
 }
 
 /// Translates an Anthropic request into the chat-completions request sent to Copilot. Takes
@@ -338,7 +341,7 @@ fn push_assistant(
                 thinking,
                 signature: sig,
                 ..
-            } if target.supports_thinking_budget => {
+            } if target.supports_thinking_budget || target.replays_reasoning => {
                 if !thinking.is_empty() {
                     reasoning.push(thinking.clone());
                 }
@@ -455,7 +458,7 @@ fn reasoning(
     (budget, effort)
 }
 
-fn effort_for_budget(tokens: u64) -> &'static str {
+pub(crate) fn effort_for_budget(tokens: u64) -> &'static str {
     match tokens {
         0..2048 => "low",
         2048..16384 => "medium",

@@ -10,6 +10,7 @@ fn claude() -> TargetModel {
         supports_thinking_budget: true,
         supports_reasoning_effort: false,
         max_output_tokens: Some(16000),
+        replays_reasoning: false,
     }
 }
 
@@ -19,6 +20,7 @@ fn gpt() -> TargetModel {
         supports_thinking_budget: false,
         supports_reasoning_effort: true,
         max_output_tokens: Some(128000),
+        replays_reasoning: false,
     }
 }
 

@@ -1,0 +1,687 @@
+//! A Messages upstream behind the chat pivot: chat clients (and, through the Responses ⇄
+//! chat translators, Responses clients such as Codex) on a model served only on
+//! `/v1/messages` (an `anthropic` provider, or any Anthropic-shaped endpoint).
+//!
+//! - Requests ([`request`]): `system` / `developer` messages → `system` (joined with a blank
+//!   line, wherever they stand); user text and images (`data:` URLs → base64 sources, http
+//!   URLs → url sources) → blocks; assistant `reasoning_text` + `reasoning_opaque` → a
+//!   signed `thinking` block first (reasoning without a signature, or packed by another
+//!   vendor's Responses API, is dropped: Claude rejects what it cannot verify), text, and
+//!   `tool_calls` → `tool_use` blocks (arguments that are not a JSON object are a 400);
+//!   tool messages → `tool_result` blocks at the head of the next user turn. `max_tokens`
+//!   is required by Messages: the client's, else the model's output limit, else 4096.
+//!   `stop` → `stop_sequences`; `temperature` (clamped to Anthropic's 0–1) and `top_p` kept
+//!   unless thinking is on (Anthropic refuses them then); tools → `input_schema`;
+//!   `tool_choice` auto / none / required / named → auto / none / any / tool, with
+//!   `parallel_tool_calls: false` → `disable_parallel_tool_use`; `response_format` →
+//!   `output_config.format`; `reasoning_effort` or `thinking_budget` → `thinking` with a
+//!   budget below `max_tokens`; `user` → `metadata.user_id`. `n > 1` is refused.
+//! - Answers ([`answer`]): text blocks → `content`; thinking → `reasoning_text` with its
+//!   signature as `reasoning_opaque`; `tool_use` → `tool_calls`; `stop_reason` →
+//!   `finish_reason` (`end_turn` / `stop_sequence` → `stop`, `max_tokens` → `length`,
+//!   `tool_use` → `tool_calls`, `refusal` → `content_filter`); usage with the cache reads
+//!   as `cached_tokens` and the cache writes in `prompt_tokens` (OpenAI counts every input
+//!   token there) and in `cache_creation_input_tokens`.
+//! - Streams ([`Decoder`]): `message_start` → the role chunk; text, thinking and signature
+//!   deltas → content, `reasoning_text` and `reasoning_opaque` deltas; `tool_use` blocks →
+//!   tool-call deltas (indexes from 0); `message_delta` → the finish chunk and the usage
+//!   chunk; `message_stop` → the end; an `error` event → a failure.
+
+use serde_json::{Map, Value, json};
+
+use super::openai::{
+    ChatChunk, ChatResponse, Choice, ChunkChoice, Delta, FunctionCall, FunctionDelta,
+    MessageContent, PromptTokensDetails, ResponseMessage, Role, ToolCall, ToolCallDelta, Usage,
+};
+use super::{Pivot, TranslateError};
+
+fn bad(message: impl Into<String>) -> TranslateError {
+    TranslateError::InvalidRequest(message.into())
+}
+
+/// Messages requires `max_tokens`; this is sent when neither the client nor the catalogue
+/// gives one.
+pub const DEFAULT_MAX_TOKENS: u64 = 4096;
+
+/// The thinking budget for an OpenAI reasoning effort.
+fn budget_for_effort(effort: &str) -> Option<u64> {
+    match effort {
+        "minimal" | "none" => None,
+        "low" => Some(2048),
+        "medium" => Some(8192),
+        _ => Some(24576),
+    }
+}
+
+/// The text of a chat content value.
+fn text_of(content: Option<&Value>) -> String {
+    match content {
+        Some(Value::String(text)) => text.clone(),
+        Some(Value::Array(parts)) => parts
+            .iter()
+            .filter_map(|p| p.get("text").and_then(Value::as_str))
+            .collect::<Vec<_>>()
+            .join("\n\n"),
+        _ => String::new(),
+    }
+}
+
+/// An image part as a Messages image block.
+fn image_block(url: &str, field: &str) -> Result<Value, TranslateError> {
+    if let Some(rest) = url.strip_prefix("data:") {
+        let (media_type, data) = rest
+            .split_once(";base64,")
+            .ok_or_else(|| bad(format!("{field}: an image data URL must be base64")))?;
+        return Ok(
+            json!({"type": "image", "source": {"type": "base64", "media_type": media_type, "data": data}}),
+        );
+    }
+    Ok(json!({"type": "image", "source": {"type": "url", "url": url}}))
+}
+
+/// Chat content as Messages blocks.
+fn blocks(content: Option<&Value>, field: &str) -> Result<Vec<Value>, TranslateError> {
+    match content {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::String(text)) if text.is_empty() => Ok(Vec::new()),
+        Some(Value::String(text)) => Ok(vec![json!({"type": "text", "text": text})]),
+        Some(Value::Array(parts)) => {
+            let mut out = Vec::with_capacity(parts.len());
+            for part in parts {
+                match part.get("type").and_then(Value::as_str) {
+                    Some("text") => {
+                        let text = part.get("text").and_then(Value::as_str).unwrap_or("");
+                        if !text.is_empty() {
+                            out.push(json!({"type": "text", "text": text}));
+                        }
+                    }
+                    Some("image_url") => {
+                        let url = part
+                            .pointer("/image_url/url")
+                            .or_else(|| part.get("image_url"))
+                            .and_then(Value::as_str)
+                            .ok_or_else(|| bad(format!("{field}: an image_url part needs a url")))?;
+                        out.push(image_block(url, field)?);
+                    }
+                    other => {
+                        return Err(bad(format!(
+                            "{field}: a content part of type `{}` cannot be sent to the Messages API",
+                            other.unwrap_or("?")
+                        )));
+                    }
+                }
+            }
+            Ok(out)
+        }
+        Some(_) => Err(bad(format!("{field}: a string or an array of parts"))),
+    }
+}
+
+/// Appends `blocks` as a turn of `role`, merged into the previous turn when it has the same
+/// role (Messages alternates user and assistant).
+fn push_turn(messages: &mut Vec<Value>, role: &str, blocks: Vec<Value>) {
+    if blocks.is_empty() {
+        return;
+    }
+    if let Some(last) = messages.last_mut()
+        && last.get("role").and_then(Value::as_str) == Some(role)
+        && let Some(Value::Array(content)) = last.get_mut("content")
+    {
+        content.extend(blocks);
+        return;
+    }
+    messages.push(json!({"role": role, "content": blocks}));
+}
+
+/// What the request translation needs to know about the target model.
+#[derive(Debug, Clone, Default)]
+pub struct Target {
+    /// The upstream model id.
+    pub id: String,
+    /// The model's output limit: the default `max_tokens`, and its cap.
+    pub max_output: Option<u64>,
+}
+
+/// Translates a chat-completions request (as JSON) into a Messages request.
+pub fn request(chat: &Map<String, Value>, target: &Target) -> Result<Value, TranslateError> {
+    if chat.get("n").and_then(Value::as_u64).is_some_and(|n| n > 1) {
+        return Err(bad(format!(
+            "n: the model `{}` is served on the Messages API, which gives one answer per request; send n = 1",
+            target.id
+        )));
+    }
+    let list = chat
+        .get("messages")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("messages: field required"))?;
+    let mut system: Vec<String> = Vec::new();
+    let mut messages: Vec<Value> = Vec::new();
+    for (i, message) in list.iter().enumerate() {
+        let field = format!("messages[{i}]");
+        let content = message.get("content");
+        match message.get("role").and_then(Value::as_str).unwrap_or("") {
+            "system" | "developer" => {
+                let text = text_of(content);
+                if !text.is_empty() {
+                    system.push(text);
+                }
+            }
+            "user" => push_turn(&mut messages, "user", blocks(content, &field)?),
+            "assistant" => {
+                let mut out = Vec::new();
+                if let Some(signature) = message
+                    .get("reasoning_opaque")
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.is_empty())
+                    .filter(|s| super::via_responses::unpack_reasoning(s).is_none())
+                {
+                    let thinking = message
+                        .get("reasoning_text")
+                        .and_then(Value::as_str)
+                        .unwrap_or("");
+                    out.push(json!({"type": "thinking", "thinking": thinking, "signature": signature}));
+                }
+                out.extend(blocks(content, &field)?);
+                for call in message
+                    .get("tool_calls")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    let name = call
+                        .pointer("/function/name")
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| bad(format!("{field}.tool_calls: a call needs a function name")))?;
+                    let arguments = call
+                        .pointer("/function/arguments")
+                        .and_then(Value::as_str)
+                        .unwrap_or("");
+                    let input: Value = if arguments.trim().is_empty() {
+                        json!({})
+                    } else {
+                        serde_json::from_str(arguments).map_err(|err| {
+                            bad(format!(
+                                "{field}.tool_calls: the arguments of `{name}` are not JSON: {err}"
+                            ))
+                        })?
+                    };
+                    if !input.is_object() {
+                        return Err(bad(format!(
+                            "{field}.tool_calls: the arguments of `{name}` must be a JSON object"
+                        )));
+                    }
+                    let id = call.get("id").and_then(Value::as_str).unwrap_or_default();
+                    out.push(json!({"type": "tool_use", "id": id, "name": name, "input": input}));
+                }
+                push_turn(&mut messages, "assistant", out);
+            }
+            "tool" | "function" => {
+                let id = message
+                    .get("tool_call_id")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| bad(format!("{field}: a tool message needs tool_call_id")))?;
+                let result = match content {
+                    Some(Value::Array(_)) => Value::Array(blocks(content, &field)?),
+                    _ => json!(text_of(content)),
+                };
+                let block = json!({"type": "tool_result", "tool_use_id": id, "content": result});
+                // Tool results open the user turn that follows the calls.
+                match messages.last_mut() {
+                    Some(last)
+                        if last.get("role").and_then(Value::as_str) == Some("user")
+                            && last["content"].as_array().is_some_and(|c| {
+                                c.iter().all(|b| b["type"] == "tool_result")
+                            }) =>
+                    {
+                        if let Some(content) = last["content"].as_array_mut() {
+                            content.push(block);
+                        }
+                    }
+                    _ => messages.push(json!({"role": "user", "content": [block]})),
+                }
+            }
+            other => {
+                return Err(bad(format!(
+                    "{field}.role: unknown role `{other}`; use system, developer, user, assistant or tool"
+                )));
+            }
+        }
+    }
+    if messages.is_empty() {
+        return Err(bad(
+            "messages: at least one user or assistant message is required",
+        ));
+    }
+    let max_tokens = chat
+        .get("max_completion_tokens")
+        .or_else(|| chat.get("max_tokens"))
+        .and_then(Value::as_u64)
+        .or(target.max_output)
+        .unwrap_or(DEFAULT_MAX_TOKENS);
+    let max_tokens = target.max_output.map_or(max_tokens, |cap| max_tokens.min(cap));
+    let mut out = Map::new();
+    out.insert("model".into(), json!(target.id));
+    out.insert("max_tokens".into(), json!(max_tokens));
+    if !system.is_empty() {
+        out.insert("system".into(), json!(system.join("\n\n")));
+    }
+    out.insert("messages".into(), Value::Array(messages));
+    let budget = chat
+        .get("thinking_budget")
+        .and_then(Value::as_u64)
+        .or_else(|| {
+            chat.get("reasoning_effort")
+                .and_then(Value::as_str)
+                .and_then(budget_for_effort)
+        })
+        .filter(|_| max_tokens > 1024)
+        .map(|budget| budget.clamp(1024, max_tokens - 1));
+    if let Some(budget) = budget {
+        out.insert(
+            "thinking".into(),
+            json!({"type": "enabled", "budget_tokens": budget}),
+        );
+    } else {
+        if let Some(t) = chat.get("temperature").and_then(Value::as_f64) {
+            out.insert("temperature".into(), json!(t.clamp(0.0, 1.0)));
+        }
+        if let Some(p) = chat.get("top_p").filter(|v| !v.is_null()) {
+            out.insert("top_p".into(), p.clone());
+        }
+    }
+    match chat.get("stop") {
+        Some(Value::String(s)) => {
+            out.insert("stop_sequences".into(), json!([s]));
+        }
+        Some(Value::Array(list)) if !list.is_empty() => {
+            out.insert("stop_sequences".into(), Value::Array(list.clone()));
+        }
+        _ => {}
+    }
+    let tools: Vec<Value> = chat
+        .get("tools")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|tool| {
+            let function = tool.get("function").unwrap_or(tool);
+            let mut t = Map::new();
+            t.insert(
+                "name".into(),
+                function.get("name").cloned().unwrap_or(json!("")),
+            );
+            if let Some(d) = function.get("description").filter(|d| !d.is_null()) {
+                t.insert("description".into(), d.clone());
+            }
+            t.insert(
+                "input_schema".into(),
+                function
+                    .get("parameters")
+                    .filter(|p| !p.is_null())
+                    .cloned()
+                    .unwrap_or_else(|| json!({"type": "object", "properties": {}})),
+            );
+            Value::Object(t)
+        })
+        .collect();
+    let parallel_off = chat.get("parallel_tool_calls").and_then(Value::as_bool) == Some(false);
+    if !tools.is_empty() {
+        out.insert("tools".into(), Value::Array(tools));
+        let mut choice = match chat.get("tool_choice") {
+            None | Some(Value::Null) => json!({"type": "auto"}),
+            Some(Value::String(s)) => match s.as_str() {
+                "none" => json!({"type": "none"}),
+                "required" => json!({"type": "any"}),
+                _ => json!({"type": "auto"}),
+            },
+            Some(named) => match named.pointer("/function/name").and_then(Value::as_str) {
+                Some(name) => json!({"type": "tool", "name": name}),
+                None => return Err(bad("tool_choice: a named choice needs function.name")),
+            },
+        };
+        if parallel_off && choice["type"] != "none" {
+            choice["disable_parallel_tool_use"] = json!(true);
+        }
+        out.insert("tool_choice".into(), choice);
+    }
+    if let Some(format) = chat.get("response_format") {
+        match format.get("type").and_then(Value::as_str) {
+            Some("json_schema") => {
+                let schema = format
+                    .pointer("/json_schema/schema")
+                    .cloned()
+                    .unwrap_or_else(|| json!({"type": "object"}));
+                out.insert(
+                    "output_config".into(),
+                    json!({"format": {"type": "json_schema", "schema": schema}}),
+                );
+            }
+            Some("json_object") => {
+                out.insert(
+                    "output_config".into(),
+                    json!({"format": {"type": "json_schema", "schema": {"type": "object"}}}),
+                );
+            }
+            _ => {}
+        }
+    }
+    if let Some(user) = chat.get("user").and_then(Value::as_str) {
+        out.insert("metadata".into(), json!({"user_id": user}));
+    }
+    if chat.get("stream").and_then(Value::as_bool) == Some(true) {
+        out.insert("stream".into(), json!(true));
+    }
+    Ok(Value::Object(out))
+}
+
+/// The chat `finish_reason` for a Messages `stop_reason`.
+fn finish_reason(stop: Option<&str>) -> &'static str {
+    match stop {
+        Some("max_tokens" | "model_context_window_exceeded") => "length",
+        Some("tool_use") => "tool_calls",
+        Some("refusal") => "content_filter",
+        _ => "stop",
+    }
+}
+
+/// Chat usage from a Messages `usage` object (message_start's merged with message_delta's).
+fn usage(u: &Value) -> Usage {
+    let n = |key: &str| u.get(key).and_then(Value::as_u64).unwrap_or(0);
+    let (input, read, write, output) = (
+        n("input_tokens"),
+        n("cache_read_input_tokens"),
+        n("cache_creation_input_tokens"),
+        n("output_tokens"),
+    );
+    let prompt = input + read + write;
+    let mut extra = Map::new();
+    if write > 0 {
+        extra.insert("cache_creation_input_tokens".into(), json!(write));
+    }
+    Usage {
+        prompt_tokens: prompt,
+        completion_tokens: output,
+        total_tokens: prompt + output,
+        prompt_tokens_details: Some(PromptTokensDetails {
+            cached_tokens: Some(read),
+            extra: Map::new(),
+        }),
+        extra,
+    }
+}
+
+/// A chat id for a Messages id.
+fn chat_id(id: &str) -> String {
+    format!("chatcmpl-{}", id.trim_start_matches("msg_"))
+}
+
+/// Translates a whole Messages answer into a chat completion answering `model`.
+pub fn answer(message: &Value, model: &str) -> Result<ChatResponse, TranslateError> {
+    let content = message
+        .get("content")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("the Messages answer has no content"))?;
+    let mut text = String::new();
+    let mut reasoning = Vec::new();
+    let mut signature = None;
+    let mut calls = Vec::new();
+    for block in content {
+        match block.get("type").and_then(Value::as_str) {
+            Some("text") => text.push_str(block.get("text").and_then(Value::as_str).unwrap_or("")),
+            Some("thinking") => {
+                if let Some(t) = block.get("thinking").and_then(Value::as_str)
+                    && !t.is_empty()
+                {
+                    reasoning.push(t.to_owned());
+                }
+                if let Some(s) = block.get("signature").and_then(Value::as_str)
+                    && !s.is_empty()
+                {
+                    signature.get_or_insert_with(|| s.to_owned());
+                }
+            }
+            Some("tool_use") => calls.push(ToolCall {
+                id: block
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                kind: "function".into(),
+                function: FunctionCall {
+                    name: block
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    arguments: block.get("input").map_or_else(|| "{}".to_owned(), Value::to_string),
+                    extra: Map::new(),
+                },
+                extra: Map::new(),
+            }),
+            _ => {}
+        }
+    }
+    let stop = message.get("stop_reason").and_then(Value::as_str);
+    Ok(ChatResponse {
+        id: chat_id(message.get("id").and_then(Value::as_str).unwrap_or("")),
+        model: model.to_owned(),
+        created: None,
+        choices: vec![Choice {
+            index: 0,
+            message: ResponseMessage {
+                role: Some(Role::Assistant),
+                content: (!text.is_empty() || calls.is_empty()).then_some(MessageContent::Text(text)),
+                tool_calls: (!calls.is_empty()).then_some(calls),
+                reasoning_text: (!reasoning.is_empty()).then(|| reasoning.join("\n\n")),
+                reasoning_opaque: signature,
+                extra: Map::new(),
+            },
+            finish_reason: Some(finish_reason(stop).to_owned()),
+            extra: Map::new(),
+        }],
+        usage: message.get("usage").map(usage),
+        extra: Map::new(),
+    })
+}
+
+/// Messages events in, chat chunks out.
+#[derive(Debug)]
+pub struct Decoder {
+    model: String,
+    id: String,
+    /// Block index → tool-call index, for the `tool_use` blocks seen so far.
+    calls: Vec<(u64, u32)>,
+    /// Usage so far: message_start's, updated by message_delta's.
+    usage: Map<String, Value>,
+    stop_reason: Option<String>,
+    finished: bool,
+}
+
+impl Decoder {
+    /// A decoder whose chunks name `model`.
+    pub fn new(model: String) -> Self {
+        Self {
+            model,
+            id: "chatcmpl-copilotapi".into(),
+            calls: Vec::new(),
+            usage: Map::new(),
+            stop_reason: None,
+            finished: false,
+        }
+    }
+
+    fn chunk(&self, delta: Delta, finish: Option<&str>) -> ChatChunk {
+        ChatChunk {
+            id: self.id.clone(),
+            model: self.model.clone(),
+            created: None,
+            choices: vec![ChunkChoice {
+                index: 0,
+                delta,
+                finish_reason: finish.map(str::to_owned),
+                extra: Map::new(),
+            }],
+            usage: None,
+            extra: Map::new(),
+        }
+    }
+
+    fn tool_delta(&self, call: ToolCallDelta) -> ChatChunk {
+        self.chunk(
+            Delta {
+                tool_calls: Some(vec![call]),
+                ..Delta::default()
+            },
+            None,
+        )
+    }
+
+    /// What one upstream event (its `data`, parsed) means for the chat client.
+    pub fn push(&mut self, event: &Value) -> Vec<Pivot> {
+        if self.finished {
+            return Vec::new();
+        }
+        let kind = event.get("type").and_then(Value::as_str).unwrap_or("");
+        let block_index = event.get("index").and_then(Value::as_u64);
+        match kind {
+            "message_start" => {
+                let message = &event["message"];
+                if let Some(id) = message.get("id").and_then(Value::as_str) {
+                    self.id = chat_id(id);
+                }
+                if let Some(Value::Object(u)) = message.get("usage") {
+                    self.usage.clone_from(u);
+                }
+                let delta = Delta {
+                    role: Some(Role::Assistant),
+                    content: Some(String::new()),
+                    ..Delta::default()
+                };
+                vec![Pivot::Chunk(self.chunk(delta, None))]
+            }
+            "content_block_start" => {
+                let block = &event["content_block"];
+                match block.get("type").and_then(Value::as_str) {
+                    Some("tool_use") => {
+                        let index = u32::try_from(self.calls.len()).unwrap_or(u32::MAX);
+                        self.calls.push((block_index.unwrap_or(u64::MAX), index));
+                        let call = ToolCallDelta {
+                            index,
+                            id: block.get("id").and_then(Value::as_str).map(str::to_owned),
+                            kind: Some("function".into()),
+                            function: Some(FunctionDelta {
+                                name: block.get("name").and_then(Value::as_str).map(str::to_owned),
+                                arguments: Some(String::new()),
+                                extra: Map::new(),
+                            }),
+                            extra: Map::new(),
+                        };
+                        vec![Pivot::Chunk(self.tool_delta(call))]
+                    }
+                    Some("text") => match block.get("text").and_then(Value::as_str) {
+                        Some(t) if !t.is_empty() => {
+                            let delta = Delta {
+                                content: Some(t.to_owned()),
+                                ..Delta::default()
+                            };
+                            vec![Pivot::Chunk(self.chunk(delta, None))]
+                        }
+                        _ => Vec::new(),
+                    },
+                    _ => Vec::new(),
+                }
+            }
+            "content_block_delta" => {
+                let d = &event["delta"];
+                let text = |key: &str| {
+                    d.get(key)
+                        .and_then(Value::as_str)
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_owned)
+                };
+                let delta = match d.get("type").and_then(Value::as_str) {
+                    Some("text_delta") => Delta {
+                        content: text("text"),
+                        ..Delta::default()
+                    },
+                    Some("thinking_delta") => Delta {
+                        reasoning_text: text("thinking"),
+                        ..Delta::default()
+                    },
+                    Some("signature_delta") => Delta {
+                        reasoning_opaque: text("signature"),
+                        ..Delta::default()
+                    },
+                    Some("input_json_delta") => {
+                        let (Some(index), Some(partial)) = (
+                            block_index.and_then(|b| {
+                                self.calls.iter().find(|(o, _)| *o == b).map(|(_, i)| *i)
+                            }),
+                            text("partial_json"),
+                        ) else {
+                            return Vec::new();
+                        };
+                        let call = ToolCallDelta {
+                            index,
+                            function: Some(FunctionDelta {
+                                arguments: Some(partial),
+                                ..FunctionDelta::default()
+                            }),
+                            ..ToolCallDelta::default()
+                        };
+                        return vec![Pivot::Chunk(self.tool_delta(call))];
+                    }
+                    _ => return Vec::new(),
+                };
+                if delta == Delta::default() {
+                    return Vec::new();
+                }
+                vec![Pivot::Chunk(self.chunk(delta, None))]
+            }
+            "message_delta" => {
+                if let Some(stop) = event.pointer("/delta/stop_reason").and_then(Value::as_str) {
+                    self.stop_reason = Some(stop.to_owned());
+                }
+                if let Some(Value::Object(u)) = event.get("usage") {
+                    for (k, v) in u {
+                        if !v.is_null() {
+                            self.usage.insert(k.clone(), v.clone());
+                        }
+                    }
+                }
+                Vec::new()
+            }
+            "message_stop" => {
+                self.finished = true;
+                let finish = finish_reason(self.stop_reason.as_deref());
+                let mut out = vec![Pivot::Chunk(self.chunk(Delta::default(), Some(finish)))];
+                if !self.usage.is_empty() {
+                    let mut chunk = self.chunk(Delta::default(), None);
+                    chunk.choices.clear();
+                    chunk.usage = Some(usage(&Value::Object(self.usage.clone())));
+                    out.push(Pivot::Chunk(chunk));
+                }
+                out.push(Pivot::Done);
+                out
+            }
+            "error" => {
+                self.finished = true;
+                let message = event
+                    .pointer("/error/message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("the upstream reported an error");
+                vec![Pivot::Failed(message.to_owned())]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether the upstream finished (`message_stop` or an error).
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+}
+
+#[cfg(test)]
+#[path = "via_messages_tests.rs"]
+mod tests;

@@ -1,0 +1,650 @@
+//! A Responses upstream behind the chat pivot: chat clients (and, through the Messages ⇄
+//! chat translators, Messages clients) on a model served only on `/responses` (`gpt-5-codex`
+//! and the other Codex models on Copilot, OpenAI's own reasoning models).
+//!
+//! Chat completions is the pivot every translated answer goes through (see the matrix in
+//! [`super`]): this module turns a chat request into a Responses request ([`request`]), and
+//! a Responses answer ([`answer`]) or event stream ([`Decoder`]) back into chat's answer and
+//! chunks, which the existing renderers turn into whatever the client speaks.
+//!
+//! - Requests: leading `system` / `developer` messages become `instructions`, later ones
+//!   `developer` input messages; user text and images become `input_text` / `input_image`;
+//!   assistant text an `output_text` message; `tool_calls` → `function_call` items and tool
+//!   messages → `function_call_output` (their images as `input_image` parts of the output);
+//!   reasoning this module produced earlier (an opaque `rs_….<encrypted>`) goes back as the
+//!   `reasoning` item it came from, reasoning of another vendor is dropped (no one else can
+//!   verify it). `max_tokens` / `max_completion_tokens` → `max_output_tokens`,
+//!   `response_format` → `text.format`, `reasoning_effort` → `reasoning.effort`, tools and
+//!   `tool_choice` flattened, `temperature` / `top_p` / `parallel_tool_calls` / `user` kept,
+//!   `store: false` with `reasoning.encrypted_content` included so a reasoning model's tool
+//!   loop works without server-side state. `stop` and `n > 1` have no Responses equivalent
+//!   and are refused with a 400 naming them, never dropped.
+//! - Answers: `message` items → `content` (a refusal → `refusal`), `reasoning` items →
+//!   `reasoning_text` (the summaries) and `reasoning_opaque` (id and encrypted content),
+//!   `function_call` items → `tool_calls`; `finish_reason` from the status (`length` for
+//!   `max_output_tokens`, `content_filter`, `tool_calls` when a call was made, else `stop`);
+//!   usage with cached and reasoning details.
+//! - Streams: `response.output_text.delta`, `response.reasoning_summary_text.delta` /
+//!   `response.reasoning_text.delta`, function-call items and their argument deltas become
+//!   chunk deltas (tool indexes from 0 in output order); `response.completed` /
+//!   `response.incomplete` a finish chunk and a usage chunk, then the end; `response.failed`
+//!   and `error` a failure, never a made-up finish.
+
+use serde_json::{Map, Value, json};
+
+use super::openai::{
+    ChatChunk, ChatResponse, Choice, ChunkChoice, Delta, FunctionCall, FunctionDelta,
+    MessageContent, PromptTokensDetails, ResponseMessage, Role, ToolCall, ToolCallDelta, Usage,
+};
+use super::{Pivot, TranslateError};
+
+fn bad(message: impl Into<String>) -> TranslateError {
+    TranslateError::InvalidRequest(message.into())
+}
+
+/// The separator between a reasoning item's id and its encrypted content in a chat
+/// `reasoning_opaque` (neither contains it: ids are `rs_` and alphanumerics, the content
+/// URL-safe base64).
+const OPAQUE_SEPARATOR: char = '.';
+
+/// A reasoning item's id and encrypted content as one `reasoning_opaque`.
+pub(crate) fn pack_reasoning(id: &str, encrypted: &str) -> String {
+    format!("{id}{OPAQUE_SEPARATOR}{encrypted}")
+}
+
+/// The reasoning item packed by [`pack_reasoning`], or `None` for another vendor's opaque.
+pub(crate) fn unpack_reasoning(opaque: &str) -> Option<(&str, &str)> {
+    let (id, encrypted) = opaque.split_once(OPAQUE_SEPARATOR)?;
+    (id.starts_with("rs_") && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        .then_some((id, encrypted))
+}
+
+/// The text of a chat content value (a string, or its text parts joined).
+fn text_of(content: Option<&Value>) -> String {
+    match content {
+        Some(Value::String(text)) => text.clone(),
+        Some(Value::Array(parts)) => parts
+            .iter()
+            .filter_map(|p| p.get("text").and_then(Value::as_str))
+            .collect::<Vec<_>>()
+            .join(""),
+        _ => String::new(),
+    }
+}
+
+/// Chat content as Responses input parts (`input_text`, `input_image`).
+fn input_parts(content: Option<&Value>, field: &str) -> Result<Vec<Value>, TranslateError> {
+    match content {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::String(text)) => Ok(vec![json!({"type": "input_text", "text": text})]),
+        Some(Value::Array(parts)) => parts
+            .iter()
+            .map(|part| match part.get("type").and_then(Value::as_str) {
+                Some("text") => Ok(json!({"type": "input_text", "text": part.get("text").cloned().unwrap_or(json!(""))})),
+                Some("image_url") => {
+                    let url = part
+                        .pointer("/image_url/url")
+                        .or_else(|| part.get("image_url").filter(|u| u.is_string()))
+                        .cloned()
+                        .ok_or_else(|| bad(format!("{field}: an image_url part needs a url")))?;
+                    let detail = part
+                        .pointer("/image_url/detail")
+                        .cloned()
+                        .filter(|d| d.is_string())
+                        .unwrap_or(json!("auto"));
+                    Ok(json!({"type": "input_image", "image_url": url, "detail": detail}))
+                }
+                Some("file") => Ok(json!({"type": "input_file", "file_data": part.pointer("/file/file_data").cloned().unwrap_or(Value::Null), "filename": part.pointer("/file/filename").cloned().unwrap_or(json!("file"))})),
+                other => Err(bad(format!(
+                    "{field}: a content part of type `{}` cannot be sent to the Responses API",
+                    other.unwrap_or("?")
+                ))),
+            })
+            .collect(),
+        Some(_) => Err(bad(format!("{field}: a string or an array of parts"))),
+    }
+}
+
+/// Translates a chat-completions request (as JSON) into a Responses request for `model`.
+pub fn request(chat: &Map<String, Value>, model: &str) -> Result<Value, TranslateError> {
+    if chat.get("n").and_then(Value::as_u64).is_some_and(|n| n > 1) {
+        return Err(bad(format!(
+            "n: the model `{model}` is served on the Responses API, which gives one answer per request; send n = 1"
+        )));
+    }
+    if chat.get("stop").is_some_and(|s| match s {
+        Value::Null => false,
+        Value::Array(a) => !a.is_empty(),
+        _ => true,
+    }) {
+        return Err(bad(format!(
+            "stop: the model `{model}` is served on the Responses API, which has no stop sequences; remove `stop`"
+        )));
+    }
+    let messages = chat
+        .get("messages")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("messages: field required"))?;
+    let mut instructions: Vec<String> = Vec::new();
+    let mut input: Vec<Value> = Vec::new();
+    for (i, message) in messages.iter().enumerate() {
+        let field = format!("messages[{i}]");
+        let role = message.get("role").and_then(Value::as_str).unwrap_or("");
+        let content = message.get("content");
+        match role {
+            "system" | "developer" => {
+                if input.is_empty() {
+                    instructions.push(text_of(content));
+                } else {
+                    input.push(json!({"type": "message", "role": "developer", "content": input_parts(content, &field)?}));
+                }
+            }
+            "user" => {
+                input.push(json!({"type": "message", "role": "user", "content": input_parts(content, &field)?}));
+            }
+            "assistant" => {
+                if let Some((id, encrypted)) = message
+                    .get("reasoning_opaque")
+                    .and_then(Value::as_str)
+                    .and_then(unpack_reasoning)
+                {
+                    let summary: Vec<Value> = message
+                        .get("reasoning_text")
+                        .and_then(Value::as_str)
+                        .filter(|t| !t.is_empty())
+                        .map(|t| json!({"type": "summary_text", "text": t}))
+                        .into_iter()
+                        .collect();
+                    input.push(json!({"type": "reasoning", "id": id, "summary": summary, "encrypted_content": encrypted}));
+                }
+                let text = text_of(content);
+                if !text.is_empty() {
+                    input.push(json!({"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": text, "annotations": []}]}));
+                }
+                for call in message
+                    .get("tool_calls")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    let id = call.get("id").and_then(Value::as_str).unwrap_or_default();
+                    let name = call
+                        .pointer("/function/name")
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| bad(format!("{field}.tool_calls: a call needs a function name")))?;
+                    let arguments = call
+                        .pointer("/function/arguments")
+                        .and_then(Value::as_str)
+                        .unwrap_or("{}");
+                    input.push(json!({"type": "function_call", "call_id": id, "name": name, "arguments": arguments}));
+                }
+            }
+            "tool" | "function" => {
+                let call_id = message
+                    .get("tool_call_id")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| bad(format!("{field}: a tool message needs tool_call_id")))?;
+                let output = match content {
+                    Some(Value::Array(parts))
+                        if parts.iter().any(|p| {
+                            p.get("type").and_then(Value::as_str) != Some("text")
+                        }) =>
+                    {
+                        Value::Array(input_parts(content, &field)?)
+                    }
+                    _ => json!(text_of(content)),
+                };
+                input.push(json!({"type": "function_call_output", "call_id": call_id, "output": output}));
+            }
+            other => {
+                return Err(bad(format!(
+                    "{field}.role: unknown role `{other}`; use system, developer, user, assistant or tool"
+                )));
+            }
+        }
+    }
+    let mut out = Map::new();
+    out.insert("model".into(), json!(model));
+    let instructions = instructions.join("\n\n");
+    if !instructions.is_empty() {
+        out.insert("instructions".into(), json!(instructions));
+    }
+    out.insert("input".into(), Value::Array(input));
+    if let Some(tools) = chat.get("tools").and_then(Value::as_array) {
+        let tools: Vec<Value> = tools
+            .iter()
+            .map(|tool| {
+                let function = tool.get("function").unwrap_or(tool);
+                let mut flat = Map::new();
+                flat.insert("type".into(), json!("function"));
+                for key in ["name", "description", "parameters", "strict"] {
+                    if let Some(v) = function.get(key).filter(|v| !v.is_null()) {
+                        flat.insert(key.into(), v.clone());
+                    }
+                }
+                flat.entry("parameters")
+                    .or_insert_with(|| json!({"type": "object", "properties": {}}));
+                Value::Object(flat)
+            })
+            .collect();
+        if !tools.is_empty() {
+            out.insert("tools".into(), Value::Array(tools));
+        }
+    }
+    if let Some(choice) = chat.get("tool_choice").filter(|v| !v.is_null()) {
+        let mapped = match choice {
+            Value::String(_) => choice.clone(),
+            _ => match choice.pointer("/function/name").and_then(Value::as_str) {
+                Some(name) => json!({"type": "function", "name": name}),
+                None => return Err(bad("tool_choice: a named choice needs function.name")),
+            },
+        };
+        out.insert("tool_choice".into(), mapped);
+    }
+    for key in ["temperature", "top_p", "parallel_tool_calls", "user", "metadata"] {
+        if let Some(v) = chat.get(key).filter(|v| !v.is_null()) {
+            out.insert(key.into(), v.clone());
+        }
+    }
+    if let Some(max) = chat
+        .get("max_completion_tokens")
+        .or_else(|| chat.get("max_tokens"))
+        .and_then(Value::as_u64)
+    {
+        out.insert("max_output_tokens".into(), json!(max));
+    }
+    if let Some(format) = chat.get("response_format").filter(|v| !v.is_null()) {
+        let format = match format.get("type").and_then(Value::as_str) {
+            Some("json_schema") => {
+                let mut flat = Map::new();
+                flat.insert("type".into(), json!("json_schema"));
+                if let Some(Value::Object(schema)) = format.get("json_schema") {
+                    for (k, v) in schema {
+                        flat.insert(k.clone(), v.clone());
+                    }
+                }
+                Value::Object(flat)
+            }
+            Some("json_object") => json!({"type": "json_object"}),
+            _ => json!({"type": "text"}),
+        };
+        out.insert("text".into(), json!({"format": format}));
+    }
+    let effort = chat
+        .get("reasoning_effort")
+        .and_then(Value::as_str)
+        .or_else(|| {
+            chat.get("thinking_budget")
+                .and_then(Value::as_u64)
+                .map(super::request::effort_for_budget)
+        });
+    if let Some(effort) = effort {
+        out.insert(
+            "reasoning".into(),
+            json!({"effort": effort, "summary": "auto"}),
+        );
+    }
+    out.insert("store".into(), json!(false));
+    out.insert("include".into(), json!(["reasoning.encrypted_content"]));
+    if chat.get("stream").and_then(Value::as_bool) == Some(true) {
+        out.insert("stream".into(), json!(true));
+    }
+    Ok(Value::Object(out))
+}
+
+/// Chat usage from a Responses `usage` object.
+fn usage(u: &Value) -> Option<Usage> {
+    let input = u.get("input_tokens").and_then(Value::as_u64)?;
+    let output = u.get("output_tokens").and_then(Value::as_u64).unwrap_or(0);
+    let cached = u
+        .pointer("/input_tokens_details/cached_tokens")
+        .and_then(Value::as_u64);
+    let mut extra = Map::new();
+    if let Some(reasoning) = u
+        .pointer("/output_tokens_details/reasoning_tokens")
+        .and_then(Value::as_u64)
+    {
+        extra.insert(
+            "completion_tokens_details".into(),
+            json!({"reasoning_tokens": reasoning}),
+        );
+    }
+    Some(Usage {
+        prompt_tokens: input,
+        completion_tokens: output,
+        total_tokens: input + output,
+        prompt_tokens_details: Some(PromptTokensDetails {
+            cached_tokens: Some(cached.unwrap_or(0)),
+            extra: Map::new(),
+        }),
+        extra,
+    })
+}
+
+/// The chat `finish_reason` of a finished Responses object.
+fn finish_reason(response: &Value, called: bool) -> &'static str {
+    match (
+        response.get("status").and_then(Value::as_str),
+        response
+            .pointer("/incomplete_details/reason")
+            .and_then(Value::as_str),
+    ) {
+        (Some("incomplete"), Some("content_filter")) => "content_filter",
+        (Some("incomplete"), _) => "length",
+        _ if called => "tool_calls",
+        _ => "stop",
+    }
+}
+
+/// A reasoning item's summary text.
+fn summary_text(item: &Value) -> String {
+    item.get("summary")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.get("text").and_then(Value::as_str))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// A chat `id` for a Responses id.
+fn chat_id(id: &str) -> String {
+    format!("chatcmpl-{}", id.trim_start_matches("resp_"))
+}
+
+/// Translates a whole Responses answer into a chat completion answering `model`.
+pub fn answer(response: &Value, model: &str) -> Result<ChatResponse, TranslateError> {
+    let output = response
+        .get("output")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("the Responses answer has no output"))?;
+    let mut text = String::new();
+    let mut refusal = String::new();
+    let mut reasoning = Vec::new();
+    let mut opaque = None;
+    let mut calls = Vec::new();
+    for item in output {
+        match item.get("type").and_then(Value::as_str) {
+            Some("message") => {
+                for part in item
+                    .get("content")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    match part.get("type").and_then(Value::as_str) {
+                        Some("output_text") => {
+                            text.push_str(part.get("text").and_then(Value::as_str).unwrap_or(""));
+                        }
+                        Some("refusal") => refusal
+                            .push_str(part.get("refusal").and_then(Value::as_str).unwrap_or("")),
+                        _ => {}
+                    }
+                }
+            }
+            Some("reasoning") => {
+                let summary = summary_text(item);
+                if !summary.is_empty() {
+                    reasoning.push(summary);
+                }
+                if let (Some(id), Some(encrypted)) = (
+                    item.get("id").and_then(Value::as_str),
+                    item.get("encrypted_content").and_then(Value::as_str),
+                ) {
+                    opaque.get_or_insert_with(|| pack_reasoning(id, encrypted));
+                }
+            }
+            Some("function_call") => calls.push(ToolCall {
+                id: item
+                    .get("call_id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                kind: "function".into(),
+                function: FunctionCall {
+                    name: item
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    arguments: item
+                        .get("arguments")
+                        .and_then(Value::as_str)
+                        .unwrap_or("{}")
+                        .to_owned(),
+                    extra: Map::new(),
+                },
+                extra: Map::new(),
+            }),
+            _ => {}
+        }
+    }
+    let finish = finish_reason(response, !calls.is_empty());
+    let mut message_extra = Map::new();
+    if !refusal.is_empty() {
+        message_extra.insert("refusal".into(), json!(refusal));
+    }
+    Ok(ChatResponse {
+        id: chat_id(response.get("id").and_then(Value::as_str).unwrap_or("")),
+        model: model.to_owned(),
+        created: response.get("created_at").and_then(Value::as_u64),
+        choices: vec![Choice {
+            index: 0,
+            message: ResponseMessage {
+                role: Some(Role::Assistant),
+                content: (!text.is_empty() || calls.is_empty()).then_some(MessageContent::Text(text)),
+                tool_calls: (!calls.is_empty()).then_some(calls),
+                reasoning_text: (!reasoning.is_empty()).then(|| reasoning.join("\n\n")),
+                reasoning_opaque: opaque,
+                extra: message_extra,
+            },
+            finish_reason: Some(finish.to_owned()),
+            extra: Map::new(),
+        }],
+        usage: response.get("usage").and_then(usage),
+        extra: Map::new(),
+    })
+}
+
+/// Responses events in, chat chunks out: one per event that carries content, a finish chunk
+/// and a usage chunk on completion, a failure on `response.failed` or `error`.
+#[derive(Debug)]
+pub struct Decoder {
+    model: String,
+    id: String,
+    created: Option<u64>,
+    /// Output index → tool-call index, for the function-call items seen so far.
+    calls: Vec<(u64, u32)>,
+    /// Whether a reasoning summary was streamed (the summary separator goes between parts).
+    summaries: u32,
+    finished: bool,
+}
+
+impl Decoder {
+    /// A decoder whose chunks name `model`.
+    pub fn new(model: String) -> Self {
+        Self {
+            model,
+            id: "chatcmpl-copilotapi".into(),
+            created: None,
+            calls: Vec::new(),
+            summaries: 0,
+            finished: false,
+        }
+    }
+
+    fn chunk(&self, delta: Delta, finish: Option<&str>) -> ChatChunk {
+        ChatChunk {
+            id: self.id.clone(),
+            model: self.model.clone(),
+            created: self.created,
+            choices: vec![ChunkChoice {
+                index: 0,
+                delta,
+                finish_reason: finish.map(str::to_owned),
+                extra: Map::new(),
+            }],
+            usage: None,
+            extra: Map::new(),
+        }
+    }
+
+    fn call_index(&self, output_index: u64) -> Option<u32> {
+        self.calls
+            .iter()
+            .find(|(o, _)| *o == output_index)
+            .map(|(_, i)| *i)
+    }
+
+    /// What one upstream event (its `data`, parsed) means for the chat client.
+    pub fn push(&mut self, event: &Value) -> Vec<Pivot> {
+        if self.finished {
+            return Vec::new();
+        }
+        let kind = event.get("type").and_then(Value::as_str).unwrap_or("");
+        let output_index = event.get("output_index").and_then(Value::as_u64);
+        let text = |key: &str| event.get(key).and_then(Value::as_str).unwrap_or("");
+        match kind {
+            "response.created" => {
+                if let Some(id) = event.pointer("/response/id").and_then(Value::as_str) {
+                    self.id = chat_id(id);
+                }
+                self.created = event.pointer("/response/created_at").and_then(Value::as_u64);
+                let delta = Delta {
+                    role: Some(Role::Assistant),
+                    content: Some(String::new()),
+                    ..Delta::default()
+                };
+                vec![Pivot::Chunk(self.chunk(delta, None))]
+            }
+            "response.output_text.delta" if !text("delta").is_empty() => {
+                let delta = Delta {
+                    content: Some(text("delta").to_owned()),
+                    ..Delta::default()
+                };
+                vec![Pivot::Chunk(self.chunk(delta, None))]
+            }
+            "response.reasoning_summary_text.delta" | "response.reasoning_text.delta"
+                if !text("delta").is_empty() =>
+            {
+                let delta = Delta {
+                    reasoning_text: Some(text("delta").to_owned()),
+                    ..Delta::default()
+                };
+                vec![Pivot::Chunk(self.chunk(delta, None))]
+            }
+            "response.reasoning_summary_part.added" => {
+                self.summaries += 1;
+                if self.summaries == 1 {
+                    return Vec::new();
+                }
+                let delta = Delta {
+                    reasoning_text: Some("\n\n".into()),
+                    ..Delta::default()
+                };
+                vec![Pivot::Chunk(self.chunk(delta, None))]
+            }
+            "response.output_item.added"
+                if event.pointer("/item/type").and_then(Value::as_str) == Some("function_call") =>
+            {
+                let index = u32::try_from(self.calls.len()).unwrap_or(u32::MAX);
+                self.calls.push((output_index.unwrap_or(u64::MAX), index));
+                let item = &event["item"];
+                let delta = Delta {
+                    tool_calls: Some(vec![ToolCallDelta {
+                        index,
+                        id: item.get("call_id").and_then(Value::as_str).map(str::to_owned),
+                        kind: Some("function".into()),
+                        function: Some(FunctionDelta {
+                            name: item.get("name").and_then(Value::as_str).map(str::to_owned),
+                            arguments: Some(
+                                item.get("arguments")
+                                    .and_then(Value::as_str)
+                                    .unwrap_or("")
+                                    .to_owned(),
+                            ),
+                            extra: Map::new(),
+                        }),
+                        extra: Map::new(),
+                    }]),
+                    ..Delta::default()
+                };
+                vec![Pivot::Chunk(self.chunk(delta, None))]
+            }
+            "response.function_call_arguments.delta" if !text("delta").is_empty() => {
+                let Some(index) = output_index.and_then(|o| self.call_index(o)) else {
+                    return Vec::new();
+                };
+                let delta = Delta {
+                    tool_calls: Some(vec![ToolCallDelta {
+                        index,
+                        function: Some(FunctionDelta {
+                            arguments: Some(text("delta").to_owned()),
+                            ..FunctionDelta::default()
+                        }),
+                        ..ToolCallDelta::default()
+                    }]),
+                    ..Delta::default()
+                };
+                vec![Pivot::Chunk(self.chunk(delta, None))]
+            }
+            "response.output_item.done"
+                if event.pointer("/item/type").and_then(Value::as_str) == Some("reasoning") =>
+            {
+                let item = &event["item"];
+                let (Some(id), Some(encrypted)) = (
+                    item.get("id").and_then(Value::as_str),
+                    item.get("encrypted_content").and_then(Value::as_str),
+                ) else {
+                    return Vec::new();
+                };
+                let delta = Delta {
+                    reasoning_opaque: Some(pack_reasoning(id, encrypted)),
+                    ..Delta::default()
+                };
+                vec![Pivot::Chunk(self.chunk(delta, None))]
+            }
+            "response.completed" | "response.incomplete" => {
+                self.finished = true;
+                let response = &event["response"];
+                let finish = finish_reason(response, !self.calls.is_empty());
+                let mut out = vec![Pivot::Chunk(self.chunk(Delta::default(), Some(finish)))];
+                if let Some(usage) = response.get("usage").and_then(usage) {
+                    let mut chunk = self.chunk(Delta::default(), None);
+                    chunk.choices.clear();
+                    chunk.usage = Some(usage);
+                    out.push(Pivot::Chunk(chunk));
+                }
+                out.push(Pivot::Done);
+                out
+            }
+            "response.failed" => {
+                self.finished = true;
+                let message = event
+                    .pointer("/response/error/message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("the upstream reported that the response failed");
+                vec![Pivot::Failed(message.to_owned())]
+            }
+            "error" => {
+                self.finished = true;
+                let message = event
+                    .get("message")
+                    .or_else(|| event.pointer("/error/message"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("the upstream reported an error");
+                vec![Pivot::Failed(message.to_owned())]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether the upstream finished (completed, incomplete or failed).
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+}
+
+#[cfg(test)]
+#[path = "via_responses_tests.rs"]
+mod tests;
