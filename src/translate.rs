@@ -253,8 +253,9 @@ pub fn answer_as_chat(
     bytes: &[u8],
     model: &str,
 ) -> Result<openai::ChatResponse, TranslateError> {
-    let unreadable =
-        |err: serde_json::Error| TranslateError::InvalidRequest(format!("the upstream sent an unreadable answer: {err}"));
+    let unreadable = |err: serde_json::Error| {
+        TranslateError::InvalidRequest(format!("the upstream sent an unreadable answer: {err}"))
+    };
     match kind {
         UpstreamKind::Chat => serde_json::from_slice(bytes).map_err(unreadable),
         UpstreamKind::Responses => {

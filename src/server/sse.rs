@@ -22,8 +22,8 @@ use serde_json::Value;
 use super::log::RequestLog;
 use crate::translate::anthropic::StreamEvent;
 use crate::translate::openai::ChatChunk;
-use crate::translate::{Pivot, Source};
 use crate::translate::stream::StreamTranslator;
+use crate::translate::{Pivot, Source};
 
 /// One SSE frame.
 pub(crate) fn frame(event: &StreamEvent) -> Bytes {
@@ -321,7 +321,11 @@ where
     ) {
         match next {
             Some(Ok(event)) => {
-                let Some(data) = event.data.as_deref().map(str::trim).filter(|d| !d.is_empty())
+                let Some(data) = event
+                    .data
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|d| !d.is_empty())
                 else {
                     return;
                 };

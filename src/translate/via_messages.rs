@@ -100,7 +100,9 @@ fn blocks(content: Option<&Value>, field: &str) -> Result<Vec<Value>, TranslateE
                             .pointer("/image_url/url")
                             .or_else(|| part.get("image_url"))
                             .and_then(Value::as_str)
-                            .ok_or_else(|| bad(format!("{field}: an image_url part needs a url")))?;
+                            .ok_or_else(|| {
+                                bad(format!("{field}: an image_url part needs a url"))
+                            })?;
                         out.push(image_block(url, field)?);
                     }
                     other => {
@@ -179,7 +181,9 @@ pub fn request(chat: &Map<String, Value>, target: &Target) -> Result<Value, Tran
                         .get("reasoning_text")
                         .and_then(Value::as_str)
                         .unwrap_or("");
-                    out.push(json!({"type": "thinking", "thinking": thinking, "signature": signature}));
+                    out.push(
+                        json!({"type": "thinking", "thinking": thinking, "signature": signature}),
+                    );
                 }
                 out.extend(blocks(content, &field)?);
                 for call in message
@@ -191,7 +195,9 @@ pub fn request(chat: &Map<String, Value>, target: &Target) -> Result<Value, Tran
                     let name = call
                         .pointer("/function/name")
                         .and_then(Value::as_str)
-                        .ok_or_else(|| bad(format!("{field}.tool_calls: a call needs a function name")))?;
+                        .ok_or_else(|| {
+                            bad(format!("{field}.tool_calls: a call needs a function name"))
+                        })?;
                     let arguments = call
                         .pointer("/function/arguments")
                         .and_then(Value::as_str)
@@ -229,9 +235,9 @@ pub fn request(chat: &Map<String, Value>, target: &Target) -> Result<Value, Tran
                 match messages.last_mut() {
                     Some(last)
                         if last.get("role").and_then(Value::as_str) == Some("user")
-                            && last["content"].as_array().is_some_and(|c| {
-                                c.iter().all(|b| b["type"] == "tool_result")
-                            }) =>
+                            && last["content"]
+                                .as_array()
+                                .is_some_and(|c| c.iter().all(|b| b["type"] == "tool_result")) =>
                     {
                         if let Some(content) = last["content"].as_array_mut() {
                             content.push(block);
@@ -258,7 +264,9 @@ pub fn request(chat: &Map<String, Value>, target: &Target) -> Result<Value, Tran
         .and_then(Value::as_u64)
         .or(target.max_output)
         .unwrap_or(DEFAULT_MAX_TOKENS);
-    let max_tokens = target.max_output.map_or(max_tokens, |cap| max_tokens.min(cap));
+    let max_tokens = target
+        .max_output
+        .map_or(max_tokens, |cap| max_tokens.min(cap));
     let mut out = Map::new();
     out.insert("model".into(), json!(target.id));
     out.insert("max_tokens".into(), json!(max_tokens));
@@ -453,7 +461,9 @@ pub fn answer(message: &Value, model: &str) -> Result<ChatResponse, TranslateErr
                         .and_then(Value::as_str)
                         .unwrap_or_default()
                         .to_owned(),
-                    arguments: block.get("input").map_or_else(|| "{}".to_owned(), Value::to_string),
+                    arguments: block
+                        .get("input")
+                        .map_or_else(|| "{}".to_owned(), Value::to_string),
                     extra: Map::new(),
                 },
                 extra: Map::new(),
@@ -470,7 +480,8 @@ pub fn answer(message: &Value, model: &str) -> Result<ChatResponse, TranslateErr
             index: 0,
             message: ResponseMessage {
                 role: Some(Role::Assistant),
-                content: (!text.is_empty() || calls.is_empty()).then_some(MessageContent::Text(text)),
+                content: (!text.is_empty() || calls.is_empty())
+                    .then_some(MessageContent::Text(text)),
                 tool_calls: (!calls.is_empty()).then_some(calls),
                 reasoning_text: (!reasoning.is_empty()).then(|| reasoning.join("\n\n")),
                 reasoning_opaque: signature,

@@ -63,7 +63,10 @@ fn a_chat_request_becomes_a_messages_request() {
         assistant[0],
         json!({"type": "thinking", "thinking": "Hmm.", "signature": "sig-1"})
     );
-    assert_eq!(assistant[1], json!({"type": "text", "text": "Let me look."}));
+    assert_eq!(
+        assistant[1],
+        json!({"type": "text", "text": "Let me look."})
+    );
     assert_eq!(
         assistant[2],
         json!({"type": "tool_use", "id": "toolu_1", "name": "look", "input": {"x": 1}})
@@ -75,9 +78,15 @@ fn a_chat_request_becomes_a_messages_request() {
         json!({"type": "tool_result", "tool_use_id": "toolu_1", "content": "a cat"})
     );
     assert_eq!(user[1]["tool_use_id"], "toolu_2");
-    assert_eq!(user[1]["content"], json!([{"type": "text", "text": "a dog"}]));
+    assert_eq!(
+        user[1]["content"],
+        json!([{"type": "text", "text": "a dog"}])
+    );
     assert_eq!(user[2], json!({"type": "text", "text": "Thanks"}));
-    assert_eq!(out["tools"][0]["input_schema"]["properties"]["x"]["type"], "integer");
+    assert_eq!(
+        out["tools"][0]["input_schema"]["properties"]["x"]["type"],
+        "integer"
+    );
     assert_eq!(
         out["tool_choice"],
         json!({"type": "any", "disable_parallel_tool_use": true})
@@ -97,12 +106,19 @@ fn reasoning_effort_becomes_a_thinking_budget_and_bad_input_is_refused() {
         out["thinking"],
         json!({"type": "enabled", "budget_tokens": 3999})
     );
-    assert!(out.get("temperature").is_none(), "Anthropic refuses it with thinking");
+    assert!(
+        out.get("temperature").is_none(),
+        "Anthropic refuses it with thinking"
+    );
     let no_limit = Target {
         id: "x".into(),
         max_output: None,
     };
-    let out = request(&map(json!({"messages": [{"role": "user", "content": "hi"}]})), &no_limit).unwrap();
+    let out = request(
+        &map(json!({"messages": [{"role": "user", "content": "hi"}]})),
+        &no_limit,
+    )
+    .unwrap();
     assert_eq!(out["max_tokens"], DEFAULT_MAX_TOKENS);
 
     let err = |v: Value| request(&map(v), &target()).unwrap_err().to_string();
@@ -122,7 +138,10 @@ fn reasoning_effort_becomes_a_thinking_budget_and_bad_input_is_refused() {
         &target(),
     )
     .unwrap();
-    assert_eq!(out["messages"][1]["content"], json!([{"type": "text", "text": "yo"}]));
+    assert_eq!(
+        out["messages"][1]["content"],
+        json!([{"type": "text", "text": "yo"}])
+    );
 }
 
 #[test]
@@ -216,15 +235,25 @@ fn a_messages_stream_becomes_chat_chunks_and_then_a_responses_stream() {
     let names: Vec<&str> = events.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names.first(), Some(&"response.created"));
     assert_eq!(names.last(), Some(&"response.completed"));
-    assert_eq!(names.iter().filter(|n| n.starts_with("response.completed")).count(), 1);
+    assert_eq!(
+        names
+            .iter()
+            .filter(|n| n.starts_with("response.completed"))
+            .count(),
+        1
+    );
     let (_, done) = events.last().unwrap();
     let output = done["response"]["output"].as_array().unwrap();
     assert!(
-        output.iter().any(|i| i["type"] == "message"
-            && i["content"][0]["text"] == "Let me check."),
+        output
+            .iter()
+            .any(|i| i["type"] == "message" && i["content"][0]["text"] == "Let me check."),
         "{output:#?}"
     );
-    let shell = output.iter().find(|i| i["type"] == "local_shell_call").unwrap();
+    let shell = output
+        .iter()
+        .find(|i| i["type"] == "local_shell_call")
+        .unwrap();
     assert_eq!(shell["call_id"], "toolu_1");
     assert_eq!(shell["action"]["command"], json!(["ls"]));
     for (i, (_, e)) in events.iter().enumerate() {
@@ -239,7 +268,9 @@ fn a_cut_or_failed_messages_stream_never_finishes() {
     let pivots: Vec<Pivot> = events[..15].iter().flat_map(|e| decoder.push(e)).collect();
     assert!(!decoder.is_finished(), "message_delta alone is not the end");
     assert!(!pivots.iter().any(|p| matches!(p, Pivot::Done)));
-    let failed = decoder.push(&json!({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}));
+    let failed = decoder.push(
+        &json!({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}),
+    );
     assert_eq!(failed, vec![Pivot::Failed("Overloaded".into())]);
     assert!(decoder.push(&events[15]).is_empty());
 }

@@ -171,7 +171,9 @@ pub fn request(chat: &Map<String, Value>, model: &str) -> Result<Value, Translat
                     let name = call
                         .pointer("/function/name")
                         .and_then(Value::as_str)
-                        .ok_or_else(|| bad(format!("{field}.tool_calls: a call needs a function name")))?;
+                        .ok_or_else(|| {
+                            bad(format!("{field}.tool_calls: a call needs a function name"))
+                        })?;
                     let arguments = call
                         .pointer("/function/arguments")
                         .and_then(Value::as_str)
@@ -186,15 +188,17 @@ pub fn request(chat: &Map<String, Value>, model: &str) -> Result<Value, Translat
                     .ok_or_else(|| bad(format!("{field}: a tool message needs tool_call_id")))?;
                 let output = match content {
                     Some(Value::Array(parts))
-                        if parts.iter().any(|p| {
-                            p.get("type").and_then(Value::as_str) != Some("text")
-                        }) =>
+                        if parts
+                            .iter()
+                            .any(|p| p.get("type").and_then(Value::as_str) != Some("text")) =>
                     {
                         Value::Array(input_parts(content, &field)?)
                     }
                     _ => json!(text_of(content)),
                 };
-                input.push(json!({"type": "function_call_output", "call_id": call_id, "output": output}));
+                input.push(
+                    json!({"type": "function_call_output", "call_id": call_id, "output": output}),
+                );
             }
             other => {
                 return Err(bad(format!(
@@ -241,7 +245,13 @@ pub fn request(chat: &Map<String, Value>, model: &str) -> Result<Value, Translat
         };
         out.insert("tool_choice".into(), mapped);
     }
-    for key in ["temperature", "top_p", "parallel_tool_calls", "user", "metadata"] {
+    for key in [
+        "temperature",
+        "top_p",
+        "parallel_tool_calls",
+        "user",
+        "metadata",
+    ] {
         if let Some(v) = chat.get(key).filter(|v| !v.is_null()) {
             out.insert(key.into(), v.clone());
         }
@@ -432,7 +442,8 @@ pub fn answer(response: &Value, model: &str) -> Result<ChatResponse, TranslateEr
             index: 0,
             message: ResponseMessage {
                 role: Some(Role::Assistant),
-                content: (!text.is_empty() || calls.is_empty()).then_some(MessageContent::Text(text)),
+                content: (!text.is_empty() || calls.is_empty())
+                    .then_some(MessageContent::Text(text)),
                 tool_calls: (!calls.is_empty()).then_some(calls),
                 reasoning_text: (!reasoning.is_empty()).then(|| reasoning.join("\n\n")),
                 reasoning_opaque: opaque,
@@ -509,7 +520,9 @@ impl Decoder {
                 if let Some(id) = event.pointer("/response/id").and_then(Value::as_str) {
                     self.id = chat_id(id);
                 }
-                self.created = event.pointer("/response/created_at").and_then(Value::as_u64);
+                self.created = event
+                    .pointer("/response/created_at")
+                    .and_then(Value::as_u64);
                 let delta = Delta {
                     role: Some(Role::Assistant),
                     content: Some(String::new()),
@@ -553,7 +566,10 @@ impl Decoder {
                 let delta = Delta {
                     tool_calls: Some(vec![ToolCallDelta {
                         index,
-                        id: item.get("call_id").and_then(Value::as_str).map(str::to_owned),
+                        id: item
+                            .get("call_id")
+                            .and_then(Value::as_str)
+                            .map(str::to_owned),
                         kind: Some("function".into()),
                         function: Some(FunctionDelta {
                             name: item.get("name").and_then(Value::as_str).map(str::to_owned),

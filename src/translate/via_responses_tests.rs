@@ -62,7 +62,10 @@ fn a_chat_request_becomes_a_responses_request() {
         out["tools"],
         json!([{"type": "function", "name": "look", "description": "Looks.", "parameters": {"type": "object"}}])
     );
-    assert_eq!(out["tool_choice"], json!({"type": "function", "name": "look"}));
+    assert_eq!(
+        out["tool_choice"],
+        json!({"type": "function", "name": "look"})
+    );
     assert_eq!(out["parallel_tool_calls"], false);
     assert_eq!(out["max_output_tokens"], 500);
     assert_eq!(out["temperature"], 0.2);
@@ -82,15 +85,25 @@ fn what_responses_cannot_do_is_refused_by_name() {
     let base = json!({"model": "m", "messages": [{"role": "user", "content": "hi"}]});
     let mut with_stop = base.clone();
     with_stop["stop"] = json!(["END"]);
-    let err = request(&map(with_stop), "gpt-5-codex").unwrap_err().to_string();
+    let err = request(&map(with_stop), "gpt-5-codex")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("stop") && err.contains("gpt-5-codex"), "{err}");
     let mut with_n = base.clone();
     with_n["n"] = json!(3);
-    assert!(request(&map(with_n), "m").unwrap_err().to_string().contains("n:"));
+    assert!(
+        request(&map(with_n), "m")
+            .unwrap_err()
+            .to_string()
+            .contains("n:")
+    );
     let mut bad_role = base.clone();
     bad_role["messages"][0]["role"] = json!("robot");
     let err = request(&map(bad_role), "m").unwrap_err().to_string();
-    assert!(err.contains("messages[0].role") && err.contains("robot"), "{err}");
+    assert!(
+        err.contains("messages[0].role") && err.contains("robot"),
+        "{err}"
+    );
     // Another vendor's signature cannot be verified by OpenAI: it is not sent.
     let mut foreign = base;
     foreign["messages"] = json!([
@@ -135,7 +148,10 @@ fn a_responses_answer_becomes_a_chat_answer() {
         Some(MessageContent::Text("Running it.".into()))
     );
     assert_eq!(choice.message.reasoning_text.as_deref(), Some("Plan."));
-    assert_eq!(choice.message.reasoning_opaque.as_deref(), Some("rs_9.enc9"));
+    assert_eq!(
+        choice.message.reasoning_opaque.as_deref(),
+        Some("rs_9.enc9")
+    );
     let call = &choice.message.tool_calls.as_ref().unwrap()[0];
     assert_eq!(
         (call.id.as_str(), call.function.name.as_str()),
@@ -207,7 +223,10 @@ fn a_responses_stream_becomes_chat_chunks_and_then_a_messages_stream() {
         .filter_map(|c| c.finish_reason.as_deref())
         .collect();
     assert_eq!(finishes, ["tool_calls"], "exactly one finish");
-    assert_eq!(chunks.last().unwrap().usage.as_ref().unwrap().prompt_tokens, 50);
+    assert_eq!(
+        chunks.last().unwrap().usage.as_ref().unwrap().prompt_tokens,
+        50
+    );
 
     // Through the Messages renderer: thinking signed with the packed item, text, tool_use.
     let mut messages = MessagesStream::new("gpt-5-codex".into(), 0);
@@ -220,9 +239,15 @@ fn a_responses_stream_becomes_chat_chunks_and_then_a_messages_stream() {
         }
     }
     let json = serde_json::to_string(&events).unwrap();
-    assert!(json.contains("\"thinking\":\"Thinking.\"") || json.contains("Think"), "{json}");
+    assert!(
+        json.contains("\"thinking\":\"Thinking.\"") || json.contains("Think"),
+        "{json}"
+    );
     assert!(json.contains("rs_1.ENC"), "{json}");
-    assert!(json.contains("\"partial_json\":\"{\\\"cmd\\\":\""), "{json}");
+    assert!(
+        json.contains("\"partial_json\":\"{\\\"cmd\\\":\""),
+        "{json}"
+    );
     assert!(json.contains("\"stop_reason\":\"tool_use\""), "{json}");
     assert!(json.ends_with("{\"type\":\"message_stop\"}]"), "{json}");
 }
@@ -236,10 +261,14 @@ fn a_cut_or_failed_stream_never_finishes() {
     assert!(!pivots.iter().any(|p| matches!(p, Pivot::Done)));
     let failed = decoder.push(&json!({"type": "response.failed", "response": {"status": "failed", "error": {"code": "server_error", "message": "overloaded"}}}));
     assert_eq!(failed, vec![Pivot::Failed("overloaded".into())]);
-    assert!(decoder.push(&events[14]).is_empty(), "nothing after the end");
+    assert!(
+        decoder.push(&events[14]).is_empty(),
+        "nothing after the end"
+    );
     let mut decoder = Decoder::new("m".into());
     assert_eq!(
-        decoder.push(&json!({"type": "error", "code": "rate_limit_exceeded", "message": "slow down"})),
+        decoder
+            .push(&json!({"type": "error", "code": "rate_limit_exceeded", "message": "slow down"})),
         vec![Pivot::Failed("slow down".into())]
     );
 }

@@ -29,6 +29,8 @@ mod transport;
 mod providers;
 // The Responses API on chat-only models.
 mod responses;
+// Chat, Messages and Responses clients on models served on another shape.
+mod translation;
 // The Anthropic surface: translation and native passthrough.
 mod anthropic;
 // `claude-code`: launch commands and settings files.

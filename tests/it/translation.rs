@@ -1,0 +1,369 @@
+//! Every client on every model, through the binary: chat and Messages clients on a model
+//! served only on `/responses`, chat and Responses clients on a model served only on
+//! `/v1/messages` — requests translated, answers and streams translated back, a cut stream
+//! ending in the client's error event.
+
+use std::time::Duration;
+
+use axum::body::Bytes;
+use serde_json::{Value, json};
+
+use crate::fake::Reply;
+use crate::proxy::{post, signed_in};
+use crate::server::Proxy;
+use crate::support::TestContext;
+
+/// A Claude model Copilot serves only on `/v1/messages`.
+const MESSAGES_ONLY: &str = "claude-opus-4.5";
+
+fn with_messages_only_model(ctx: &TestContext) {
+    ctx.fake.with(|s| {
+        s.models["data"].as_array_mut().unwrap().push(json!(
+            {"id": MESSAGES_ONLY, "name": "Claude Opus 4.5", "vendor": "Anthropic",
+             "capabilities": {"family": "claude-opus-4.5", "type": "chat", "tokenizer": "o200k_base",
+                "limits": {"max_context_window_tokens": 200000, "max_output_tokens": 32000},
+                "supports": {"tool_calls": true, "vision": true}},
+             "supported_endpoints": ["/v1/messages"]}
+        ));
+    });
+}
+
+/// An SSE body of `event:`/`data:` pairs.
+fn sse(events: &[Value]) -> Bytes {
+    let mut out = String::new();
+    for e in events {
+        out.push_str(&format!(
+            "event: {}\ndata: {e}\n\n",
+            e["type"].as_str().unwrap()
+        ));
+    }
+    Bytes::from(out)
+}
+
+/// `data:` payloads of an SSE body.
+fn data_lines(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("data: "))
+        .collect()
+}
+
+fn responses_stream() -> Vec<Value> {
+    vec![
+        json!({"type": "response.created", "sequence_number": 0, "response": {"id": "resp_s1", "created_at": 5, "status": "in_progress", "output": []}}),
+        json!({"type": "response.output_item.added", "sequence_number": 1, "output_index": 0, "item": {"type": "reasoning", "id": "rs_1", "summary": []}}),
+        json!({"type": "response.reasoning_summary_text.delta", "sequence_number": 2, "output_index": 0, "delta": "Look at the files."}),
+        json!({"type": "response.output_item.done", "sequence_number": 3, "output_index": 0, "item": {"type": "reasoning", "id": "rs_1", "summary": [{"type": "summary_text", "text": "Look at the files."}], "encrypted_content": "ENCRYPTED"}}),
+        json!({"type": "response.output_item.added", "sequence_number": 4, "output_index": 1, "item": {"type": "message", "id": "msg_1", "role": "assistant", "content": []}}),
+        json!({"type": "response.output_text.delta", "sequence_number": 5, "output_index": 1, "content_index": 0, "delta": "Listing "}),
+        json!({"type": "response.output_text.delta", "sequence_number": 6, "output_index": 1, "content_index": 0, "delta": "them."}),
+        json!({"type": "response.output_item.added", "sequence_number": 7, "output_index": 2, "item": {"type": "function_call", "id": "fc_1", "call_id": "call_1", "name": "Bash", "arguments": ""}}),
+        json!({"type": "response.function_call_arguments.delta", "sequence_number": 8, "output_index": 2, "delta": "{\"command\":\"ls\"}"}),
+        json!({"type": "response.completed", "sequence_number": 9, "response": {"id": "resp_s1", "status": "completed", "output": [],
+            "usage": {"input_tokens": 50, "input_tokens_details": {"cached_tokens": 10}, "output_tokens": 20, "output_tokens_details": {"reasoning_tokens": 8}}}}),
+    ]
+}
+
+#[tokio::test]
+async fn a_chat_client_works_on_a_responses_only_model() {
+    let ctx = signed_in();
+    ctx.fake.reply(
+        "/responses",
+        Reply::Json(200, json!({"id": "resp_1", "object": "response", "created_at": 7, "status": "completed", "model": "gpt-5.1-codex",
+            "output": [
+                {"type": "message", "id": "msg_1", "role": "assistant", "status": "completed", "content": [{"type": "output_text", "text": "Hi there.", "annotations": []}]}
+            ],
+            "usage": {"input_tokens": 12, "input_tokens_details": {"cached_tokens": 0}, "output_tokens": 3, "output_tokens_details": {"reasoning_tokens": 0}}})),
+    );
+    ctx.fake.reply(
+        "/responses",
+        Reply::Sse(vec![sse(&responses_stream())], Duration::from_millis(1)),
+    );
+    ctx.fake.reply(
+        "/responses",
+        Reply::SseThenCut(vec![sse(&responses_stream()[..6])]),
+    );
+    let proxy = Proxy::start(&ctx, &[], &[]);
+
+    let resp = post(&proxy, "/v1/chat/completions", json!({"model": "gpt-5.1-codex",
+        "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "hello"}],
+        "max_tokens": 300})).await;
+    assert_eq!(resp.status(), 200);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["object"], "chat.completion");
+    assert_eq!(v["choices"][0]["message"]["content"], "Hi there.");
+    assert_eq!(v["choices"][0]["message"]["refusal"], Value::Null);
+    assert_eq!(v["choices"][0]["logprobs"], Value::Null);
+    assert_eq!(v["choices"][0]["finish_reason"], "stop");
+    assert_eq!(v["usage"]["prompt_tokens"], 12);
+    let sent = ctx.fake.requests("/copilot/responses")[0].json();
+    assert_eq!(sent["instructions"], "Be brief.");
+    assert_eq!(
+        sent["input"],
+        json!([{"type": "message", "role": "user", "content": [{"type": "input_text", "text": "hello"}]}])
+    );
+    assert_eq!(sent["max_output_tokens"], 300);
+    assert_eq!(sent["store"], false);
+
+    // Streamed, with the usage chunk the client asked for.
+    let resp = post(&proxy, "/v1/chat/completions", json!({"model": "gpt-5.1-codex", "stream": true,
+        "stream_options": {"include_usage": true},
+        "messages": [{"role": "user", "content": "list the files"}],
+        "tools": [{"type": "function", "function": {"name": "Bash", "parameters": {"type": "object"}}}]})).await;
+    assert_eq!(resp.status(), 200);
+    let text = resp.text().await.unwrap();
+    let lines = data_lines(&text);
+    assert_eq!(lines.last(), Some(&"[DONE]"), "{text}");
+    let chunks: Vec<Value> = lines[..lines.len() - 1]
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        chunks
+            .iter()
+            .all(|c| c["object"] == "chat.completion.chunk")
+    );
+    let content: String = chunks
+        .iter()
+        .filter_map(|c| c["choices"][0]["delta"]["content"].as_str())
+        .collect();
+    assert_eq!(content, "Listing them.");
+    let reasoning: String = chunks
+        .iter()
+        .filter_map(|c| c["choices"][0]["delta"]["reasoning_text"].as_str())
+        .collect();
+    assert_eq!(reasoning, "Look at the files.");
+    let call = chunks
+        .iter()
+        .find_map(|c| c["choices"][0]["delta"]["tool_calls"][0]["id"].as_str())
+        .unwrap();
+    assert_eq!(call, "call_1");
+    let finishes: Vec<&str> = chunks
+        .iter()
+        .filter_map(|c| c["choices"][0]["finish_reason"].as_str())
+        .collect();
+    assert_eq!(finishes, ["tool_calls"]);
+    assert_eq!(chunks.last().unwrap()["usage"]["prompt_tokens"], 50);
+    let sent = ctx.fake.requests("/copilot/responses")[1].json();
+    assert_eq!(sent["stream"], true);
+    assert_eq!(sent["tools"][0]["name"], "Bash");
+
+    // A stream the upstream cuts ends with chat's error line, never `[DONE]`.
+    let resp = post(
+        &proxy,
+        "/v1/chat/completions",
+        json!({"model": "gpt-5.1-codex", "stream": true,
+        "messages": [{"role": "user", "content": "again"}]}),
+    )
+    .await;
+    let text = resp.text().await.unwrap();
+    assert!(!text.contains("[DONE]"), "{text}");
+    let last: Value = serde_json::from_str(data_lines(&text).last().unwrap()).unwrap();
+    assert!(last["error"]["message"].is_string(), "{text}");
+
+    // What Responses cannot do is refused before any upstream call, in OpenAI's shape.
+    let before = ctx.fake.requests("/copilot/responses").len();
+    let resp = post(
+        &proxy,
+        "/v1/chat/completions",
+        json!({"model": "gpt-5.1-codex",
+        "messages": [{"role": "user", "content": "hi"}], "stop": ["END"]}),
+    )
+    .await;
+    assert_eq!(resp.status(), 400);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["error"]["type"], "invalid_request_error");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("stop"),
+        "{v}"
+    );
+    assert_eq!(ctx.fake.requests("/copilot/responses").len(), before);
+}
+
+#[tokio::test]
+async fn a_messages_client_works_on_a_responses_only_model_with_reasoning_across_turns() {
+    let ctx = signed_in();
+    ctx.fake.reply(
+        "/responses",
+        Reply::Sse(vec![sse(&responses_stream())], Duration::from_millis(1)),
+    );
+    ctx.fake.reply(
+        "/responses",
+        Reply::Json(200, json!({"id": "resp_2", "object": "response", "status": "completed",
+            "output": [{"type": "message", "id": "m", "role": "assistant", "status": "completed", "content": [{"type": "output_text", "text": "Two files.", "annotations": []}]}],
+            "usage": {"input_tokens": 90, "output_tokens": 4}})),
+    );
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let tools = json!([{"name": "Bash", "description": "Runs a command", "input_schema": {"type": "object", "properties": {"command": {"type": "string"}}}}]);
+    let resp = post(
+        &proxy,
+        "/v1/messages",
+        json!({"model": "gpt-5.1-codex", "max_tokens": 4000, "stream": true,
+        "thinking": {"type": "enabled", "budget_tokens": 3000},
+        "messages": [{"role": "user", "content": "list the files"}], "tools": tools}),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let text = resp.text().await.unwrap();
+    let events: Vec<Value> = data_lines(&text)
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(events[0]["type"], "message_start");
+    assert_eq!(events.last().unwrap()["type"], "message_stop", "{text}");
+    let signature = events
+        .iter()
+        .find_map(|e| e["delta"]["signature"].as_str())
+        .unwrap();
+    let thinking: String = events
+        .iter()
+        .filter_map(|e| e["delta"]["thinking"].as_str())
+        .collect();
+    assert_eq!(thinking, "Look at the files.");
+    let tool = events
+        .iter()
+        .find(|e| e["content_block"]["type"] == "tool_use")
+        .unwrap();
+    assert_eq!(tool["content_block"]["id"], "call_1");
+    let stop = events
+        .iter()
+        .find(|e| e["type"] == "message_delta")
+        .unwrap();
+    assert_eq!(stop["delta"]["stop_reason"], "tool_use");
+    assert_eq!(stop["usage"]["output_tokens"], 20);
+    let sent = ctx.fake.requests("/copilot/responses")[0].json();
+    assert_eq!(sent["reasoning"]["effort"], "medium");
+    assert_eq!(sent["tools"][0]["name"], "Bash");
+    assert_eq!(
+        sent["tools"][0]["parameters"]["properties"]["command"]["type"],
+        "string"
+    );
+
+    // The next turn sends the thinking block back: the reasoning item it came from goes
+    // upstream again, then the call and its result.
+    let resp = post(&proxy, "/v1/messages", json!({"model": "gpt-5.1-codex", "max_tokens": 4000,
+        "thinking": {"type": "enabled", "budget_tokens": 3000}, "tools": tools,
+        "messages": [
+            {"role": "user", "content": "list the files"},
+            {"role": "assistant", "content": [
+                {"type": "thinking", "thinking": thinking, "signature": signature},
+                {"type": "text", "text": "Listing them."},
+                {"type": "tool_use", "id": "call_1", "name": "Bash", "input": {"command": "ls"}}]},
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "call_1", "content": "a.txt b.txt"}]}
+        ]})).await;
+    assert_eq!(resp.status(), 200);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["type"], "message");
+    assert_eq!(v["content"][0]["text"], "Two files.");
+    assert_eq!(v["stop_reason"], "end_turn");
+    assert_eq!(v["usage"]["input_tokens"], 90);
+    let sent = ctx.fake.requests("/copilot/responses")[1].json();
+    let input = sent["input"].as_array().unwrap();
+    let kinds: Vec<&str> = input.iter().map(|i| i["type"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "message",
+            "reasoning",
+            "message",
+            "function_call",
+            "function_call_output"
+        ]
+    );
+    assert_eq!(input[1]["id"], "rs_1");
+    assert_eq!(input[1]["encrypted_content"], "ENCRYPTED");
+    assert_eq!(input[4]["output"], "a.txt b.txt");
+}
+
+fn messages_stream() -> Vec<Value> {
+    vec![
+        json!({"type": "message_start", "message": {"id": "msg_s", "type": "message", "role": "assistant", "content": [], "model": MESSAGES_ONLY, "usage": {"input_tokens": 30, "output_tokens": 1}}}),
+        json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+        json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Patching."}}),
+        json!({"type": "content_block_stop", "index": 0}),
+        json!({"type": "content_block_start", "index": 1, "content_block": {"type": "tool_use", "id": "toolu_1", "name": "apply_patch", "input": {}}}),
+        json!({"type": "content_block_delta", "index": 1, "delta": {"type": "input_json_delta", "partial_json": "{\"input\":\"*** Begin Patch\"}"}}),
+        json!({"type": "content_block_stop", "index": 1}),
+        json!({"type": "message_delta", "delta": {"stop_reason": "tool_use"}, "usage": {"output_tokens": 25}}),
+        json!({"type": "message_stop"}),
+    ]
+}
+
+#[tokio::test]
+async fn responses_and_chat_clients_work_on_a_messages_only_model() {
+    let ctx = signed_in();
+    with_messages_only_model(&ctx);
+    ctx.fake.reply(
+        "/v1/messages",
+        Reply::Sse(vec![sse(&messages_stream())], Duration::from_millis(1)),
+    );
+    ctx.fake.reply(
+        "/v1/messages",
+        Reply::Json(
+            200,
+            json!({"id": "msg_2", "type": "message", "role": "assistant", "model": MESSAGES_ONLY,
+            "content": [{"type": "text", "text": "Bonjour."}], "stop_reason": "end_turn",
+            "usage": {"input_tokens": 11, "cache_read_input_tokens": 100, "output_tokens": 2}}),
+        ),
+    );
+    ctx.fake.reply(
+        "/v1/messages",
+        Reply::SseThenCut(vec![sse(&messages_stream()[..3])]),
+    );
+    let proxy = Proxy::start(&ctx, &[], &[]);
+
+    // Codex: Responses with a custom tool, streamed.
+    let resp = post(&proxy, "/v1/responses", json!({"model": MESSAGES_ONLY, "stream": true, "instructions": "Be Codex.",
+        "input": [{"type": "message", "role": "user", "content": [{"type": "input_text", "text": "fix it"}]}],
+        "tools": [{"type": "custom", "name": "apply_patch", "description": "Edit files"}]})).await;
+    assert_eq!(resp.status(), 200);
+    let text = resp.text().await.unwrap();
+    let names: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("event: "))
+        .collect();
+    assert_eq!(names.first(), Some(&"response.created"));
+    assert_eq!(names.last(), Some(&"response.completed"), "{text}");
+    let completed: Value = serde_json::from_str(data_lines(&text).last().unwrap()).unwrap();
+    let output = completed["response"]["output"].as_array().unwrap();
+    assert_eq!(output[0]["content"][0]["text"], "Patching.");
+    assert_eq!(output[1]["type"], "custom_tool_call");
+    assert_eq!(output[1]["input"], "*** Begin Patch");
+    assert_eq!(completed["response"]["usage"]["output_tokens"], 25);
+    let sent = ctx.fake.requests("/copilot/v1/messages")[0].json();
+    assert_eq!(sent["system"], "Be Codex.");
+    assert_eq!(sent["max_tokens"], 32000);
+    assert_eq!(sent["tools"][0]["name"], "apply_patch");
+    assert_eq!(
+        sent["tools"][0]["input_schema"]["required"],
+        json!(["input"])
+    );
+
+    // A chat client, whole answer: cache reads counted as OpenAI does.
+    let resp = post(&proxy, "/v1/chat/completions", json!({"model": MESSAGES_ONLY,
+        "messages": [{"role": "system", "content": "French."}, {"role": "user", "content": "hello"}],
+        "stop": "END"})).await;
+    assert_eq!(resp.status(), 200);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["choices"][0]["message"]["content"], "Bonjour.");
+    assert_eq!(v["choices"][0]["finish_reason"], "stop");
+    assert_eq!(v["usage"]["prompt_tokens"], 111);
+    assert_eq!(v["usage"]["prompt_tokens_details"]["cached_tokens"], 100);
+    let sent = ctx.fake.requests("/copilot/v1/messages")[1].json();
+    assert_eq!(sent["system"], "French.");
+    assert_eq!(sent["stop_sequences"], json!(["END"]));
+    assert_eq!(
+        sent["messages"],
+        json!([{"role": "user", "content": [{"type": "text", "text": "hello"}]}])
+    );
+
+    // Cut mid-stream: the Responses client gets an error event, not a completion.
+    let resp = post(
+        &proxy,
+        "/v1/responses",
+        json!({"model": MESSAGES_ONLY, "stream": true, "input": "again"}),
+    )
+    .await;
+    let text = resp.text().await.unwrap();
+    assert!(!text.contains("response.completed"), "{text}");
+    assert!(text.contains("event: error"), "{text}");
+}
