@@ -46,6 +46,7 @@ impl Routing {
             merge_choices: true,
             output_keys: None,
             session: None,
+            legacy: None,
             route: "/v1/chat/completions",
             message_count: 0,
             tool_count: 0,

@@ -63,6 +63,7 @@ pub(crate) fn app(
     let api = Router::new()
         .route("/chat/completions", post(routes::openai::chat_completions))
         .route("/responses", post(routes::openai::responses))
+        .route("/completions", post(routes::openai::completions))
         .route("/embeddings", post(routes::openai::embeddings))
         .route("/models", get(routes::openai::models))
         .route("/models/{id}", get(routes::openai::model))
@@ -266,6 +267,7 @@ fn allowed_methods(path: &str) -> &'static str {
     let path = path.strip_prefix("/v1").unwrap_or(path);
     match path {
         "/chat/completions"
+        | "/completions"
         | "/responses"
         | "/embeddings"
         | "/messages"

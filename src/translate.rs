@@ -123,6 +123,7 @@ macro_rules! text_or_array {
 }
 
 pub mod anthropic;
+pub mod completions;
 pub(crate) mod model;
 pub mod openai;
 pub mod request;
@@ -136,6 +137,10 @@ pub mod via_responses;
 /// decoded into chat chunks (`via_responses::Decoder`, `via_messages::Decoder`, or parsed
 /// as they are from a chat upstream) and rendered from those for the client's surface.
 #[derive(Debug, Clone, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "a pivot lives for one upstream event, moved once; boxing would add an allocation per event"
+)]
 pub enum Pivot {
     /// A chat chunk.
     Chunk(openai::ChatChunk),

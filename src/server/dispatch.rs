@@ -42,6 +42,7 @@ use super::error::{ApiError, Surface};
 use super::extract::parse_json;
 use super::log::RequestLog;
 use super::routes::relay;
+use super::sse::ChatEncoding;
 use crate::providers::{Call, Hints, ModelInfo, Provider, Shape, UpstreamError};
 use crate::routing::breaker::Admission;
 use crate::routing::{Candidate, PlanError, RouteRules};
@@ -75,6 +76,9 @@ pub(crate) struct Inbound {
     pub(crate) output_keys: Option<crate::providers::copilot::OutputKeys>,
     /// The client's session (Claude Code's `metadata.user_id`, Codex's `session_id` header).
     pub(crate) session: Option<String>,
+    /// Legacy `/v1/completions`: `body` is the chat request made from the prompt, and the
+    /// answer is rendered as text completions.
+    pub(crate) legacy: Option<crate::translate::completions::Legacy>,
     /// For `--manual` and the rate limiter: the route, and the size of the request.
     pub(crate) route: &'static str,
     pub(crate) message_count: usize,
@@ -1056,6 +1060,17 @@ async fn render(
     translation: &mut Translation,
 ) -> Result<Response, ApiError> {
     let kind = upstream_kind(shape);
+    if let Some(legacy) = &inbound.legacy {
+        return super::translated::render_chat(
+            answer,
+            kind,
+            &candidate.model.id,
+            inbound.stream,
+            ChatEncoding::Legacy(legacy.clone()),
+            log,
+            state.settings.ping_interval,
+        );
+    }
     match (inbound.surface, shape) {
         (Shape::Responses, Shape::Chat | Shape::Messages) => super::translated::render_responses(
             answer,
@@ -1080,7 +1095,9 @@ async fn render(
             kind,
             &candidate.model.id,
             inbound.stream,
-            translation.include_usage,
+            ChatEncoding::Chat {
+                include_usage: translation.include_usage,
+            },
             log,
             state.settings.ping_interval,
         ),

@@ -284,6 +284,43 @@ where
         .unwrap_or_else(|_| Response::new(Body::empty()))
 }
 
+/// How chat chunks are written for the client.
+#[derive(Debug, Clone)]
+pub(crate) enum ChatEncoding {
+    /// Chat chunks; the usage chunk only when asked for.
+    Chat {
+        /// `stream_options.include_usage`.
+        include_usage: bool,
+    },
+    /// Legacy text completions.
+    Legacy(crate::translate::completions::Legacy),
+}
+
+impl ChatEncoding {
+    /// The `data:` payload for one chunk, if it carries anything for this client.
+    pub(crate) fn encode(&self, mut chunk: ChatChunk, first: bool, created: u64) -> Option<String> {
+        match self {
+            Self::Chat { include_usage } => {
+                if chunk.choices.is_empty() && !include_usage {
+                    return None;
+                }
+                if !include_usage {
+                    chunk.usage = None;
+                }
+                chunk
+                    .extra
+                    .insert("object".into(), Value::from("chat.completion.chunk"));
+                chunk.created.get_or_insert(created);
+                serde_json::to_string(&chunk).ok()
+            }
+            Self::Legacy(legacy) => {
+                crate::translate::completions::chunk(&chunk, legacy, first, created)
+                    .map(|v| v.to_string())
+            }
+        }
+    }
+}
+
 /// A chat-completions event stream made from a translated upstream (Responses or Messages):
 /// each decoded chunk as a `data:` line, `[DONE]` at the proper end, and the chat error line
 /// (the one the OpenAI SDKs raise) when the upstream fails or breaks off — never a `[DONE]`
@@ -292,7 +329,7 @@ where
 pub(crate) fn chat_response<E>(
     upstream: impl Stream<Item = Result<Bytes, E>> + Send + 'static,
     source: Source,
-    include_usage: bool,
+    encoding: ChatEncoding,
     log: RequestLog,
     ping_every: Duration,
 ) -> Response
@@ -302,9 +339,12 @@ where
     struct St<E> {
         sse: sse_stream::SseByteStream<BoxStream<'static, Result<Bytes, E>>>,
         source: Source,
-        include_usage: bool,
+        encoding: ChatEncoding,
         log: RequestLog,
         finished: bool,
+        /// A chunk with choices went out (a legacy echo goes in the first).
+        started: bool,
+        created: u64,
     }
     fn fail<E>(st: &mut St<E>, message: &str, out: &mut bytes::BytesMut) {
         st.log.broken(message.to_owned());
@@ -331,19 +371,13 @@ where
                 };
                 for pivot in st.source.decode(data) {
                     match pivot {
-                        Pivot::Chunk(mut chunk) => {
+                        Pivot::Chunk(chunk) => {
                             log_usage(&st.log, &chunk);
-                            if chunk.choices.is_empty() && !st.include_usage {
-                                continue;
+                            let first = !st.started && !chunk.choices.is_empty();
+                            st.started |= first;
+                            if let Some(data) = st.encoding.encode(chunk, first, st.created) {
+                                out.extend_from_slice(format!("data: {data}\n\n").as_bytes());
                             }
-                            if !st.include_usage {
-                                chunk.usage = None;
-                            }
-                            chunk
-                                .extra
-                                .insert("object".into(), Value::from("chat.completion.chunk"));
-                            let data = serde_json::to_string(&chunk).unwrap_or_default();
-                            out.extend_from_slice(format!("data: {data}\n\n").as_bytes());
                         }
                         Pivot::Done => {
                             st.finished = true;
@@ -363,9 +397,11 @@ where
     let state = St {
         sse: sse_stream::SseByteStream::new(upstream.boxed()),
         source,
-        include_usage,
+        encoding,
         log,
         finished: false,
+        started: false,
+        created: super::translated::now(),
     };
     let body = futures_util::stream::unfold(state, move |mut st| async move {
         if st.finished {

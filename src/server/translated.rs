@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::dispatch::{Answer, AnswerBody};
 use super::error::ApiError;
 use super::log::RequestLog;
-use super::sse::{events_response, translated_response};
+use super::sse::{ChatEncoding, events_response, translated_response};
 use crate::translate::anthropic::StreamEvent;
 use crate::translate::openai::{ChatChunk, ChatResponse};
 use crate::translate::response::openai_to_anthropic;
@@ -153,7 +153,7 @@ pub(crate) fn render_chat(
     kind: UpstreamKind,
     model: &str,
     stream: bool,
-    include_usage: bool,
+    encoding: ChatEncoding,
     log: &RequestLog,
     ping_every: Duration,
 ) -> Result<Response, ApiError> {
@@ -162,7 +162,7 @@ pub(crate) fn render_chat(
             return Ok(super::sse::chat_response(
                 body,
                 Source::for_upstream(kind, model),
-                include_usage,
+                encoding,
                 log.clone(),
                 ping_every,
             ));
@@ -178,17 +178,22 @@ pub(crate) fn render_chat(
         log.openai_usage(Some(&usage));
     }
     if stream {
-        let mut chunk = chunk_from_response(&chat)?;
-        chunk["object"] = json!("chat.completion.chunk");
-        if !include_usage && let Some(obj) = chunk.as_object_mut() {
-            obj.remove("usage");
-        }
-        let body = format!("data: {chunk}\n\ndata: [DONE]\n\n");
+        let chunk: ChatChunk = serde_json::from_value(chunk_from_response(&chat)?)
+            .map_err(|err| ApiError::Internal(format!("cannot replay the answer: {err}")))?;
+        let body = match encoding.encode(chunk, true, now()) {
+            Some(data) => format!("data: {data}\n\ndata: [DONE]\n\n"),
+            None => "data: [DONE]\n\n".to_owned(),
+        };
         return Response::builder()
             .header(axum::http::header::CONTENT_TYPE, "text/event-stream")
             .header(axum::http::header::CACHE_CONTROL, "no-cache")
             .body(axum::body::Body::from(body))
             .map_err(|err| ApiError::Internal(err.to_string()));
+    }
+    if let ChatEncoding::Legacy(legacy) = &encoding {
+        return Ok(
+            axum::Json(crate::translate::completions::answer(&chat, legacy, now())).into_response(),
+        );
     }
     Ok(axum::Json(chat_completion(&chat)?).into_response())
 }
@@ -216,7 +221,7 @@ pub(crate) fn chat_completion(chat: &ChatResponse) -> Result<Value, ApiError> {
 }
 
 /// Seconds since the epoch, for answers whose upstream gave no `created`.
-fn now() -> u64 {
+pub(crate) fn now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())

@@ -367,3 +367,116 @@ async fn responses_and_chat_clients_work_on_a_messages_only_model() {
     assert!(!text.contains("response.completed"), "{text}");
     assert!(text.contains("event: error"), "{text}");
 }
+
+#[tokio::test]
+async fn legacy_completions_work_on_chat_and_responses_models() {
+    let ctx = signed_in();
+    ctx.fake.reply(
+        "/chat/completions",
+        Reply::Json(200, json!({"id": "chatcmpl-5", "object": "chat.completion", "created": 4, "model": "gpt-4o-2024-11-20",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": " a time"}, "finish_reason": "length"}],
+            "usage": {"prompt_tokens": 9, "completion_tokens": 2, "total_tokens": 11}})),
+    );
+    let chat_stream = concat!(
+        "data: {\"id\":\"c\",\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\n",
+        "data: {\"id\":\"c\",\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\" there\"}}]}\n\n",
+        "data: {\"id\":\"c\",\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n",
+        "data: {\"id\":\"c\",\"model\":\"gpt-4o\",\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1,\"total_tokens\":4}}\n\n",
+        "data: [DONE]\n\n",
+    );
+    ctx.fake.reply(
+        "/chat/completions",
+        Reply::Sse(
+            vec![Bytes::from_static(chat_stream.as_bytes())],
+            Duration::from_millis(1),
+        ),
+    );
+    ctx.fake.reply(
+        "/responses",
+        Reply::Sse(vec![sse(&responses_stream())], Duration::from_millis(1)),
+    );
+    let proxy = Proxy::start(&ctx, &[], &[]);
+
+    let resp = post(
+        &proxy,
+        "/v1/completions",
+        json!({"model": "gpt-4o", "prompt": "Once upon", "max_tokens": 2, "echo": true}),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["object"], "text_completion");
+    assert_eq!(v["id"], "cmpl-5");
+    assert_eq!(
+        v["choices"],
+        json!([{"text": "Once upon a time", "index": 0, "logprobs": null, "finish_reason": "length"}])
+    );
+    assert_eq!(v["usage"]["total_tokens"], 11);
+    let sent = ctx.fake.requests("/copilot/chat/completions")[0].json();
+    assert_eq!(
+        sent["messages"],
+        json!([{"role": "user", "content": "Once upon"}])
+    );
+    assert_eq!(sent["max_tokens"], 2);
+
+    // Streamed, with the usage the client asked for.
+    let resp = post(
+        &proxy,
+        "/completions",
+        json!({"model": "gpt-4o", "prompt": ["Hello"], "stream": true,
+        "stream_options": {"include_usage": true}}),
+    )
+    .await;
+    let text = resp.text().await.unwrap();
+    let lines = data_lines(&text);
+    assert_eq!(lines.last(), Some(&"[DONE]"), "{text}");
+    let chunks: Vec<Value> = lines[..lines.len() - 1]
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let body: String = chunks
+        .iter()
+        .filter_map(|c| c["choices"][0]["text"].as_str())
+        .collect();
+    assert_eq!(body, " there");
+    assert!(chunks.iter().all(|c| c["object"] == "text_completion"));
+    assert_eq!(
+        chunks[chunks.len() - 2]["choices"][0]["finish_reason"],
+        "stop"
+    );
+    assert_eq!(chunks.last().unwrap()["usage"]["total_tokens"], 4);
+    let sent = ctx.fake.requests("/copilot/chat/completions")[1].json();
+    assert_eq!(sent["max_tokens"], 16, "OpenAI's legacy default");
+
+    // On a model served only on /responses, through the pivot.
+    let resp = post(
+        &proxy,
+        "/v1/completions",
+        json!({"model": "gpt-5.1-codex", "prompt": "ls", "stream": true, "max_tokens": 100}),
+    )
+    .await;
+    let text = resp.text().await.unwrap();
+    let body: String = data_lines(&text)
+        .iter()
+        .filter(|l| **l != "[DONE]")
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter_map(|c| c["choices"][0]["text"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(body, "Listing them.");
+    assert!(text.ends_with("data: [DONE]\n\n"), "{text}");
+
+    // What a chat model cannot honour is refused by name.
+    let resp = post(
+        &proxy,
+        "/v1/completions",
+        json!({"model": "gpt-4o", "prompt": "def f(", "suffix": "return x"}),
+    )
+    .await;
+    assert_eq!(resp.status(), 400);
+    let v: Value = resp.json().await.unwrap();
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("suffix"),
+        "{v}"
+    );
+    assert_eq!(ctx.fake.requests("/copilot/chat/completions").len(), 2);
+}

@@ -90,6 +90,7 @@ async fn messages_inbound(
         merge_choices: true,
         output_keys: None,
         session,
+        legacy: None,
         route: "/v1/messages",
         message_count: request.messages.len(),
         tool_count: request.tools.as_ref().map_or(0, Vec::len),

@@ -78,6 +78,7 @@ async fn chat_inbound(
         merge_choices,
         output_keys: Some(output_keys),
         session: crate::server::dispatch::session_id(headers, None),
+        legacy: None,
         route: "/v1/chat/completions",
         message_count,
         tool_count,
@@ -127,6 +128,7 @@ async fn responses_inbound(
         merge_choices: true,
         output_keys: None,
         session: crate::server::dispatch::session_id(headers, None),
+        legacy: None,
         route: "/v1/responses",
         message_count: input.and_then(Value::as_array).map_or(1, Vec::len),
         tool_count: payload
@@ -135,6 +137,52 @@ async fn responses_inbound(
             .map_or(0, Vec::len),
         body: bytes,
     })
+}
+
+/// `POST /v1/completions` (legacy): the prompt as one user message to a chat model, the
+/// answer as text completions (`translate::completions`).
+pub(crate) async fn completions(
+    State(state): State<AppState>,
+    Extension(log): Extension<RequestLog>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let inbound = async {
+        let bytes = read_body(body).await?;
+        let payload: Map<String, Value> = parse_json(&bytes)?;
+        let model = required_model(&payload)?;
+        log.model(&model, &model);
+        let (chat, legacy) = crate::translate::completions::request(&payload)
+            .map_err(|err| ApiError::bad_request(err.to_string()))?;
+        let stream = chat.get("stream").and_then(Value::as_bool) == Some(true);
+        let merge_choices = chat.get("n").and_then(Value::as_u64).is_none_or(|n| n <= 1);
+        let body = serde_json::to_vec(&chat).map_err(|e| ApiError::Internal(e.to_string()))?;
+        Ok(Inbound {
+            surface: Shape::Chat,
+            model,
+            body: body.into(),
+            stream,
+            hints: Hints {
+                initiator: Some(Initiator::User),
+                client_key: client_key(&headers),
+                ..Hints::default()
+            },
+            messages: None,
+            merge_choices,
+            // Read from the chat body by the provider.
+            output_keys: None,
+            session: crate::server::dispatch::session_id(&headers, None),
+            legacy: Some(legacy),
+            route: "/v1/completions",
+            message_count: 1,
+            tool_count: 0,
+        })
+    };
+    let inbound: Result<Inbound, ApiError> = inbound.await;
+    match inbound {
+        Ok(inbound) => dispatch(&state, &log, inbound).await,
+        Err(err) => err.into_response_for(Surface::OpenAi),
+    }
 }
 
 /// `POST /v1/embeddings`.
@@ -165,6 +213,7 @@ pub(crate) async fn embeddings(
             merge_choices: true,
             output_keys: None,
             session: crate::server::dispatch::session_id(&headers, None),
+            legacy: None,
             route: "/v1/embeddings",
             message_count: 0,
             tool_count: 0,
