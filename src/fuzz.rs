@@ -190,6 +190,7 @@ pub fn chat_answer(data: &[u8]) {
             crate::translate::UpstreamKind::Chat,
             "gpt-4o",
             crate::translate::responses::Context::default(),
+            None,
             &log,
             Duration::from_secs(10),
         );
@@ -319,6 +320,7 @@ pub fn chat_stream(data: &[u8]) {
             crate::translate::UpstreamKind::Chat,
             "gpt-4o",
             crate::translate::responses::Context::default(),
+            None,
             &log,
             Duration::from_secs(10),
         );

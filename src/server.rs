@@ -12,6 +12,7 @@
 pub(crate) mod approval;
 pub(crate) mod commit;
 pub(crate) mod conns;
+pub(crate) mod conversations;
 pub(crate) mod dispatch;
 pub(crate) mod error;
 pub(crate) mod extract;

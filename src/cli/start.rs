@@ -213,6 +213,7 @@ pub(crate) async fn run(ctx: &Context, args: &StartArgs) -> anyhow::Result<ExitS
         breakers: Breakers::default(),
         observe: Arc::clone(&observe),
         keys,
+        conversations: Default::default(),
     });
     // The config file is watched for changes (and re-read on SIGHUP) while serving.
     let watcher = ctx

@@ -38,6 +38,7 @@ use tokio::time::Instant;
 use super::AppState;
 use super::approval::ApprovalRequest;
 use super::commit::{self, ByteStream};
+use super::conversations::{Conversations, Turn};
 use super::error::{ApiError, Surface};
 use super::extract::parse_json;
 use super::log::RequestLog;
@@ -309,6 +310,7 @@ async fn run(
                 candidate,
                 shape,
                 &plan.rules,
+                &state.conversations,
             )?;
             match attempt(candidate, shape, body, &inbound, deadline).await {
                 Ok(answer) => {
@@ -572,6 +574,7 @@ pub(crate) async fn prepare(
         candidate,
         shape,
         &plan.rules,
+        &Conversations::default(),
     )
 }
 
@@ -646,6 +649,51 @@ struct Translation {
     responses: Option<crate::translate::responses::Context>,
     /// A chat client asked for the usage chunk (`stream_options.include_usage`).
     include_usage: bool,
+    /// A Responses turn on a translated model, to keep for `previous_response_id`.
+    pending: Option<PendingTurn>,
+}
+
+/// What a translated Responses turn adds to its conversation, before the answer is known.
+struct PendingTurn {
+    parent: Option<Arc<Turn>>,
+    input: Vec<Value>,
+}
+
+/// The Responses request with the conversation it continues put in front of its input;
+/// the turn to keep once answered (unless `store: false`).
+fn responses_request(
+    inbound: &Inbound,
+    translation: &mut Translation,
+    store: &Conversations,
+) -> Result<(Map<String, Value>, Option<String>), ApiError> {
+    let mut request: Map<String, Value> = parse_json(&inbound.body)?;
+    let previous = match request.remove("previous_response_id") {
+        Some(Value::String(id)) => Some(id),
+        _ => None,
+    };
+    let parent = match &previous {
+        Some(id) => Some(
+            store
+                .get(id)
+                .ok_or_else(|| ApiError::UnknownPrevious(id.clone()))?,
+        ),
+        None => None,
+    };
+    let own = match request.get("input") {
+        Some(Value::String(text)) => {
+            vec![serde_json::json!({"type": "message", "role": "user", "content": text})]
+        }
+        Some(Value::Array(items)) => items.clone(),
+        _ => Vec::new(),
+    };
+    if let Some(parent) = &parent {
+        let mut all = parent.history();
+        all.extend(own.iter().cloned());
+        request.insert("input".into(), Value::Array(all));
+    }
+    translation.pending = (request.get("store") != Some(&Value::Bool(false)))
+        .then(|| PendingTurn { parent, input: own });
+    Ok((request, previous))
 }
 
 /// The body for `candidate` in `shape`.
@@ -655,14 +703,19 @@ fn build_body(
     candidate: &Candidate,
     shape: Shape,
     rules: &RouteRules,
+    store: &Conversations,
 ) -> Result<Bytes, ApiError> {
     let model = &candidate.model;
     match (inbound.surface, shape) {
         (Shape::Messages, Shape::Messages) => native_messages_body(inbound, model, rules),
         (Shape::Responses, Shape::Chat) => {
-            let request: Map<String, Value> = parse_json(&inbound.body)?;
-            let (mut chat, ctx) = crate::translate::responses::to_chat(&request, &model.id)
+            let (request, previous) = responses_request(inbound, translation, store)?;
+            let (mut chat, mut ctx) = crate::translate::responses::to_chat(&request, &model.id)
                 .map_err(|err| ApiError::bad_request(err.to_string()))?;
+            if let Some(previous) = previous {
+                ctx.echo
+                    .insert("previous_response_id".into(), Value::String(previous));
+            }
             if rules.edits_request()
                 && let Some(map) = chat.as_object_mut()
             {
@@ -705,9 +758,13 @@ fn build_body(
             chat_to_upstream(&chat, shape, model, rules)
         }
         (Shape::Responses, Shape::Messages) => {
-            let request: Map<String, Value> = parse_json(&inbound.body)?;
-            let (chat, ctx) = crate::translate::responses::to_chat(&request, &model.id)
+            let (request, previous) = responses_request(inbound, translation, store)?;
+            let (chat, mut ctx) = crate::translate::responses::to_chat(&request, &model.id)
                 .map_err(|err| ApiError::bad_request(err.to_string()))?;
+            if let Some(previous) = previous {
+                ctx.echo
+                    .insert("previous_response_id".into(), Value::String(previous));
+            }
             let Value::Object(mut chat) = chat else {
                 return Err(ApiError::Internal("a chat request is an object".into()));
             };
@@ -1077,6 +1134,14 @@ async fn render(
             kind,
             &candidate.model.id,
             translation.responses.take().unwrap_or_default(),
+            translation.pending.take().map(|turn| {
+                let state = state.clone();
+                Box::new(move |id: String, output: Vec<Value>| {
+                    let mut items = turn.input;
+                    items.extend(output);
+                    state.conversations.put(id, Turn::new(turn.parent, items));
+                }) as super::translated::Keep
+            }),
             log,
             state.settings.ping_interval,
         ),

@@ -45,6 +45,9 @@ pub(crate) enum ApiError {
     /// Unknown route or model.
     #[error("{0}")]
     NotFound(String),
+    /// A Responses `previous_response_id` that names no kept conversation.
+    #[error("Previous response with id '{0}' not found.")]
+    UnknownPrevious(String),
     /// Body larger than the limit.
     #[error("request body is larger than the {limit_mib} MiB limit")]
     PayloadTooLarge {
@@ -113,7 +116,7 @@ impl ApiError {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Rejected | Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::NotFound(_) | Self::UnknownPrevious(_) => StatusCode::NOT_FOUND,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             Self::RateLimited { .. } | Self::KeyLimited { .. } | Self::BudgetSpent { .. } => {
@@ -175,6 +178,10 @@ impl ApiError {
 
     /// OpenAI `error.type`.
     fn openai_type(&self) -> &'static str {
+        if matches!(self, Self::UnknownPrevious(_)) {
+            // As OpenAI's API says it.
+            return "invalid_request_error";
+        }
         match self.status().as_u16() {
             401 => "authentication_error",
             403 => "permission_error",
@@ -201,6 +208,7 @@ impl ApiError {
             Self::BudgetSpent { .. } => json!("budget_exhausted"),
             Self::Unauthorized => json!("invalid_api_key"),
             Self::NotFound(_) => json!("not_found"),
+            Self::UnknownPrevious(_) => json!("previous_response_not_found"),
             _ => serde_json::Value::Null,
         }
     }
@@ -224,7 +232,10 @@ impl ApiError {
             Surface::OpenAi => json!({"error": {
                 "message": message,
                 "type": self.openai_type(),
-                "param": null,
+                "param": match &self {
+                    Self::UnknownPrevious(_) => json!("previous_response_id"),
+                    _ => serde_json::Value::Null,
+                },
                 "code": self.openai_code(),
             }}),
             Surface::Anthropic => json!({"type": "error", "error": {

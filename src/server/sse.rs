@@ -191,6 +191,7 @@ pub(crate) fn responses_response<E>(
     upstream: impl Stream<Item = Result<Bytes, E>> + Send + 'static,
     source: Source,
     translator: crate::translate::responses::StreamTranslator,
+    keep: Option<super::translated::Keep>,
     log: RequestLog,
     ping_every: Duration,
 ) -> Response
@@ -201,6 +202,7 @@ where
         sse: sse_stream::SseByteStream<BoxStream<'static, Result<Bytes, E>>>,
         source: Source,
         translator: crate::translate::responses::StreamTranslator,
+        keep: Option<super::translated::Keep>,
         log: RequestLog,
     }
     fn framed(events: Vec<(String, Value)>, out: &mut bytes::BytesMut) {
@@ -252,12 +254,18 @@ where
                 }
             }
         };
+        if let Some((_, done)) = events.iter().find(|(name, _)| name == "response.completed")
+            && let Some(keep) = st.keep.take()
+        {
+            super::translated::keep_turn(keep, &done["response"]);
+        }
         framed(events, out);
     }
     let state = St {
         sse: sse_stream::SseByteStream::new(upstream.boxed()),
         source,
         translator,
+        keep,
         log,
     };
     let body = futures_util::stream::unfold(state, move |mut st| async move {

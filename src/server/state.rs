@@ -38,6 +38,8 @@ pub(crate) struct Inner {
     pub(crate) observe: Arc<crate::server::observe::Observe>,
     /// Named API keys.
     pub(crate) keys: crate::keys::Keys,
+    /// Responses conversations kept for `previous_response_id` on translated models.
+    pub(crate) conversations: crate::server::conversations::Conversations,
 }
 
 impl AppState {
@@ -124,6 +126,7 @@ impl AppState {
             }),
             keys: crate::keys::Keys::open(&global.data_dir)
                 .unwrap_or_else(|err| panic!("test keys: {err}")),
+            conversations: Default::default(),
         })
     }
 }

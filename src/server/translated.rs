@@ -106,6 +106,7 @@ pub(crate) fn render_responses(
     kind: UpstreamKind,
     model: &str,
     ctx: crate::translate::responses::Context,
+    keep: Option<Keep>,
     log: &RequestLog,
     ping_every: Duration,
 ) -> Result<Response, ApiError> {
@@ -117,6 +118,7 @@ pub(crate) fn render_responses(
                 body,
                 Source::for_upstream(kind, model),
                 translator,
+                keep,
                 log.clone(),
                 ping_every,
             ));
@@ -131,7 +133,26 @@ pub(crate) fn render_responses(
     {
         log.openai_usage(Some(&usage));
     }
-    Ok(axum::Json(to_response(&chat, model, &ctx)).into_response())
+    let response = to_response(&chat, model, &ctx);
+    if let Some(keep) = keep {
+        keep_turn(keep, &response);
+    }
+    Ok(axum::Json(response).into_response())
+}
+
+/// Keeps an answered Responses turn (its id and output items) for `previous_response_id`.
+pub(crate) type Keep = Box<dyn FnOnce(String, Vec<Value>) + Send>;
+
+/// Hands a finished Responses object's id and output to `keep`.
+pub(crate) fn keep_turn(keep: Keep, response: &Value) {
+    if let Some(id) = response.get("id").and_then(Value::as_str) {
+        let output = response
+            .get("output")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        keep(id.to_owned(), output);
+    }
 }
 
 /// A whole upstream answer read as chat.

@@ -12,8 +12,8 @@
 //!   `code_interpreter`, `computer_use`, `image_generation`, `mcp`) are refused by name.
 //!   `max_output_tokens` → `max_tokens`, `text.format` → `response_format`,
 //!   `reasoning.effort` → `reasoning_effort`, `tool_choice` mapped, `temperature`, `top_p`,
-//!   `parallel_tool_calls` kept. `previous_response_id` is refused (no stored conversations
-//!   on this path yet).
+//!   `parallel_tool_calls` kept. `previous_response_id` is resolved before this (the
+//!   server keeps translated conversations); one left here is refused.
 //! - Answers ([`to_response`]): one `message` item with the text, one item per tool call
 //!   (`function_call`, or `custom_tool_call` for a custom tool), `usage` with its details,
 //!   every field the Responses schema requires (nullable ones as null).
@@ -468,12 +468,15 @@ fn envelope(
         "parallel_tool_calls".into(),
         echo("parallel_tool_calls", json!(true)),
     );
-    r.insert("previous_response_id".into(), Value::Null);
+    r.insert(
+        "previous_response_id".into(),
+        echo("previous_response_id", Value::Null),
+    );
     r.insert(
         "reasoning".into(),
         echo("reasoning", json!({"effort": null, "summary": null})),
     );
-    r.insert("store".into(), json!(false));
+    r.insert("store".into(), echo("store", json!(true)));
     r.insert("temperature".into(), echo("temperature", json!(1.0)));
     r.insert(
         "text".into(),

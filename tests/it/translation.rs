@@ -480,3 +480,124 @@ async fn legacy_completions_work_on_chat_and_responses_models() {
     );
     assert_eq!(ctx.fake.requests("/copilot/chat/completions").len(), 2);
 }
+
+#[tokio::test]
+async fn previous_response_id_works_on_a_chat_only_model() {
+    let ctx = signed_in();
+    for (id, text) in [
+        ("chatcmpl-t1", "Hello Ada."),
+        ("chatcmpl-t2", "Your name is Ada."),
+    ] {
+        ctx.fake.reply(
+            "/chat/completions",
+            Reply::Json(200, json!({"id": id, "object": "chat.completion", "created": 1, "model": "claude-haiku-4.5",
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 5, "completion_tokens": 3, "total_tokens": 8}})),
+        );
+    }
+    let stream = concat!(
+        "data: {\"id\":\"chatcmpl-t3\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Ada, \"}}]}\n\n",
+        "data: {\"id\":\"chatcmpl-t3\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"still.\"},\"finish_reason\":\"stop\"}]}\n\n",
+        "data: [DONE]\n\n",
+    );
+    ctx.fake.reply(
+        "/chat/completions",
+        Reply::Sse(
+            vec![Bytes::from_static(stream.as_bytes())],
+            Duration::from_millis(1),
+        ),
+    );
+    ctx.fake.reply(
+        "/chat/completions",
+        Reply::Json(200, json!({"id": "chatcmpl-t4", "object": "chat.completion", "model": "claude-haiku-4.5",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}]})),
+    );
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let model = "claude-haiku-4.5";
+
+    let first: Value = post(
+        &proxy,
+        "/v1/responses",
+        json!({"model": model, "instructions": "Be kind.", "input": "My name is Ada."}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let first_id = first["id"].as_str().unwrap();
+    let second: Value = post(
+        &proxy,
+        "/v1/responses",
+        json!({"model": model, "previous_response_id": first_id, "input": "What is my name?"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(second["previous_response_id"], first_id);
+    assert_eq!(
+        second["output"][0]["content"][0]["text"],
+        "Your name is Ada."
+    );
+    let sent = ctx.fake.requests("/copilot/chat/completions")[1].json();
+    let said: Vec<(&str, &str)> = sent["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["role"].as_str().unwrap(),
+                m["content"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    // Instructions are not carried over (as on OpenAI's API); the conversation is.
+    assert_eq!(
+        said,
+        [
+            ("user", "My name is Ada."),
+            ("assistant", "Hello Ada."),
+            ("user", "What is my name?")
+        ]
+    );
+
+    // Third turn, streamed, on the second; then kept too.
+    let resp = post(&proxy, "/v1/responses", json!({"model": model, "stream": true, "previous_response_id": second["id"], "input": "Again?"})).await;
+    let text = resp.text().await.unwrap();
+    assert!(text.contains("event: response.completed"), "{text}");
+    let sent = ctx.fake.requests("/copilot/chat/completions")[2].json();
+    assert_eq!(sent["messages"].as_array().unwrap().len(), 5);
+    assert_eq!(sent["messages"][3]["content"], "Your name is Ada.");
+    let third: Value = serde_json::from_str(data_lines(&text).last().unwrap()).unwrap();
+    let third_id = third["response"]["id"].as_str().unwrap();
+    let resp = post(
+        &proxy,
+        "/v1/responses",
+        json!({"model": model, "store": false, "previous_response_id": third_id, "input": "Bye"}),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let fourth: Value = resp.json().await.unwrap();
+    let sent = ctx.fake.requests("/copilot/chat/completions")[3].json();
+    assert_eq!(sent["messages"].as_array().unwrap().len(), 7);
+    assert_eq!(sent["messages"][5]["content"], "Ada, still.");
+
+    // `store: false` kept nothing; an unknown id gets the Responses API's own error.
+    for id in [fourth["id"].as_str().unwrap(), "resp_nope"] {
+        let resp = post(
+            &proxy,
+            "/v1/responses",
+            json!({"model": model, "previous_response_id": id, "input": "x"}),
+        )
+        .await;
+        assert_eq!(resp.status(), 404);
+        let v: Value = resp.json().await.unwrap();
+        assert_eq!(v["error"]["code"], "previous_response_not_found");
+        assert_eq!(v["error"]["param"], "previous_response_id");
+        assert_eq!(
+            v["error"]["message"],
+            format!("Previous response with id '{id}' not found.")
+        );
+    }
+    assert_eq!(ctx.fake.requests("/copilot/chat/completions").len(), 4);
+}
