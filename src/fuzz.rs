@@ -20,11 +20,12 @@ use crate::translate::request::{TargetModel, anthropic_to_openai};
 pub type Target = (&'static str, fn(&[u8]));
 
 /// The targets (the tokenizer's differential target lives in `fuzz/`: it needs tiktoken-rs).
-pub const TARGETS: [Target; 8] = [
+pub const TARGETS: [Target; 9] = [
     ("messages_request", messages_request),
     ("responses_request", responses_request),
     ("chat_answer", chat_answer),
     ("chat_stream", chat_stream),
+    ("pivot_stream", pivot_stream),
     ("passthrough_stream", passthrough_stream),
     ("peeks", peeks),
     ("config", config),
@@ -70,7 +71,33 @@ pub fn messages_request(data: &[u8]) {
                 json.as_ref().is_ok_and(|v| v["messages"].is_array()),
                 "{json:?}"
             );
+            if let Ok(Value::Object(chat)) = json {
+                chat_onwards(&chat);
+            }
         }
+    }
+}
+
+/// A chat request (the pivot) on to a Responses and a Messages upstream: what comes out is a
+/// request of that shape.
+fn chat_onwards(chat: &Map<String, Value>) {
+    if let Ok(out) = crate::translate::via_responses::request(chat, "gpt-5-codex") {
+        assert!(
+            out["input"].is_array() && out["model"] == "gpt-5-codex",
+            "{out}"
+        );
+    }
+    let target = crate::translate::via_messages::Target {
+        id: "claude".into(),
+        max_output: Some(8000),
+    };
+    if let Ok(out) = crate::translate::via_messages::request(chat, &target) {
+        let messages = out["messages"].as_array();
+        assert!(messages.is_some_and(|m| !m.is_empty()), "{out}");
+        assert!(
+            out["max_tokens"].as_u64().is_some_and(|m| m <= 8000),
+            "{out}"
+        );
     }
 }
 
@@ -81,6 +108,9 @@ pub fn responses_request(data: &[u8]) {
     };
     if let Ok((chat, _)) = crate::translate::responses::to_chat(&request, "gpt-4o") {
         assert!(chat["messages"].is_array(), "{chat}");
+        if let Value::Object(chat) = &chat {
+            chat_onwards(chat);
+        }
     }
 }
 
@@ -327,6 +357,85 @@ pub fn chat_stream(data: &[u8]) {
         let response = rendered.unwrap_or_else(|err| panic!("a stream is always rendered: {err}"));
         let (_, body) = body_of(response).await;
         responses_stream_is_whole(&events(&body));
+    });
+}
+
+/// A Responses (first byte even) or Messages (odd) upstream stream, split at NUL bytes,
+/// through the pivot to every client surface: the Messages and Responses streams are whole
+/// (one terminal event, last; blocks and items closed in order), and the chat stream ends
+/// with exactly one `[DONE]` or one error line, never both, nothing after it.
+pub fn pivot_stream(data: &[u8]) {
+    let Some((first, rest)) = data.split_first() else {
+        return;
+    };
+    let kind = if first % 2 == 0 {
+        crate::translate::UpstreamKind::Responses
+    } else {
+        crate::translate::UpstreamKind::Messages
+    };
+    let rt = runtime();
+    rt.block_on(async {
+        let log = RequestLog::default();
+        let rendered = crate::server::translated::render(
+            answer(stream_of(rest)),
+            kind,
+            "m",
+            Duration::from_secs(10),
+            &log,
+            true,
+        );
+        let response = rendered.unwrap_or_else(|err| panic!("a stream is always rendered: {err}"));
+        anthropic_stream_is_whole(&events(&body_of(response).await.1));
+
+        let rendered = crate::server::translated::render_responses(
+            answer(stream_of(rest)),
+            kind,
+            "m",
+            crate::translate::responses::Context::default(),
+            None,
+            &log,
+            Duration::from_secs(10),
+        );
+        let response = rendered.unwrap_or_else(|err| panic!("a stream is always rendered: {err}"));
+        responses_stream_is_whole(&events(&body_of(response).await.1));
+
+        for encoding in [
+            crate::server::sse::ChatEncoding::Chat {
+                include_usage: true,
+            },
+            crate::server::sse::ChatEncoding::Legacy(
+                crate::translate::completions::Legacy::default(),
+            ),
+        ] {
+            let rendered = crate::server::translated::render_chat(
+                answer(stream_of(rest)),
+                kind,
+                "m",
+                true,
+                encoding,
+                &log,
+                Duration::from_secs(10),
+            );
+            let response =
+                rendered.unwrap_or_else(|err| panic!("a stream is always rendered: {err}"));
+            let body = body_of(response).await.1;
+            let text = std::str::from_utf8(&body).unwrap_or_else(|err| panic!("not UTF-8: {err}"));
+            let lines: Vec<&str> = text
+                .split("\n\n")
+                .filter(|f| !f.is_empty() && !f.starts_with(':'))
+                .collect();
+            let ends = |l: &&str| *l == "data: [DONE]" || l.starts_with("data: {\"error\"");
+            assert_eq!(lines.iter().filter(|l| ends(l)).count(), 1, "{text}");
+            assert!(lines.last().is_some_and(|l| ends(&l)), "{text}");
+            for line in &lines[..lines.len() - 1] {
+                let data = line
+                    .strip_prefix("data: ")
+                    .unwrap_or_else(|| panic!("{line}"));
+                let chunk: Value =
+                    serde_json::from_str(data).unwrap_or_else(|e| panic!("{e}: {data}"));
+                assert!(chunk["choices"].is_array(), "{data}");
+            }
+        }
     });
 }
 

@@ -29,6 +29,7 @@ pub(crate) mod rules;
 pub(crate) mod sse;
 pub(crate) mod state;
 pub(crate) mod translated;
+pub(crate) mod validate;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -457,7 +458,7 @@ mod tests {
             &state,
             post(
                 "/v1/chat/completions",
-                r#"{"model": "gpt-4oo", "messages": []}"#,
+                r#"{"model": "gpt-4oo", "messages": [{"role": "user", "content": "hi"}]}"#,
             ),
         )
         .await;

@@ -275,6 +275,16 @@ async fn run(
                 });
                 continue;
             };
+            if inbound.hints.vision && !candidate.model.vision {
+                last = Some(ApiError::BadRequest {
+                    message: format!(
+                        "the model `{}` ({name}) cannot read images, and this request has one; remove the images or pick a model with vision (GET /v1/models shows `capabilities.vision`)",
+                        candidate.model.id
+                    ),
+                    code: Some("image_not_supported"),
+                });
+                continue;
+            }
             if tries[index] > 0 {
                 let wait = backoff(&policy, tries[index], waits[index]);
                 let Some(wait) = wait else { continue };

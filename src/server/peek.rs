@@ -38,6 +38,12 @@ pub(crate) struct ChatPeek<'a> {
     /// `stream`.
     #[serde(default)]
     pub stream: Option<bool>,
+    /// `temperature`.
+    #[serde(default)]
+    pub temperature: Option<f64>,
+    /// `top_p`.
+    #[serde(default)]
+    pub top_p: Option<f64>,
 }
 
 /// An optional string borrowed from the input when it has no escapes. (serde borrows a
@@ -77,6 +83,20 @@ pub(crate) struct MessagePeek<'a> {
     /// Whether `content` is an array with an `image_url` part.
     #[serde(default)]
     pub content: HasImage,
+    /// `tool_call_id` (tool messages).
+    #[serde(borrow, default, deserialize_with = "borrowed_str")]
+    pub tool_call_id: Option<Cow<'a, str>>,
+    /// The ids of `tool_calls` (assistant messages).
+    #[serde(borrow, default)]
+    pub tool_calls: Option<Vec<CallPeek<'a>>>,
+}
+
+/// One tool call of an assistant message: its id.
+#[derive(Debug, Deserialize)]
+pub(crate) struct CallPeek<'a> {
+    /// `id`.
+    #[serde(borrow, default, deserialize_with = "borrowed_str")]
+    pub id: Option<Cow<'a, str>>,
 }
 
 /// A summary of one JSON value that only looks inside arrays: any other value is skipped

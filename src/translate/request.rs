@@ -84,6 +84,7 @@ pub fn anthropic_to_openai(
     mut req: MessagesRequest,
     target: &TargetModel,
 ) -> Result<ChatRequest, TranslateError> {
+    refuse_binary_documents(&req, &target.id)?;
     let mut messages = Vec::new();
     if let Some(text) = req.system.as_ref().map(system_text) {
         push_system(&mut messages, text);
@@ -172,6 +173,47 @@ fn block_text(block: &ContentBlock) -> Option<String> {
 
 fn join(texts: impl Iterator<Item = String>) -> String {
     texts.collect::<Vec<_>>().join("\n\n")
+}
+
+/// Documents chat completions cannot carry (PDFs and other binary sources, file and URL
+/// references) are refused by position: a model answering without the document it was given
+/// would look like an answer about it.
+fn refuse_binary_documents(req: &MessagesRequest, model: &str) -> Result<(), TranslateError> {
+    fn binary(block: &ContentBlock) -> Option<String> {
+        match block {
+            ContentBlock::Document { source, .. } => {
+                match source.get("type").and_then(Value::as_str) {
+                    Some("text" | "content") => None,
+                    kind => Some(
+                        source
+                            .get("media_type")
+                            .and_then(Value::as_str)
+                            .or(kind)
+                            .unwrap_or("unknown")
+                            .to_owned(),
+                    ),
+                }
+            }
+            ContentBlock::ToolResult {
+                content: Some(ToolResultContent::Blocks(inner)),
+                ..
+            } => inner.iter().find_map(binary),
+            _ => None,
+        }
+    }
+    for (i, message) in req.messages.iter().enumerate() {
+        let AContent::Blocks(blocks) = &message.content else {
+            continue;
+        };
+        for (j, block) in blocks.iter().enumerate() {
+            if let Some(kind) = binary(block) {
+                return Err(TranslateError::InvalidRequest(format!(
+                    "messages.{i}.content.{j}: a document of type `{kind}` cannot be sent to `{model}`, which is served through chat completions and reads only text documents and images; send the document's text, or pick a model served on /v1/messages"
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn document_text(source: &Value, title: &Option<String>) -> String {

@@ -379,20 +379,36 @@ fn output_config_format_and_scalar_fields() {
 }
 
 #[test]
-fn documents_are_inlined_or_marked_omitted() {
+fn text_documents_are_inlined_and_binary_ones_refused() {
     let got = translate(
         json!({"model": "m", "messages": [{"role": "user", "content": [
             {"type": "document", "title": "notes.txt",
              "source": {"type": "text", "media_type": "text/plain", "data": "line one"}},
             {"type": "document", "source": {"type": "content", "content": [{"type": "text", "text": "nested"}]}},
-            {"type": "document", "source": {"type": "base64", "media_type": "application/pdf", "data": "JVBER"}},
             {"type": "server_tool_use", "id": "srv", "name": "web_search", "input": {}}]}]}),
         &claude(),
     );
     assert_eq!(
         got["messages"],
-        json!([{"role": "user", "content": format!("notes.txt\n\nline one\n\nnested\n\n{DOCUMENT_OMITTED}")}])
+        json!([{"role": "user", "content": "notes.txt\n\nline one\n\nnested"}])
     );
+    // A PDF cannot travel on chat completions: refused, never replaced by a placeholder.
+    for content in [
+        json!([{"type": "document", "source": {"type": "base64", "media_type": "application/pdf", "data": "JVBER"}}]),
+        json!([{"type": "text", "text": "see"}, {"type": "tool_result", "tool_use_id": "t", "content": [
+            {"type": "document", "source": {"type": "file", "file_id": "file_1"}}]}]),
+    ] {
+        let req: MessagesRequest = serde_json::from_value(
+            json!({"model": "m", "max_tokens": 10, "messages": [{"role": "user", "content": content}]}),
+        )
+        .unwrap();
+        let err = anthropic_to_openai(req, &claude()).unwrap_err().to_string();
+        assert!(err.contains("messages.0.content."), "{err}");
+        assert!(
+            err.contains("application/pdf") || err.contains("`file`"),
+            "{err}"
+        );
+    }
 }
 
 #[test]

@@ -57,6 +57,7 @@ async fn messages_inbound(
     }
     log.model(&requested, &requested);
     let request: MessagesRequest = parse_json(&bytes)?;
+    crate::server::validate::messages(&request)?;
     let hints = Hints {
         initiator: Some(request.initiator()),
         vision: request.has_images(),

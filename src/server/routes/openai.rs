@@ -51,6 +51,7 @@ async fn chat_inbound(
             "`messages` must be an array of messages",
         ));
     };
+    crate::server::validate::chat(&peek)?;
     let hints = Hints {
         initiator: Some(initiator_from_roles(
             messages.iter().map(|m| m.role.as_deref().unwrap_or("")),
@@ -107,6 +108,7 @@ async fn responses_inbound(
     let payload: Map<String, Value> = parse_json(&bytes)?;
     let model = required_model(&payload)?;
     log.model(&model, &model);
+    crate::server::validate::responses(&payload)?;
     let input = payload.get("input");
     let hints = Hints {
         initiator: Some(responses_initiator(input)),
@@ -152,6 +154,7 @@ pub(crate) async fn completions(
         let payload: Map<String, Value> = parse_json(&bytes)?;
         let model = required_model(&payload)?;
         log.model(&model, &model);
+        crate::server::validate::responses(&payload)?;
         let (chat, legacy) = crate::translate::completions::request(&payload)
             .map_err(|err| ApiError::bad_request(err.to_string()))?;
         let stream = chat.get("stream").and_then(Value::as_bool) == Some(true);
@@ -255,6 +258,7 @@ fn openai_model(m: &ModelInfo) -> Value {
         "context_window": m.context_window,
         "max_output_tokens": m.max_output,
         "supported_shapes": m.shapes,
+        "capabilities": {"vision": m.vision, "tools": m.tools},
     })
 }
 
