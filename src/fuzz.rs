@@ -426,7 +426,7 @@ pub fn pivot_stream(data: &[u8]) {
                 .collect();
             let ends = |l: &&str| *l == "data: [DONE]" || l.starts_with("data: {\"error\"");
             assert_eq!(lines.iter().filter(|l| ends(l)).count(), 1, "{text}");
-            assert!(lines.last().is_some_and(|l| ends(l)), "{text}");
+            assert!(lines.last().is_some_and(ends), "{text}");
             for line in &lines[..lines.len() - 1] {
                 let data = line
                     .strip_prefix("data: ")
