@@ -47,6 +47,7 @@ impl Routing {
             output_keys: None,
             session: None,
             legacy: None,
+            side: None,
             route: "/v1/chat/completions",
             message_count: 0,
             tool_count: 0,

@@ -175,6 +175,8 @@ pub(crate) struct Gateway {
     pub(crate) prices: Arc<Prices>,
     /// Spending limits.
     pub(crate) budget: Budget,
+    /// `[routing] background_model`: serves clients' light side requests.
+    pub(crate) background_model: Option<String>,
 }
 
 /// What happens when a budget is spent.
@@ -346,6 +348,12 @@ impl Gateway {
             configs: file.providers.clone(),
             prices: Arc::new(Prices::new(file.prices.clone())),
             budget,
+            background_model: routing
+                .background_model
+                .as_deref()
+                .map(str::trim)
+                .filter(|m| !m.is_empty())
+                .map(str::to_owned),
         })
     }
 

@@ -129,6 +129,7 @@ pub mod openai;
 pub mod request;
 pub mod response;
 pub mod responses;
+pub mod side;
 pub mod stream;
 pub mod via_messages;
 pub mod via_responses;

@@ -80,6 +80,9 @@ pub(crate) struct Inbound {
     /// Legacy `/v1/completions`: `body` is the chat request made from the prompt, and the
     /// answer is rendered as text completions.
     pub(crate) legacy: Option<crate::translate::completions::Legacy>,
+    /// A side request of the client's own (title, probe, warm-up, …): agent-initiated, and
+    /// the light kinds go to `[routing] background_model` when one is set.
+    pub(crate) side: Option<crate::translate::side::SideKind>,
     /// For `--manual` and the rate limiter: the route, and the size of the request.
     pub(crate) route: &'static str,
     pub(crate) message_count: usize,
@@ -184,6 +187,18 @@ async fn run(
         })
         .flatten();
     check_budgets(state, &gateway, key_limit, &mut inbound)?;
+    if let Some(kind) = inbound.side
+        && kind.may_go_to_background()
+        && let Some(background) = &gateway.background_model
+        && *background != inbound.model
+    {
+        tracing::info!(
+            "side request ({}) for {} sent to {background} ([routing] background_model)",
+            kind.as_str(),
+            inbound.model
+        );
+        inbound.model.clone_from(background);
+    }
     let plan = gateway.plan(&inbound.model).await.map_err(|err| match err {
         PlanError::Unknown(unknown) => {
             let hint = if unknown.suggestions.is_empty() {

@@ -148,7 +148,7 @@ pub(crate) struct TargetConfig {
 }
 
 /// The `[routing]` table: one failure policy for every request.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RoutingConfig {
     /// Attempts per request across retries and fallbacks.
@@ -165,6 +165,8 @@ pub(crate) struct RoutingConfig {
     pub(crate) breaker_cooldown_s: Option<f64>,
     /// Fixes the weighted choice between targets (reproducible tests).
     pub(crate) seed: Option<u64>,
+    /// The model that serves clients' light side requests (titles, probes, warm-ups).
+    pub(crate) background_model: Option<String>,
 }
 
 /// The `[server]` table.

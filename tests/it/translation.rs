@@ -601,3 +601,66 @@ async fn previous_response_id_works_on_a_chat_only_model() {
     }
     assert_eq!(ctx.fake.requests("/copilot/chat/completions").len(), 4);
 }
+
+#[tokio::test]
+async fn side_requests_are_the_agents_and_light_ones_go_to_the_background_model() {
+    let ctx = signed_in();
+    ctx.write_config("[routing]\nbackground_model = \"gpt-4o\"\n");
+    ctx.fake.reply(
+        "/chat/completions",
+        Reply::Json(
+            200,
+            crate::proxy::chat_answer("gpt-4o", "{\"isNewTopic\": true, \"title\": \"Login bug\"}"),
+        ),
+    );
+    ctx.fake.reply(
+        "/v1/messages",
+        Reply::Json(200, json!({"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-4.5",
+            "content": [{"type": "text", "text": "ok"}], "stop_reason": "end_turn", "usage": {"input_tokens": 3, "output_tokens": 1}})),
+    );
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    // Claude Code's topic/title request: served by the background model, as the agent's.
+    let resp = post(&proxy, "/v1/messages", json!({"model": "claude-sonnet-4.5", "max_tokens": 512,
+        "system": [{"type": "text", "text": "Analyze if this message indicates a new conversation topic. If it does, extract a 2-3 word title that captures the new topic."}],
+        "messages": [{"role": "user", "content": "fix the login bug"}]})).await;
+    assert_eq!(resp.status(), 200);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(
+        v["content"][0]["text"],
+        "{\"isNewTopic\": true, \"title\": \"Login bug\"}"
+    );
+    let sent = &ctx.fake.requests("/copilot/chat/completions")[0];
+    assert_eq!(sent.json()["model"], "gpt-4o");
+    assert_eq!(sent.header("x-initiator"), Some("agent"));
+    assert!(
+        proxy.wait_for_log(
+            "side request (title) for claude-sonnet-4.5 sent to gpt-4o",
+            Duration::from_secs(5)
+        ),
+        "{}",
+        proxy.log()
+    );
+
+    // A compaction stays on its model (it needs the window) but is the agent's too.
+    let resp = post(&proxy, "/v1/messages", json!({"model": "claude-sonnet-4.5", "max_tokens": 2000,
+        "messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"},
+            {"role": "user", "content": "Your task is to create a detailed summary of the conversation so far."}]})).await;
+    assert_eq!(resp.status(), 200);
+    let sent = &ctx.fake.requests("/copilot/v1/messages")[0];
+    assert_eq!(sent.json()["model"], "claude-sonnet-4.5");
+    assert_eq!(sent.header("x-initiator"), Some("agent"));
+
+    // The person's own prompt is theirs, and stays on the model they chose.
+    let resp = post(
+        &proxy,
+        "/v1/messages",
+        json!({"model": "claude-sonnet-4.5", "max_tokens": 2000,
+        "messages": [{"role": "user", "content": "fix the login bug"}],
+        "tools": [{"name": "Bash", "input_schema": {"type": "object"}}]}),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let sent = &ctx.fake.requests("/copilot/v1/messages")[1];
+    assert_eq!(sent.json()["model"], "claude-sonnet-4.5");
+    assert_eq!(sent.header("x-initiator"), Some("user"));
+}

@@ -58,8 +58,13 @@ async fn messages_inbound(
     log.model(&requested, &requested);
     let request: MessagesRequest = parse_json(&bytes)?;
     crate::server::validate::messages(&request)?;
+    let side = crate::translate::side::messages(&request);
     let hints = Hints {
-        initiator: Some(request.initiator()),
+        initiator: Some(if side.is_some() {
+            crate::translate::openai::Initiator::Agent
+        } else {
+            request.initiator()
+        }),
         vision: request.has_images(),
         anthropic_version: headers.get("anthropic-version").cloned(),
         anthropic_betas: headers
@@ -92,6 +97,7 @@ async fn messages_inbound(
         output_keys: None,
         session,
         legacy: None,
+        side,
         route: "/v1/messages",
         message_count: request.messages.len(),
         tool_count: request.tools.as_ref().map_or(0, Vec::len),

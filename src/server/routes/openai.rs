@@ -80,6 +80,7 @@ async fn chat_inbound(
         output_keys: Some(output_keys),
         session: crate::server::dispatch::session_id(headers, None),
         legacy: None,
+        side: None,
         route: "/v1/chat/completions",
         message_count,
         tool_count,
@@ -109,9 +110,14 @@ async fn responses_inbound(
     let model = required_model(&payload)?;
     log.model(&model, &model);
     crate::server::validate::responses(&payload)?;
+    let side = crate::translate::side::responses(&payload);
     let input = payload.get("input");
     let hints = Hints {
-        initiator: Some(responses_initiator(input)),
+        initiator: Some(if side.is_some() {
+            Initiator::Agent
+        } else {
+            responses_initiator(input)
+        }),
         vision: input.and_then(Value::as_array).is_some_and(|items| {
             items.iter().any(|item| {
                 content_has(item.get("content"), "input_image")
@@ -131,6 +137,7 @@ async fn responses_inbound(
         output_keys: None,
         session: crate::server::dispatch::session_id(headers, None),
         legacy: None,
+        side,
         route: "/v1/responses",
         message_count: input.and_then(Value::as_array).map_or(1, Vec::len),
         tool_count: payload
@@ -176,6 +183,7 @@ pub(crate) async fn completions(
             output_keys: None,
             session: crate::server::dispatch::session_id(&headers, None),
             legacy: Some(legacy),
+            side: None,
             route: "/v1/completions",
             message_count: 1,
             tool_count: 0,
@@ -217,6 +225,7 @@ pub(crate) async fn embeddings(
             output_keys: None,
             session: crate::server::dispatch::session_id(&headers, None),
             legacy: None,
+            side: None,
             route: "/v1/embeddings",
             message_count: 0,
             tool_count: 0,
