@@ -132,6 +132,24 @@ fn version_of(id: &str) -> Vec<u32> {
         .collect()
 }
 
+/// A Claude id as Claude Code recognises it: `claude-sonnet-4.5` becomes `claude-sonnet-4-5`.
+/// Claude Code reads the version from dashes, so it takes the dotted id for "Sonnet 4" and
+/// warns that the model is retired; the proxy resolves either spelling to the same model.
+pub(crate) fn for_claude_code(id: &str) -> String {
+    if !id.starts_with("claude") {
+        return id.to_owned();
+    }
+    let bytes = id.as_bytes();
+    id.char_indices()
+        .map(|(i, c)| {
+            let between_digits = i > 0
+                && bytes[i - 1].is_ascii_digit()
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+            if c == '.' && between_digits { '-' } else { c }
+        })
+        .collect()
+}
+
 /// The newest model whose id contains `family` (e.g. "sonnet").
 pub(crate) fn newest(ids: &[String], family: &str) -> Option<String> {
     ids.iter()
@@ -161,10 +179,11 @@ pub(crate) fn pick_models(
             if let Some(given) = given {
                 return Ok(given);
             }
+            let default = default.map(|d| for_claude_code(&d));
             if prompt && !ids.is_empty() {
                 let start = default
                     .as_ref()
-                    .and_then(|d| ids.iter().position(|i| i == d))
+                    .and_then(|d| ids.iter().position(|i| for_claude_code(i) == *d))
                     .unwrap_or(0);
                 let picked = dialoguer::FuzzySelect::with_theme(&crate::output::theme())
                     .with_prompt(format!("Select the {what} model for Claude Code"))
@@ -173,7 +192,10 @@ pub(crate) fn pick_models(
                     .interact_opt()
                     .context("model prompt failed")?;
                 return match picked {
-                    Some(i) => ids.get(i).cloned().context("no such model"),
+                    Some(i) => ids
+                        .get(i)
+                        .map(|id| for_claude_code(id))
+                        .context("no such model"),
                     None => bail!("cancelled"),
                 };
             }
@@ -291,7 +313,11 @@ pub(crate) async fn run(ctx: &Context, args: &ClaudeCodeArgs) -> anyhow::Result<
                 args.small_model.clone(),
                 args.yes,
             )?;
-            (main, small, newest(&ids, "opus"))
+            (
+                main,
+                small,
+                newest(&ids, "opus").map(|id| for_claude_code(&id)),
+            )
         }
     };
     let token = api_key.as_deref().unwrap_or("dummy");
@@ -375,6 +401,10 @@ mod tests {
         assert_eq!(newest(&ids, "sonnet").as_deref(), Some("claude-sonnet-4.5"));
         assert_eq!(newest(&ids, "haiku").as_deref(), Some("claude-haiku-4.5"));
         assert_eq!(newest(&ids, "nothing"), None);
+        assert_eq!(for_claude_code("claude-sonnet-4.5"), "claude-sonnet-4-5");
+        assert_eq!(for_claude_code("claude-opus-4.1"), "claude-opus-4-1");
+        assert_eq!(for_claude_code("claude-sonnet-4"), "claude-sonnet-4");
+        assert_eq!(for_claude_code("gpt-4.1"), "gpt-4.1");
     }
 
     #[test]

@@ -189,7 +189,8 @@ pub(crate) async fn run(ctx: &Context, args: &StartArgs) -> anyhow::Result<ExitS
     if settings.claude_code {
         let (main, small) = claude_code::pick_models(ctx, &chat_ids, None, None, false)?;
         let token = settings.api_key.as_deref().unwrap_or("dummy");
-        let opus = claude_code::newest(&chat_ids, "opus");
+        let opus =
+            claude_code::newest(&chat_ids, "opus").map(|id| claude_code::for_claude_code(&id));
         let vars = claude_code::env_vars(&url, token, &main, &small, opus.as_deref());
         claude_code::present(
             ctx,

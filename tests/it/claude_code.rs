@@ -149,13 +149,24 @@ fn picks_the_newest_sonnet_and_haiku_from_a_running_server() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
-        text.contains("ANTHROPIC_MODEL=claude-sonnet-4.5 "),
+        text.contains("ANTHROPIC_MODEL=claude-sonnet-4-5 "),
         "{text}"
     );
     assert!(
-        text.contains("ANTHROPIC_SMALL_FAST_MODEL=claude-haiku-4.5 "),
+        text.contains("ANTHROPIC_SMALL_FAST_MODEL=claude-haiku-4-5 "),
         "{text}"
     );
+    // The dashed id Claude Code recognises is the same model to the proxy.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let model: Value = rt.block_on(async {
+        reqwest::get(format!("{}/v1/models/claude-sonnet-4-5", proxy.url))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    assert_eq!(model["id"], "claude-sonnet-4.5", "{model}");
     drop(proxy);
 
     let out = ctx
