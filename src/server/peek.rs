@@ -263,6 +263,9 @@ pub(crate) struct ChoicePeek {
     /// `index`.
     #[serde(default)]
     pub index: u64,
+    /// `finish_reason`, when set.
+    #[serde(default)]
+    pub finish_reason: Option<String>,
 }
 
 /// Inserts `"key":value,` as the first member of the JSON object in `json`; `None` when `json`

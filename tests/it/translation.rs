@@ -664,3 +664,49 @@ async fn side_requests_are_the_agents_and_light_ones_go_to_the_background_model(
     assert_eq!(sent.json()["model"], "claude-sonnet-4.5");
     assert_eq!(sent.header("x-initiator"), Some("user"));
 }
+
+#[tokio::test]
+async fn claudes_split_choices_end_once_for_a_chat_client() {
+    let ctx = signed_in();
+    let stream = concat!(
+        "data: {\"id\":\"c\",\"model\":\"claude-sonnet-4.5\",\"created\":1,\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Reading.\"}}]}\n\n",
+        "data: {\"id\":\"c\",\"model\":\"claude-sonnet-4.5\",\"created\":1,\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n",
+        "data: {\"id\":\"c\",\"model\":\"claude-sonnet-4.5\",\"created\":1,\"choices\":[{\"index\":1,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"t1\",\"type\":\"function\",\"function\":{\"name\":\"Read\",\"arguments\":\"{}\"}}]}}]}\n\n",
+        "data: {\"id\":\"c\",\"model\":\"claude-sonnet-4.5\",\"created\":1,\"choices\":[{\"index\":1,\"delta\":{},\"finish_reason\":\"tool_calls\"}],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":4,\"total_tokens\":13}}\n\n",
+        "data: [DONE]\n\n",
+    );
+    ctx.fake.reply(
+        "/chat/completions",
+        Reply::Sse(
+            vec![Bytes::from_static(stream.as_bytes())],
+            Duration::from_millis(1),
+        ),
+    );
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let resp = post(
+        &proxy,
+        "/v1/chat/completions",
+        json!({"model": "claude-sonnet-4.5", "stream": true,
+        "messages": [{"role": "user", "content": "read it"}]}),
+    )
+    .await;
+    let text = resp.text().await.unwrap();
+    let chunks: Vec<Value> = data_lines(&text)
+        .iter()
+        .filter(|l| **l != "[DONE]")
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let finishes: Vec<&str> = chunks
+        .iter()
+        .flat_map(|c| c["choices"].as_array().unwrap())
+        .filter_map(|c| c["finish_reason"].as_str())
+        .collect();
+    assert_eq!(finishes, ["tool_calls"], "{text}");
+    assert!(
+        chunks
+            .iter()
+            .flat_map(|c| c["choices"].as_array().unwrap())
+            .all(|c| c["index"] == 0)
+    );
+    assert!(text.ends_with("data: [DONE]\n\n"));
+}

@@ -349,16 +349,26 @@ pub(crate) fn relay_chat(
     };
     let line_log = log.clone();
     let mut lines = LineRewriter::default();
+    let mut finish = FinishHold::default();
     // A last line without its newline is still the client's: it goes out at the end.
     let body = closing_with_error_event(body, Shape::Chat, log.clone(), ping_every, move |chunk| {
         match chunk {
             // One pass over the lines: usage for the log, then the rewrite.
             Some(bytes) => lines.feed(bytes, |line| {
                 UsageSniffer::line(line, &line_log);
-                rewrite_chunk_line(line, merge_choices)
+                if merge_choices {
+                    finish.line(line)
+                } else {
+                    rewrite_chunk_line(line, false)
+                }
             }),
-            // A last line without its newline is still the client's: send it on at the end.
-            None => Bytes::from(std::mem::take(&mut lines.carry)),
+            // A last line without its newline is still the client's: send it on at the end,
+            // after a finish still held.
+            None => {
+                let mut out = finish.release().unwrap_or_default();
+                out.extend(std::mem::take(&mut lines.carry));
+                Bytes::from(out)
+            }
         }
     });
     Response::builder()
@@ -455,6 +465,103 @@ fn merge_choice(into: &mut Value, other: &mut Value, key: &str) {
         {
             obj.insert("finish_reason".into(), finish);
         }
+    }
+}
+
+/// One merged answer, one ending: Claude's split choices each end with their own
+/// `finish_reason` (`stop` for the text choice, then `tool_calls` for the calls), which merged
+/// into one choice would end it twice. On a Claude stream, a finish weaker than `tool_calls`
+/// is held back: dropped when `tool_calls` follows (that one goes out where it stands), sent in
+/// a chunk of its own before the usage-only chunk or `[DONE]` (or the end) otherwise. Other
+/// models' streams are left as they are.
+#[derive(Debug, Default)]
+struct FinishHold {
+    /// The finish held back, and the `id` / `model` / `created` of the chunk it came in.
+    held: Option<(String, Value, Value, Value)>,
+    /// A finish went out: any later one is dropped.
+    sent: bool,
+}
+
+impl FinishHold {
+    fn rank(finish: &str) -> u8 {
+        match finish {
+            "tool_calls" | "function_call" => 4,
+            "length" => 3,
+            "content_filter" => 2,
+            _ => 1,
+        }
+    }
+
+    /// The held finish as a chunk line (with its blank line), once.
+    fn release(&mut self) -> Option<Vec<u8>> {
+        let (finish, id, model, created) = self.held.take()?;
+        self.sent = true;
+        let chunk = serde_json::json!({"id": id, "object": "chat.completion.chunk", "created": created, "model": model,
+            "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]});
+        let mut out = b"data: ".to_vec();
+        serde_json::to_writer(&mut out, &chunk).ok()?;
+        out.extend_from_slice(b"\n\n");
+        Some(out)
+    }
+
+    /// Rewrites one line of a stream whose choices are merged.
+    fn line(&mut self, line: &[u8]) -> Option<Vec<u8>> {
+        let json = line.strip_prefix(b"data:")?.trim_ascii();
+        if json == b"[DONE]" {
+            let mut out = self.release()?;
+            out.extend_from_slice(line);
+            return Some(out);
+        }
+        let Ok(peek) = serde_json::from_slice::<CompletionPeek>(json) else {
+            return None;
+        };
+        if peek.choices.is_empty() && peek.usage.is_some() && self.held.is_some() {
+            // The usage-only chunk: the held finish goes before it.
+            let mut out = self.release()?;
+            out.extend(rewrite_chunk_line(line, true).unwrap_or_else(|| line.to_vec()));
+            return Some(out);
+        }
+        if !peek.choices.iter().any(|c| c.finish_reason.is_some()) {
+            return rewrite_chunk_line(line, true);
+        }
+        let mut value: Value = serde_json::from_slice(json).ok()?;
+        let field = |key: &str| value.get(key).cloned().unwrap_or(Value::Null);
+        let (id, model, created) = (field("id"), field("model"), field("created"));
+        if !model
+            .as_str()
+            .is_some_and(|m| m.to_ascii_lowercase().contains("claude"))
+        {
+            return rewrite_chunk_line(line, true);
+        }
+        let choices = value.get_mut("choices").and_then(Value::as_array_mut)?;
+        for choice in choices.iter_mut() {
+            let Some(finish) = choice
+                .get("finish_reason")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+            else {
+                continue;
+            };
+            let strongest = Self::rank(&finish) >= Self::rank("tool_calls");
+            if strongest && !self.sent {
+                // Goes out where it stands; a weaker one held is dropped.
+                self.held = None;
+                self.sent = true;
+                continue;
+            }
+            choice["finish_reason"] = Value::Null;
+            if !self.sent
+                && self
+                    .held
+                    .as_ref()
+                    .is_none_or(|(held, ..)| Self::rank(&finish) > Self::rank(held))
+            {
+                self.held = Some((finish, id.clone(), model.clone(), created.clone()));
+            }
+        }
+        let mut out = b"data: ".to_vec();
+        serde_json::to_writer(&mut out, &value).ok()?;
+        rewrite_chunk_line(&out, true).or(Some(out))
     }
 }
 
@@ -575,6 +682,61 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn a_merged_stream_ends_once_with_the_finish_that_says_most() {
+        let stream = [
+            r#"data: {"id":"c","model":"claude","created":1,"choices":[{"index":0,"delta":{"content":"Reading."}}]}"#,
+            r#"data: {"id":"c","model":"claude","created":1,"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#,
+            r#"data: {"id":"c","model":"claude","created":1,"choices":[{"index":1,"delta":{"tool_calls":[{"index":0,"id":"t","type":"function","function":{"name":"Read","arguments":"{}"}}]}}]}"#,
+            r#"data: {"id":"c","model":"claude","created":1,"choices":[{"index":1,"delta":{},"finish_reason":"tool_calls"}]}"#,
+            r#"data: {"id":"c","model":"claude","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}"#,
+            "data: [DONE]",
+        ];
+        let mut hold = FinishHold::default();
+        let mut out = String::new();
+        for line in stream {
+            let new = hold
+                .line(line.as_bytes())
+                .unwrap_or_else(|| line.as_bytes().to_vec());
+            out.push_str(&String::from_utf8(new).unwrap());
+            out.push_str("\n\n");
+        }
+        let data: Vec<Value> = out
+            .lines()
+            .filter_map(|l| l.strip_prefix("data: "))
+            .filter(|l| *l != "[DONE]")
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let finishes: Vec<(usize, &str)> = data
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c["choices"][0]["finish_reason"].as_str().map(|f| (i, f)))
+            .collect();
+        assert_eq!(finishes, [(3, "tool_calls")], "{out}");
+        assert!(data.iter().all(|c| {
+            c["choices"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|choice| choice["index"] == 0)
+        }));
+        assert!(
+            data[4]["usage"].is_object(),
+            "usage after the finish: {out}"
+        );
+        assert_eq!(data.len(), 5, "no extra finish chunk: {out}");
+        assert!(out.ends_with("data: [DONE]\n\n"));
+        // Without a usage chunk, the finish goes right before [DONE].
+        let mut hold = FinishHold::default();
+        assert!(hold.line(stream[1].as_bytes()).is_some());
+        let done = String::from_utf8(hold.line(b"data: [DONE]").unwrap()).unwrap();
+        assert!(
+            done.contains("\"finish_reason\":\"stop\"") && done.ends_with("data: [DONE]"),
+            "{done}"
+        );
+        assert!(hold.line(b"data: [DONE]").is_none(), "released once");
+    }
 
     #[test]
     fn split_claude_choices_are_merged_for_openai_clients() {
