@@ -196,6 +196,7 @@ pub fn chat_answer(data: &[u8]) {
         let log = RequestLog::default();
         for stream in [false, true] {
             let rendered = crate::server::translated::render(
+                None,
                 answer(AnswerBody::Full(bytes.clone())),
                 crate::translate::UpstreamKind::Chat,
                 "claude-sonnet-4-5",
@@ -334,6 +335,7 @@ pub fn chat_stream(data: &[u8]) {
     rt.block_on(async {
         let log = RequestLog::default();
         let rendered = crate::server::translated::render(
+            None,
             answer(stream_of(data)),
             crate::translate::UpstreamKind::Chat,
             "claude-sonnet-4-5",
@@ -377,6 +379,7 @@ pub fn pivot_stream(data: &[u8]) {
     rt.block_on(async {
         let log = RequestLog::default();
         let rendered = crate::server::translated::render(
+            None,
             answer(stream_of(rest)),
             kind,
             "m",

@@ -116,6 +116,13 @@ pub(crate) enum AnswerBody {
     Stream(ByteStream),
 }
 
+impl AnswerBody {
+    /// Whether the body is a stream.
+    pub(crate) fn is_stream(&self) -> bool {
+        matches!(self, Self::Stream(_))
+    }
+}
+
 /// One failed attempt.
 struct Failure {
     error: UpstreamError,
@@ -1131,6 +1138,24 @@ fn is_context_overflow(error: &UpstreamError) -> bool {
             || text.contains("maximum context"))
 }
 
+/// The request's input tokens by the shared counter (what `count_tokens` answers), for the
+/// `message_start` of a translated stream before the upstream reports its own; counted off the
+/// runtime's threads, since a long conversation takes milliseconds.
+async fn input_tokens(inbound: &Inbound, model: &ModelInfo) -> u64 {
+    let body = inbound.body.clone();
+    let (id, tokenizer) = (model.id.clone(), model.tokenizer.clone());
+    tokio::task::spawn_blocking(move || {
+        let value: Value = serde_json::from_slice(&body).ok()?;
+        crate::tokens::requests::count_anthropic_request(&value, &id, tokenizer.as_deref(), None)
+            .ok()
+            .map(|count| count.total)
+    })
+    .await
+    .ok()
+    .flatten()
+    .unwrap_or(0)
+}
+
 /// Renders an answer in the client's shape.
 async fn render(
     state: &AppState,
@@ -1192,6 +1217,11 @@ async fn render(
             state.settings.ping_interval,
         ),
         (Shape::Messages, Shape::Chat | Shape::Responses) => super::translated::render(
+            if answer.body.is_stream() {
+                Some(input_tokens(inbound, &candidate.model).await)
+            } else {
+                None
+            },
             answer,
             kind,
             &inbound.model,

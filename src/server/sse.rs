@@ -51,6 +51,7 @@ pub(crate) fn translated_response<E>(
     upstream: impl Stream<Item = Result<Bytes, E>> + Send + 'static,
     source: Source,
     requested: String,
+    input_tokens: u64,
     ping_every: Duration,
     log: RequestLog,
 ) -> Response
@@ -61,6 +62,7 @@ where
         upstream.boxed(),
         source,
         requested,
+        input_tokens,
         ping_every,
         log,
     ));
@@ -83,6 +85,7 @@ pub(crate) fn translate<E>(
     upstream: BoxStream<'static, Result<Bytes, E>>,
     source: Source,
     requested: String,
+    input_tokens: u64,
     ping_every: Duration,
     log: RequestLog,
 ) -> impl Stream<Item = Result<Bytes, Infallible>> + Send + 'static
@@ -92,7 +95,7 @@ where
     let state = State {
         sse: sse_stream::SseByteStream::new(upstream),
         source,
-        translator: StreamTranslator::new(requested, 0),
+        translator: StreamTranslator::new(requested, input_tokens),
         pending: VecDeque::new(),
         done: false,
         log,
@@ -447,6 +450,7 @@ mod tests {
             upstream,
             Source::Chat,
             "claude-haiku-4-5".into(),
+            0,
             Duration::from_secs(60),
             RequestLog::default(),
         )
@@ -494,6 +498,7 @@ mod tests {
             upstream,
             Source::Chat,
             "m".into(),
+            0,
             Duration::from_secs(60),
             RequestLog::default(),
         )

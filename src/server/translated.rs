@@ -22,6 +22,7 @@ use crate::translate::{Source, UpstreamKind, answer_as_chat};
 /// Renders a chat-completions answer as an Anthropic one; `requested` is the model name the
 /// client used (answers echo it).
 pub(crate) fn render(
+    input_tokens: Option<u64>,
     answer: Answer,
     kind: UpstreamKind,
     requested: &str,
@@ -37,6 +38,7 @@ pub(crate) fn render(
                 body,
                 Source::for_upstream(kind, requested),
                 requested.to_owned(),
+                input_tokens.unwrap_or(0),
                 ping_every,
                 log.clone(),
             ));

@@ -404,6 +404,20 @@ impl Usage {
     pub fn cached_tokens(&self) -> Option<u64> {
         self.prompt_tokens_details.as_ref()?.cached_tokens
     }
+
+    /// Input tokens written to the prompt cache: `cache_creation_input_tokens` (what a Messages
+    /// upstream reports, kept by the pivot) or `prompt_tokens_details.cache_write_tokens`.
+    pub fn cache_write_tokens(&self) -> u64 {
+        self.extra
+            .get("cache_creation_input_tokens")
+            .or_else(|| {
+                self.prompt_tokens_details
+                    .as_ref()
+                    .and_then(|d| d.extra.get("cache_write_tokens"))
+            })
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+    }
 }
 
 /// `prompt_tokens_details`.

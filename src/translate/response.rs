@@ -130,12 +130,13 @@ pub(crate) fn message_id(upstream: &str, created: Option<u64>) -> String {
 
 /// Anthropic usage from OpenAI usage: cached tokens are reported separately, as Anthropic does.
 pub(crate) fn anthropic_usage(usage: &openai::Usage) -> Usage {
-    let cached = usage.cached_tokens();
+    let cached = usage.cached_tokens().unwrap_or(0);
+    let written = usage.cache_write_tokens();
     Usage {
-        input_tokens: usage.prompt_tokens.saturating_sub(cached.unwrap_or(0)),
+        input_tokens: usage.prompt_tokens.saturating_sub(cached + written),
         output_tokens: usage.completion_tokens,
-        cache_creation_input_tokens: None,
-        cache_read_input_tokens: cached,
+        cache_creation_input_tokens: Some(written),
+        cache_read_input_tokens: Some(cached),
         extra: Extra::new(),
     }
 }
@@ -229,7 +230,7 @@ mod tests {
                     {"type": "tool_use", "id": "toolu_01B", "name": "Read", "input": {"file_path": "/b.rs"}}
                 ],
                 "stop_reason": "tool_use", "stop_sequence": null,
-                "usage": {"input_tokens": 1200, "output_tokens": 80}
+                "usage": {"input_tokens": 1200, "output_tokens": 80, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}
             })
         );
     }
@@ -257,7 +258,7 @@ mod tests {
         assert_eq!(value["stop_reason"], "end_turn");
         assert_eq!(
             value["usage"],
-            json!({"input_tokens": 40, "output_tokens": 10, "cache_read_input_tokens": 60})
+            json!({"input_tokens": 40, "output_tokens": 10, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 60})
         );
     }
 

@@ -434,7 +434,7 @@ fn usage(u: Option<&super::openai::Usage>) -> Value {
         .unwrap_or(0);
     json!({
         "input_tokens": u.prompt_tokens,
-        "input_tokens_details": {"cached_tokens": u.cached_tokens().unwrap_or(0), "cache_write_tokens": 0},
+        "input_tokens_details": {"cached_tokens": u.cached_tokens().unwrap_or(0), "cache_write_tokens": u.cache_write_tokens()},
         "output_tokens": u.completion_tokens,
         "output_tokens_details": {"reasoning_tokens": reasoning},
         "total_tokens": u.prompt_tokens + u.completion_tokens,

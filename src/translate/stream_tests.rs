@@ -85,7 +85,7 @@ fn copilot_claude_text_then_tool_call_in_another_choice() {
             json!({"type": "content_block_delta", "index": 1, "delta": {"type": "input_json_delta", "partial_json": "\"ls\"}"}}),
             json!({"type": "content_block_stop", "index": 1}),
             json!({"type": "message_delta", "delta": {"stop_reason": "tool_use", "stop_sequence": null},
-                "usage": {"input_tokens": 500, "output_tokens": 42, "cache_read_input_tokens": 1000}}),
+                "usage": {"input_tokens": 500, "output_tokens": 42, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 1000}}),
             json!({"type": "message_stop"}),
         ]
     );
@@ -270,7 +270,10 @@ fn usage_on_the_first_chunk_replaces_the_estimate_in_message_start() {
     let mut first = delta(0, json!({"content": "x"}));
     first["usage"] = json!({"prompt_tokens": 12, "completion_tokens": 0, "total_tokens": 12});
     let (_, events) = run(&[first, finish(0, "length")]);
-    assert_eq!(events[0], start(12));
+    let mut want = start(12);
+    want["message"]["usage"]["cache_creation_input_tokens"] = json!(0);
+    want["message"]["usage"]["cache_read_input_tokens"] = json!(0);
+    assert_eq!(events[0], want);
     assert_eq!(
         events[events.len() - 2]["delta"]["stop_reason"],
         "max_tokens"

@@ -210,6 +210,19 @@ async fn a_messages_client_works_on_a_responses_only_model_with_reasoning_across
         .collect();
     assert_eq!(events[0]["type"], "message_start");
     assert_eq!(events.last().unwrap()["type"], "message_stop", "{text}");
+    // message_start carries the exact local count (what count_tokens answers), not 0.
+    let counted: Value = post(&proxy, "/v1/messages/count_tokens", json!({"model": "gpt-5.1-codex",
+        "messages": [{"role": "user", "content": "list the files"}], "tools": tools}))
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert!(counted["input_tokens"].as_u64().unwrap() > 0);
+    assert_eq!(
+        events[0]["message"]["usage"]["input_tokens"],
+        counted["input_tokens"],
+        "{text}"
+    );
     let signature = events
         .iter()
         .find_map(|e| e["delta"]["signature"].as_str())
