@@ -44,6 +44,15 @@ pub(crate) struct ChatPeek<'a> {
     /// `top_p`.
     #[serde(default)]
     pub top_p: Option<f64>,
+    /// Whether an `input` field was sent (a Responses-shaped body).
+    #[serde(default, deserialize_with = "present")]
+    pub input: bool,
+}
+
+/// `true` for a key that is present (its value is skipped, not built).
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    IgnoredAny::deserialize(deserializer)?;
+    Ok(true)
 }
 
 /// An optional string borrowed from the input when it has no escapes. (serde borrows a

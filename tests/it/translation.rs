@@ -211,16 +211,19 @@ async fn a_messages_client_works_on_a_responses_only_model_with_reasoning_across
     assert_eq!(events[0]["type"], "message_start");
     assert_eq!(events.last().unwrap()["type"], "message_stop", "{text}");
     // message_start carries the exact local count (what count_tokens answers), not 0.
-    let counted: Value = post(&proxy, "/v1/messages/count_tokens", json!({"model": "gpt-5.1-codex",
-        "messages": [{"role": "user", "content": "list the files"}], "tools": tools}))
+    let counted: Value = post(
+        &proxy,
+        "/v1/messages/count_tokens",
+        json!({"model": "gpt-5.1-codex",
+        "messages": [{"role": "user", "content": "list the files"}], "tools": tools}),
+    )
     .await
     .json()
     .await
     .unwrap();
     assert!(counted["input_tokens"].as_u64().unwrap() > 0);
     assert_eq!(
-        events[0]["message"]["usage"]["input_tokens"],
-        counted["input_tokens"],
+        events[0]["message"]["usage"]["input_tokens"], counted["input_tokens"],
         "{text}"
     );
     let signature = events
@@ -722,4 +725,34 @@ async fn claudes_split_choices_end_once_for_a_chat_client() {
             .all(|c| c["index"] == 0)
     );
     assert!(text.ends_with("data: [DONE]\n\n"));
+}
+
+#[tokio::test]
+async fn a_responses_shaped_body_sent_to_chat_completions_is_served_as_one() {
+    let ctx = signed_in();
+    ctx.fake.reply(
+        "/chat/completions",
+        Reply::Json(200, crate::proxy::chat_answer("gpt-4o", "Hi from chat.")),
+    );
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    // As Cursor sends it.
+    let resp = post(
+        &proxy,
+        "/v1/chat/completions",
+        json!({"model": "gpt-4o",
+        "input": [{"role": "user", "content": [{"type": "input_text", "text": "hello"}]}]}),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["object"], "response");
+    assert_eq!(v["output"][0]["content"][0]["text"], "Hi from chat.");
+    let sent = ctx.fake.requests("/copilot/chat/completions")[0].json();
+    assert_eq!(
+        sent["messages"],
+        json!([{"role": "user", "content": "hello"}])
+    );
+    // Neither shape: still the chat route's own error.
+    let resp = post(&proxy, "/v1/chat/completions", json!({"model": "gpt-4o"})).await;
+    assert_eq!(resp.status(), 400);
 }

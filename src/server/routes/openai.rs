@@ -28,18 +28,28 @@ pub(crate) async fn chat_completions(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    match chat_inbound(&headers, body, &log).await {
+    let inbound = async {
+        let bytes = read_body(body).await?;
+        let peek: ChatPeek<'_> = parse_json(&bytes)?;
+        if peek.messages.is_none() && peek.input {
+            // Responses-shaped (Cursor sends these to /chat/completions): served as one.
+            drop(peek);
+            return responses_from(&headers, bytes, &log);
+        }
+        drop(peek);
+        chat_inbound(&headers, bytes, &log)
+    };
+    match inbound.await {
         Ok(inbound) => dispatch(&state, &log, inbound).await,
         Err(err) => err.into_response_for(Surface::OpenAi),
     }
 }
 
-async fn chat_inbound(
+fn chat_inbound(
     headers: &HeaderMap,
-    body: Body,
+    bytes: axum::body::Bytes,
     log: &RequestLog,
 ) -> Result<Inbound, ApiError> {
-    let bytes = read_body(body).await?;
     let peek: ChatPeek<'_> = parse_json(&bytes)?;
     let model = match peek.model.as_deref().map(str::trim) {
         Some(model) if !model.is_empty() => model.to_owned(),
@@ -105,7 +115,14 @@ async fn responses_inbound(
     body: Body,
     log: &RequestLog,
 ) -> Result<Inbound, ApiError> {
-    let bytes = read_body(body).await?;
+    responses_from(headers, read_body(body).await?, log)
+}
+
+fn responses_from(
+    headers: &HeaderMap,
+    bytes: axum::body::Bytes,
+    log: &RequestLog,
+) -> Result<Inbound, ApiError> {
     let payload: Map<String, Value> = parse_json(&bytes)?;
     let model = required_model(&payload)?;
     log.model(&model, &model);
