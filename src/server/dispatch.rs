@@ -739,7 +739,12 @@ fn build_body(
 ) -> Result<Bytes, ApiError> {
     let model = &candidate.model;
     match (inbound.surface, shape) {
-        (Shape::Messages, Shape::Messages) => native_messages_body(inbound, model, rules),
+        (Shape::Messages, Shape::Messages) => native_messages_body(
+            inbound,
+            model,
+            rules,
+            matches!(*candidate.provider, Provider::Copilot(_)),
+        ),
         (Shape::Responses, Shape::Chat) => {
             let (request, previous) = responses_request(inbound, translation, store)?;
             let (mut chat, mut ctx) = crate::translate::responses::to_chat(&request, &model.id)
@@ -869,6 +874,7 @@ fn native_messages_body(
     inbound: &mut Inbound,
     model: &ModelInfo,
     rules: &RouteRules,
+    copilot: bool,
 ) -> Result<Bytes, ApiError> {
     let mut raw: Map<String, Value> = parse_json(&inbound.body)?;
     raw.insert("model".into(), Value::String(model.id.clone()));
@@ -886,6 +892,9 @@ fn native_messages_body(
     if let Some(Value::Array(messages)) = raw.get_mut("messages") {
         super::rules::preprocess(messages, rules);
     }
+    if copilot {
+        fold_system_messages(&mut raw);
+    }
     if !rules.stop.is_empty() {
         let mut stops: Vec<Value> = raw
             .get("stop_sequences")
@@ -902,6 +911,103 @@ fn native_messages_body(
     serde_json::to_vec(&raw)
         .map(Bytes::from)
         .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// `role: "system"` messages inside `messages` (Claude Code sends them, announced by a
+/// `mid-conversation-system-*` beta that Copilot does not take) folded into the conversation:
+/// before the first user turn into the top-level `system`, elsewhere as a leading text block of
+/// the next user turn (the previous one when none follows). The instructions stay where they
+/// were said, and the request stays one Copilot accepts.
+fn fold_system_messages(raw: &mut Map<String, Value>) {
+    let Some(Value::Array(messages)) = raw.get_mut("messages") else {
+        return;
+    };
+    if !messages.iter().any(|m| m["role"] == "system") {
+        return;
+    }
+    let text = |content: &Value| match content {
+        Value::String(text) => text.clone(),
+        Value::Array(blocks) => blocks
+            .iter()
+            .filter_map(|b| b.get("text").and_then(Value::as_str))
+            .collect::<Vec<_>>()
+            .join("\n\n"),
+        _ => String::new(),
+    };
+    let mut leading = Vec::new();
+    let mut pending: Vec<String> = Vec::new();
+    let mut kept: Vec<Value> = Vec::with_capacity(messages.len());
+    for message in messages.drain(..) {
+        if message["role"] == "system" {
+            let said = text(&message["content"]);
+            if said.is_empty() {
+                continue;
+            }
+            if kept.iter().any(|m: &Value| m["role"] == "user") {
+                pending.push(said);
+            } else {
+                leading.push(said);
+            }
+            continue;
+        }
+        let mut message = message;
+        if message["role"] == "user" && !pending.is_empty() {
+            prepend_text(&mut message, std::mem::take(&mut pending));
+        }
+        kept.push(message);
+    }
+    if !pending.is_empty()
+        && let Some(last_user) = kept.iter_mut().rev().find(|m| m["role"] == "user")
+    {
+        append_text(last_user, pending);
+    }
+    *messages = kept;
+    if !leading.is_empty() {
+        let joined = leading.join("\n\n");
+        match raw.get_mut("system") {
+            Some(Value::String(system)) => {
+                system.push_str("\n\n");
+                system.push_str(&joined);
+            }
+            Some(Value::Array(blocks)) => {
+                blocks.push(serde_json::json!({"type": "text", "text": joined}))
+            }
+            _ => {
+                raw.insert("system".into(), Value::String(joined));
+            }
+        }
+    }
+}
+
+/// A user message's content as blocks.
+fn blocks_of(message: &mut Value) -> Option<&mut Vec<Value>> {
+    if let Some(text) = message["content"].as_str().map(str::to_owned) {
+        message["content"] = serde_json::json!([{"type": "text", "text": text}]);
+    }
+    message["content"].as_array_mut()
+}
+
+fn prepend_text(message: &mut Value, texts: Vec<String>) {
+    if let Some(blocks) = blocks_of(message) {
+        // Tool results must open the turn; the text goes after them.
+        let at = blocks
+            .iter()
+            .take_while(|b| b["type"] == "tool_result")
+            .count();
+        for (i, text) in texts.into_iter().enumerate() {
+            blocks.insert(at + i, serde_json::json!({"type": "text", "text": text}));
+        }
+    }
+}
+
+fn append_text(message: &mut Value, texts: Vec<String>) {
+    if let Some(blocks) = blocks_of(message) {
+        blocks.extend(
+            texts
+                .into_iter()
+                .map(|text| serde_json::json!({"type": "text", "text": text})),
+        );
+    }
 }
 
 /// Keeps `max_tokens` within the model's output limit (Claude Code asks for 32000 whatever the
@@ -1288,6 +1394,32 @@ mod tests {
         };
         clamp_output(&mut req, &model, &capped);
         assert_eq!(req.max_tokens, Some(1000));
+    }
+
+    #[test]
+    fn mid_conversation_system_messages_are_folded_for_copilot() {
+        let mut raw = serde_json::json!({"system": "Be Claude Code.", "messages": [
+            {"role": "system", "content": "Before anything."},
+            {"role": "user", "content": "hi"},
+            {"role": "assistant", "content": [{"type": "tool_use", "id": "t", "name": "f", "input": {}}]},
+            {"role": "system", "content": [{"type": "text", "text": "The file changed."}]},
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t", "content": "ok"}]},
+            {"role": "assistant", "content": "done"},
+            {"role": "system", "content": "Last words."}
+        ]});
+        let map = raw.as_object_mut().unwrap();
+        fold_system_messages(map);
+        assert_eq!(map["system"], "Be Claude Code.\n\nBefore anything.");
+        let messages = map["messages"].as_array().unwrap();
+        assert_eq!(messages.len(), 4);
+        assert!(messages.iter().all(|m| m["role"] != "system"));
+        assert_eq!(
+            messages[2]["content"],
+            serde_json::json!([{"type": "tool_result", "tool_use_id": "t", "content": "ok"},
+                               {"type": "text", "text": "The file changed."},
+                               // Nothing follows the last one: it joins the last user turn.
+                               {"type": "text", "text": "Last words."}])
+        );
     }
 
     #[test]
