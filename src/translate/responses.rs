@@ -341,6 +341,16 @@ fn push_item(messages: &mut Vec<Value>, item: &Value, ctx: &Context) -> Result<(
             } else {
                 json!(text_of(&content).unwrap_or_default())
             };
+            if role == "assistant"
+                && let Some(last) = messages.last_mut()
+                && last["role"] == "assistant"
+                && last["content"].is_null()
+                && last.get("tool_calls").is_none()
+            {
+                // The reasoning item before it.
+                last["content"] = content;
+                return Ok(());
+            }
             messages.push(json!({"role": role, "content": content}));
         }
         "function_call" | "custom_tool_call" | "local_shell_call" => {
@@ -412,7 +422,29 @@ fn push_item(messages: &mut Vec<Value>, item: &Value, ctx: &Context) -> Result<(
                 messages.push(json!({"role": "user", "content": parts}));
             }
         }
-        "reasoning" | "item_reference" => {}
+        "reasoning" => {
+            // Carried on the assistant turn it preceded (its text and tool calls merge in).
+            let summary: Vec<&str> = item
+                .get("summary")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s.get("text").and_then(Value::as_str))
+                .collect();
+            let opaque = item.get("encrypted_content").and_then(Value::as_str);
+            if summary.is_empty() && opaque.is_none() {
+                return Ok(());
+            }
+            let mut message = json!({"role": "assistant", "content": null});
+            if !summary.is_empty() {
+                message["reasoning_text"] = json!(summary.join("\n\n"));
+            }
+            if let Some(opaque) = opaque {
+                message["reasoning_opaque"] = json!(opaque);
+            }
+            messages.push(message);
+        }
+        "item_reference" => {}
         other => {
             let _ = ctx;
             return Err(bad(format!(
@@ -510,6 +542,18 @@ fn call_item(id: &str, name: &str, arguments: &str, ctx: &Context, status: &str)
     json!({"type": "function_call", "id": format!("fc_{id}"), "call_id": id, "name": name, "arguments": arguments, "status": status})
 }
 
+/// A reasoning output item: the reasoning as its summary, the upstream's opaque reasoning
+/// (Claude's signature, OpenAI's encrypted content) as `encrypted_content`, which the client
+/// sends back with the next turn.
+fn reasoning_item(id: &str, text: &str, opaque: Option<&str>) -> Value {
+    let summary: Vec<Value> = if text.is_empty() {
+        Vec::new()
+    } else {
+        vec![json!({"type": "summary_text", "text": text})]
+    };
+    json!({"type": "reasoning", "id": id, "summary": summary, "encrypted_content": opaque})
+}
+
 fn response_id(chat_id: &str) -> String {
     let tail: String = chat_id
         .chars()
@@ -528,7 +572,24 @@ pub fn to_response(chat: &ChatResponse, model: &str, ctx: &Context) -> Value {
     let mut text = String::new();
     let mut calls: Vec<Value> = Vec::new();
     let mut finish = None;
+    let mut reasoning: Vec<&str> = Vec::new();
+    let mut opaque = None;
     for choice in &chat.choices {
+        if let Some(t) = choice
+            .message
+            .reasoning_text
+            .as_deref()
+            .filter(|t| !t.is_empty())
+        {
+            reasoning.push(t);
+        }
+        if opaque.is_none() {
+            opaque = choice
+                .message
+                .reasoning_opaque
+                .clone()
+                .filter(|o| !o.is_empty());
+        }
         match &choice.message.content {
             Some(MessageContent::Text(t)) => text.push_str(t),
             Some(MessageContent::Parts(parts)) => {
@@ -566,6 +627,13 @@ pub fn to_response(chat: &ChatResponse, model: &str, ctx: &Context) -> Value {
         ctx,
     );
     let mut output = Vec::new();
+    if !reasoning.is_empty() || opaque.is_some() {
+        output.push(reasoning_item(
+            &format!("rs_{}", response_id(&chat.id).trim_start_matches("resp_")),
+            &reasoning.join("\n\n"),
+            opaque.as_deref(),
+        ));
+    }
     if !text.is_empty() {
         output.push(json!({"type": "message", "id": format!("msg_{}", response_id(&chat.id)), "status": "completed", "role": "assistant",
             "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}]}));
@@ -585,6 +653,14 @@ pub fn to_response(chat: &ChatResponse, model: &str, ctx: &Context) -> Value {
 /// An open output item of a stream.
 #[derive(Debug)]
 enum Open {
+    Reasoning {
+        index: usize,
+        id: String,
+        text: String,
+        opaque: Option<String>,
+        /// A summary part was opened (the first reasoning text arrived).
+        part: bool,
+    },
     Text {
         index: usize,
         id: String,
@@ -609,7 +685,9 @@ pub struct StreamTranslator {
     sequence: u64,
     started: bool,
     finished: bool,
-    items: Vec<Value>,
+    /// Closed items with their output index.
+    items: Vec<(usize, Value)>,
+    reasoning: Option<Open>,
     text: Option<Open>,
     calls: Vec<(u32, Open)>,
     finish: Option<String>,
@@ -628,6 +706,7 @@ impl StreamTranslator {
             started: false,
             finished: false,
             items: Vec::new(),
+            reasoning: None,
             text: None,
             calls: Vec::new(),
             finish: None,
@@ -654,7 +733,12 @@ impl StreamTranslator {
 
     fn response(&self, status: &str) -> Value {
         let mut r = envelope(&self.id, &self.model, self.created, status, &self.ctx);
-        r.insert("output".into(), Value::Array(self.items.clone()));
+        let mut items = self.items.clone();
+        items.sort_by_key(|(index, _)| *index);
+        r.insert(
+            "output".into(),
+            Value::Array(items.into_iter().map(|(_, item)| item).collect()),
+        );
         r.insert("usage".into(), self.usage.clone());
         Value::Object(r)
     }
@@ -685,7 +769,94 @@ impl StreamTranslator {
             "response.output_item.done",
             json!({"output_index": index, "item": item}),
         ));
-        self.items.push(item);
+        self.items.push((index, item));
+    }
+
+    /// Reasoning text or opaque reasoning: opens the reasoning item on first sight.
+    fn push_reasoning(
+        &mut self,
+        text: Option<&str>,
+        opaque: Option<&str>,
+        out: &mut Vec<(String, Value)>,
+    ) {
+        if self.reasoning.is_none() {
+            let index = self.next_index();
+            let id = format!("rs_{}", self.id.trim_start_matches("resp_"));
+            let item = json!({"type": "reasoning", "id": id, "summary": []});
+            out.push(self.event(
+                "response.output_item.added",
+                json!({"output_index": index, "item": item}),
+            ));
+            self.reasoning = Some(Open::Reasoning {
+                index,
+                id,
+                text: String::new(),
+                opaque: None,
+                part: false,
+            });
+        }
+        let Some(Open::Reasoning {
+            index,
+            id,
+            text: all,
+            opaque: held,
+            part,
+        }) = &mut self.reasoning
+        else {
+            return;
+        };
+        let (index, id) = (*index, id.clone());
+        if let Some(more) = opaque {
+            held.get_or_insert_with(String::new).push_str(more);
+        }
+        if let Some(text) = text {
+            all.push_str(text);
+            let open_part = !*part;
+            *part = true;
+            if open_part {
+                out.push(self.event("response.reasoning_summary_part.added", json!({"item_id": id, "output_index": index, "summary_index": 0, "part": {"type": "summary_text", "text": ""}})));
+            }
+            out.push(self.event(
+                "response.reasoning_summary_text.delta",
+                json!({"item_id": id, "output_index": index, "summary_index": 0, "delta": text}),
+            ));
+        }
+    }
+
+    /// Closes the reasoning item: when the answer moves on and its opaque part is known, or at
+    /// the end. (Copilot can send Claude's signature after the text has started: the item then
+    /// stays open until it arrives.)
+    fn close_reasoning(&mut self, force: bool, out: &mut Vec<(String, Value)>) {
+        let ready = match &self.reasoning {
+            Some(Open::Reasoning { opaque, .. }) => force || opaque.is_some(),
+            _ => false,
+        };
+        if !ready {
+            return;
+        }
+        let Some(Open::Reasoning {
+            index,
+            id,
+            text,
+            opaque,
+            part,
+        }) = self.reasoning.take()
+        else {
+            return;
+        };
+        if part {
+            out.push(self.event(
+                "response.reasoning_summary_text.done",
+                json!({"item_id": id, "output_index": index, "summary_index": 0, "text": text}),
+            ));
+            out.push(self.event("response.reasoning_summary_part.done", json!({"item_id": id, "output_index": index, "summary_index": 0, "part": {"type": "summary_text", "text": text}})));
+        }
+        let item = reasoning_item(&id, &text, opaque.as_deref());
+        out.push(self.event(
+            "response.output_item.done",
+            json!({"output_index": index, "item": item}),
+        ));
+        self.items.push((index, item));
     }
 
     fn close_calls(&mut self, out: &mut Vec<(String, Value)>) {
@@ -709,13 +880,16 @@ impl StreamTranslator {
                     "response.output_item.done",
                     json!({"output_index": index, "item": item}),
                 ));
-                self.items.push(item);
+                self.items.push((index, item));
             }
         }
     }
 
     fn next_index(&self) -> usize {
-        self.items.len() + usize::from(self.text.is_some()) + self.calls.len()
+        self.items.len()
+            + usize::from(self.reasoning.is_some())
+            + usize::from(self.text.is_some())
+            + self.calls.len()
     }
 
     /// Events for one chat chunk.
@@ -730,6 +904,36 @@ impl StreamTranslator {
         }
         self.start(&mut out);
         for choice in &chunk.choices {
+            let thought = choice
+                .delta
+                .reasoning_text
+                .as_deref()
+                .filter(|t| !t.is_empty());
+            let opaque = choice
+                .delta
+                .reasoning_opaque
+                .as_deref()
+                .filter(|t| !t.is_empty());
+            if thought.is_some() || opaque.is_some() {
+                self.push_reasoning(thought, opaque, &mut out);
+                if self.text.is_some() || !self.calls.is_empty() {
+                    // A late signature: the answer has moved on already.
+                    self.close_reasoning(false, &mut out);
+                }
+            }
+            let moves_on = choice
+                .delta
+                .content
+                .as_deref()
+                .is_some_and(|t| !t.is_empty())
+                || choice
+                    .delta
+                    .tool_calls
+                    .as_ref()
+                    .is_some_and(|c| !c.is_empty());
+            if moves_on {
+                self.close_reasoning(false, &mut out);
+            }
             if let Some(text) = choice.delta.content.as_deref().filter(|t| !t.is_empty()) {
                 if !self.calls.is_empty() {
                     self.close_calls(&mut out);
@@ -837,6 +1041,7 @@ impl StreamTranslator {
             return out;
         }
         self.start(&mut out);
+        self.close_reasoning(true, &mut out);
         self.close_text(&mut out);
         self.close_calls(&mut out);
         self.finished = true;

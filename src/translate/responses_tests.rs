@@ -203,3 +203,71 @@ fn streams_open_and_close_every_item_and_end_once() {
     long.push(&chunk(json!({"id": "c", "model": "m", "choices": [{"index": 0, "delta": {"content": "x"}, "finish_reason": "length"}]})));
     assert_eq!(long.finish().last().unwrap().0, "response.incomplete");
 }
+
+#[test]
+fn reasoning_becomes_a_reasoning_item_and_comes_back_as_reasoning() {
+    // A Claude answer through Copilot's chat: thinking text and its signature.
+    let chat = chat_response(json!({"id": "chatcmpl-r1", "model": "claude", "created": 3,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "Done.",
+            "reasoning_text": "Think first.", "reasoning_opaque": "SIG"}, "finish_reason": "stop"}]}));
+    let answer = to_response(&chat, "claude", &Context::default());
+    let item = &answer["output"][0];
+    assert_eq!(item["type"], "reasoning");
+    assert_eq!(item["summary"][0]["text"], "Think first.");
+    assert_eq!(item["encrypted_content"], "SIG");
+    assert_eq!(answer["output"][1]["type"], "message");
+
+    // The client sends it back: the assistant turn carries it again.
+    let (chat, _) = to_chat(
+        &map(json!({"model": "claude", "input": [
+            {"type": "message", "role": "user", "content": "hi"},
+            item.clone(),
+            {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "Done."}]},
+            {"type": "message", "role": "user", "content": "again"}]})),
+        "claude",
+    )
+    .unwrap();
+    let messages = chat["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 3, "{messages:#?}");
+    assert_eq!(
+        messages[1],
+        json!({"role": "assistant", "content": "Done.", "reasoning_text": "Think first.", "reasoning_opaque": "SIG"})
+    );
+}
+
+#[test]
+fn streamed_reasoning_is_an_item_closed_when_its_signature_is_known() {
+    let mut t = StreamTranslator::new("claude".into(), Context::default());
+    let mut events = Vec::new();
+    for c in [
+        json!({"id": "c", "choices": [{"index": 0, "delta": {"reasoning_text": "Hm"}}]}),
+        json!({"id": "c", "choices": [{"index": 0, "delta": {"reasoning_text": "m."}}]}),
+        json!({"id": "c", "choices": [{"index": 0, "delta": {"content": "Answer"}}]}),
+        // Copilot sends Claude's signature after the text started.
+        json!({"id": "c", "choices": [{"index": 0, "delta": {"reasoning_opaque": "SIG"}}]}),
+        json!({"id": "c", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}),
+    ] {
+        events.extend(t.push(&chunk(c)));
+    }
+    events.extend(t.finish());
+    let names: Vec<&str> = events.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(
+        names.contains(&"response.reasoning_summary_text.delta"),
+        "{names:?}"
+    );
+    let added = names
+        .iter()
+        .filter(|n| **n == "response.output_item.added")
+        .count();
+    let done = names
+        .iter()
+        .filter(|n| **n == "response.output_item.done")
+        .count();
+    assert_eq!((added, done), (2, 2), "{names:?}");
+    let (_, completed) = events.last().unwrap();
+    let output = completed["response"]["output"].as_array().unwrap();
+    assert_eq!(output[0]["type"], "reasoning", "in output-index order");
+    assert_eq!(output[0]["summary"][0]["text"], "Hmm.");
+    assert_eq!(output[0]["encrypted_content"], "SIG");
+    assert_eq!(output[1]["content"][0]["text"], "Answer");
+}
