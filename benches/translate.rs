@@ -1,6 +1,8 @@
 //! Translator throughput: Anthropic request → OpenAI request, OpenAI response → Anthropic
 //! response, and a whole streamed answer through `StreamTranslator`, on realistic Claude Code
-//! sized payloads. Run with `cargo bench --bench translate`.
+//! sized payloads; then every translated pair on a 1 MB long session (history, tool results,
+//! base64 images), and the upstream stream decoders per event. Run with
+//! `cargo bench --bench translate`.
 
 use std::hint::black_box;
 
@@ -88,5 +90,137 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+/// A 1 MB Claude Code-shaped session: 120 tool round trips with 6 KB results, and four
+/// screenshots as base64.
+fn long_session() -> Value {
+    let mut request = claude_code_request();
+    let image = "iVBORw0KGgo".repeat(4_000);
+    let messages = request["messages"]
+        .as_array_mut()
+        .unwrap_or_else(|| unreachable!());
+    messages.truncate(1);
+    for i in 0..120 {
+        messages.push(json!({"role": "assistant", "content": [
+            {"type": "text", "text": "Reading the next file."},
+            {"type": "tool_use", "id": format!("toolu_{i}"), "name": "Tool1", "input": {"path": format!("/src/m{i}.rs")}}]}));
+        let mut result =
+            vec![json!({"type": "text", "text": "pub fn f() -> u32 { 42 }\n".repeat(240)})];
+        if i % 30 == 0 {
+            result.push(json!({"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": image}}));
+        }
+        messages.push(json!({"role": "user", "content": [
+            {"type": "tool_result", "tool_use_id": format!("toolu_{i}"), "content": result}]}));
+    }
+    request
+}
+
+/// Every translated pair on the 1 MB session: parse, translate, serialise.
+fn pairs(c: &mut Criterion) {
+    use copilot_api::translate::{responses, via_messages, via_responses};
+    let raw = serde_json::to_vec(&long_session()).unwrap_or_default();
+    let target = TargetModel {
+        id: "gpt-5-codex".into(),
+        supports_thinking_budget: false,
+        supports_reasoning_effort: true,
+        max_output_tokens: Some(128_000),
+        replays_reasoning: true,
+    };
+    let claude = via_messages::Target {
+        id: "claude-sonnet-4.5".into(),
+        max_output: Some(32_000),
+    };
+    let to_chat = |raw: &[u8]| -> serde_json::Map<String, Value> {
+        let req: MessagesRequest = serde_json::from_slice(raw).unwrap_or_else(|_| unreachable!());
+        let chat = anthropic_to_openai(req, &target).unwrap_or_else(|_| unreachable!());
+        match serde_json::to_value(&chat) {
+            Ok(Value::Object(map)) => map,
+            _ => unreachable!(),
+        }
+    };
+    let chat_raw = serde_json::to_vec(&to_chat(&raw)).unwrap_or_default();
+    let responses_raw = serde_json::to_vec(
+        &via_responses::request(&to_chat(&raw), "gpt-5-codex").unwrap_or_else(|_| unreachable!()),
+    )
+    .unwrap_or_default();
+    let mut group = c.benchmark_group("pair (1 MB session)");
+    group.throughput(Throughput::Bytes(raw.len() as u64));
+    group.sample_size(30);
+    group.bench_function("messages -> chat", |b| {
+        b.iter(|| black_box(serde_json::to_vec(&to_chat(black_box(&raw))).unwrap_or_default()));
+    });
+    group.bench_function("messages -> responses", |b| {
+        b.iter(|| {
+            let out = via_responses::request(&to_chat(black_box(&raw)), "gpt-5-codex");
+            black_box(serde_json::to_vec(&out.ok()).unwrap_or_default())
+        });
+    });
+    let parse = |raw: &[u8]| -> serde_json::Map<String, Value> {
+        serde_json::from_slice(raw).unwrap_or_else(|_| unreachable!())
+    };
+    group.bench_function("chat -> responses", |b| {
+        b.iter(|| {
+            let out = via_responses::request(&parse(black_box(&chat_raw)), "gpt-5-codex");
+            black_box(serde_json::to_vec(&out.ok()).unwrap_or_default())
+        });
+    });
+    group.bench_function("chat -> messages", |b| {
+        b.iter(|| {
+            let out = via_messages::request(&parse(black_box(&chat_raw)), &claude);
+            black_box(serde_json::to_vec(&out.ok()).unwrap_or_default())
+        });
+    });
+    group.bench_function("responses -> chat", |b| {
+        b.iter(|| {
+            let out = responses::to_chat(&parse(black_box(&responses_raw)), "gpt-4o");
+            black_box(serde_json::to_vec(&out.ok().map(|(chat, _)| chat)).unwrap_or_default())
+        });
+    });
+    group.bench_function("responses -> messages", |b| {
+        b.iter(|| {
+            let (chat, _) = responses::to_chat(&parse(black_box(&responses_raw)), "claude")
+                .unwrap_or_else(|_| unreachable!());
+            let out =
+                via_messages::request(chat.as_object().unwrap_or_else(|| unreachable!()), &claude);
+            black_box(serde_json::to_vec(&out.ok()).unwrap_or_default())
+        });
+    });
+    group.finish();
+
+    // Upstream stream events decoded into chat chunks (the JSON parse included), per event.
+    let responses_events: Vec<String> = (0..200)
+        .map(|i| json!({"type": "response.output_text.delta", "sequence_number": i, "output_index": 0, "content_index": 0, "item_id": "msg_1", "delta": format!("word{i} ")}).to_string())
+        .collect();
+    let messages_events: Vec<String> = (0..200)
+        .map(|i| json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": format!("word{i} ")}}).to_string())
+        .collect();
+    let mut group = c.benchmark_group("decode 200 events");
+    group.throughput(Throughput::Elements(200));
+    group.bench_function("responses events -> chat chunks", |b| {
+        b.iter(|| {
+            let mut source = copilot_api::translate::Source::Responses(
+                via_responses::Decoder::new("gpt-5-codex".into()),
+            );
+            let mut n = 0;
+            for data in &responses_events {
+                n += source.decode(black_box(data)).len();
+            }
+            black_box(n)
+        });
+    });
+    group.bench_function("messages events -> chat chunks", |b| {
+        b.iter(|| {
+            let mut source = copilot_api::translate::Source::Messages(via_messages::Decoder::new(
+                "claude".into(),
+            ));
+            let mut n = 0;
+            for data in &messages_events {
+                n += source.decode(black_box(data)).len();
+            }
+            black_box(n)
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, pairs);
 criterion_main!(benches);

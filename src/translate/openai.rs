@@ -458,8 +458,8 @@ pub struct ChunkChoice {
     pub index: u32,
     /// What was added.
     pub delta: Delta,
-    /// Set on the chunk that ends this choice.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Set on the chunk that ends this choice; `null` before (OpenAI's schema requires the
+    /// field on every chunk).
     pub finish_reason: Option<String>,
     /// Unknown fields.
     #[serde(flatten)]

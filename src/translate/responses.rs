@@ -519,7 +519,9 @@ fn envelope(
     r.insert("top_p".into(), echo("top_p", json!(1.0)));
     r.insert("truncation".into(), json!("disabled"));
     r.insert("usage".into(), Value::Null);
-    r.insert("user".into(), echo("user", Value::Null));
+    if let Some(user) = ctx.echo.get("user").filter(|u| u.is_string()) {
+        r.insert("user".into(), user.clone());
+    }
     r.insert("metadata".into(), echo("metadata", json!({})));
     r
 }
@@ -873,7 +875,7 @@ impl StreamTranslator {
                 if item.get("type").and_then(Value::as_str) == Some("function_call") {
                     out.push(self.event(
                         "response.function_call_arguments.done",
-                        json!({"item_id": item_id, "output_index": index, "arguments": arguments}),
+                        json!({"item_id": item_id, "output_index": index, "name": name, "arguments": arguments}),
                     ));
                 }
                 out.push(self.event(
