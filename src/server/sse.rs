@@ -355,6 +355,8 @@ where
         finished: bool,
         /// A chunk with choices went out (a legacy echo goes in the first).
         started: bool,
+        /// A chunk said why the answer ended.
+        finish_seen: bool,
         created: u64,
     }
     fn fail<E>(st: &mut St<E>, message: &str, out: &mut bytes::BytesMut) {
@@ -384,6 +386,8 @@ where
                     match pivot {
                         Pivot::Chunk(chunk) => {
                             log_usage(&st.log, &chunk);
+                            st.finish_seen |=
+                                chunk.choices.iter().any(|c| c.finish_reason.is_some());
                             let first = !st.started && !chunk.choices.is_empty();
                             st.started |= first;
                             if let Some(data) = st.encoding.encode(chunk, first, st.created) {
@@ -402,6 +406,12 @@ where
                 }
             }
             Some(Err(err)) => fail(st, &format!("the upstream stream failed: {err}"), out),
+            // An end right after the finish (no `[DONE]`) ended well, as on the other
+            // surfaces; before it, it is a cut.
+            None if st.finish_seen => {
+                st.finished = true;
+                out.extend_from_slice(b"data: [DONE]\n\n");
+            }
             None => fail(st, "the upstream ended the stream early", out),
         }
     }
@@ -412,6 +422,7 @@ where
         log,
         finished: false,
         started: false,
+        finish_seen: false,
         created: super::translated::now(),
     };
     let body = futures_util::stream::unfold(state, move |mut st| async move {

@@ -29,6 +29,8 @@ mod transport;
 mod providers;
 // The Responses API on chat-only models.
 mod responses;
+// The official OpenAI and Anthropic Python SDKs on translated models.
+mod sdk;
 // Translated answers against OpenAI's published schemas.
 mod openapi;
 // Chat, Messages and Responses clients on models served on another shape.
