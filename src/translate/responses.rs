@@ -53,6 +53,10 @@ pub struct Context {
     pub local_shell: bool,
     /// The request, echoed in the answer's fields.
     pub echo: Map<String, Value>,
+    /// Tools of a namespace: (chat name, namespace, name in it).
+    pub namespaced: Vec<(String, String, String)>,
+    /// Built-in tools offered but not given to the model (it cannot run them).
+    pub dropped_tools: Vec<String>,
 }
 
 fn bad(message: impl Into<String>) -> TranslateError {
@@ -91,6 +95,10 @@ pub fn to_chat(
             ctx.echo.insert(key.to_owned(), v.clone());
         }
     }
+    let forced = request
+        .get("tool_choice")
+        .and_then(|c| c.get("type"))
+        .and_then(Value::as_str);
     let mut tools: Vec<Value> = Vec::new();
     for tool in request
         .get("tools")
@@ -102,67 +110,44 @@ pub fn to_chat(
             .get("type")
             .and_then(Value::as_str)
             .unwrap_or("function");
-        match kind {
-            "function" => {
-                let name = tool
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| bad("tools: a function tool needs a name"))?;
-                let mut function = json!({"name": name});
-                if let Some(d) = tool.get("description") {
-                    function["description"] = d.clone();
-                }
-                function["parameters"] = tool
-                    .get("parameters")
-                    .cloned()
-                    .unwrap_or_else(|| json!({"type": "object", "properties": {}}));
-                if let Some(strict) = tool.get("strict").filter(|s| !s.is_null()) {
-                    function["strict"] = strict.clone();
-                }
-                tools.push(json!({"type": "function", "function": function}));
+        if kind == "namespace" {
+            // A group of function and custom tools (Codex's sub-agent tools, MCP servers):
+            // each becomes a function named `namespace__tool`; calls go back with `namespace`.
+            let space = tool
+                .get("name")
+                .and_then(Value::as_str)
+                .ok_or_else(|| bad("tools: a namespace needs a name"))?;
+            for inner in tool
+                .get("tools")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let name = inner.get("name").and_then(Value::as_str).unwrap_or("");
+                let flat = format!("{space}__{name}");
+                ctx.namespaced
+                    .push((flat.clone(), space.to_owned(), name.to_owned()));
+                let mut renamed = inner.clone();
+                renamed["name"] = json!(flat);
+                tools.push(chat_tool(&renamed, &mut ctx)?);
             }
-            "custom" => {
-                let name = tool
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| bad("tools: a custom tool needs a name"))?;
-                ctx.custom_tools.push(name.to_owned());
-                let mut description = tool
-                    .get("description")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_owned();
-                if let Some(definition) = tool.pointer("/format/definition").and_then(Value::as_str)
-                {
-                    description.push_str("\n\nThe input follows this grammar:\n");
-                    description.push_str(definition);
-                }
-                tools.push(json!({"type": "function", "function": {
-                    "name": name,
-                    "description": description,
-                    "parameters": {"type": "object", "properties": {"input": {"type": "string", "description": "The raw input of the tool."}}, "required": ["input"]},
-                }}));
-            }
-            "local_shell" => {
-                ctx.local_shell = true;
-                tools.push(json!({"type": "function", "function": {
-                    "name": "local_shell",
-                    "description": "Runs a command on the user's machine.",
-                    "parameters": {"type": "object", "properties": {
-                        "command": {"type": "array", "items": {"type": "string"}},
-                        "workdir": {"type": "string"},
-                        "timeout_ms": {"type": "integer"},
-                        "env": {"type": "object", "additionalProperties": {"type": "string"}}
-                    }, "required": ["command"]},
-                }}));
-            }
-            other if HOSTED_TOOLS.contains(&other) || other.starts_with("web_search") => {
+            continue;
+        }
+        if HOSTED_TOOLS.contains(&kind) || kind.starts_with("web_search") {
+            if forced == Some(kind) || request["tools"].as_array().is_some_and(|t| t.len() == 1) {
                 return Err(bad(format!(
-                    "tools: the built-in tool `{other}` runs only on OpenAI's own servers, and this model is served through chat completions; remove it or pick a model served on /responses"
+                    "tools: the built-in tool `{kind}` runs only on OpenAI's own servers, and this model is served through chat completions; remove it or pick a model served on /responses"
                 )));
             }
-            other => return Err(bad(format!("tools: unsupported tool type `{other}`"))),
+            // Offered among others (Codex offers web search by default): the model goes
+            // without it, and the log says so.
+            tracing::warn!(
+                "the built-in tool `{kind}` runs only on OpenAI's servers; this model is served through chat completions, so it is not offered to it"
+            );
+            ctx.dropped_tools.push(kind.to_owned());
+            continue;
         }
+        tools.push(chat_tool(tool, &mut ctx)?);
     }
     let mut messages: Vec<Value> = Vec::new();
     if let Some(instructions) = request
@@ -255,6 +240,69 @@ pub fn to_chat(
         obj.insert("stream_options".into(), json!({"include_usage": true}));
     }
     Ok((chat, ctx))
+}
+
+/// One Responses tool as a chat tool (`function`, `custom`, `local_shell`).
+fn chat_tool(tool: &Value, ctx: &mut Context) -> Result<Value, TranslateError> {
+    let kind = tool
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("function");
+    match kind {
+        "function" => {
+            let name = tool
+                .get("name")
+                .and_then(Value::as_str)
+                .ok_or_else(|| bad("tools: a function tool needs a name"))?;
+            let mut function = json!({"name": name});
+            if let Some(d) = tool.get("description") {
+                function["description"] = d.clone();
+            }
+            function["parameters"] = tool
+                .get("parameters")
+                .cloned()
+                .unwrap_or_else(|| json!({"type": "object", "properties": {}}));
+            if let Some(strict) = tool.get("strict").filter(|s| !s.is_null()) {
+                function["strict"] = strict.clone();
+            }
+            Ok(json!({"type": "function", "function": function}))
+        }
+        "custom" => {
+            let name = tool
+                .get("name")
+                .and_then(Value::as_str)
+                .ok_or_else(|| bad("tools: a custom tool needs a name"))?;
+            ctx.custom_tools.push(name.to_owned());
+            let mut description = tool
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            if let Some(definition) = tool.pointer("/format/definition").and_then(Value::as_str) {
+                description.push_str("\n\nThe input follows this grammar:\n");
+                description.push_str(definition);
+            }
+            Ok(json!({"type": "function", "function": {
+                "name": name,
+                "description": description,
+                "parameters": {"type": "object", "properties": {"input": {"type": "string", "description": "The raw input of the tool."}}, "required": ["input"]},
+            }}))
+        }
+        "local_shell" => {
+            ctx.local_shell = true;
+            Ok(json!({"type": "function", "function": {
+                "name": "local_shell",
+                "description": "Runs a command on the user's machine.",
+                "parameters": {"type": "object", "properties": {
+                    "command": {"type": "array", "items": {"type": "string"}},
+                    "workdir": {"type": "string"},
+                    "timeout_ms": {"type": "integer"},
+                    "env": {"type": "object", "additionalProperties": {"type": "string"}}
+                }, "required": ["command"]},
+            }}))
+        }
+        other => Err(bad(format!("tools: unsupported tool type `{other}`"))),
+    }
 }
 
 /// Text of a content value: a string, or the text parts joined.
@@ -359,22 +407,23 @@ fn push_item(messages: &mut Vec<Value>, item: &Value, ctx: &Context) -> Result<(
                 .or_else(|| item.get("id"))
                 .and_then(Value::as_str)
                 .ok_or_else(|| bad(format!("input: a {kind} item needs a call_id")))?;
+            let named = |item: &Value| {
+                let name = item.get("name").and_then(Value::as_str).unwrap_or_default();
+                match item.get("namespace").and_then(Value::as_str) {
+                    Some(space) => format!("{space}__{name}"),
+                    None => name.to_owned(),
+                }
+            };
             let (name, arguments) = match kind {
                 "function_call" => (
-                    item.get("name")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned(),
+                    named(item),
                     item.get("arguments")
                         .and_then(Value::as_str)
                         .unwrap_or("{}")
                         .to_owned(),
                 ),
                 "custom_tool_call" => (
-                    item.get("name")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned(),
+                    named(item),
                     json!({"input": item.get("input").cloned().unwrap_or(json!(""))}).to_string(),
                 ),
                 _ => {
@@ -528,6 +577,15 @@ fn envelope(
 
 /// A tool call as a Responses output item.
 fn call_item(id: &str, name: &str, arguments: &str, ctx: &Context, status: &str) -> Value {
+    let mut item = plain_call_item(id, name, arguments, ctx, status);
+    if let Some((_, space, inner)) = ctx.namespaced.iter().find(|(flat, ..)| flat == name) {
+        item["name"] = json!(inner);
+        item["namespace"] = json!(space);
+    }
+    item
+}
+
+fn plain_call_item(id: &str, name: &str, arguments: &str, ctx: &Context, status: &str) -> Value {
     if ctx.custom_tools.iter().any(|t| t == name) {
         let input = serde_json::from_str::<Value>(arguments)
             .ok()

@@ -272,3 +272,48 @@ fn streamed_reasoning_is_an_item_closed_when_its_signature_is_known() {
     assert_eq!(output[0]["encrypted_content"], "SIG");
     assert_eq!(output[1]["content"][0]["text"], "Answer");
 }
+
+#[test]
+fn codexs_namespaces_and_offered_web_search_are_handled() {
+    // As Codex 0.171 sends them: a namespace of sub-agent tools, and web search offered.
+    let request = map(json!({"model": "claude", "input": [
+            {"type": "message", "role": "user", "content": "spawn"},
+            {"type": "function_call", "call_id": "c0", "name": "spawn_agent", "namespace": "multi_agent_v1", "arguments": "{}"},
+            {"type": "function_call_output", "call_id": "c0", "output": "ok"}],
+        "tools": [
+            {"type": "function", "name": "exec_command", "parameters": {"type": "object", "properties": {"cmd": {"type": "string"}}}},
+            {"type": "namespace", "name": "multi_agent_v1", "description": "Sub-agents.", "tools": [
+                {"type": "function", "name": "spawn_agent", "description": "Spawn.", "parameters": {"type": "object", "properties": {}}}]},
+            {"type": "web_search", "external_web_access": true}]}));
+    let (chat, ctx) = to_chat(&request, "claude").unwrap();
+    let names: Vec<&str> = chat["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["function"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["exec_command", "multi_agent_v1__spawn_agent"]);
+    assert_eq!(ctx.dropped_tools, ["web_search"]);
+    assert_eq!(
+        chat["messages"][1]["tool_calls"][0]["function"]["name"],
+        "multi_agent_v1__spawn_agent"
+    );
+    // The model's call goes back under its namespace.
+    let answer = chat_response(
+        json!({"id": "x", "model": "claude", "choices": [{"index": 0, "message": {"role": "assistant",
+        "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "multi_agent_v1__spawn_agent", "arguments": "{}"}}]},
+        "finish_reason": "tool_calls"}]}),
+    );
+    let r = to_response(&answer, "claude", &ctx);
+    assert_eq!(r["output"][0]["name"], "spawn_agent");
+    assert_eq!(r["output"][0]["namespace"], "multi_agent_v1");
+    // Forced, or alone, web search is refused by name.
+    for body in [
+        json!({"model": "m", "input": "hi", "tools": [{"type": "web_search"}]}),
+        json!({"model": "m", "input": "hi", "tool_choice": {"type": "web_search"},
+               "tools": [{"type": "web_search"}, {"type": "function", "name": "f"}]}),
+    ] {
+        let err = to_chat(&map(body), "m").unwrap_err().to_string();
+        assert!(err.contains("web_search"), "{err}");
+    }
+}
