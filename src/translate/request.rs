@@ -108,7 +108,13 @@ pub fn anthropic_to_openai(
         .tools
         .take()
         .filter(|tools| !tools.is_empty())
-        .map(|tools| tools.into_iter().map(function_tool).collect());
+        .map(|tools| {
+            tools
+                .into_iter()
+                .map(|tool| function_tool(tool, &target.id))
+                .collect::<Result<_, _>>()
+        })
+        .transpose()?;
     let choice = req.tool_choice.as_ref().filter(|_| tools.is_some());
 
     Ok(ChatRequest {
@@ -434,20 +440,79 @@ fn tool_call(id: &str, name: &str, input: &Value) -> Result<ToolCall, TranslateE
     })
 }
 
-fn function_tool(tool: anthropic::Tool) -> Tool {
-    Tool {
+/// The published input schema of Anthropic's versioned client tools, by type prefix: they
+/// arrive without one, and a function without a schema would let the model call them with
+/// anything.
+fn versioned_schema(kind: &str) -> Option<Value> {
+    if kind.starts_with("bash_") {
+        return Some(json!({"type": "object", "properties": {
+            "command": {"type": "string", "description": "The bash command to run."},
+            "restart": {"type": "boolean", "description": "Restart the bash session."}}}));
+    }
+    if kind.starts_with("text_editor_") {
+        // `undo_edit` went away with the 2025-04-29 version.
+        let mut commands = vec!["view", "create", "str_replace", "insert"];
+        if kind
+            .as_bytes()
+            .get(12..20)
+            .is_some_and(|date| date < b"20250429".as_slice())
+        {
+            commands.push("undo_edit");
+        }
+        return Some(json!({"type": "object", "properties": {
+            "command": {"type": "string", "enum": commands},
+            "path": {"type": "string", "description": "Absolute path to the file or directory."},
+            "file_text": {"type": "string"},
+            "old_str": {"type": "string"},
+            "new_str": {"type": "string"},
+            "insert_line": {"type": "integer"},
+            "insert_text": {"type": "string"},
+            "view_range": {"type": "array", "items": {"type": "integer"}}},
+            "required": ["command", "path"]}));
+    }
+    None
+}
+
+/// Anthropic tools that Anthropic's servers run (or that need its computer-use protocol):
+/// a model served on chat completions cannot, and a function standing in for them would come
+/// back with made-up results.
+const SERVER_TOOLS: [&str; 6] = [
+    "web_search_",
+    "web_fetch_",
+    "code_execution_",
+    "computer_",
+    "tool_search_tool_",
+    "mcp_toolset",
+];
+
+fn function_tool(tool: anthropic::Tool, model: &str) -> Result<Tool, TranslateError> {
+    let kind = tool
+        .extra
+        .get("type")
+        .and_then(Value::as_str)
+        .filter(|k| *k != "custom");
+    if let Some(kind) = kind
+        && SERVER_TOOLS.iter().any(|prefix| kind.starts_with(prefix))
+    {
+        return Err(TranslateError::InvalidRequest(format!(
+            "tools: `{}` ({kind}) runs on Anthropic's servers, and `{model}` is served through chat completions, which cannot run it; remove the tool or pick a model served on /v1/messages",
+            tool.name
+        )));
+    }
+    let schema = tool
+        .input_schema
+        .or_else(|| kind.and_then(versioned_schema))
+        .unwrap_or_else(|| json!({"type": "object", "properties": {}}));
+    Ok(Tool {
         kind: "function".to_owned(),
         function: FunctionDef {
             name: tool.name,
             description: tool.description,
-            parameters: Some(
-                tool.input_schema
-                    .unwrap_or_else(|| json!({"type": "object", "properties": {}})),
-            ),
+            parameters: Some(schema),
             extra: Extra::new(),
         },
         extra: Extra::new(),
-    }
+    })
 }
 
 fn tool_choice(choice: &anthropic::ToolChoice) -> Option<ToolChoice> {

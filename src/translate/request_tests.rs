@@ -332,7 +332,7 @@ fn tools_keep_schemas_and_get_a_default_one() {
             {"name": "Read", "description": "Read a file", "cache_control": {"type": "ephemeral"},
              "input_schema": {"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"],
                  "additionalProperties": false, "$schema": "http://json-schema.org/draft-07/schema#"}},
-            {"type": "web_search_20250305", "name": "web_search", "max_uses": 5},
+            {"name": "Bare"},
             {"name": "Later", "input_schema": {"type": "object"}, "defer_loading": true}]}),
         &claude(),
     );
@@ -342,7 +342,7 @@ fn tools_keep_schemas_and_get_a_default_one() {
             {"type": "function", "function": {"name": "Read", "description": "Read a file",
                 "parameters": {"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"],
                     "additionalProperties": false, "$schema": "http://json-schema.org/draft-07/schema#"}}},
-            {"type": "function", "function": {"name": "web_search", "parameters": {"type": "object", "properties": {}}}},
+            {"type": "function", "function": {"name": "Bare", "parameters": {"type": "object", "properties": {}}}},
             {"type": "function", "function": {"name": "Later", "parameters": {"type": "object"}}}
         ])
     );
@@ -426,4 +426,55 @@ fn thinking_split_from_its_late_signature_is_rejoined() {
         json!([{"role": "assistant", "content": "Looking.",
             "reasoning_text": "First, look.", "reasoning_opaque": "sig-late"}])
     );
+}
+
+#[test]
+fn versioned_client_tools_get_their_schemas_and_server_tools_are_refused() {
+    let got = translate(
+        json!({"model": "m", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}],
+            "tools": [{"type": "bash_20250124", "name": "bash"},
+                      {"type": "text_editor_20250728", "name": "str_replace_based_edit_tool"},
+                      {"type": "text_editor_20250124", "name": "str_replace_editor"}],
+            "tool_choice": {"type": "tool", "name": "bash"}}),
+        &claude(),
+    );
+    let tools = got["tools"].as_array().unwrap();
+    assert_eq!(
+        tools[0]["function"]["parameters"]["properties"]["command"]["type"],
+        "string"
+    );
+    let editor = &tools[1]["function"]["parameters"];
+    assert_eq!(editor["required"], json!(["command", "path"]));
+    assert!(
+        !editor["properties"]["command"]["enum"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("undo_edit"))
+    );
+    assert!(
+        tools[2]["function"]["parameters"]["properties"]["command"]["enum"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("undo_edit"))
+    );
+    // A forced tool stays forced.
+    assert_eq!(
+        got["tool_choice"],
+        json!({"type": "function", "function": {"name": "bash"}})
+    );
+    for server in [
+        "web_search_20250305",
+        "web_fetch_20250910",
+        "code_execution_20250825",
+    ] {
+        let req: MessagesRequest = serde_json::from_value(json!({"model": "m", "max_tokens": 10,
+            "messages": [{"role": "user", "content": "Perform a web search for the query: rust"}],
+            "tools": [{"type": server, "name": "web_search", "max_uses": 8}]}))
+        .unwrap();
+        let err = anthropic_to_openai(req, &claude()).unwrap_err().to_string();
+        assert!(
+            err.contains(server) && err.contains("/v1/messages"),
+            "{err}"
+        );
+    }
 }
