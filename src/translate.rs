@@ -170,6 +170,135 @@ pub enum TranslateError {
     InvalidRequest(String),
 }
 
+/// A one-choice chat chunk on the pivot.
+pub(crate) fn pivot_chunk(
+    id: &str,
+    model: &str,
+    created: Option<u64>,
+    delta: openai::Delta,
+    finish: Option<&str>,
+) -> openai::ChatChunk {
+    openai::ChatChunk {
+        id: id.to_owned(),
+        model: model.to_owned(),
+        created,
+        choices: vec![openai::ChunkChoice {
+            index: 0,
+            delta,
+            finish_reason: finish.map(str::to_owned),
+            extra: serde_json::Map::new(),
+        }],
+        usage: None,
+        extra: serde_json::Map::new(),
+    }
+}
+
+/// The chunk that ends a translated answer, then its usage chunk (when the upstream gave
+/// usage), then the end.
+pub(crate) fn pivot_ending(
+    id: &str,
+    model: &str,
+    created: Option<u64>,
+    finish: &str,
+    usage: Option<openai::Usage>,
+) -> Vec<Pivot> {
+    let mut out = vec![Pivot::Chunk(pivot_chunk(
+        id,
+        model,
+        created,
+        openai::Delta::default(),
+        Some(finish),
+    ))];
+    if let Some(usage) = usage {
+        let mut chunk = pivot_chunk(id, model, created, openai::Delta::default(), None);
+        chunk.choices.clear();
+        chunk.usage = Some(usage);
+        out.push(Pivot::Chunk(chunk));
+    }
+    out.push(Pivot::Done);
+    out
+}
+
+/// A delta of one tool call: its start (`id`, `name`) or more of its arguments.
+pub(crate) fn call_delta(
+    index: u32,
+    id: Option<&str>,
+    name: Option<&str>,
+    arguments: &str,
+) -> openai::Delta {
+    openai::Delta {
+        tool_calls: Some(vec![openai::ToolCallDelta {
+            index,
+            id: id.map(str::to_owned),
+            kind: id.map(|_| "function".to_owned()),
+            function: Some(openai::FunctionDelta {
+                name: name.map(str::to_owned),
+                arguments: Some(arguments.to_owned()),
+                extra: serde_json::Map::new(),
+            }),
+            extra: serde_json::Map::new(),
+        }]),
+        ..openai::Delta::default()
+    }
+}
+
+/// A function tool call of a whole answer.
+pub(crate) fn pivot_call(id: &str, name: &str, arguments: String) -> openai::ToolCall {
+    openai::ToolCall {
+        id: id.to_owned(),
+        kind: "function".into(),
+        function: openai::FunctionCall {
+            name: name.to_owned(),
+            arguments,
+            extra: serde_json::Map::new(),
+        },
+        extra: serde_json::Map::new(),
+    }
+}
+
+/// What a translated whole answer says, gathered from the upstream's shape.
+#[derive(Debug, Default)]
+pub(crate) struct PivotAnswer {
+    pub(crate) id: String,
+    pub(crate) created: Option<u64>,
+    pub(crate) text: String,
+    pub(crate) reasoning: Vec<String>,
+    pub(crate) opaque: Option<String>,
+    pub(crate) calls: Vec<openai::ToolCall>,
+    pub(crate) finish: &'static str,
+    pub(crate) usage: Option<openai::Usage>,
+    pub(crate) message_extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl PivotAnswer {
+    /// The one-choice chat answer, naming `model`.
+    pub(crate) fn into_chat(self, model: &str) -> openai::ChatResponse {
+        let has_calls = !self.calls.is_empty();
+        openai::ChatResponse {
+            id: self.id,
+            model: model.to_owned(),
+            created: self.created,
+            choices: vec![openai::Choice {
+                index: 0,
+                message: openai::ResponseMessage {
+                    role: Some(openai::Role::Assistant),
+                    content: (!self.text.is_empty() || !has_calls)
+                        .then_some(openai::MessageContent::Text(self.text)),
+                    tool_calls: has_calls.then_some(self.calls),
+                    reasoning_text: (!self.reasoning.is_empty())
+                        .then(|| self.reasoning.join("\n\n")),
+                    reasoning_opaque: self.opaque,
+                    extra: self.message_extra,
+                },
+                finish_reason: Some(self.finish.to_owned()),
+                extra: serde_json::Map::new(),
+            }],
+            usage: self.usage,
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+
 /// Where a translated stream's events come from: the upstream's shape, decoded into
 /// [`Pivot`]s one SSE `data` payload at a time.
 #[derive(Debug)]

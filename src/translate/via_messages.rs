@@ -29,11 +29,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::openai::{
-    ChatChunk, ChatResponse, Choice, ChunkChoice, Delta, FunctionCall, FunctionDelta,
-    MessageContent, PromptTokensDetails, ResponseMessage, Role, ToolCall, ToolCallDelta, Usage,
+use super::openai::{ChatChunk, ChatResponse, Delta, PromptTokensDetails, Role, Usage};
+use super::{
+    Pivot, PivotAnswer, TranslateError, call_delta, pivot_call, pivot_chunk, pivot_ending,
 };
-use super::{Pivot, TranslateError};
 
 fn bad(message: impl Into<String>) -> TranslateError {
     TranslateError::InvalidRequest(message.into())
@@ -429,70 +428,37 @@ pub fn answer(message: &Value, model: &str) -> Result<ChatResponse, TranslateErr
         .get("content")
         .and_then(Value::as_array)
         .ok_or_else(|| bad("the Messages answer has no content"))?;
-    let mut text = String::new();
-    let mut reasoning = Vec::new();
-    let mut signature = None;
-    let mut calls = Vec::new();
+    let mut answer = PivotAnswer {
+        id: chat_id(message.get("id").and_then(Value::as_str).unwrap_or("")),
+        usage: message.get("usage").map(usage),
+        ..PivotAnswer::default()
+    };
     for block in content {
+        let text = |key: &str| block.get(key).and_then(Value::as_str).unwrap_or("");
         match block.get("type").and_then(Value::as_str) {
-            Some("text") => text.push_str(block.get("text").and_then(Value::as_str).unwrap_or("")),
+            Some("text") => answer.text.push_str(text("text")),
             Some("thinking") => {
-                if let Some(t) = block.get("thinking").and_then(Value::as_str)
-                    && !t.is_empty()
-                {
-                    reasoning.push(t.to_owned());
+                if !text("thinking").is_empty() {
+                    answer.reasoning.push(text("thinking").to_owned());
                 }
-                if let Some(s) = block.get("signature").and_then(Value::as_str)
-                    && !s.is_empty()
-                {
-                    signature.get_or_insert_with(|| s.to_owned());
+                if !text("signature").is_empty() {
+                    answer
+                        .opaque
+                        .get_or_insert_with(|| text("signature").to_owned());
                 }
             }
-            Some("tool_use") => calls.push(ToolCall {
-                id: block
-                    .get("id")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned(),
-                kind: "function".into(),
-                function: FunctionCall {
-                    name: block
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned(),
-                    arguments: block
-                        .get("input")
-                        .map_or_else(|| "{}".to_owned(), Value::to_string),
-                    extra: Map::new(),
-                },
-                extra: Map::new(),
-            }),
+            Some("tool_use") => answer.calls.push(pivot_call(
+                text("id"),
+                text("name"),
+                block
+                    .get("input")
+                    .map_or_else(|| "{}".to_owned(), Value::to_string),
+            )),
             _ => {}
         }
     }
-    let stop = message.get("stop_reason").and_then(Value::as_str);
-    Ok(ChatResponse {
-        id: chat_id(message.get("id").and_then(Value::as_str).unwrap_or("")),
-        model: model.to_owned(),
-        created: None,
-        choices: vec![Choice {
-            index: 0,
-            message: ResponseMessage {
-                role: Some(Role::Assistant),
-                content: (!text.is_empty() || calls.is_empty())
-                    .then_some(MessageContent::Text(text)),
-                tool_calls: (!calls.is_empty()).then_some(calls),
-                reasoning_text: (!reasoning.is_empty()).then(|| reasoning.join("\n\n")),
-                reasoning_opaque: signature,
-                extra: Map::new(),
-            },
-            finish_reason: Some(finish_reason(stop).to_owned()),
-            extra: Map::new(),
-        }],
-        usage: message.get("usage").map(usage),
-        extra: Map::new(),
-    })
+    answer.finish = finish_reason(message.get("stop_reason").and_then(Value::as_str));
+    Ok(answer.into_chat(model))
 }
 
 /// Messages events in, chat chunks out.
@@ -521,30 +487,8 @@ impl Decoder {
         }
     }
 
-    fn chunk(&self, delta: Delta, finish: Option<&str>) -> ChatChunk {
-        ChatChunk {
-            id: self.id.clone(),
-            model: self.model.clone(),
-            created: None,
-            choices: vec![ChunkChoice {
-                index: 0,
-                delta,
-                finish_reason: finish.map(str::to_owned),
-                extra: Map::new(),
-            }],
-            usage: None,
-            extra: Map::new(),
-        }
-    }
-
-    fn tool_delta(&self, call: ToolCallDelta) -> ChatChunk {
-        self.chunk(
-            Delta {
-                tool_calls: Some(vec![call]),
-                ..Delta::default()
-            },
-            None,
-        )
+    fn chunk(&self, delta: Delta) -> ChatChunk {
+        pivot_chunk(&self.id, &self.model, None, delta, None)
     }
 
     /// What one upstream event (its `data`, parsed) means for the chat client.
@@ -568,7 +512,7 @@ impl Decoder {
                     content: Some(String::new()),
                     ..Delta::default()
                 };
-                vec![Pivot::Chunk(self.chunk(delta, None))]
+                vec![Pivot::Chunk(self.chunk(delta))]
             }
             "content_block_start" => {
                 let block = &event["content_block"];
@@ -576,18 +520,14 @@ impl Decoder {
                     Some("tool_use") => {
                         let index = u32::try_from(self.calls.len()).unwrap_or(u32::MAX);
                         self.calls.push((block_index.unwrap_or(u64::MAX), index));
-                        let call = ToolCallDelta {
+                        let field = |key: &str| block.get(key).and_then(Value::as_str);
+                        let delta = call_delta(
                             index,
-                            id: block.get("id").and_then(Value::as_str).map(str::to_owned),
-                            kind: Some("function".into()),
-                            function: Some(FunctionDelta {
-                                name: block.get("name").and_then(Value::as_str).map(str::to_owned),
-                                arguments: Some(String::new()),
-                                extra: Map::new(),
-                            }),
-                            extra: Map::new(),
-                        };
-                        vec![Pivot::Chunk(self.tool_delta(call))]
+                            Some(field("id").unwrap_or_default()),
+                            field("name"),
+                            "",
+                        );
+                        vec![Pivot::Chunk(self.chunk(delta))]
                     }
                     Some("text") => match block.get("text").and_then(Value::as_str) {
                         Some(t) if !t.is_empty() => {
@@ -595,7 +535,7 @@ impl Decoder {
                                 content: Some(t.to_owned()),
                                 ..Delta::default()
                             };
-                            vec![Pivot::Chunk(self.chunk(delta, None))]
+                            vec![Pivot::Chunk(self.chunk(delta))]
                         }
                         _ => Vec::new(),
                     },
@@ -632,22 +572,16 @@ impl Decoder {
                         ) else {
                             return Vec::new();
                         };
-                        let call = ToolCallDelta {
-                            index,
-                            function: Some(FunctionDelta {
-                                arguments: Some(partial),
-                                ..FunctionDelta::default()
-                            }),
-                            ..ToolCallDelta::default()
-                        };
-                        return vec![Pivot::Chunk(self.tool_delta(call))];
+                        return vec![Pivot::Chunk(
+                            self.chunk(call_delta(index, None, None, &partial)),
+                        )];
                     }
                     _ => return Vec::new(),
                 };
                 if delta == Delta::default() {
                     return Vec::new();
                 }
-                vec![Pivot::Chunk(self.chunk(delta, None))]
+                vec![Pivot::Chunk(self.chunk(delta))]
             }
             "message_delta" => {
                 if let Some(stop) = event.pointer("/delta/stop_reason").and_then(Value::as_str) {
@@ -664,16 +598,14 @@ impl Decoder {
             }
             "message_stop" => {
                 self.finished = true;
-                let finish = finish_reason(self.stop_reason.as_deref());
-                let mut out = vec![Pivot::Chunk(self.chunk(Delta::default(), Some(finish)))];
-                if !self.usage.is_empty() {
-                    let mut chunk = self.chunk(Delta::default(), None);
-                    chunk.choices.clear();
-                    chunk.usage = Some(usage(&Value::Object(self.usage.clone())));
-                    out.push(Pivot::Chunk(chunk));
-                }
-                out.push(Pivot::Done);
-                out
+                pivot_ending(
+                    &self.id,
+                    &self.model,
+                    None,
+                    finish_reason(self.stop_reason.as_deref()),
+                    (!self.usage.is_empty())
+                        .then(|| usage(&Value::Object(std::mem::take(&mut self.usage)))),
+                )
             }
             "error" => {
                 self.finished = true;

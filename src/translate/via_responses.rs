@@ -32,11 +32,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::openai::{
-    ChatChunk, ChatResponse, Choice, ChunkChoice, Delta, FunctionCall, FunctionDelta,
-    MessageContent, PromptTokensDetails, ResponseMessage, Role, ToolCall, ToolCallDelta, Usage,
+use super::openai::{ChatChunk, ChatResponse, Delta, PromptTokensDetails, Role, Usage};
+use super::{
+    Pivot, PivotAnswer, TranslateError, call_delta, pivot_call, pivot_chunk, pivot_ending,
 };
-use super::{Pivot, TranslateError};
 
 fn bad(message: impl Into<String>) -> TranslateError {
     TranslateError::InvalidRequest(message.into())
@@ -368,12 +367,15 @@ pub fn answer(response: &Value, model: &str) -> Result<ChatResponse, TranslateEr
         .get("output")
         .and_then(Value::as_array)
         .ok_or_else(|| bad("the Responses answer has no output"))?;
-    let mut text = String::new();
+    let mut answer = PivotAnswer {
+        id: chat_id(response.get("id").and_then(Value::as_str).unwrap_or("")),
+        created: response.get("created_at").and_then(Value::as_u64),
+        usage: response.get("usage").and_then(usage),
+        ..PivotAnswer::default()
+    };
     let mut refusal = String::new();
-    let mut reasoning = Vec::new();
-    let mut opaque = None;
-    let mut calls = Vec::new();
     for item in output {
+        let text = |key: &str| item.get(key).and_then(Value::as_str).unwrap_or("");
         match item.get("type").and_then(Value::as_str) {
             Some("message") => {
                 for part in item
@@ -382,12 +384,10 @@ pub fn answer(response: &Value, model: &str) -> Result<ChatResponse, TranslateEr
                     .into_iter()
                     .flatten()
                 {
+                    let part_text = |key: &str| part.get(key).and_then(Value::as_str).unwrap_or("");
                     match part.get("type").and_then(Value::as_str) {
-                        Some("output_text") => {
-                            text.push_str(part.get("text").and_then(Value::as_str).unwrap_or(""));
-                        }
-                        Some("refusal") => refusal
-                            .push_str(part.get("refusal").and_then(Value::as_str).unwrap_or("")),
+                        Some("output_text") => answer.text.push_str(part_text("text")),
+                        Some("refusal") => refusal.push_str(part_text("refusal")),
                         _ => {}
                     }
                 }
@@ -395,66 +395,35 @@ pub fn answer(response: &Value, model: &str) -> Result<ChatResponse, TranslateEr
             Some("reasoning") => {
                 let summary = summary_text(item);
                 if !summary.is_empty() {
-                    reasoning.push(summary);
+                    answer.reasoning.push(summary);
                 }
                 if let (Some(id), Some(encrypted)) = (
                     item.get("id").and_then(Value::as_str),
                     item.get("encrypted_content").and_then(Value::as_str),
                 ) {
-                    opaque.get_or_insert_with(|| pack_reasoning(id, encrypted));
+                    answer
+                        .opaque
+                        .get_or_insert_with(|| pack_reasoning(id, encrypted));
                 }
             }
-            Some("function_call") => calls.push(ToolCall {
-                id: item
-                    .get("call_id")
+            Some("function_call") => answer.calls.push(pivot_call(
+                text("call_id"),
+                text("name"),
+                item.get("arguments")
                     .and_then(Value::as_str)
-                    .unwrap_or_default()
+                    .unwrap_or("{}")
                     .to_owned(),
-                kind: "function".into(),
-                function: FunctionCall {
-                    name: item
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned(),
-                    arguments: item
-                        .get("arguments")
-                        .and_then(Value::as_str)
-                        .unwrap_or("{}")
-                        .to_owned(),
-                    extra: Map::new(),
-                },
-                extra: Map::new(),
-            }),
+            )),
             _ => {}
         }
     }
-    let finish = finish_reason(response, !calls.is_empty());
-    let mut message_extra = Map::new();
+    answer.finish = finish_reason(response, !answer.calls.is_empty());
     if !refusal.is_empty() {
-        message_extra.insert("refusal".into(), json!(refusal));
+        answer
+            .message_extra
+            .insert("refusal".into(), json!(refusal));
     }
-    Ok(ChatResponse {
-        id: chat_id(response.get("id").and_then(Value::as_str).unwrap_or("")),
-        model: model.to_owned(),
-        created: response.get("created_at").and_then(Value::as_u64),
-        choices: vec![Choice {
-            index: 0,
-            message: ResponseMessage {
-                role: Some(Role::Assistant),
-                content: (!text.is_empty() || calls.is_empty())
-                    .then_some(MessageContent::Text(text)),
-                tool_calls: (!calls.is_empty()).then_some(calls),
-                reasoning_text: (!reasoning.is_empty()).then(|| reasoning.join("\n\n")),
-                reasoning_opaque: opaque,
-                extra: message_extra,
-            },
-            finish_reason: Some(finish.to_owned()),
-            extra: Map::new(),
-        }],
-        usage: response.get("usage").and_then(usage),
-        extra: Map::new(),
-    })
+    Ok(answer.into_chat(model))
 }
 
 /// Responses events in, chat chunks out: one per event that carries content, a finish chunk
@@ -484,20 +453,8 @@ impl Decoder {
         }
     }
 
-    fn chunk(&self, delta: Delta, finish: Option<&str>) -> ChatChunk {
-        ChatChunk {
-            id: self.id.clone(),
-            model: self.model.clone(),
-            created: self.created,
-            choices: vec![ChunkChoice {
-                index: 0,
-                delta,
-                finish_reason: finish.map(str::to_owned),
-                extra: Map::new(),
-            }],
-            usage: None,
-            extra: Map::new(),
-        }
+    fn chunk(&self, delta: Delta) -> ChatChunk {
+        pivot_chunk(&self.id, &self.model, self.created, delta, None)
     }
 
     fn call_index(&self, output_index: u64) -> Option<u32> {
@@ -528,14 +485,14 @@ impl Decoder {
                     content: Some(String::new()),
                     ..Delta::default()
                 };
-                vec![Pivot::Chunk(self.chunk(delta, None))]
+                vec![Pivot::Chunk(self.chunk(delta))]
             }
             "response.output_text.delta" if !text("delta").is_empty() => {
                 let delta = Delta {
                     content: Some(text("delta").to_owned()),
                     ..Delta::default()
                 };
-                vec![Pivot::Chunk(self.chunk(delta, None))]
+                vec![Pivot::Chunk(self.chunk(delta))]
             }
             "response.reasoning_summary_text.delta" | "response.reasoning_text.delta"
                 if !text("delta").is_empty() =>
@@ -544,7 +501,7 @@ impl Decoder {
                     reasoning_text: Some(text("delta").to_owned()),
                     ..Delta::default()
                 };
-                vec![Pivot::Chunk(self.chunk(delta, None))]
+                vec![Pivot::Chunk(self.chunk(delta))]
             }
             "response.reasoning_summary_part.added" => {
                 self.summaries += 1;
@@ -555,7 +512,7 @@ impl Decoder {
                     reasoning_text: Some("\n\n".into()),
                     ..Delta::default()
                 };
-                vec![Pivot::Chunk(self.chunk(delta, None))]
+                vec![Pivot::Chunk(self.chunk(delta))]
             }
             "response.output_item.added"
                 if event.pointer("/item/type").and_then(Value::as_str) == Some("function_call") =>
@@ -563,46 +520,25 @@ impl Decoder {
                 let index = u32::try_from(self.calls.len()).unwrap_or(u32::MAX);
                 self.calls.push((output_index.unwrap_or(u64::MAX), index));
                 let item = &event["item"];
-                let delta = Delta {
-                    tool_calls: Some(vec![ToolCallDelta {
-                        index,
-                        id: item
-                            .get("call_id")
-                            .and_then(Value::as_str)
-                            .map(str::to_owned),
-                        kind: Some("function".into()),
-                        function: Some(FunctionDelta {
-                            name: item.get("name").and_then(Value::as_str).map(str::to_owned),
-                            arguments: Some(
-                                item.get("arguments")
-                                    .and_then(Value::as_str)
-                                    .unwrap_or("")
-                                    .to_owned(),
-                            ),
-                            extra: Map::new(),
-                        }),
-                        extra: Map::new(),
-                    }]),
-                    ..Delta::default()
-                };
-                vec![Pivot::Chunk(self.chunk(delta, None))]
+                let field = |key: &str| item.get(key).and_then(Value::as_str);
+                let delta = call_delta(
+                    index,
+                    Some(field("call_id").unwrap_or_default()),
+                    field("name"),
+                    field("arguments").unwrap_or(""),
+                );
+                vec![Pivot::Chunk(self.chunk(delta))]
             }
             "response.function_call_arguments.delta" if !text("delta").is_empty() => {
                 let Some(index) = output_index.and_then(|o| self.call_index(o)) else {
                     return Vec::new();
                 };
-                let delta = Delta {
-                    tool_calls: Some(vec![ToolCallDelta {
-                        index,
-                        function: Some(FunctionDelta {
-                            arguments: Some(text("delta").to_owned()),
-                            ..FunctionDelta::default()
-                        }),
-                        ..ToolCallDelta::default()
-                    }]),
-                    ..Delta::default()
-                };
-                vec![Pivot::Chunk(self.chunk(delta, None))]
+                vec![Pivot::Chunk(self.chunk(call_delta(
+                    index,
+                    None,
+                    None,
+                    text("delta"),
+                )))]
             }
             "response.output_item.done"
                 if event.pointer("/item/type").and_then(Value::as_str) == Some("reasoning") =>
@@ -618,21 +554,18 @@ impl Decoder {
                     reasoning_opaque: Some(pack_reasoning(id, encrypted)),
                     ..Delta::default()
                 };
-                vec![Pivot::Chunk(self.chunk(delta, None))]
+                vec![Pivot::Chunk(self.chunk(delta))]
             }
             "response.completed" | "response.incomplete" => {
                 self.finished = true;
                 let response = &event["response"];
-                let finish = finish_reason(response, !self.calls.is_empty());
-                let mut out = vec![Pivot::Chunk(self.chunk(Delta::default(), Some(finish)))];
-                if let Some(usage) = response.get("usage").and_then(usage) {
-                    let mut chunk = self.chunk(Delta::default(), None);
-                    chunk.choices.clear();
-                    chunk.usage = Some(usage);
-                    out.push(Pivot::Chunk(chunk));
-                }
-                out.push(Pivot::Done);
-                out
+                pivot_ending(
+                    &self.id,
+                    &self.model,
+                    self.created,
+                    finish_reason(response, !self.calls.is_empty()),
+                    response.get("usage").and_then(usage),
+                )
             }
             "response.failed" => {
                 self.finished = true;

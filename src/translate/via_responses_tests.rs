@@ -1,6 +1,7 @@
 use serde_json::{Value, json};
 
 use super::*;
+use crate::translate::openai::MessageContent;
 use crate::translate::stream::StreamTranslator as MessagesStream;
 
 fn map(v: Value) -> Map<String, Value> {
