@@ -170,6 +170,13 @@ pub enum TranslateError {
     InvalidRequest(String),
 }
 
+/// Opaque reasoning that only OpenAI's Responses API can verify: an item this proxy packed
+/// (`rs_….`), or OpenAI's encrypted content itself (a Fernet token, `gAAAAA…`). Sent to Claude
+/// as a thinking signature it would fail the whole request.
+pub(crate) fn foreign_to_claude(opaque: &str) -> bool {
+    via_responses::unpack_reasoning(opaque).is_some() || opaque.starts_with("gAAAAA")
+}
+
 /// A one-choice chat chunk on the pivot.
 pub(crate) fn pivot_chunk(
     id: &str,

@@ -654,7 +654,16 @@ fn chat_to_upstream(
     rules: &RouteRules,
 ) -> Result<Bytes, ApiError> {
     let body = match shape {
-        Shape::Responses => via_responses::request(chat, &model.id),
+        Shape::Responses => via_responses::request(chat, &model.id).map(|mut body| {
+            if model.reasoning_effort
+                && let Some(body) = body.as_object_mut()
+            {
+                // Reasoning models on the Responses API refuse sampling parameters.
+                body.remove("temperature");
+                body.remove("top_p");
+            }
+            body
+        }),
         _ => via_messages::request(
             chat,
             &via_messages::Target {

@@ -257,7 +257,9 @@ where
                 }
             }
         };
-        if let Some((_, done)) = events.iter().find(|(name, _)| name == "response.completed")
+        if let Some((_, done)) = events
+            .iter()
+            .find(|(name, _)| name == "response.completed" || name == "response.incomplete")
             && let Some(keep) = st.keep.take()
         {
             super::translated::keep_turn(keep, &done["response"]);

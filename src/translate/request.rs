@@ -394,7 +394,10 @@ fn push_assistant(
                     reasoning.push(thinking.clone());
                 }
                 if signature.is_none() {
-                    signature = sig.clone().filter(|s| !s.is_empty());
+                    // Reasoning only OpenAI can verify goes to a Responses upstream only.
+                    signature = sig.clone().filter(|s| {
+                        !s.is_empty() && (target.replays_reasoning || !super::foreign_to_claude(s))
+                    });
                 }
             }
             ContentBlock::ToolUse {

@@ -123,7 +123,15 @@ pub fn to_chat(
                 .into_iter()
                 .flatten()
             {
-                let name = inner.get("name").and_then(Value::as_str).unwrap_or("");
+                let name = inner
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .filter(|_| inner.is_object())
+                    .ok_or_else(|| {
+                        bad(format!(
+                            "tools: each tool of the namespace `{space}` needs a name"
+                        ))
+                    })?;
                 let flat = format!("{space}__{name}");
                 ctx.namespaced
                     .push((flat.clone(), space.to_owned(), name.to_owned()));
@@ -134,7 +142,16 @@ pub fn to_chat(
             continue;
         }
         if HOSTED_TOOLS.contains(&kind) || kind.starts_with("web_search") {
-            if forced == Some(kind) || request["tools"].as_array().is_some_and(|t| t.len() == 1) {
+            let only_hosted = request
+                .get("tools")
+                .and_then(Value::as_array)
+                .is_some_and(|all| {
+                    all.iter().all(|t| {
+                        let k = t.get("type").and_then(Value::as_str).unwrap_or("function");
+                        HOSTED_TOOLS.contains(&k) || k.starts_with("web_search")
+                    })
+                });
+            if forced == Some(kind) || only_hosted {
                 return Err(bad(format!(
                     "tools: the built-in tool `{kind}` runs only on OpenAI's own servers, and this model is served through chat completions; remove it or pick a model served on /responses"
                 )));
@@ -480,7 +497,12 @@ fn push_item(messages: &mut Vec<Value>, item: &Value, ctx: &Context) -> Result<(
                 .flatten()
                 .filter_map(|s| s.get("text").and_then(Value::as_str))
                 .collect();
-            let opaque = item.get("encrypted_content").and_then(Value::as_str);
+            // OpenAI's own encrypted reasoning (from an earlier turn on a Responses model)
+            // means nothing to this chat model and would fail a Claude request: left out.
+            let opaque = item
+                .get("encrypted_content")
+                .and_then(Value::as_str)
+                .filter(|o| !super::foreign_to_claude(o));
             if summary.is_empty() && opaque.is_none() {
                 return Ok(());
             }
@@ -614,20 +636,18 @@ fn reasoning_item(id: &str, text: &str, opaque: Option<&str>) -> Value {
     json!({"type": "reasoning", "id": id, "summary": summary, "encrypted_content": opaque})
 }
 
-fn response_id(chat_id: &str) -> String {
-    let tail: String = chat_id
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
+/// A fresh id for a translated answer: unique, since clients continue conversations by it
+/// (`previous_response_id`) and the upstream's chat id can be empty or shared.
+fn response_id() -> String {
+    let tail: String = std::iter::repeat_with(fastrand::alphanumeric)
+        .take(24)
         .collect();
-    if tail.is_empty() {
-        "resp_copilotapi".to_owned()
-    } else {
-        format!("resp_{tail}")
-    }
+    format!("resp_{tail}")
 }
 
 /// Translates a whole chat answer into a Responses object.
 pub fn to_response(chat: &ChatResponse, model: &str, ctx: &Context) -> Value {
+    let id = response_id();
     let created = chat.created.unwrap_or(0);
     let mut text = String::new();
     let mut calls: Vec<Value> = Vec::new();
@@ -676,7 +696,7 @@ pub fn to_response(chat: &ChatResponse, model: &str, ctx: &Context) -> Value {
     }
     let incomplete = finish.as_deref() == Some("length");
     let mut r = envelope(
-        &response_id(&chat.id),
+        &id,
         model,
         created,
         if incomplete {
@@ -689,13 +709,13 @@ pub fn to_response(chat: &ChatResponse, model: &str, ctx: &Context) -> Value {
     let mut output = Vec::new();
     if !reasoning.is_empty() || opaque.is_some() {
         output.push(reasoning_item(
-            &format!("rs_{}", response_id(&chat.id).trim_start_matches("resp_")),
+            &format!("rs_{}", id.trim_start_matches("resp_")),
             &reasoning.join("\n\n"),
             opaque.as_deref(),
         ));
     }
     if !text.is_empty() {
-        output.push(json!({"type": "message", "id": format!("msg_{}", response_id(&chat.id)), "status": "completed", "role": "assistant",
+        output.push(json!({"type": "message", "id": format!("msg_{}", id.trim_start_matches("resp_")), "status": "completed", "role": "assistant",
             "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}]}));
     }
     output.extend(calls);
@@ -760,7 +780,7 @@ impl StreamTranslator {
         Self {
             model,
             ctx,
-            id: "resp_copilotapi".into(),
+            id: response_id(),
             created: 0,
             sequence: 0,
             started: false,
@@ -959,7 +979,6 @@ impl StreamTranslator {
             return out;
         }
         if !self.started {
-            self.id = response_id(&chunk.id);
             self.created = chunk.created.unwrap_or(0);
         }
         self.start(&mut out);

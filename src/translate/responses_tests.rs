@@ -317,3 +317,49 @@ fn codexs_namespaces_and_offered_web_search_are_handled() {
         assert!(err.contains("web_search"), "{err}");
     }
 }
+
+#[test]
+fn every_translated_answer_has_its_own_id_and_hosted_only_tools_are_refused() {
+    let chat = chat_response(
+        json!({"id": "", "model": "m", "choices": [{"index": 0, "message": {"role": "assistant", "content": "a"}, "finish_reason": "stop"}]}),
+    );
+    let (a, b) = (
+        to_response(&chat, "m", &Context::default()),
+        to_response(&chat, "m", &Context::default()),
+    );
+    assert_ne!(a["id"], b["id"]);
+    assert!(a["id"].as_str().unwrap().starts_with("resp_"));
+    let mut s1 = StreamTranslator::new("m".into(), Context::default());
+    let mut s2 = StreamTranslator::new("m".into(), Context::default());
+    let empty = chunk(json!({"id": "", "choices": [{"index": 0, "delta": {"content": "x"}}]}));
+    assert_ne!(
+        s1.push(&empty)[0].1["response"]["id"],
+        s2.push(&empty)[0].1["response"]["id"]
+    );
+
+    for tools in [
+        json!([{"type": "web_search"}, {"type": "file_search"}]),
+        json!([{"type": "namespace", "name": "ns", "tools": ["oops"]}]),
+    ] {
+        assert!(
+            to_chat(
+                &map(json!({"model": "m", "input": "hi", "tools": tools})),
+                "m"
+            )
+            .is_err()
+        );
+    }
+    // OpenAI's encrypted reasoning from a Responses model is not replayed to a chat model.
+    let (chat, _) = to_chat(
+        &map(json!({"model": "m", "input": [
+            {"type": "message", "role": "user", "content": "hi"},
+            {"type": "reasoning", "id": "rs_1", "summary": [], "encrypted_content": "gAAAAABfernet"},
+            {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "ok"}]}]})),
+        "m",
+    )
+    .unwrap();
+    assert_eq!(
+        chat["messages"][1],
+        json!({"role": "assistant", "content": "ok"})
+    );
+}

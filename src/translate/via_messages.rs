@@ -174,7 +174,7 @@ pub fn request(chat: &Map<String, Value>, target: &Target) -> Result<Value, Tran
                     .get("reasoning_opaque")
                     .and_then(Value::as_str)
                     .filter(|s| !s.is_empty())
-                    .filter(|s| super::via_responses::unpack_reasoning(s).is_none())
+                    .filter(|s| !super::foreign_to_claude(s))
                 {
                     let thinking = message
                         .get("reasoning_text")
@@ -272,6 +272,26 @@ pub fn request(chat: &Map<String, Value>, target: &Target) -> Result<Value, Tran
     if !system.is_empty() {
         out.insert("system".into(), json!(system.join("\n\n")));
     }
+    // Thinking only where Anthropic takes it: not with a forced tool, and not when the tool
+    // loop's last assistant turn comes back without its signed thinking (chat clients that
+    // do not keep `reasoning_opaque`), which Anthropic refuses.
+    let forces_tool = chat
+        .get("tools")
+        .is_some_and(|t| t.as_array().is_some_and(|t| !t.is_empty()))
+        && match chat.get("tool_choice") {
+            Some(Value::String(mode)) => mode == "required",
+            Some(Value::Object(_)) => true,
+            _ => false,
+        };
+    let unsigned_tool_turn = messages
+        .iter()
+        .rev()
+        .find(|m| m["role"] == "assistant")
+        .and_then(|m| m["content"].as_array())
+        .is_some_and(|blocks| {
+            blocks.iter().any(|b| b["type"] == "tool_use")
+                && blocks.first().is_none_or(|b| b["type"] != "thinking")
+        });
     out.insert("messages".into(), Value::Array(messages));
     let budget = chat
         .get("thinking_budget")
@@ -281,20 +301,18 @@ pub fn request(chat: &Map<String, Value>, target: &Target) -> Result<Value, Tran
                 .and_then(Value::as_str)
                 .and_then(budget_for_effort)
         })
-        .filter(|_| max_tokens > 1024)
+        .filter(|_| max_tokens > 1024 && !forces_tool && !unsigned_tool_turn)
         .map(|budget| budget.clamp(1024, max_tokens - 1));
     if let Some(budget) = budget {
         out.insert(
             "thinking".into(),
             json!({"type": "enabled", "budget_tokens": budget}),
         );
-    } else {
-        if let Some(t) = chat.get("temperature").and_then(Value::as_f64) {
-            out.insert("temperature".into(), json!(t.clamp(0.0, 1.0)));
-        }
-        if let Some(p) = chat.get("top_p").filter(|v| !v.is_null()) {
-            out.insert("top_p".into(), p.clone());
-        }
+    } else if let Some(t) = chat.get("temperature").and_then(Value::as_f64) {
+        // Current Claude models take one of temperature and top_p.
+        out.insert("temperature".into(), json!(t.clamp(0.0, 1.0)));
+    } else if let Some(p) = chat.get("top_p").filter(|v| !v.is_null()) {
+        out.insert("top_p".into(), p.clone());
     }
     match chat.get("stop") {
         Some(Value::String(s)) => {

@@ -275,3 +275,60 @@ fn a_cut_or_failed_messages_stream_never_finishes() {
     assert_eq!(failed, vec![Pivot::Failed("Overloaded".into())]);
     assert!(decoder.push(&events[15]).is_empty());
 }
+
+#[test]
+fn thinking_and_sampling_stay_within_what_anthropic_takes() {
+    let user = json!({"role": "user", "content": "hi"});
+    // A forced tool and thinking do not go together.
+    let forced = request(
+        &map(
+            json!({"messages": [user], "reasoning_effort": "high", "max_tokens": 8000,
+            "tools": [{"type": "function", "function": {"name": "f"}}], "tool_choice": "required"}),
+        ),
+        &target(),
+    )
+    .unwrap();
+    assert!(forced.get("thinking").is_none(), "{forced}");
+    // The tool loop's last assistant turn came back without its signed thinking.
+    let unsigned = request(
+        &map(json!({"reasoning_effort": "high", "max_tokens": 8000,
+            "tools": [{"type": "function", "function": {"name": "f"}}],
+            "messages": [user,
+                {"role": "assistant", "tool_calls": [{"id": "t", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
+                {"role": "tool", "tool_call_id": "t", "content": "ok"}]})),
+        &target(),
+    )
+    .unwrap();
+    assert!(unsigned.get("thinking").is_none(), "{unsigned}");
+    // Signed, it stays on.
+    let signed = request(
+        &map(json!({"reasoning_effort": "high", "max_tokens": 8000,
+            "tools": [{"type": "function", "function": {"name": "f"}}],
+            "messages": [user,
+                {"role": "assistant", "reasoning_text": "t", "reasoning_opaque": "EqSIG", "tool_calls": [{"id": "t", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
+                {"role": "tool", "tool_call_id": "t", "content": "ok"}]})),
+        &target(),
+    )
+    .unwrap();
+    assert_eq!(signed["thinking"]["type"], "enabled");
+    // One of temperature and top_p.
+    let both = request(
+        &map(json!({"messages": [user], "temperature": 0.7, "top_p": 0.9})),
+        &target(),
+    )
+    .unwrap();
+    assert_eq!(both["temperature"], 0.7);
+    assert!(both.get("top_p").is_none());
+    // OpenAI's encrypted reasoning is never sent as a Claude signature.
+    let foreign = request(
+        &map(json!({"messages": [user,
+            {"role": "assistant", "content": "yo", "reasoning_text": "t", "reasoning_opaque": "gAAAAABoSome"},
+            {"role": "user", "content": "again"}]})),
+        &target(),
+    )
+    .unwrap();
+    assert_eq!(
+        foreign["messages"][1]["content"],
+        json!([{"type": "text", "text": "yo"}])
+    );
+}
