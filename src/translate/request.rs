@@ -380,7 +380,7 @@ fn push_assistant(
     };
     let mut texts = Vec::new();
     let mut reasoning = Vec::new();
-    let mut signature = None;
+    let mut signature: Option<String> = None;
     let mut tool_calls = Vec::new();
     for block in blocks {
         match block {
@@ -393,11 +393,23 @@ fn push_assistant(
                 if !thinking.is_empty() {
                     reasoning.push(thinking.clone());
                 }
-                if signature.is_none() {
+                let sig = sig.as_deref().map(str::trim).filter(|s| !s.is_empty());
+                match (sig, &mut signature) {
+                    // Several reasoning items of a Responses upstream, one block each: all of
+                    // them go back.
+                    (Some(more), Some(all))
+                        if target.replays_reasoning && super::foreign_to_claude(more) =>
+                    {
+                        all.push(' ');
+                        all.push_str(more);
+                    }
                     // Reasoning only OpenAI can verify goes to a Responses upstream only.
-                    signature = sig.clone().filter(|s| {
-                        !s.is_empty() && (target.replays_reasoning || !super::foreign_to_claude(s))
-                    });
+                    (Some(first), None)
+                        if target.replays_reasoning || !super::foreign_to_claude(first) =>
+                    {
+                        signature = Some(first.to_owned());
+                    }
+                    _ => {}
                 }
             }
             ContentBlock::ToolUse {

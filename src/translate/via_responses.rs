@@ -51,11 +51,23 @@ pub(crate) fn pack_reasoning(id: &str, encrypted: &str) -> String {
     format!("{id}{OPAQUE_SEPARATOR}{encrypted}")
 }
 
-/// The reasoning item packed by [`pack_reasoning`], or `None` for another vendor's opaque.
-pub(crate) fn unpack_reasoning(opaque: &str) -> Option<(&str, &str)> {
-    let (id, encrypted) = opaque.split_once(OPAQUE_SEPARATOR)?;
-    (id.starts_with("rs_") && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
-        .then_some((id, encrypted))
+/// Between the packed items of an answer with several reasoning items (a space: in neither
+/// ids nor base64).
+const ITEM_SEPARATOR: char = ' ';
+
+/// The reasoning items packed by [`pack_reasoning`] (several joined by a space), or `None` for
+/// another vendor's opaque.
+pub(crate) fn unpack_reasoning(opaque: &str) -> Option<Vec<(&str, &str)>> {
+    opaque
+        .split(ITEM_SEPARATOR)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let (id, encrypted) = part.split_once(OPAQUE_SEPARATOR)?;
+            (id.starts_with("rs_") && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+                .then_some((id, encrypted))
+        })
+        .collect::<Option<Vec<_>>>()
+        .filter(|items| !items.is_empty())
 }
 
 /// The text of a chat content value (a string, or its text parts joined).
@@ -142,19 +154,23 @@ pub fn request(chat: &Map<String, Value>, model: &str) -> Result<Value, Translat
                 input.push(json!({"type": "message", "role": "user", "content": input_parts(content, &field)?}));
             }
             "assistant" => {
-                if let Some((id, encrypted)) = message
+                if let Some(items) = message
                     .get("reasoning_opaque")
                     .and_then(Value::as_str)
                     .and_then(unpack_reasoning)
                 {
-                    let summary: Vec<Value> = message
+                    // The summary text travels on the first item; each item keeps its own id
+                    // and encrypted content.
+                    let mut summary: Vec<Value> = message
                         .get("reasoning_text")
                         .and_then(Value::as_str)
                         .filter(|t| !t.is_empty())
                         .map(|t| json!({"type": "summary_text", "text": t}))
                         .into_iter()
                         .collect();
-                    input.push(json!({"type": "reasoning", "id": id, "summary": summary, "encrypted_content": encrypted}));
+                    for (id, encrypted) in items {
+                        input.push(json!({"type": "reasoning", "id": id, "summary": std::mem::take(&mut summary), "encrypted_content": encrypted}));
+                    }
                 }
                 let text = text_of(content);
                 if !text.is_empty() {
@@ -401,9 +417,14 @@ pub fn answer(response: &Value, model: &str) -> Result<ChatResponse, TranslateEr
                     item.get("id").and_then(Value::as_str),
                     item.get("encrypted_content").and_then(Value::as_str),
                 ) {
-                    answer
-                        .opaque
-                        .get_or_insert_with(|| pack_reasoning(id, encrypted));
+                    let packed = pack_reasoning(id, encrypted);
+                    match &mut answer.opaque {
+                        Some(all) => {
+                            all.push(ITEM_SEPARATOR);
+                            all.push_str(&packed);
+                        }
+                        None => answer.opaque = Some(packed),
+                    }
                 }
             }
             Some("function_call") => answer.calls.push(pivot_call(
@@ -437,6 +458,8 @@ pub struct Decoder {
     calls: Vec<(u64, u32)>,
     /// Whether a reasoning summary was streamed (the summary separator goes between parts).
     summaries: u32,
+    /// Reasoning items sent on as opaque deltas so far.
+    opaque_items: u32,
     finished: bool,
 }
 
@@ -449,6 +472,7 @@ impl Decoder {
             created: None,
             calls: Vec::new(),
             summaries: 0,
+            opaque_items: 0,
             finished: false,
         }
     }
@@ -550,8 +574,14 @@ impl Decoder {
                 ) else {
                     return Vec::new();
                 };
+                // Chat clients join opaque deltas: the items after the first are separated.
+                let mut packed = pack_reasoning(id, encrypted);
+                if self.opaque_items > 0 {
+                    packed.insert(0, ITEM_SEPARATOR);
+                }
+                self.opaque_items += 1;
                 let delta = Delta {
-                    reasoning_opaque: Some(pack_reasoning(id, encrypted)),
+                    reasoning_opaque: Some(packed),
                     ..Delta::default()
                 };
                 vec![Pivot::Chunk(self.chunk(delta))]

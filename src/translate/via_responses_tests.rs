@@ -311,3 +311,49 @@ fn reasoning_survives_a_round_trip_through_a_messages_client() {
     assert_eq!(output["call_id"], "call_7");
     assert_eq!(output["output"], "a.txt");
 }
+
+#[test]
+fn several_reasoning_items_all_go_back() {
+    let mut fixture = answer_fixture();
+    fixture["output"].as_array_mut().unwrap().insert(
+        1,
+        json!({"type": "reasoning", "id": "rs_10", "summary": [], "encrypted_content": "enc10"}),
+    );
+    let chat = answer(&fixture, "m").unwrap();
+    let opaque = chat.choices[0].message.reasoning_opaque.clone().unwrap();
+    assert_eq!(opaque, "rs_9.enc9 rs_10.enc10");
+    // Streamed: the second item's delta is separated, so the joined deltas are the same.
+    let mut decoder = Decoder::new("m".into());
+    let mut joined = String::new();
+    for (id, enc) in [("rs_9", "enc9"), ("rs_10", "enc10")] {
+        for pivot in decoder.push(
+            &json!({"type": "response.output_item.done", "output_index": 0,
+            "item": {"type": "reasoning", "id": id, "summary": [], "encrypted_content": enc}}),
+        ) {
+            if let Pivot::Chunk(c) = pivot {
+                joined.push_str(c.choices[0].delta.reasoning_opaque.as_deref().unwrap_or(""));
+            }
+        }
+    }
+    assert_eq!(joined, opaque);
+    let out = request(
+        &map(json!({"messages": [{"role": "user", "content": "hi"},
+            {"role": "assistant", "content": "ok", "reasoning_opaque": opaque, "reasoning_text": "Plan."},
+            {"role": "user", "content": "more"}]})),
+        "m",
+    )
+    .unwrap();
+    let items: Vec<&Value> = out["input"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["type"] == "reasoning")
+        .collect();
+    assert_eq!(items.len(), 2);
+    assert_eq!(
+        (items[0]["id"].as_str(), items[1]["id"].as_str()),
+        (Some("rs_9"), Some("rs_10"))
+    );
+    assert_eq!(items[1]["encrypted_content"], "enc10");
+    assert_eq!(items[0]["summary"][0]["text"], "Plan.");
+}
