@@ -115,6 +115,13 @@ async fn translated_answers_match_openais_schemas() {
             Duration::from_millis(1),
         ),
     );
+    // A passthrough answer as Copilot sends it: no `refusal`, no `logprobs`.
+    ctx.fake.reply(
+        "/chat/completions",
+        Reply::Json(200, json!({"id": "chatcmpl-p", "created": 1, "model": "gpt-4o-2024-11-20",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi."}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}})),
+    );
     let proxy = Proxy::start(&ctx, &[], &[]);
     let tools = json!([{"type": "function", "function": {"name": "Bash", "parameters": {"type": "object"}}}]);
 
@@ -184,4 +191,15 @@ async fn translated_answers_match_openais_schemas() {
     let completed = events.last().unwrap();
     assert_eq!(completed["type"], "response.completed");
     check("ResponseUsage", &completed["response"]["usage"]);
+
+    let v: Value = post(
+        &proxy,
+        "/v1/chat/completions",
+        json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    check("CreateChatCompletionResponse", &v);
 }

@@ -380,7 +380,8 @@ pub(crate) fn relay_chat(
 }
 
 /// The cheap path first: a peek at `object`, the choice indexes and `usage`; the body is only
-/// re-serialised when split choices must be merged.
+/// re-serialised when split choices must be merged or fields OpenAI's schema requires are
+/// missing.
 fn normalise_completion_bytes(
     bytes: Bytes,
     log: &RequestLog,
@@ -393,7 +394,12 @@ fn normalise_completion_bytes(
         log.openai_usage(Some(usage));
     }
     let must_merge = merge_choices && peek.choices.len() > 1;
-    if !must_merge {
+    // OpenAI's schema requires `logprobs` on each choice and `refusal` on each message (both
+    // nullable); Copilot leaves them out. Looked for as bytes: only a body without them is
+    // parsed and written again.
+    let complete = |key: &[u8]| bytes.windows(key.len()).any(|w| w == key);
+    let must_fill = !complete(b"\"logprobs\"") || !complete(b"\"refusal\"");
+    if !must_merge && !must_fill {
         if peek.object.is_some() {
             return Ok(bytes);
         }
@@ -420,6 +426,12 @@ fn normalise_completion(value: &mut Value, merge_choices: bool) {
     let Some(choices) = obj.get_mut("choices").and_then(Value::as_array_mut) else {
         return;
     };
+    for choice in choices.iter_mut().filter_map(Value::as_object_mut) {
+        choice.entry("logprobs").or_insert(Value::Null);
+        if let Some(message) = choice.get_mut("message").and_then(Value::as_object_mut) {
+            message.entry("refusal").or_insert(Value::Null);
+        }
+    }
     if !merge_choices || choices.len() < 2 {
         return;
     }
