@@ -33,6 +33,24 @@ pub fn chat_answer(model: &str, text: &str) -> Value {
         "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}})
 }
 
+/// A chat answer as the proxy relays it: `logprobs` and `refusal` added as `null` where
+/// Copilot left them out (OpenAI's schema requires both).
+pub fn with_required_nulls(mut answer: Value) -> Value {
+    for choice in answer["choices"].as_array_mut().unwrap() {
+        choice
+            .as_object_mut()
+            .unwrap()
+            .entry("logprobs")
+            .or_insert(Value::Null);
+        choice["message"]
+            .as_object_mut()
+            .unwrap()
+            .entry("refusal")
+            .or_insert(Value::Null);
+    }
+    answer
+}
+
 pub fn signed_in() -> TestContext {
     let ctx = TestContext::new();
     ctx.sign_in();
@@ -62,7 +80,11 @@ async fn chat_completions_pass_through_with_filled_limit_and_headers() {
         "model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}], "temperature": 0.2, "unknown_field": {"kept": true}
     })).await;
     assert_eq!(resp.status(), 200);
-    assert_eq!(resp.json::<Value>().await.unwrap(), upstream);
+    // Every field kept; the nullable ones OpenAI's schema requires added.
+    assert_eq!(
+        resp.json::<Value>().await.unwrap(),
+        with_required_nulls(upstream)
+    );
     let sent = &ctx.fake.requests("/copilot/chat/completions")[0];
     let body = sent.json();
     assert_eq!(body["max_tokens"], 4096);
@@ -845,7 +867,10 @@ async fn thread_count_is_configurable_and_checked() {
     }
     let resp = say_hi(&proxy).await;
     assert_eq!(resp.status(), 200);
-    assert_eq!(resp.json::<Value>().await.unwrap(), upstream);
+    assert_eq!(
+        resp.json::<Value>().await.unwrap(),
+        with_required_nulls(upstream)
+    );
     // Token counting runs on the blocking pool, and answers what the CLI counts.
     let body = json!({"model": "claude-sonnet-4.5", "messages": [{"role": "user", "content": "hello world"}]});
     let resp = post(&proxy, "/v1/messages/count_tokens", body.clone()).await;
