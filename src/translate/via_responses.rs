@@ -105,7 +105,10 @@ fn input_parts(content: Option<&Value>, field: &str) -> Result<Vec<Value>, Trans
                         .unwrap_or(json!("auto"));
                     Ok(json!({"type": "input_image", "image_url": url, "detail": detail}))
                 }
-                Some("file") => Ok(json!({"type": "input_file", "file_data": part.pointer("/file/file_data").cloned().unwrap_or(Value::Null), "filename": part.pointer("/file/filename").cloned().unwrap_or(json!("file"))})),
+                Some("file") => Ok(match part.pointer("/file/file_id") {
+                    Some(id) if id.is_string() => json!({"type": "input_file", "file_id": id}),
+                    _ => json!({"type": "input_file", "file_data": part.pointer("/file/file_data").cloned().unwrap_or(Value::Null), "filename": part.pointer("/file/filename").cloned().unwrap_or(json!("file"))}),
+                }),
                 other => Err(bad(format!(
                     "{field}: a content part of type `{}` cannot be sent to the Responses API",
                     other.unwrap_or("?")
@@ -516,6 +519,11 @@ impl Decoder {
                     content: Some(text("delta").to_owned()),
                     ..Delta::default()
                 };
+                vec![Pivot::Chunk(self.chunk(delta))]
+            }
+            "response.refusal.delta" if !text("delta").is_empty() => {
+                let mut delta = Delta::default();
+                delta.extra.insert("refusal".into(), json!(text("delta")));
                 vec![Pivot::Chunk(self.chunk(delta))]
             }
             "response.reasoning_summary_text.delta" | "response.reasoning_text.delta"

@@ -357,3 +357,24 @@ fn several_reasoning_items_all_go_back() {
     assert_eq!(items[1]["encrypted_content"], "enc10");
     assert_eq!(items[0]["summary"][0]["text"], "Plan.");
 }
+
+#[test]
+fn refusals_and_file_ids_are_carried() {
+    let mut decoder = Decoder::new("m".into());
+    let pivots = decoder
+        .push(&json!({"type": "response.refusal.delta", "output_index": 0, "delta": "I can't."}));
+    let Some(Pivot::Chunk(chunk)) = pivots.first() else {
+        panic!("{pivots:?}")
+    };
+    assert_eq!(chunk.choices[0].delta.extra["refusal"], "I can't.");
+    let out = request(
+        &map(json!({"messages": [{"role": "user", "content": [
+            {"type": "file", "file": {"file_id": "file-abc"}}]}]})),
+        "m",
+    )
+    .unwrap();
+    assert_eq!(
+        out["input"][0]["content"][0],
+        json!({"type": "input_file", "file_id": "file-abc"})
+    );
+}
