@@ -187,6 +187,54 @@ fn log_usage(log: &RequestLog, chunk: &ChatChunk) {
     }
 }
 
+/// The state of a stream translated event by event: the upstream's SSE events in, the
+/// client's frames out.
+trait Translating: Send + 'static {
+    /// The upstream body's error.
+    type Error: std::error::Error + Send + Sync + 'static;
+    /// The upstream, parsed as SSE.
+    fn sse(
+        &mut self,
+    ) -> &mut sse_stream::SseByteStream<BoxStream<'static, Result<Bytes, Self::Error>>>;
+    /// Translates one upstream item (an event, a read error, or the end) into `out`.
+    fn handle(
+        &mut self,
+        next: Option<Result<sse_stream::Sse, sse_stream::Error>>,
+        out: &mut bytes::BytesMut,
+    );
+    /// Whether the client's stream has ended.
+    fn finished(&self) -> bool;
+}
+
+/// The response body of a [`Translating`] stream: everything one upstream read yields goes
+/// out as one frame (one write per read, not one per event), and `ping` after `ping_every`
+/// of upstream silence.
+fn drive<T: Translating>(state: T, ping: Bytes, ping_every: Duration) -> Response {
+    let body = futures_util::stream::unfold(state, move |mut st| {
+        let ping = ping.clone();
+        async move {
+            if st.finished() {
+                return None;
+            }
+            let mut out = bytes::BytesMut::new();
+            let Ok(next) = tokio::time::timeout(ping_every, st.sse().next()).await else {
+                return Some((Ok(ping), st));
+            };
+            st.handle(next, &mut out);
+            while !st.finished() {
+                match futures_util::FutureExt::now_or_never(st.sse().next()) {
+                    Some(next) => st.handle(next, &mut out),
+                    None => break,
+                }
+            }
+            Some((Ok::<_, Infallible>(out.freeze()), st))
+        }
+    });
+    builder()
+        .body(Body::from_stream(body))
+        .unwrap_or_else(|_| Response::new(Body::empty()))
+}
+
 /// A Responses event stream translated from an upstream chat-completion SSE byte stream: the
 /// same reading as [`translate`] (a real SSE parser, every event of a read in one frame), the
 /// Responses translator in the middle, an `error` event when the upstream breaks off.
@@ -266,6 +314,22 @@ where
         }
         framed(events, out);
     }
+    impl<E: std::error::Error + Send + Sync + 'static> Translating for St<E> {
+        type Error = E;
+        fn sse(&mut self) -> &mut sse_stream::SseByteStream<BoxStream<'static, Result<Bytes, E>>> {
+            &mut self.sse
+        }
+        fn handle(
+            &mut self,
+            next: Option<Result<sse_stream::Sse, sse_stream::Error>>,
+            out: &mut bytes::BytesMut,
+        ) {
+            handle(self, next, out);
+        }
+        fn finished(&self) -> bool {
+            self.translator.is_finished()
+        }
+    }
     let state = St {
         sse: sse_stream::SseByteStream::new(upstream.boxed()),
         source,
@@ -273,28 +337,12 @@ where
         keep,
         log,
     };
-    let body = futures_util::stream::unfold(state, move |mut st| async move {
-        if st.translator.is_finished() {
-            return None;
-        }
-        let mut out = bytes::BytesMut::new();
-        let Ok(next) = tokio::time::timeout(ping_every, st.sse.next()).await else {
-            // Upstream silence: an SSE comment keeps the client's connection alive.
-            let ping = super::routes::relay::keep_alive(crate::providers::Shape::Responses);
-            return Some((Ok(ping), st));
-        };
-        handle(&mut st, next, &mut out);
-        while !st.translator.is_finished() {
-            match futures_util::FutureExt::now_or_never(st.sse.next()) {
-                Some(next) => handle(&mut st, next, &mut out),
-                None => break,
-            }
-        }
-        Some((Ok::<_, Infallible>(out.freeze()), st))
-    });
-    builder()
-        .body(Body::from_stream(body))
-        .unwrap_or_else(|_| Response::new(Body::empty()))
+    // Upstream silence: an SSE comment keeps the client's connection alive.
+    drive(
+        state,
+        super::routes::relay::keep_alive(crate::providers::Shape::Responses),
+        ping_every,
+    )
 }
 
 /// How chat chunks are written for the client.
@@ -417,6 +465,22 @@ where
             None => fail(st, "the upstream ended the stream early", out),
         }
     }
+    impl<E: std::error::Error + Send + Sync + 'static> Translating for St<E> {
+        type Error = E;
+        fn sse(&mut self) -> &mut sse_stream::SseByteStream<BoxStream<'static, Result<Bytes, E>>> {
+            &mut self.sse
+        }
+        fn handle(
+            &mut self,
+            next: Option<Result<sse_stream::Sse, sse_stream::Error>>,
+            out: &mut bytes::BytesMut,
+        ) {
+            handle(self, next, out);
+        }
+        fn finished(&self) -> bool {
+            self.finished
+        }
+    }
     let state = St {
         sse: sse_stream::SseByteStream::new(upstream.boxed()),
         source,
@@ -427,27 +491,11 @@ where
         finish_seen: false,
         created: super::translated::now(),
     };
-    let body = futures_util::stream::unfold(state, move |mut st| async move {
-        if st.finished {
-            return None;
-        }
-        let mut out = bytes::BytesMut::new();
-        let Ok(next) = tokio::time::timeout(ping_every, st.sse.next()).await else {
-            let ping = super::routes::relay::keep_alive(crate::providers::Shape::Chat);
-            return Some((Ok(ping), st));
-        };
-        handle(&mut st, next, &mut out);
-        while !st.finished {
-            match futures_util::FutureExt::now_or_never(st.sse.next()) {
-                Some(next) => handle(&mut st, next, &mut out),
-                None => break,
-            }
-        }
-        Some((Ok::<_, Infallible>(out.freeze()), st))
-    });
-    builder()
-        .body(Body::from_stream(body))
-        .unwrap_or_else(|_| Response::new(Body::empty()))
+    drive(
+        state,
+        super::routes::relay::keep_alive(crate::providers::Shape::Chat),
+        ping_every,
+    )
 }
 
 #[cfg(test)]
