@@ -720,6 +720,13 @@ fn responses_request(
         ),
         None => None,
     };
+    let keep = request.get("store") != Some(&Value::Bool(false));
+    if parent.is_none() && !keep {
+        // Nothing to put in front and nothing to keep (Codex sends its whole history with
+        // `store: false`): the input is not copied.
+        translation.pending = None;
+        return Ok((request, previous));
+    }
     let own = match request.get("input") {
         Some(Value::String(text)) => {
             vec![serde_json::json!({"type": "message", "role": "user", "content": text})]
@@ -732,8 +739,7 @@ fn responses_request(
         all.extend(own.iter().cloned());
         request.insert("input".into(), Value::Array(all));
     }
-    translation.pending = (request.get("store") != Some(&Value::Bool(false)))
-        .then(|| PendingTurn { parent, input: own });
+    translation.pending = keep.then(|| PendingTurn { parent, input: own });
     Ok((request, previous))
 }
 
