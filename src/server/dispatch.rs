@@ -621,15 +621,20 @@ fn surface_name(shape: Shape) -> &'static str {
 }
 
 /// The shape to send to `model` for a client speaking `surface`: its own when the model
-/// serves it (passthrough); otherwise chat completions, the pivot every translation goes
-/// through (one translation instead of two, and the most exercised path), then the third
-/// shape.
+/// serves it (passthrough); otherwise the shape that keeps the most. For a reasoning model
+/// (one that takes `reasoning_effort` or a thinking budget) Messages and Responses go to each
+/// other: thinking blocks with signatures and reasoning items with `encrypted_content` are each
+/// other's match, and each API's reasoning controls map one to one. Otherwise chat
+/// completions, the pivot every translation goes through, then the third shape.
 fn upstream_shape(surface: Shape, model: &ModelInfo) -> Option<Shape> {
     if model.serves(surface) {
         return Some(surface);
     }
+    let reasoning = model.reasoning_effort || model.thinking_budget;
     let order: &[Shape] = match surface {
+        Shape::Messages if reasoning => &[Shape::Responses, Shape::Chat],
         Shape::Messages => &[Shape::Chat, Shape::Responses],
+        Shape::Responses if reasoning => &[Shape::Messages, Shape::Chat],
         Shape::Responses => &[Shape::Chat, Shape::Messages],
         Shape::Chat => &[Shape::Responses, Shape::Messages],
         Shape::Embeddings => &[],

@@ -756,3 +756,116 @@ async fn a_responses_shaped_body_sent_to_chat_completions_is_served_as_one() {
     let resp = post(&proxy, "/v1/chat/completions", json!({"model": "gpt-4o"})).await;
     assert_eq!(resp.status(), 400);
 }
+
+/// The README's rule for the upstream shape: a reasoning model goes between Messages and
+/// Responses (thinking blocks with signatures ↔ reasoning items with `encrypted_content`),
+/// the rest through chat completions.
+#[tokio::test]
+async fn reasoning_models_go_between_messages_and_responses_and_the_rest_through_chat() {
+    let ctx = signed_in();
+    ctx.fake.with(|s| {
+        s.models["data"].as_array_mut().unwrap().push(json!(
+            {"id": "gpt-5-mini", "name": "GPT-5 mini", "vendor": "Azure OpenAI",
+             "capabilities": {"family": "gpt-5-mini", "type": "chat", "tokenizer": "o200k_base",
+                "limits": {"max_context_window_tokens": 264000, "max_output_tokens": 64000},
+                "supports": {"tool_calls": true, "streaming": true, "vision": true,
+                             "reasoning_effort": ["low", "medium", "high"]}},
+             "supported_endpoints": ["/chat/completions", "/responses"]}
+        ));
+    });
+    ctx.fake.reply(
+        "/v1/messages",
+        Reply::Json(
+            200,
+            json!({"id": "msg_r", "type": "message", "role": "assistant", "model": "claude-sonnet-4.5",
+            "content": [{"type": "thinking", "thinking": "Two and two.", "signature": "SIG"},
+                        {"type": "text", "text": "Four."}],
+            "stop_reason": "end_turn", "usage": {"input_tokens": 12, "output_tokens": 9}}),
+        ),
+    );
+    ctx.fake.reply(
+        "/responses",
+        Reply::Json(
+            200,
+            json!({"id": "resp_r", "object": "response", "created_at": 5, "status": "completed", "model": "gpt-5-mini",
+            "output": [{"type": "reasoning", "id": "rs_9", "summary": [{"type": "summary_text", "text": "Add."}], "encrypted_content": "ENC"},
+                       {"type": "message", "id": "msg_9", "role": "assistant", "status": "completed",
+                        "content": [{"type": "output_text", "text": "Four.", "annotations": []}]}],
+            "usage": {"input_tokens": 12, "output_tokens": 30, "output_tokens_details": {"reasoning_tokens": 20}}}),
+        ),
+    );
+    ctx.fake.reply(
+        "/chat/completions",
+        Reply::Json(
+            200,
+            json!({"id": "c1", "object": "chat.completion", "created": 5, "model": "x",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "Four."}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 12, "completion_tokens": 2, "total_tokens": 14}}),
+        ),
+    );
+    let proxy = Proxy::start(&ctx, &[], &[]);
+
+    // Codex on Claude with thinking: Messages upstream, the thinking back as a reasoning item.
+    let resp = post(
+        &proxy,
+        "/v1/responses",
+        json!({"model": "claude-sonnet-4.5", "input": "2+2?",
+        "reasoning": {"effort": "high"}, "include": ["reasoning.encrypted_content"]}),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["output"][0]["type"], "reasoning", "{v}");
+    assert_eq!(v["output"][0]["summary"][0]["text"], "Two and two.");
+    assert_eq!(v["output"][1]["content"][0]["text"], "Four.");
+    let sent = ctx.fake.requests("/copilot/v1/messages");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        sent[0].json()["thinking"]["type"],
+        "enabled",
+        "{}",
+        sent[0].json()
+    );
+    assert!(ctx.fake.requests("/copilot/chat/completions").is_empty());
+
+    // Claude Code on GPT-5 (served on chat and Responses): Responses upstream, effort kept.
+    let resp = post(
+        &proxy,
+        "/v1/messages",
+        json!({"model": "gpt-5-mini", "max_tokens": 2000,
+        "thinking": {"type": "enabled", "budget_tokens": 1500},
+        "messages": [{"role": "user", "content": "2+2?"}]}),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["content"][0]["type"], "thinking", "{v}");
+    assert_eq!(v["content"][1]["text"], "Four.");
+    let sent = ctx.fake.requests("/copilot/responses");
+    assert_eq!(sent.len(), 1);
+    assert!(
+        sent[0].json()["reasoning"]["effort"].is_string(),
+        "{}",
+        sent[0].json()
+    );
+    assert!(ctx.fake.requests("/copilot/chat/completions").is_empty());
+
+    // Models without reasoning: through chat completions.
+    for (path, body) in [
+        (
+            "/v1/responses",
+            json!({"model": "claude-haiku-4.5", "input": "2+2?"}),
+        ),
+        (
+            "/v1/messages",
+            json!({"model": "gpt-4o", "max_tokens": 100,
+            "messages": [{"role": "user", "content": "2+2?"}]}),
+        ),
+    ] {
+        let resp = post(&proxy, path, body).await;
+        assert_eq!(resp.status(), 200, "{path}");
+    }
+    assert_eq!(ctx.fake.requests("/copilot/chat/completions").len(), 2);
+    assert_eq!(ctx.fake.requests("/copilot/v1/messages").len(), 1);
+    assert_eq!(ctx.fake.requests("/copilot/responses").len(), 1);
+}

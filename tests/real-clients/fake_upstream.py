@@ -1,6 +1,7 @@
 """A scripted upstream for running real coding agents (Codex, Claude Code) through copilot-api
 by hand: an OpenAI-compatible server that serves `fake-chat` on chat completions only and
-`fake-responses` on the Responses API only (base URLs `/chat/v1` and `/responses/v1`). Asked with a shell-like tool, it calls it once with
+`fake-responses` on the Responses API only (base URLs `/chat/v1` and `/responses/v1`), and
+`fake-messages` on Anthropic's Messages API (base URL `/anthropic`, thinking blocks included). Asked with a shell-like tool, it calls it once with
 `echo hello-from-tool`; given the tool's output, it answers "The command printed: <output>".
 
     python3 tests/real-clients/fake_upstream.py 8766     # then see tests/real-clients/run.sh
@@ -83,7 +84,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
         sys.stderr.write("fake: request " + json.dumps(body)[:400] + "\n")
-        if self.path.endswith("/chat/completions"):
+        if self.path.endswith("/v1/messages"):
+            self.serve_messages(body)
+        elif self.path.endswith("/chat/completions"):
             self.serve_chat(body)
         elif self.path.endswith("/responses"):
             self.serve_responses(body)
@@ -167,6 +170,43 @@ class Handler(BaseHTTPRequestHandler):
             events.append(ev("response.function_call_arguments.delta", output_index=1, item_id="fc_fake", delta=item["arguments"]))
             events.append(ev("response.output_item.done", output_index=1, item=item))
         events.append(ev("response.completed", response=response))
+        self.send_events(events)
+
+    def serve_messages(self, body):
+        results = [b for m in body.get("messages", []) if m.get("role") == "user" and isinstance(m.get("content"), list)
+                   for b in m["content"] if b.get("type") == "tool_result"]
+        tools = [{"function": {"name": t.get("name"), "parameters": t.get("input_schema")}} for t in body.get("tools") or []]
+        tool = pick_tool(tools)
+        thinking = {"type": "thinking", "thinking": "Use the shell.", "signature": "ZmFrZS1zaWc="}
+        if results or not tool:
+            text = "The command printed: " + text_of(results[-1].get("content")).strip() if results else "No shell tool was offered."
+            block, stop = {"type": "text", "text": text}, "end_turn"
+        else:
+            name, args = tool
+            block, stop = {"type": "tool_use", "id": "toolu_fake", "name": name, "input": args}, "tool_use"
+        content = [thinking, block] if body.get("thinking", {}).get("type") == "enabled" else [block]
+        usage = {"input_tokens": 50, "output_tokens": 10}
+        message = {"id": "msg_fake", "type": "message", "role": "assistant", "model": body.get("model"),
+                   "content": content, "stop_reason": stop, "stop_sequence": None, "usage": usage}
+        if not body.get("stream"):
+            self.send_json(message)
+            return
+        events = [("message_start", {"type": "message_start", "message": {**message, "content": [], "stop_reason": None,
+                                                                             "usage": {"input_tokens": 50, "output_tokens": 1}}})]
+        for index, b in enumerate(content):
+            if b["type"] == "thinking":
+                start, deltas = {**b, "thinking": "", "signature": ""}, [{"type": "thinking_delta", "thinking": b["thinking"]},
+                                                                          {"type": "signature_delta", "signature": b["signature"]}]
+            elif b["type"] == "text":
+                start, deltas = {**b, "text": ""}, [{"type": "text_delta", "text": w + " "} for w in b["text"].split(" ")]
+            else:
+                start, deltas = {**b, "input": {}}, [{"type": "input_json_delta", "partial_json": json.dumps(b["input"])}]
+            events.append(("content_block_start", {"type": "content_block_start", "index": index, "content_block": start}))
+            events += [("content_block_delta", {"type": "content_block_delta", "index": index, "delta": d}) for d in deltas]
+            events.append(("content_block_stop", {"type": "content_block_stop", "index": index}))
+        events.append(("message_delta", {"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None},
+                                         "usage": {"output_tokens": 10}}))
+        events.append(("message_stop", {"type": "message_stop"}))
         self.send_events(events)
 
 

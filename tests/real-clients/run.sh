@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Real coding agents through copilot-api against tests/real-clients/fake_upstream.py, by hand:
 #   Codex `exec` on a chat-only model (Responses → chat), with a shell tool round trip;
+#   Codex `exec` on a Messages-only model with thinking (Responses → Messages), likewise;
 #   Claude Code `-p` on a Responses-only model (Messages → chat → Responses), with a Bash round trip.
 # Needs: `cargo build`, python3, and the two CLIs on PATH (npm i -g @openai/codex @anthropic-ai/claude-code).
 # Each agent must end by quoting the tool's output ("hello-from-tool").
@@ -20,6 +21,11 @@ shapes = ["chat"]
 kind = "openai-compatible"
 base_url = "http://127.0.0.1:$fake_port/responses/v1"
 shapes = ["responses"]
+[providers.messagesonly]
+kind = "anthropic"
+base_url = "http://127.0.0.1:$fake_port/anthropic"
+api_key = "unused"
+models = ["fake-messages"]
 TOML
 COPILOT_API_CONFIG="$work/config.toml" COPILOT_API_HOME="$work/home" \
   target/debug/copilot-api start --port "$port" 2>"$work/proxy.log" &
@@ -39,6 +45,13 @@ TOML
   codex exec --skip-git-repo-check --dangerously-bypass-approvals-and-sandbox \
   "Run the shell command that prints a greeting, then tell me what it printed.") | tee "$work/codex.out"
 grep -q "hello-from-tool" "$work/codex.out"
+
+echo "== codex exec on fake-messages (Responses → Messages, with thinking)"
+sed -i 's/^model = .*/model = "fake-messages"\nmodel_reasoning_effort = "high"/' "$work/codex/config.toml"
+(cd "$work" && CODEX_HOME="$work/codex" OPENAI_API_KEY=unused timeout 120 \
+  codex exec --skip-git-repo-check --dangerously-bypass-approvals-and-sandbox \
+  "Run the shell command that prints a greeting, then tell me what it printed.") | tee "$work/codex2.out"
+grep -q "hello-from-tool" "$work/codex2.out"
 
 echo "== claude -p on fake-responses (Messages → chat → Responses)"
 (cd "$work" && ANTHROPIC_BASE_URL="http://127.0.0.1:$port" ANTHROPIC_AUTH_TOKEN=unused \
