@@ -121,7 +121,7 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap_or_else(|err| unreachable!("a current-thread runtime: {err}"))
 }
 
-fn answer(body: AnswerBody) -> Answer {
+pub(crate) fn answer(body: AnswerBody) -> Answer {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(
         reqwest::header::CONTENT_TYPE,
@@ -147,7 +147,7 @@ fn stream_of(data: &[u8]) -> AnswerBody {
     AnswerBody::Stream(futures_util::stream::iter(chunks).boxed())
 }
 
-async fn body_of(response: axum::response::Response) -> (u16, Vec<u8>) {
+pub(crate) async fn body_of(response: axum::response::Response) -> (u16, Vec<u8>) {
     let status = response.status().as_u16();
     let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
         .await
@@ -157,7 +157,7 @@ async fn body_of(response: axum::response::Response) -> (u16, Vec<u8>) {
 }
 
 /// The `event:` names and JSON `data:` of a framed SSE body; every frame must be whole.
-fn events(body: &[u8]) -> Vec<(String, Value)> {
+pub(crate) fn events(body: &[u8]) -> Vec<(String, Value)> {
     let text = std::str::from_utf8(body).unwrap_or_else(|err| panic!("not UTF-8: {err}"));
     assert!(
         text.is_empty() || text.ends_with("\n\n"),
@@ -237,7 +237,7 @@ pub fn chat_answer(data: &[u8]) {
 
 /// An Anthropic event sequence: `message_start` first (unless the stream failed at once), blocks
 /// opened and closed in order, one terminal event (`message_stop` or `error`) and nothing after.
-fn anthropic_stream_is_whole(events: &[(String, Value)]) {
+pub(crate) fn anthropic_stream_is_whole(events: &[(String, Value)]) {
     let names: Vec<&str> = events
         .iter()
         .map(|(n, _)| n.as_str())
@@ -283,7 +283,7 @@ fn anthropic_stream_is_whole(events: &[(String, Value)]) {
 
 /// A Responses event sequence: sequence numbers 0, 1, 2, …; on completion every item added is
 /// done; exactly one terminal event, last.
-fn responses_stream_is_whole(events: &[(String, Value)]) {
+pub(crate) fn responses_stream_is_whole(events: &[(String, Value)]) {
     const TERMINAL: [&str; 4] = [
         "response.completed",
         "response.incomplete",
@@ -421,25 +421,37 @@ pub fn pivot_stream(data: &[u8]) {
             );
             let response =
                 rendered.unwrap_or_else(|err| panic!("a stream is always rendered: {err}"));
-            let body = body_of(response).await.1;
-            let text = std::str::from_utf8(&body).unwrap_or_else(|err| panic!("not UTF-8: {err}"));
-            let lines: Vec<&str> = text
-                .split("\n\n")
-                .filter(|f| !f.is_empty() && !f.starts_with(':'))
-                .collect();
-            let ends = |l: &&str| *l == "data: [DONE]" || l.starts_with("data: {\"error\"");
-            assert_eq!(lines.iter().filter(|l| ends(l)).count(), 1, "{text}");
-            assert!(lines.last().is_some_and(ends), "{text}");
-            for line in &lines[..lines.len() - 1] {
-                let data = line
-                    .strip_prefix("data: ")
-                    .unwrap_or_else(|| panic!("{line}"));
-                let chunk: Value =
-                    serde_json::from_str(data).unwrap_or_else(|e| panic!("{e}: {data}"));
-                assert!(chunk["choices"].is_array(), "{data}");
-            }
+            chat_stream_is_whole(&body_of(response).await.1);
         }
     });
+}
+
+/// A chat-completions stream: `data:` frames of chunks with `choices`, then exactly one
+/// `[DONE]` or one error object, last. Returns the chunks and the error, if it ended in one.
+pub(crate) fn chat_stream_is_whole(body: &[u8]) -> (Vec<Value>, Option<Value>) {
+    let text = std::str::from_utf8(body).unwrap_or_else(|err| panic!("not UTF-8: {err}"));
+    let lines: Vec<&str> = text
+        .split("\n\n")
+        .filter(|f| !f.is_empty() && !f.starts_with(':'))
+        .collect();
+    let ends = |l: &&str| *l == "data: [DONE]" || l.starts_with("data: {\"error\"");
+    assert_eq!(lines.iter().filter(|l| ends(l)).count(), 1, "{text}");
+    assert!(lines.last().is_some_and(ends), "{text}");
+    let mut chunks = Vec::new();
+    for line in &lines[..lines.len() - 1] {
+        let data = line
+            .strip_prefix("data: ")
+            .unwrap_or_else(|| panic!("{line}"));
+        let chunk: Value = serde_json::from_str(data).unwrap_or_else(|e| panic!("{e}: {data}"));
+        assert!(chunk["choices"].is_array(), "{data}");
+        chunks.push(chunk);
+    }
+    let error = lines
+        .last()
+        .and_then(|l| l.strip_prefix("data: "))
+        .filter(|l| *l != "[DONE]")
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")));
+    (chunks, error)
 }
 
 /// A stream relayed without translation: the client gets every upstream byte unchanged, then at
