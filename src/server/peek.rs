@@ -255,6 +255,9 @@ pub(crate) struct CompletionPeek {
     /// `object`, when present.
     #[serde(default)]
     pub object: Option<IgnoredAny>,
+    /// `model`, when present.
+    #[serde(default)]
+    pub model: Option<IgnoredAny>,
     /// `choices`, by index.
     #[serde(default)]
     pub choices: Vec<ChoicePeek>,
@@ -272,9 +275,21 @@ pub(crate) struct ChoicePeek {
     /// `index`.
     #[serde(default)]
     pub index: u64,
-    /// `finish_reason`, when set.
-    #[serde(default)]
-    pub finish_reason: Option<String>,
+    /// `finish_reason`: `None` when the member is absent, `Some(None)` when it is `null`.
+    #[serde(default, deserialize_with = "null_or_set")]
+    pub finish_reason: Option<Option<String>>,
+}
+
+impl ChoicePeek {
+    /// The finish reason, when set.
+    pub(crate) fn finish(&self) -> Option<&str> {
+        self.finish_reason.as_ref()?.as_deref()
+    }
+}
+
+/// A member that is present (even as `null`) as `Some`; an absent one stays `None` by default.
+fn null_or_set<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
 }
 
 /// Inserts `"key":value,` as the first member of the JSON object in `json`; `None` when `json`

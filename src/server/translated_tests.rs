@@ -16,7 +16,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 use crate::fuzz::{
-    anthropic_stream_is_whole, answer, body_of, chat_stream_is_whole, events,
+    answer, anthropic_stream_is_whole, body_of, chat_stream_is_whole, events,
     responses_stream_is_whole,
 };
 use crate::server::dispatch::AnswerBody;
@@ -513,9 +513,9 @@ fn check_responses(body: &[u8], want: &Expected) {
             assert_eq!(tools, want.tools);
             // The final object lists the same calls as the events.
             let output = &events[events.len() - 1].1["response"]["output"];
-            let calls = output
-                .as_array()
-                .map_or(0, |o| o.iter().filter(|i| i["type"] == "function_call").count());
+            let calls = output.as_array().map_or(0, |o| {
+                o.iter().filter(|i| i["type"] == "function_call").count()
+            });
             assert_eq!(calls, want.tools.len(), "{output}");
         }
         End::Failed | End::Cut => {

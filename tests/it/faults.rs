@@ -266,7 +266,7 @@ async fn a_panic_in_a_handler_is_a_500_in_the_route_shape_and_one_log_line() {
 #[tokio::test]
 async fn shutdown_lets_streams_run_then_ends_them_and_a_second_signal_exits_at_once() {
     use futures_util::StreamExt as _;
-    let chunk = Bytes::from_static(b"data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"tick \"}}]}\n\n");
+    let chunk = Bytes::from_static(b"data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"tick \"},\"finish_reason\":null}]}\n\n");
     let ctx = signed_in();
     ctx.fake.reply(
         "/chat/completions",
@@ -335,7 +335,7 @@ async fn passthrough_streams_that_end_early_or_break_get_their_error_event() {
             "/chat/completions",
             "/v1/chat/completions",
             json!({"model": "gpt-4o", "stream": true, "messages": [{"role": "user", "content": "hi"}]}),
-            "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"par\"}}]}\n\n",
+            "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"par\"},\"finish_reason\":null}]}\n\n",
             "data: {\"error\":",
         ),
         (
@@ -476,7 +476,7 @@ async fn silent_passthrough_streams_get_keep_alives_between_events() {
     let ctx = signed_in();
     let proxy = Proxy::start(&ctx, &["--ping-interval", "0.2"], &[]);
     let chat = [
-        "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n",
+        "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"},\"finish_reason\":null}]}\n\n",
         "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n",
     ];
     let messages = [

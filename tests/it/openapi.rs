@@ -122,6 +122,23 @@ async fn translated_answers_match_openais_schemas() {
             "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hi."}, "finish_reason": "stop"}],
             "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}})),
     );
+    // A passthrough stream as Copilot sends it: no `object`, no `finish_reason` until the end,
+    // a first chunk with no choices; Claude's split choices for another.
+    let stream = concat!(
+        "data: {\"choices\":[],\"created\":0,\"id\":\"\",\"prompt_filter_results\":[]}\n\n",
+        "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\",\"role\":\"assistant\"}}],\"created\":1,\"id\":\"c5\",\"model\":\"gpt-4o-2024-11-20\"}\n\n",
+        "data: {\"choices\":[{\"index\":0,\"delta\":{}}],\"created\":1,\"id\":\"c5\",\"model\":\"gpt-4o-2024-11-20\"}\n\n",
+        "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"!\"}},{\"index\":1,\"delta\":{\"content\":\"?\"}}],\"created\":1,\"id\":\"c5\",\"model\":\"gpt-4o-2024-11-20\"}\n\n",
+        "data: {\"choices\":[{\"finish_reason\":\"stop\",\"index\":0,\"delta\":{\"content\":null}}],\"created\":1,\"id\":\"c5\",\"model\":\"gpt-4o-2024-11-20\"}\n\n",
+        "data: [DONE]\n\n",
+    );
+    ctx.fake.reply(
+        "/chat/completions",
+        Reply::Sse(
+            vec![Bytes::from_static(stream.as_bytes())],
+            Duration::from_millis(1),
+        ),
+    );
     let proxy = Proxy::start(&ctx, &[], &[]);
     let tools = json!([{"type": "function", "function": {"name": "Bash", "parameters": {"type": "object"}}}]);
 
@@ -202,4 +219,23 @@ async fn translated_answers_match_openais_schemas() {
     .await
     .unwrap();
     check("CreateChatCompletionResponse", &v);
+
+    let text = post(
+        &proxy,
+        "/v1/chat/completions",
+        json!({"model": "gpt-4o", "stream": true, "n": 2,
+        "messages": [{"role": "user", "content": "hi"}]}),
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    let chunks = data(&text);
+    assert_eq!(chunks.len(), 4, "the preamble is not passed on: {text}");
+    for chunk in &chunks {
+        check("CreateChatCompletionStreamResponse", chunk);
+    }
+    assert_eq!(chunks[0]["choices"][0]["delta"]["content"], "Hi");
+    assert_eq!(chunks[2]["choices"][1]["delta"]["content"], "?");
+    assert_eq!(chunks[3]["choices"][0]["finish_reason"], "stop");
 }

@@ -533,7 +533,7 @@ impl FinishHold {
             out.extend(rewrite_chunk_line(line, true).unwrap_or_else(|| line.to_vec()));
             return Some(out);
         }
-        if !peek.choices.iter().any(|c| c.finish_reason.is_some()) {
+        if !peek.choices.iter().any(|c| c.finish().is_some()) {
             return rewrite_chunk_line(line, true);
         }
         let mut value: Value = serde_json::from_slice(json).ok()?;
@@ -580,6 +580,24 @@ impl FinishHold {
 /// Rewrites one `data: {…}` line of a chat-completions stream; `None` leaves it as it was.
 /// A peek decides: most lines only need `object` spliced in; only lines with choices to merge
 /// are parsed into a `Value` and re-serialised.
+/// A one-choice chunk with `"finish_reason":null` as its choice's first member; `None` when the
+/// bytes are not the compact `"choices":[{` that Copilot writes (the caller then re-serialises).
+fn fill_finish_reason(json: &[u8]) -> Option<Vec<u8>> {
+    const CHOICES: &[u8] = b"\"choices\":[{";
+    let at = json.windows(CHOICES.len()).position(|w| w == CHOICES)? + CHOICES.len();
+    let rest = json.get(at..)?.trim_ascii_start();
+    let member = if rest.starts_with(b"}") {
+        &b"\"finish_reason\":null"[..]
+    } else {
+        &b"\"finish_reason\":null,"[..]
+    };
+    let mut out = Vec::with_capacity(json.len() + member.len());
+    out.extend_from_slice(&json[..at]);
+    out.extend_from_slice(member);
+    out.extend_from_slice(&json[at..]);
+    Some(out)
+}
+
 fn rewrite_chunk_line(line: &[u8], merge_choices: bool) -> Option<Vec<u8>> {
     let json = line.strip_prefix(b"data:")?.trim_ascii();
     if !json.starts_with(b"{") {
@@ -589,18 +607,36 @@ fn rewrite_chunk_line(line: &[u8], merge_choices: bool) -> Option<Vec<u8>> {
     if peek.error.is_some() {
         return None;
     }
+    if peek.choices.is_empty() && peek.usage.is_none() && peek.model.is_none() {
+        // Copilot's content-filter preamble (`prompt_filter_results`, no model, no choices):
+        // nothing an OpenAI client reads, and not a chunk OpenAI's schema allows. The line
+        // goes; the blank line after it is one more event separator, which readers skip.
+        return Some(Vec::new());
+    }
     let must_merge =
         merge_choices && (peek.choices.len() > 1 || peek.choices.iter().any(|c| c.index != 0));
-    if !must_merge {
-        if peek.object.is_some() {
+    // OpenAI's schema requires `finish_reason` (null until the end) on every chunk's choices;
+    // Copilot leaves it out.
+    let must_fill = peek.choices.iter().any(|c| c.finish_reason.is_none());
+    // One choice: `"finish_reason":null` spliced in as its first member.
+    let filled = match must_fill && peek.choices.len() == 1 {
+        true => fill_finish_reason(json),
+        false => None,
+    };
+    if !must_merge && (!must_fill || filled.is_some()) {
+        if peek.object.is_some() && !must_fill {
             return None;
         }
+        let json = filled.as_deref().unwrap_or(json);
         let mut out = b"data: ".to_vec();
-        out.extend(insert_first_member(
-            json,
-            "object",
-            "\"chat.completion.chunk\"",
-        )?);
+        match peek.object {
+            Some(_) => out.extend_from_slice(json),
+            None => out.extend(insert_first_member(
+                json,
+                "object",
+                "\"chat.completion.chunk\"",
+            )?),
+        }
         return Some(out);
     }
     let mut value: Value = serde_json::from_slice(json).ok()?;
@@ -612,6 +648,14 @@ fn rewrite_chunk_line(line: &[u8], merge_choices: bool) -> Option<Vec<u8>> {
     if !obj.contains_key("object") {
         obj.insert("object".into(), Value::from("chat.completion.chunk"));
         changed = true;
+    }
+    if let Some(choices) = obj.get_mut("choices").and_then(Value::as_array_mut) {
+        for choice in choices.iter_mut().filter_map(Value::as_object_mut) {
+            if !choice.contains_key("finish_reason") {
+                choice.insert("finish_reason".into(), Value::Null);
+                changed = true;
+            }
+        }
     }
     if merge_choices && let Some(choices) = obj.get_mut("choices").and_then(Value::as_array_mut) {
         for choice in choices.iter_mut() {
@@ -775,7 +819,7 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert_eq!(
             text,
-            "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"t\"}]}}],\"object\":\"chat.completion.chunk\"}\n\ndata: [DONE]\n\n"
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"t\"}]},\"finish_reason\":null}],\"object\":\"chat.completion.chunk\"}\n\ndata: [DONE]\n\n"
         );
     }
 
@@ -792,12 +836,40 @@ mod tests {
 
     #[test]
     fn lines_that_need_nothing_pass_through_byte_for_byte() {
-        let line = b"data: {\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"}}]}";
+        let line = b"data: {\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},\"finish_reason\":null}]}";
         assert_eq!(rewrite_chunk_line(line, true), None);
         assert_eq!(rewrite_chunk_line(b": keep-alive", true), None);
         assert_eq!(
             rewrite_chunk_line(b"data: {\"error\":{\"message\":\"x\"}}", true),
             None
         );
+    }
+
+    #[test]
+    fn a_missing_finish_reason_is_spliced_in_and_the_filter_preamble_goes() {
+        let line = br#"data: {"choices":[{"index":0,"delta":{"content":"hi"}}],"created":1,"id":"c","model":"gpt-4o"}"#;
+        assert_eq!(
+            String::from_utf8(rewrite_chunk_line(line, false).unwrap()).unwrap(),
+            r#"data: {"object":"chat.completion.chunk","choices":[{"finish_reason":null,"index":0,"delta":{"content":"hi"}}],"created":1,"id":"c","model":"gpt-4o"}"#
+        );
+        let empty = br#"data: {"choices":[{}],"model":"m"}"#;
+        assert_eq!(
+            String::from_utf8(rewrite_chunk_line(empty, false).unwrap()).unwrap(),
+            r#"data: {"object":"chat.completion.chunk","choices":[{"finish_reason":null}],"model":"m"}"#
+        );
+        let spaced = br#"data: {"choices": [{"index": 0, "delta": {}}], "model": "m"}"#;
+        let out: Value =
+            serde_json::from_slice(&rewrite_chunk_line(spaced, false).unwrap()[6..]).unwrap();
+        assert_eq!(out["choices"][0]["finish_reason"], Value::Null);
+        assert!(
+            out["choices"][0]
+                .as_object()
+                .unwrap()
+                .contains_key("finish_reason")
+        );
+        let preamble = br#"data: {"choices":[],"created":0,"id":"","prompt_filter_results":[]}"#;
+        assert_eq!(rewrite_chunk_line(preamble, false), Some(Vec::new()));
+        let usage = br#"data: {"choices":[],"usage":{"prompt_tokens":1}}"#;
+        assert!(rewrite_chunk_line(usage, false).is_some_and(|l| l.len() > 20));
     }
 }
