@@ -57,6 +57,21 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
+    /// The most tools a request may offer on `shape`, where the provider states a limit: OpenAI
+    /// and Azure take 128 functions on chat completions and Responses, and Copilot, which
+    /// relays to them, refuses more in the same words. Anthropic and OpenAI-compatible servers
+    /// state none.
+    pub(crate) fn max_tools(self, shape: Shape) -> Option<usize> {
+        match (self, shape) {
+            (Self::OpenAi | Self::Azure | Self::Copilot, Shape::Chat | Shape::Responses) => {
+                Some(128)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Kind {
     /// The name used in the config file and in messages.
     pub(crate) fn as_str(self) -> &'static str {
         match self {

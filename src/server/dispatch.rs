@@ -307,6 +307,20 @@ async fn run(
                 });
                 continue;
             }
+            if let Some(max) = candidate.provider.kind().max_tools(shape)
+                && inbound.tool_count > max
+            {
+                last = Some(ApiError::BadRequest {
+                    message: format!(
+                        "Invalid 'tools': array too long. Expected an array with maximum length {max}, but got an array with length {} instead (the {} API of `{}` on {name} takes at most {max})",
+                        inbound.tool_count,
+                        surface_name(shape),
+                        candidate.model.id
+                    ),
+                    code: Some("too_many_tools"),
+                });
+                continue;
+            }
             if tries[index] > 0 {
                 let wait = backoff(&policy, tries[index], waits[index]);
                 let Some(wait) = wait else { continue };

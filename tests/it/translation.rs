@@ -869,3 +869,59 @@ async fn reasoning_models_go_between_messages_and_responses_and_the_rest_through
     assert_eq!(ctx.fake.requests("/copilot/v1/messages").len(), 1);
     assert_eq!(ctx.fake.requests("/copilot/responses").len(), 1);
 }
+
+/// More tools than the upstream API takes (128 on OpenAI's and Copilot's chat completions and
+/// Responses) is refused before any upstream call, in the client's shape; Messages upstreams
+/// state no limit.
+#[tokio::test]
+async fn more_tools_than_the_upstream_takes_are_refused_before_it_is_called() {
+    let ctx = signed_in();
+    ctx.fake.reply(
+        "/v1/messages",
+        Reply::Json(
+            200,
+            json!({"id": "msg_t", "type": "message", "role": "assistant", "model": "claude-sonnet-4.5",
+            "content": [{"type": "text", "text": "Ok."}], "stop_reason": "end_turn",
+            "usage": {"input_tokens": 12, "output_tokens": 2}}),
+        ),
+    );
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let tools: Vec<Value> = (0..130)
+        .map(|i| json!({"name": format!("mcp__t{i}"), "input_schema": {"type": "object"}}))
+        .collect();
+    let request = |model: &str| {
+        json!({"model": model, "max_tokens": 100, "tools": tools,
+               "messages": [{"role": "user", "content": "hi"}]})
+    };
+    let resp = post(&proxy, "/v1/messages", request("gpt-4o")).await;
+    assert_eq!(resp.status(), 400);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["type"], "error");
+    assert_eq!(v["error"]["type"], "invalid_request_error");
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("maximum length 128") && message.contains("length 130"),
+        "{message}"
+    );
+    assert!(ctx.fake.requests("/copilot/chat/completions").is_empty());
+
+    // Claude through Copilot's Messages API: no stated limit, so it goes.
+    let resp = post(&proxy, "/v1/messages", request("claude-sonnet-4.5")).await;
+    assert_eq!(resp.status(), 200);
+
+    // A Responses client: a namespace counts as the functions in it.
+    let members: Vec<Value> = (0..129)
+        .map(|i| json!({"type": "function", "name": format!("f{i}"), "parameters": {"type": "object"}}))
+        .collect();
+    let resp = post(
+        &proxy,
+        "/v1/responses",
+        json!({"model": "gpt-5.1-codex", "input": "hi",
+        "tools": [{"type": "namespace", "name": "mcp", "tools": members}]}),
+    )
+    .await;
+    assert_eq!(resp.status(), 400);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "too_many_tools", "{v}");
+    assert!(ctx.fake.requests("/copilot/responses").is_empty());
+}

@@ -157,10 +157,21 @@ fn responses_from(
         side,
         route: "/v1/responses",
         message_count: input.and_then(Value::as_array).map_or(1, Vec::len),
+        // A namespace (Codex's sub-agent tools, an MCP server) counts as the functions in it.
         tool_count: payload
             .get("tools")
             .and_then(Value::as_array)
-            .map_or(0, Vec::len),
+            .map_or(0, |tools| {
+                tools
+                    .iter()
+                    .map(|t| match t.get("type").and_then(Value::as_str) {
+                        Some("namespace") => {
+                            t.get("tools").and_then(Value::as_array).map_or(0, Vec::len)
+                        }
+                        _ => 1,
+                    })
+                    .sum()
+            }),
         body: bytes,
     })
 }
