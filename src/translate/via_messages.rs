@@ -17,7 +17,10 @@
 //!   `output_config.format`; `reasoning_effort` or `thinking_budget` → `thinking` with a
 //!   budget below `max_tokens`; `user` → `metadata.user_id`. `n > 1` is refused.
 //! - Answers ([`answer`]): text blocks → `content`; thinking → `reasoning_text` with its
-//!   signature as `reasoning_opaque`; `tool_use` → `tool_calls`; `stop_reason` →
+//!   signature as `reasoning_opaque`; a `redacted_thinking` block's data travels in
+//!   `reasoning_opaque` too, as a `redacted:DATA` token beside the signature (tokens in block
+//!   order, space-separated) and comes back as the same block, so a tool loop with thinking
+//!   keeps every block Anthropic wants returned; `tool_use` → `tool_calls`; `stop_reason` →
 //!   `finish_reason` (`end_turn` / `stop_sequence` → `stop`, `max_tokens` → `length`,
 //!   `tool_use` → `tool_calls`, `refusal` → `content_filter`); usage with the cache reads
 //!   as `cached_tokens` and the cache writes in `prompt_tokens` (OpenAI counts every input
@@ -170,7 +173,7 @@ pub fn request(chat: &Map<String, Value>, target: &Target) -> Result<Value, Tran
             "user" => push_turn(&mut messages, "user", blocks(content, &field)?),
             "assistant" => {
                 let mut out = Vec::new();
-                if let Some(signature) = message
+                if let Some(opaque) = message
                     .get("reasoning_opaque")
                     .and_then(Value::as_str)
                     .filter(|s| !s.is_empty())
@@ -180,9 +183,7 @@ pub fn request(chat: &Map<String, Value>, target: &Target) -> Result<Value, Tran
                         .get("reasoning_text")
                         .and_then(Value::as_str)
                         .unwrap_or("");
-                    out.push(
-                        json!({"type": "thinking", "thinking": thinking, "signature": signature}),
-                    );
+                    out.extend(thinking_blocks(thinking, opaque));
                 }
                 out.extend(blocks(content, &field)?);
                 for call in message
@@ -290,7 +291,9 @@ pub fn request(chat: &Map<String, Value>, target: &Target) -> Result<Value, Tran
         .and_then(|m| m["content"].as_array())
         .is_some_and(|blocks| {
             blocks.iter().any(|b| b["type"] == "tool_use")
-                && blocks.first().is_none_or(|b| b["type"] != "thinking")
+                && blocks
+                    .first()
+                    .is_none_or(|b| b["type"] != "thinking" && b["type"] != "redacted_thinking")
         });
     out.insert("messages".into(), Value::Array(messages));
     let budget = chat
@@ -440,6 +443,40 @@ fn chat_id(id: &str) -> String {
     format!("chatcmpl-{}", id.trim_start_matches("msg_"))
 }
 
+/// The prefix of a `redacted_thinking` block's data in `reasoning_opaque`.
+const REDACTED: &str = "redacted:";
+
+/// The thinking blocks an assistant turn's `reasoning_opaque` stands for, in their order: the
+/// first signature signs `thinking` (one signature verifies the turn's reasoning; later ones
+/// had their text merged into it and are left out), each `redacted:` token is a
+/// `redacted_thinking` block.
+fn thinking_blocks(thinking: &str, opaque: &str) -> Vec<Value> {
+    let mut blocks = Vec::new();
+    let mut signed = false;
+    for token in opaque.split_ascii_whitespace() {
+        match token.strip_prefix(REDACTED) {
+            Some(data) => blocks.push(json!({"type": "redacted_thinking", "data": data})),
+            None if !signed => {
+                signed = true;
+                blocks.push(json!({"type": "thinking", "thinking": thinking, "signature": token}));
+            }
+            None => {}
+        }
+    }
+    blocks
+}
+
+/// Adds `token` to an opaque reasoning string, space-separated.
+fn push_token(opaque: &mut Option<String>, token: &str) {
+    match opaque {
+        Some(all) => {
+            all.push(' ');
+            all.push_str(token);
+        }
+        None => *opaque = Some(token.to_owned()),
+    }
+}
+
 /// Translates a whole Messages answer into a chat completion answering `model`.
 pub fn answer(message: &Value, model: &str) -> Result<ChatResponse, TranslateError> {
     let content = message
@@ -460,10 +497,11 @@ pub fn answer(message: &Value, model: &str) -> Result<ChatResponse, TranslateErr
                     answer.reasoning.push(text("thinking").to_owned());
                 }
                 if !text("signature").is_empty() {
-                    answer
-                        .opaque
-                        .get_or_insert_with(|| text("signature").to_owned());
+                    push_token(&mut answer.opaque, text("signature"));
                 }
+            }
+            Some("redacted_thinking") if !text("data").is_empty() => {
+                push_token(&mut answer.opaque, &format!("{REDACTED}{}", text("data")));
             }
             Some("tool_use") => answer.calls.push(pivot_call(
                 text("id"),
@@ -490,6 +528,9 @@ pub struct Decoder {
     usage: Map<String, Value>,
     stop_reason: Option<String>,
     finished: bool,
+    /// The block whose opaque reasoning (signature or redacted data) went out last: another
+    /// block's starts a new space-separated token.
+    opaque_block: Option<u64>,
 }
 
 impl Decoder {
@@ -502,6 +543,21 @@ impl Decoder {
             usage: Map::new(),
             stop_reason: None,
             finished: false,
+            opaque_block: None,
+        }
+    }
+
+    /// A `reasoning_opaque` delta for block `index`: a new token is space-separated from the
+    /// last block's.
+    fn opaque(&mut self, index: Option<u64>, piece: &str) -> Delta {
+        let separate = self.opaque_block.is_some() && self.opaque_block != index;
+        self.opaque_block = index;
+        Delta {
+            reasoning_opaque: Some(match separate {
+                true => format!(" {piece}"),
+                false => piece.to_owned(),
+            }),
+            ..Delta::default()
         }
     }
 
@@ -547,6 +603,13 @@ impl Decoder {
                         );
                         vec![Pivot::Chunk(self.chunk(delta))]
                     }
+                    Some("redacted_thinking") => match block.get("data").and_then(Value::as_str) {
+                        Some(data) if !data.is_empty() => {
+                            let delta = self.opaque(block_index, &format!("{REDACTED}{data}"));
+                            vec![Pivot::Chunk(self.chunk(delta))]
+                        }
+                        _ => Vec::new(),
+                    },
                     Some("text") => match block.get("text").and_then(Value::as_str) {
                         Some(t) if !t.is_empty() => {
                             let delta = Delta {
@@ -577,9 +640,9 @@ impl Decoder {
                         reasoning_text: text("thinking"),
                         ..Delta::default()
                     },
-                    Some("signature_delta") => Delta {
-                        reasoning_opaque: text("signature"),
-                        ..Delta::default()
+                    Some("signature_delta") => match text("signature") {
+                        Some(piece) => self.opaque(block_index, &piece),
+                        None => return Vec::new(),
                     },
                     Some("input_json_delta") => {
                         let (Some(index), Some(partial)) = (

@@ -332,3 +332,70 @@ fn thinking_and_sampling_stay_within_what_anthropic_takes() {
         json!([{"type": "text", "text": "yo"}])
     );
 }
+
+#[test]
+fn redacted_thinking_travels_in_the_opaque_reasoning_and_comes_back_as_itself() {
+    let message = json!({
+        "id": "msg_r", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
+        "content": [
+            {"type": "redacted_thinking", "data": "RED1"},
+            {"type": "thinking", "thinking": "Plan.", "signature": "SIG"},
+            {"type": "redacted_thinking", "data": "RED2"},
+            {"type": "tool_use", "id": "toolu_9", "name": "bash", "input": {"command": "ls"}}
+        ],
+        "stop_reason": "tool_use", "usage": {"input_tokens": 10, "output_tokens": 7}
+    });
+    let chat = answer(&message, "claude-sonnet-4-5").unwrap();
+    let opaque = chat.choices[0].message.reasoning_opaque.clone().unwrap();
+    assert_eq!(opaque, "redacted:RED1 SIG redacted:RED2");
+
+    // The same from a stream: the deltas add up to the same tokens.
+    let events = [
+        json!({"type": "message_start", "message": {"id": "msg_s", "usage": {"input_tokens": 3, "output_tokens": 1}}}),
+        json!({"type": "content_block_start", "index": 0, "content_block": {"type": "redacted_thinking", "data": "RED1"}}),
+        json!({"type": "content_block_stop", "index": 0}),
+        json!({"type": "content_block_start", "index": 1, "content_block": {"type": "thinking", "thinking": ""}}),
+        json!({"type": "content_block_delta", "index": 1, "delta": {"type": "thinking_delta", "thinking": "Plan."}}),
+        json!({"type": "content_block_delta", "index": 1, "delta": {"type": "signature_delta", "signature": "SI"}}),
+        json!({"type": "content_block_delta", "index": 1, "delta": {"type": "signature_delta", "signature": "G"}}),
+        json!({"type": "content_block_stop", "index": 1}),
+        json!({"type": "content_block_start", "index": 2, "content_block": {"type": "redacted_thinking", "data": "RED2"}}),
+        json!({"type": "content_block_stop", "index": 2}),
+        json!({"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 5}}),
+        json!({"type": "message_stop"}),
+    ];
+    let mut decoder = Decoder::new("claude".into());
+    let streamed: String = events
+        .iter()
+        .flat_map(|e| decoder.push(e))
+        .filter_map(|p| match p {
+            Pivot::Chunk(c) => c.choices.first()?.delta.reasoning_opaque.clone(),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(streamed, opaque);
+
+    // Sent back on the next turn: the blocks in their order, the text on the signed one.
+    let chat_request = map(json!({"model": "claude", "messages": [
+        {"role": "user", "content": "go"},
+        {"role": "assistant", "content": null, "reasoning_text": "Plan.", "reasoning_opaque": opaque,
+         "tool_calls": [{"id": "toolu_9", "type": "function", "function": {"name": "bash", "arguments": "{\"command\":\"ls\"}"}}]},
+        {"role": "tool", "tool_call_id": "toolu_9", "content": "a.txt"}
+    ], "reasoning_effort": "high"}));
+    let body = request(&chat_request, &target()).unwrap();
+    let content = &body["messages"][1]["content"];
+    assert_eq!(
+        content[0],
+        json!({"type": "redacted_thinking", "data": "RED1"})
+    );
+    assert_eq!(
+        content[1],
+        json!({"type": "thinking", "thinking": "Plan.", "signature": "SIG"})
+    );
+    assert_eq!(
+        content[2],
+        json!({"type": "redacted_thinking", "data": "RED2"})
+    );
+    assert_eq!(content[3]["type"], "tool_use");
+    assert_eq!(body["thinking"]["type"], "enabled", "{body}");
+}
