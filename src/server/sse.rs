@@ -359,9 +359,10 @@ pub(crate) enum ChatEncoding {
 
 impl ChatEncoding {
     /// The `data:` payload for one chunk, if it carries anything for this client.
-    pub(crate) fn encode(&self, mut chunk: ChatChunk, first: bool, created: u64) -> Option<String> {
+    pub(crate) fn encode(&mut self, mut chunk: ChatChunk, created: u64) -> Option<String> {
         match self {
             Self::Chat { include_usage } => {
+                let include_usage = *include_usage;
                 if chunk.choices.is_empty() && !include_usage {
                     return None;
                 }
@@ -375,8 +376,7 @@ impl ChatEncoding {
                 serde_json::to_string(&chunk).ok()
             }
             Self::Legacy(legacy) => {
-                crate::translate::completions::chunk(&chunk, legacy, first, created)
-                    .map(|v| v.to_string())
+                crate::translate::completions::chunk(&chunk, legacy, created).map(|v| v.to_string())
             }
         }
     }
@@ -403,8 +403,6 @@ where
         encoding: ChatEncoding,
         log: RequestLog,
         finished: bool,
-        /// A chunk with choices went out (a legacy echo goes in the first).
-        started: bool,
         /// A chunk said why the answer ended.
         finish_seen: bool,
         created: u64,
@@ -438,9 +436,7 @@ where
                             log_usage(&st.log, &chunk);
                             st.finish_seen |=
                                 chunk.choices.iter().any(|c| c.finish_reason.is_some());
-                            let first = !st.started && !chunk.choices.is_empty();
-                            st.started |= first;
-                            if let Some(data) = st.encoding.encode(chunk, first, st.created) {
+                            if let Some(data) = st.encoding.encode(chunk, st.created) {
                                 out.extend_from_slice(format!("data: {data}\n\n").as_bytes());
                             }
                         }
@@ -487,7 +483,6 @@ where
         encoding,
         log,
         finished: false,
-        started: false,
         finish_seen: false,
         created: super::translated::now(),
     };

@@ -203,7 +203,8 @@ pub(crate) fn render_chat(
     if stream {
         let chunk: ChatChunk = serde_json::from_value(chunk_from_response(&chat)?)
             .map_err(|err| ApiError::Internal(format!("cannot replay the answer: {err}")))?;
-        let body = match encoding.encode(chunk, true, now()) {
+        let mut encoding = encoding;
+        let body = match encoding.encode(chunk, now()) {
             Some(data) => format!("data: {data}\n\ndata: [DONE]\n\n"),
             None => "data: [DONE]\n\n".to_owned(),
         };

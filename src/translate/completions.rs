@@ -29,6 +29,8 @@ pub struct Legacy {
     pub echo: Option<String>,
     /// `stream_options.include_usage`.
     pub include_usage: bool,
+    /// Streaming: the choices whose echo went out (each choice's first chunk carries it).
+    pub echoed: Vec<u32>,
 }
 
 /// Translates a legacy completions request into a chat request (JSON) and what rendering
@@ -121,6 +123,7 @@ pub fn request(legacy: &Map<String, Value>) -> Result<(Value, Legacy), Translate
         Legacy {
             echo,
             include_usage,
+            echoed: Vec::new(),
         },
     ))
 }
@@ -173,12 +176,16 @@ pub fn answer(chat: &ChatResponse, legacy: &Legacy, created: u64) -> Value {
 }
 
 /// Streams a chat chunk as legacy completion chunks (`None` when it carries nothing for a
-/// legacy client: a role-only or reasoning delta). `first` puts the echoed prompt in front.
-pub fn chunk(chat: &ChatChunk, legacy: &Legacy, first: bool, created: u64) -> Option<Value> {
+/// legacy client: a role-only or reasoning delta). A choice's first chunk puts the echoed
+/// prompt in front (with `n > 1`, each choice's).
+pub fn chunk(chat: &ChatChunk, legacy: &mut Legacy, created: u64) -> Option<Value> {
     let mut choices = Vec::new();
     for choice in &chat.choices {
         let mut text = choice.delta.content.clone().unwrap_or_default();
-        if first && let Some(prompt) = &legacy.echo {
+        if let Some(prompt) = &legacy.echo
+            && !legacy.echoed.contains(&choice.index)
+        {
+            legacy.echoed.push(choice.index);
             text.insert_str(0, prompt);
         }
         if text.is_empty() && choice.finish_reason.is_none() {
@@ -246,9 +253,10 @@ mod tests {
         let chat: ChatResponse = serde_json::from_value(json!({"id": "chatcmpl-9", "model": "gpt-4o", "created": 3,
             "choices": [{"index": 0, "message": {"role": "assistant", "content": " a time"}, "finish_reason": "length"}],
             "usage": {"prompt_tokens": 4, "completion_tokens": 2, "total_tokens": 6}})).unwrap();
-        let legacy = Legacy {
+        let mut legacy = Legacy {
             echo: Some("Once upon".into()),
             include_usage: true,
+            ..Legacy::default()
         };
         let out = answer(&chat, &legacy, 0);
         assert_eq!(
@@ -260,14 +268,23 @@ mod tests {
         let c: ChatChunk = serde_json::from_value(json!({"id": "chatcmpl-9", "model": "gpt-4o",
             "choices": [{"index": 0, "delta": {"content": " a"}}]}))
         .unwrap();
-        let out = chunk(&c, &legacy, true, 8).unwrap();
+        let out = chunk(&c, &mut legacy, 8).unwrap();
         assert_eq!(out["choices"][0]["text"], "Once upon a");
         assert_eq!(out["created"], 8);
         assert_eq!(out["choices"][0]["finish_reason"], Value::Null);
+        // With n = 2, the second choice's first chunk gets the echo too, and only that one.
+        let c: ChatChunk = serde_json::from_value(json!({"id": "chatcmpl-9", "model": "gpt-4o",
+            "choices": [{"index": 1, "delta": {"content": " b"}}, {"index": 0, "delta": {"content": " time"}}]}))
+        .unwrap();
+        let out = chunk(&c, &mut legacy, 8).unwrap();
+        assert_eq!(out["choices"][0]["text"], "Once upon b");
+        assert_eq!(out["choices"][1]["text"], " time");
+        let out = chunk(&c, &mut legacy, 8).unwrap();
+        assert_eq!(out["choices"][0]["text"], " b");
         let role: ChatChunk = serde_json::from_value(
             json!({"id": "x", "model": "m", "choices": [{"index": 0, "delta": {"role": "assistant"}}]}),
         )
         .unwrap();
-        assert!(chunk(&role, &Legacy::default(), false, 0).is_none());
+        assert!(chunk(&role, &mut Legacy::default(), 0).is_none());
     }
 }
