@@ -145,6 +145,13 @@ fn pairs(c: &mut Criterion) {
     let mut group = c.benchmark_group("pair (1 MB session)");
     group.throughput(Throughput::Bytes(raw.len() as u64));
     group.sample_size(30);
+    // The floor every pair stands on: the same bytes parsed and written again, untranslated.
+    group.bench_function("floor: parse + serialise", |b| {
+        b.iter(|| {
+            let value: Value = serde_json::from_slice(black_box(&raw)).unwrap_or_default();
+            black_box(serde_json::to_vec(&value).unwrap_or_default())
+        });
+    });
     group.bench_function("messages -> chat", |b| {
         b.iter(|| black_box(serde_json::to_vec(&to_chat(black_box(&raw))).unwrap_or_default()));
     });
@@ -215,6 +222,35 @@ fn pairs(c: &mut Criterion) {
             let mut n = 0;
             for data in &messages_events {
                 n += source.decode(black_box(data)).len();
+            }
+            black_box(n)
+        });
+    });
+    // The translation alone, on events already parsed (as the chat → Messages figure above is
+    // measured on parsed chunks).
+    let parsed = |events: &[String]| -> Vec<Value> {
+        events
+            .iter()
+            .map(|e| serde_json::from_str(e).unwrap_or_default())
+            .collect()
+    };
+    let (responses_values, messages_values) = (parsed(&responses_events), parsed(&messages_events));
+    group.bench_function("responses events -> chat chunks, parsed", |b| {
+        b.iter(|| {
+            let mut decoder = via_responses::Decoder::new("gpt-5-codex".into());
+            let mut n = 0;
+            for event in &responses_values {
+                n += decoder.push(black_box(event)).len();
+            }
+            black_box(n)
+        });
+    });
+    group.bench_function("messages events -> chat chunks, parsed", |b| {
+        b.iter(|| {
+            let mut decoder = via_messages::Decoder::new("claude".into());
+            let mut n = 0;
+            for event in &messages_values {
+                n += decoder.push(black_box(event)).len();
             }
             black_box(n)
         });
