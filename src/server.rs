@@ -114,11 +114,31 @@ async fn edge(
 ) -> Response {
     let observer: Arc<dyn log::Observer> = state.observe.clone();
     log::access_log(req, Some(observer), |req| async move {
+        // A model request refused here (a key over its limit, a body over the limit) still gets
+        // its ledger row and metrics, under the route it was sent to; one refused for want of
+        // a key or by the web-page guard is counted in the metrics only, so that no one without
+        // a key can make the server write to disk.
+        if let Some(route) = model_route(&req)
+            && let Some(log) = req.extensions().get::<log::RequestLog>()
+        {
+            log.with(|f| f.route = Some(route));
+        }
+        let unauthenticated = || {
+            if let Some(log) = req.extensions().get::<log::RequestLog>() {
+                log.with(|f| f.unauthenticated = true);
+            }
+        };
         if let Some(refused) = guard.check(&req) {
+            unauthenticated();
             return refused.into_response_for(surface_for(&req));
         }
         match admit(&state, &req) {
-            Err(refused) => *refused,
+            Err(refused) => {
+                if refused.status() == axum::http::StatusCode::UNAUTHORIZED {
+                    unauthenticated();
+                }
+                *refused
+            }
             Ok(key_name) => {
                 if let (Some(name), Some(log)) =
                     (key_name, req.extensions().get::<log::RequestLog>())
@@ -154,6 +174,24 @@ async fn edge(
         }
     })
     .await
+}
+
+/// The ledger's route name of a model request (`POST` to a model endpoint), before any
+/// handler has read it; the handler names it again from the body (a legacy completion is
+/// `chat`).
+fn model_route(req: &Request) -> Option<&'static str> {
+    if req.method() != Method::POST {
+        return None;
+    }
+    let path = req.uri().path();
+    let path = path.strip_prefix("/v1").unwrap_or(path);
+    Some(match path {
+        "/chat/completions" | "/completions" => crate::providers::Shape::Chat.as_str(),
+        "/responses" => crate::providers::Shape::Responses.as_str(),
+        "/messages" => crate::providers::Shape::Messages.as_str(),
+        "/embeddings" => crate::providers::Shape::Embeddings.as_str(),
+        _ => return None,
+    })
 }
 
 /// Requests whose body is at least this large are read, parsed and translated on a blocking
@@ -323,14 +361,17 @@ fn admit(state: &AppState, req: &Request) -> Result<Option<crate::keys::NamedKey
             name,
             rpm,
             retry_after,
-        }) => Err(Box::new(
+        }) => Err(Box::new({
+            if let Some(log) = req.extensions().get::<log::RequestLog>() {
+                log.with(|f| f.key_name = Some(name.clone()));
+            }
             ApiError::KeyLimited {
                 name,
                 rpm,
                 retry_after: retry_after.as_secs().max(1),
             }
-            .into_response_for(surface),
-        )),
+            .into_response_for(surface)
+        })),
     }
 }
 

@@ -64,6 +64,9 @@ pub(crate) struct Fields {
     pub(crate) prices: Option<Arc<Prices>>,
     /// Request body, kept only when the ledger keeps bodies.
     pub(crate) request_body: Option<Bytes>,
+    /// Refused at the door without a valid key (or by the web-page guard): counted, not
+    /// written to the ledger.
+    pub(crate) unauthenticated: bool,
 }
 
 /// Per-request fields, shared between the handler and the middleware.

@@ -140,6 +140,9 @@ impl Observer for Observe {
             self.metrics.credits(provider, model, c);
             self.spend.add(f.key_name.as_deref().unwrap_or(""), c);
         }
+        if f.unauthenticated {
+            return;
+        }
         let premium_units = (f.initiator == Some("user") && o.status < 300)
             .then_some(f.multiplier)
             .flatten();

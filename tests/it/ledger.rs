@@ -617,18 +617,24 @@ async fn named_keys_are_hashed_limited_and_attributed() {
     assert!(resp.text().await.unwrap().contains("ci-bot"));
     assert_eq!(with_key("cpk-not-a-key").await.unwrap().status(), 401);
 
-    // Refusals at the door (no key, over the limit) are logged, not recorded.
-    let conn = wait_rows(&ctx, 2);
-    let names: Vec<Option<String>> = conn
-        .prepare("SELECT key_name FROM requests WHERE status = 200")
+    // A key over its limit is recorded under its name; requests without a valid key are
+    // counted in the metrics only (no one without a key makes the server write to disk).
+    let conn = wait_rows(&ctx, 3);
+    let rows: Vec<(u16, Option<String>, Option<String>, String)> = conn
+        .prepare("SELECT status, key_name, error_class, route FROM requests ORDER BY ts_ms, rowid")
         .unwrap()
-        .query_map([], |r| r.get(0))
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .unwrap()
         .map(Result::unwrap)
         .collect();
+    let bot = Some("ci-bot".to_owned());
     assert_eq!(
-        names,
-        [Some("ci-bot".to_owned()), Some("ci-bot".to_owned())]
+        rows,
+        [
+            (200, bot.clone(), None, "chat".to_owned()),
+            (200, bot.clone(), None, "chat".to_owned()),
+            (429, bot, Some("rate_limited".to_owned()), "chat".to_owned()),
+        ]
     );
     let out = ctx.cmd().args(["keys", "list"]).output().unwrap();
     let text = stdout(&out);
