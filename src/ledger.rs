@@ -449,7 +449,7 @@ fn write_loop(
                     Ok(()) => {
                         shared.written.fetch_add(n, Ordering::Relaxed);
                     }
-                    Err(err) => shared.disable(format!("cannot write: {err:#}")),
+                    Err(err) => shared.disable(store::explain_write_error(&err)),
                 }
             }
             batch.clear();
@@ -479,7 +479,7 @@ fn write_loop(
             Ok(()) => {
                 shared.written.fetch_add(n, Ordering::Relaxed);
             }
-            Err(err) => shared.disable(format!("cannot write: {err:#}")),
+            Err(err) => shared.disable(store::explain_write_error(&err)),
         }
     }
     store.close();

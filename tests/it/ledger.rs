@@ -484,6 +484,87 @@ async fn a_broken_ledger_never_fails_a_request() {
     }
 }
 
+/// A disk that fills up while the server runs: every file write past a size limit fails
+/// (`ulimit -f` with SIGXFSZ ignored, so writes fail with EFBIG instead of killing the
+/// process, as they fail with ENOSPC on a full disk). The ledger turns itself off with one log
+/// line naming the file; every request is still answered, before and after.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_disk_that_fills_up_turns_the_ledger_off_and_requests_go_on() {
+    let ctx = signed_in();
+    crate::proxy::answers_hi(&ctx);
+    // Start once without a limit, so the models cache and the ledger's schema exist; the
+    // limit then only bites as the ledger grows.
+    drop(Proxy::start(&ctx, &[], &[]));
+    let size = std::fs::metadata(ledger_path(&ctx)).unwrap().len();
+    let blocks = (size + 96 * 1024) / 512; // 96 KiB of room, in `ulimit -f`'s 512-byte blocks
+    let mut command = std::process::Command::new("/bin/sh");
+    command
+        .args([
+            "-c",
+            &format!("trap '' XFSZ; ulimit -f {blocks}; exec \"$0\" \"$@\""),
+            env!("CARGO_BIN_EXE_copilot-api"),
+            "start",
+            "--port",
+            "0",
+        ])
+        .env_clear()
+        .envs(ctx.envs());
+    let proxy = Proxy::spawn(command).unwrap_or_else(|log| panic!("did not start:\n{log}"));
+    let body = json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}],
+        "user": "x".repeat(2000)});
+    let mut served = 0;
+    while !proxy.log().contains("usage ledger off") {
+        assert!(
+            served < 2000,
+            "the ledger never filled 96 KiB: {}",
+            proxy.log()
+        );
+        let resp = post(&proxy, "/v1/chat/completions", body.clone()).await;
+        assert_eq!(resp.status(), 200, "request {served}");
+        served += 1;
+        if served % 20 == 0 {
+            // Let the writer's batch land.
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+    for _ in 0..20 {
+        let resp = post(&proxy, "/v1/chat/completions", body.clone()).await;
+        assert_eq!(resp.status(), 200);
+    }
+    let log = proxy.log();
+    let off: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("usage ledger off"))
+        .collect();
+    assert_eq!(off.len(), 1, "{log}");
+    assert!(
+        off[0].contains("ledger.sqlite") && off[0].contains("free some space"),
+        "{}",
+        off[0]
+    );
+    let health: Value = client()
+        .get(format!("{}/health", proxy.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["ledger"]["enabled"], false, "{health}");
+    drop(proxy);
+    // What was written before the disk filled is intact.
+    let conn = Connection::open(ledger_path(&ctx)).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    let rows: i64 = conn
+        .query_row("SELECT COUNT(*) FROM requests", [], |r| r.get(0))
+        .unwrap();
+    assert!(rows > 0, "no row before the disk filled");
+}
+
 #[tokio::test]
 async fn budgets_reject_or_reroute_when_spent() {
     let ctx = signed_in();
