@@ -78,7 +78,13 @@ impl Conn {
         })
     }
 
-    async fn send(&mut self, target: &Target) -> anyhow::Result<Response<Incoming>> {
+    /// Whether the connection is closed (it cannot carry another request).
+    pub fn is_closed(&self) -> bool {
+        self.sender.is_closed()
+    }
+
+    /// Sends `target`'s request; the response whatever its status.
+    async fn request(&mut self, target: &Target) -> anyhow::Result<Response<Incoming>> {
         let mut builder = Request::post(target.path)
             .header(HOST, self.host.clone())
             .header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -87,7 +93,34 @@ impl Conn {
         }
         let request = builder.body(Full::new(target.body.clone()))?;
         self.sender.ready().await?;
-        let response = self.sender.send_request(request).await?;
+        Ok(self.sender.send_request(request).await?)
+    }
+
+    /// One exchange whatever its status: the status and the whole body.
+    pub async fn exchange(&mut self, target: &Target) -> anyhow::Result<(StatusCode, Bytes)> {
+        let response = self.request(target).await?;
+        let status = response.status();
+        let body = response.into_body().collect().await?.to_bytes();
+        Ok((status, body))
+    }
+
+    /// A streamed exchange abandoned after its first body bytes (status 200 checked): the
+    /// caller drops the connection, as a client that goes away mid-stream does.
+    pub async fn first_bytes(&mut self, target: &Target) -> anyhow::Result<usize> {
+        let response = self.send(target).await?;
+        let mut body = response.into_body();
+        while let Some(frame) = body.frame().await {
+            if let Ok(data) = frame?.into_data()
+                && !data.is_empty()
+            {
+                return Ok(data.len());
+            }
+        }
+        bail!("{}: the stream ended before any body byte", target.path)
+    }
+
+    async fn send(&mut self, target: &Target) -> anyhow::Result<Response<Incoming>> {
+        let response = self.request(target).await?;
         if response.status() != StatusCode::OK {
             let status = response.status();
             let body = response.into_body().collect().await?.to_bytes();
@@ -150,8 +183,8 @@ impl Conn {
     }
 }
 
-/// SSE data events in a stream body: lines starting with `data:` (every event of both the
-/// chat and the Anthropic stream carries exactly one, `data: [DONE]` included).
+/// SSE data events in a stream body: lines starting with `data:` (every event of the chat,
+/// the Anthropic and the Responses stream carries exactly one, `data: [DONE]` included).
 pub fn data_events(body: &[u8]) -> u64 {
     body.split(|&b| b == b'\n')
         .filter(|line| line.starts_with(b"data:"))
@@ -190,13 +223,49 @@ fn check(body: &[u8], target: &Target) -> anyhow::Result<()> {
     }
 }
 
+/// The SSE events of a stream body that carry its text once: every event, except that of a
+/// Responses stream (`event: response.…`) only the `response.output_text.delta` events count
+/// (its `….done` and `response.completed` events repeat the whole text).
+fn text_events(body: &[u8]) -> impl Iterator<Item = &[u8]> {
+    const RESPONSES: &[u8] = b"event: response.";
+    const DELTA: &[u8] = b"event: response.output_text.delta\n";
+    let mut rest = body;
+    std::iter::from_fn(move || {
+        loop {
+            if rest.is_empty() {
+                return None;
+            }
+            let end = rest
+                .windows(2)
+                .position(|w| w == b"\n\n")
+                .map_or(rest.len(), |at| at + 2);
+            let (event, after) = rest.split_at(end);
+            rest = after;
+            if !event.starts_with(RESPONSES) || event.starts_with(DELTA) {
+                return Some(event);
+            }
+        }
+    })
+}
+
 /// Every content chunk of a fake stream arrived, whole and in order: the fake's chunk `i`
 /// says `word{i % 64} and more text `, so the words of the body must count 0, 1, 2, … up to
-/// `chunks` (translated or not, the text travels unchanged).
-fn check_words(body: &[u8], chunks: usize) -> anyhow::Result<()> {
-    const TAIL: &[u8] = b" and more text ";
+/// `chunks` (translated or not, the text travels unchanged; see [`text_events`]).
+pub fn check_words(body: &[u8], chunks: usize) -> anyhow::Result<()> {
     let mut seen = 0usize;
-    let mut rest = body;
+    for event in text_events(body) {
+        count_words(event, &mut seen)?;
+    }
+    if seen != chunks {
+        bail!("{seen} of {chunks} content chunks arrived");
+    }
+    Ok(())
+}
+
+/// Counts the fake's chunk words in `text`, checking they go on from `seen`.
+fn count_words(text: &[u8], seen: &mut usize) -> anyhow::Result<()> {
+    const TAIL: &[u8] = b" and more text ";
+    let mut rest = text;
     while let Some(at) = rest.windows(4).position(|w| w == b"word") {
         rest = &rest[at + 4..];
         let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
@@ -204,14 +273,11 @@ fn check_words(body: &[u8], chunks: usize) -> anyhow::Result<()> {
             continue;
         }
         let n: usize = std::str::from_utf8(&rest[..digits])?.parse()?;
-        if n != seen % 64 {
+        if n != *seen % 64 {
             bail!("content chunk {seen} reads word{n}: a chunk was lost, repeated or reordered");
         }
-        seen += 1;
+        *seen += 1;
         rest = &rest[digits + TAIL.len()..];
-    }
-    if seen != chunks {
-        bail!("{seen} of {chunks} content chunks arrived");
     }
     Ok(())
 }
@@ -543,7 +609,6 @@ pub async fn hold_streams(
     let start = Instant::now();
     let mut streams = JoinSet::new();
     for _ in 0..n {
-        let chunks = chunks;
         let (target, open, max_open) = (
             Arc::clone(&target),
             Arc::clone(&open),
@@ -748,6 +813,32 @@ mod tests {
         assert_eq!(quantile(&v, 0.0), 1);
         assert_eq!(quantile(&[], 0.5), 0);
         assert!(contains(b"abc data: [DONE]", b"[DONE]"));
+    }
+
+    #[test]
+    fn words_are_counted_once_per_stream() {
+        let delta = |i: usize| {
+            format!(
+                "event: response.output_text.delta\ndata: {{\"type\":\"response.output_text.delta\",\"delta\":\"word{i} and more text \"}}\n\n"
+            )
+        };
+        // A Responses stream repeats the whole text in its `.done` and `completed` events.
+        let responses = format!(
+            "event: response.created\ndata: {{}}\n\n{}{}event: response.output_text.done\ndata: {{\"text\":\"word0 and more text word1 and more text \"}}\n\nevent: response.completed\ndata: {{\"output\":\"word0 and more text word1 and more text \"}}\n\n",
+            delta(0),
+            delta(1)
+        );
+        assert!(check_words(responses.as_bytes(), 2).is_ok());
+        assert_eq!(text_events(responses.as_bytes()).count(), 2);
+        let chat = "data: {\"c\":\"word0 and more text \"}\n\ndata: {\"c\":\"word1 and more text \"}\n\ndata: [DONE]\n\n";
+        assert!(check_words(chat.as_bytes(), 2).is_ok());
+        assert!(check_words(chat.as_bytes(), 3).is_err());
+        let reordered =
+            "data: {\"c\":\"word1 and more text \"}\n\ndata: {\"c\":\"word0 and more text \"}\n\n";
+        assert!(check_words(reordered.as_bytes(), 2).is_err());
+        // Messages events carry each word once.
+        let messages = "event: content_block_delta\ndata: {\"text\":\"word0 and more text \"}\n\nevent: message_stop\ndata: {}\n\n";
+        assert!(check_words(messages.as_bytes(), 1).is_ok());
     }
 
     #[test]

@@ -11,13 +11,21 @@
 //! `info` logging) repeat the request matrix and the stream TTFB only, to show what the access
 //! log costs. Last, the fail-over run starts one more proxy, with a config file routing one
 //! model name to a refusing provider first and another straight to the fake, and compares the
-//! two (`--phases` selects what runs).
+//! two; with `--phases mixed`, a soak on one more fresh proxy closes the run ([`mixed`]):
+//! steady open-loop load cycling through every kind of request, upstream errors and client
+//! disconnects, with its memory and fds sampled every 30 s (`--phases` selects what runs).
+//!
+//! Routes ([`Route`]) pair the API the client speaks with the one the model is served on
+//! (chat completions, Messages, Responses; legacy completions on the client side only): the
+//! proxy passes a request through when the model serves the client's API and translates it
+//! otherwise, and the direct side sends the fake what the proxy sends it upstream.
 //!
 //! All traffic stays on 127.0.0.1. Progress goes to stderr; the report to stdout.
 
 mod bodies;
 mod fake;
 mod load;
+mod mixed;
 mod proxy;
 mod report;
 
@@ -31,8 +39,11 @@ use clap::Parser;
 
 use crate::fake::Fake;
 use crate::load::{Conn, Hold, Target};
+use crate::mixed::Kind;
 use crate::proxy::{Home, Proxy};
-use crate::report::{ChunkRow, FailoverResult, HoldRow, MatrixRow, PassResult, Route, StreamRow};
+use crate::report::{
+    Api, ChunkRow, FailoverResult, HoldRow, MatrixRow, MixedResult, PassResult, Route, StreamRow,
+};
 
 /// A part of the run, for `--phases`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -49,6 +60,8 @@ enum Phase {
     Failover,
     /// Huge request bodies on a fresh proxy: peak memory, and `/health` meanwhile (once).
     BigBodies,
+    /// Steady open-loop mixed load for `--mixed-minutes` on a fresh proxy: a soak (once, last).
+    Mixed,
 }
 
 /// Model names the fail-over run cycles through on each side. Every name has its own breaker
@@ -135,8 +148,10 @@ struct Args {
     #[arg(long, value_name = "SECS", default_value_t = 0)]
     settle: u64,
 
-    /// Routes of the request matrix and the stream TTFB runs: passthrough, translated (one
-    /// route alone is handy under a profiler).
+    /// Routes of the request matrix and the stream TTFB runs: passthrough, translated,
+    /// responses, responses-to-chat, chat-to-responses, chat-to-messages,
+    /// messages-to-responses, responses-to-messages, completions-to-chat (one route alone is
+    /// handy under a profiler).
     #[arg(
         long,
         value_name = "LIST",
@@ -145,8 +160,8 @@ struct Args {
     )]
     routes: Vec<Route>,
 
-    /// Parts of the run: matrix, ttfb, stream-chunks, hold, failover (`hold` also needs
-    /// `--streams` > 0; later passes only run `matrix` and `ttfb`).
+    /// Parts of the run: matrix, ttfb, stream-chunks, hold, failover, big-bodies, mixed
+    /// (`hold` also needs `--streams` > 0; later passes only run `matrix` and `ttfb`).
     #[arg(
         long,
         value_name = "LIST",
@@ -155,7 +170,7 @@ struct Args {
     )]
     phases: Vec<Phase>,
 
-    /// Routes of the CPU-per-stream-chunk run: passthrough, translated.
+    /// Routes of the CPU-per-stream-chunk run (any of `--routes`' names).
     #[arg(
         long,
         value_name = "LIST",
@@ -182,7 +197,7 @@ struct Args {
     #[arg(long, value_name = "SECS", default_value_t = 3.0)]
     failover_duration: f64,
 
-    /// Routes whose slow streams are held open: passthrough, translated.
+    /// Routes whose slow streams are held open (any of `--routes`' names).
     #[arg(
         long,
         value_name = "LIST",
@@ -190,6 +205,20 @@ struct Args {
         default_value = "passthrough,translated"
     )]
     hold_routes: Vec<Route>,
+
+    /// Minutes of the mixed phase (`--phases mixed`): steady open-loop load cycling through
+    /// every kind of request, upstream errors and client disconnects, on a fresh proxy.
+    #[arg(long, value_name = "MIN", default_value_t = 30.0)]
+    mixed_minutes: f64,
+
+    /// Requests per second of the mixed phase (sent on schedule, whatever the answers do).
+    #[arg(long, value_name = "N", default_value_t = 50.0)]
+    mixed_rate: f64,
+
+    /// Most requests in flight in the mixed phase; a request due while that many are in
+    /// flight waits for one to end (and is counted as late).
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    mixed_concurrency: usize,
 
     /// Skip the held streams' baseline against the fake alone (a long soak: `--slow-chunks
     /// 600 --chunk-delay-ms 1000` holds every stream for 10 minutes).
@@ -275,6 +304,17 @@ impl Args {
         {
             bail!("--failover-duration must be in (0, 30] seconds");
         }
+        if self.phase(Phase::Mixed) {
+            if !(self.mixed_minutes > 0.0 && self.mixed_minutes <= 24.0 * 60.0) {
+                bail!("--mixed-minutes must be in (0, 1440]");
+            }
+            if !(self.mixed_rate >= 0.1 && self.mixed_rate <= 10_000.0) {
+                bail!("--mixed-rate must be in [0.1, 10000] requests per second");
+            }
+            if !(1..=4096).contains(&self.mixed_concurrency) {
+                bail!("--mixed-concurrency must be in 1..=4096");
+            }
+        }
         if !self.bin.is_file() {
             bail!(
                 "{} does not exist; build it with `cargo build --release` in the copilot-api repository, or pass --bin",
@@ -333,6 +373,13 @@ async fn run(args: &Args) -> anyhow::Result<()> {
     } else {
         None
     };
+    let mixed = if args.phase(Phase::Mixed) {
+        let first = args.log_levels.first().map(String::as_str);
+        let rust_log = first.filter(|level| *level != "default");
+        Some(mixed_phase(args, &fake, rust_log).await?)
+    } else {
+        None
+    };
     let report = report::Report {
         bin: args.bin.clone(),
         clock_ticks: proxy::clock_ticks_per_second(),
@@ -341,9 +388,12 @@ async fn run(args: &Args) -> anyhow::Result<()> {
         warmup: args.warmup,
         passthrough_body: bodies::openai("gpt-4o", false).len(),
         translated_body: bodies::anthropic("claude-haiku-4.5", false).len(),
+        responses_body: bodies::responses("gpt-5-codex", false).len(),
+        completions_body: bodies::completions("gpt-4o", false).len(),
         slow_stream: (args.slow_chunks, Duration::from_millis(args.chunk_delay_ms)),
         passes,
         failover,
+        mixed,
     };
     let json = report.json();
     println!("{}", report.markdown());
@@ -358,56 +408,67 @@ async fn run(args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The request the proxy gets on `route`, and what its answer must contain.
+/// A request body in `api`'s shape for `model` (legacy completions: the prompt request).
+fn body_for(api: Api, model: &str, stream: bool) -> Bytes {
+    match api {
+        Api::Chat => bodies::openai(model, stream),
+        Api::Messages => bodies::anthropic(model, stream),
+        Api::Responses => bodies::responses(model, stream),
+        Api::Completions => bodies::completions(model, stream),
+    }
+}
+
+/// What every correct answer in `api`'s shape contains: the object type of a whole answer,
+/// the last event of a stream.
+fn marker(api: Api, stream: bool) -> &'static [u8] {
+    match (api, stream) {
+        (Api::Chat, false) => b"\"chat.completion\"",
+        (Api::Messages, false) => b"\"type\":\"message\"",
+        (Api::Responses, false) => b"\"object\":\"response\"",
+        (Api::Completions, false) => b"\"text_completion\"",
+        (Api::Chat | Api::Completions, true) => b"data: [DONE]",
+        (Api::Messages, true) => b"event: message_stop",
+        (Api::Responses, true) => b"event: response.completed",
+    }
+}
+
+/// The request the proxy gets on `route`, and what its answer must contain. Messages requests
+/// carry `anthropic-version`, as Anthropic's clients send it.
 fn proxy_target(proxy: &Proxy, route: Route, stream: bool) -> Target {
-    let (path, body, anthropic, expect): (_, _, _, &'static [u8]) = match (route, stream) {
-        (Route::Passthrough, false) => (
-            "/v1/chat/completions",
-            bodies::openai("gpt-4o", false),
-            false,
-            b"\"chat.completion\"",
-        ),
-        (Route::Passthrough, true) => (
-            "/v1/chat/completions",
-            bodies::openai("gpt-4o", true),
-            false,
-            b"data: [DONE]",
-        ),
-        (Route::Translated, false) => (
-            "/v1/messages",
-            bodies::anthropic("claude-haiku-4.5", false),
-            true,
-            b"\"type\":\"message\"",
-        ),
-        (Route::Translated, true) => (
-            "/v1/messages",
-            bodies::anthropic("claude-haiku-4.5", true),
-            true,
-            b"event: message_stop",
-        ),
-    };
+    let api = route.client();
     Target {
         addr: proxy.addr,
-        path,
-        body,
-        anthropic,
-        expect,
+        path: route.path(),
+        body: body_for(api, route.model(), stream),
+        anthropic: api == Api::Messages,
+        expect: marker(api, stream),
         expect_header: None,
     }
 }
 
-/// The same conversation sent straight to the fake (in chat shape: what the proxy sends up).
+/// The same conversation sent straight to the fake, in the shape the proxy sends upstream on
+/// `route` (chat for the `*-to-chat` routes and the two original ones, Responses for
+/// `*-to-responses` and `responses`, Messages with `anthropic-version` for `*-to-messages`;
+/// the legacy route's chat request has the prompt as its one user message).
 fn direct_target(fake: &Fake, route: Route, stream: bool) -> Target {
+    let api = route.upstream();
+    let (path, body) = match (route, api) {
+        (Route::CompletionsToChat, _) => (
+            "/chat/completions",
+            bodies::completions_as_chat(route.model(), stream),
+        ),
+        (_, Api::Chat | Api::Completions) => {
+            ("/chat/completions", bodies::openai(route.model(), stream))
+        }
+        (_, Api::Responses) => ("/responses", bodies::responses(route.model(), stream)),
+        (_, Api::Messages) => ("/v1/messages", bodies::anthropic(route.model(), stream)),
+    };
     Target {
         addr: fake.addr,
-        path: "/chat/completions",
-        body: bodies::openai(route.model(), stream),
-        anthropic: false,
-        expect: if stream {
-            b"data: [DONE]"
-        } else {
-            b"\"chat.completion\""
-        },
+        path,
+        body,
+        anthropic: api == Api::Messages,
+        expect: marker(api, stream),
         expect_header: None,
     }
 }
@@ -809,6 +870,81 @@ async fn failover_phase(
     })
 }
 
+/// The request of a mixed-phase kind: an ordinary kind's is its route's (as in the matrix),
+/// the others name the fake's failing or slow model.
+fn mixed_target(proxy: &Proxy, kind: Kind) -> Target {
+    if let Some((route, stream)) = kind.route() {
+        return proxy_target(proxy, route, stream);
+    }
+    let (api, model, stream) = kind.request();
+    Target {
+        addr: proxy.addr,
+        path: api.path(),
+        body: body_for(api, model, stream),
+        anthropic: api == Api::Messages,
+        expect: marker(api, stream),
+        expect_header: None,
+    }
+}
+
+/// The mixed phase, on its own proxy (last, so it disturbs nothing else): steady open-loop
+/// load cycling through every kind of [`Kind::MIX`] for `--mixed-minutes`, with the proxy's
+/// memory and fds sampled every 30 s (see [`mixed`]).
+async fn mixed_phase(
+    args: &Args,
+    fake: &Fake,
+    rust_log: Option<&str>,
+) -> anyhow::Result<MixedResult> {
+    let label = rust_log.map_or_else(
+        || "RUST_LOG unset (default: info)".to_owned(),
+        |l| format!("RUST_LOG={l}"),
+    );
+    let plan = mixed::Plan {
+        duration: Duration::from_secs_f64(args.mixed_minutes * 60.0),
+        rate: args.mixed_rate,
+        concurrency: args.mixed_concurrency,
+    };
+    eprintln!(
+        "== mixed load: {:.1} min at {} req/s, at most {} in flight, its own proxy ({label})",
+        args.mixed_minutes, args.mixed_rate, args.mixed_concurrency
+    );
+    let home = Home::new()?;
+    fake.state.set_stream(args.fast_chunks, Duration::ZERO);
+    let proxy = Proxy::start(&args.bin, fake, &home, rust_log).await?;
+    Conn::open(proxy.addr)
+        .await?
+        .call(&proxy_target(&proxy, Route::Passthrough, false))
+        .await
+        .context("the first request through the mixed phase's proxy failed")?;
+    let before = proxy.memory()?;
+    let dropped_before = fake.state.streams_dropped.load(Ordering::Relaxed);
+    let targets: Vec<(Kind, Target)> = Kind::MIX
+        .iter()
+        .map(|&kind| (kind, mixed_target(&proxy, kind)))
+        .collect();
+    let run = mixed::run(&targets, plan, proxy.pid, &fake.state).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = proxy.memory()?;
+    let fake_streams_open_after = fake.state.streams_open.load(Ordering::Relaxed);
+    let upstream_dropped = fake.state.streams_dropped.load(Ordering::Relaxed) - dropped_before;
+    let log_lines = proxy.log.kept();
+    let notable = proxy.log.notable.load(Ordering::Relaxed);
+    let shutdown = proxy.stop().await;
+    eprintln!("mixed load: {} sent, {} failures", run.sent, run.failures());
+    Ok(MixedResult {
+        label,
+        plan,
+        run,
+        before,
+        after,
+        fake_streams_open_after,
+        upstream_dropped,
+        notable,
+        log_lines,
+        shutdown,
+    })
+}
+
 /// Huge bodies, each case on the same fresh proxy in turn: a 50 MB `count_tokens`, 62 MB of
 /// tiny Messages blocks (translated), then four 25 MB Messages requests at once. Reported: the
 /// proxy's peak RSS after each case, its memory once idle again, and the slowest `/health`
@@ -824,8 +960,10 @@ async fn big_bodies_phase(
     let text_body = |mb: usize| {
         let content = "lorem ipsum dolor sit amet ".repeat(mb * 1_000_000 / 27);
         Bytes::from(
-            serde_json::to_vec(&serde_json::json!({"model": "claude-haiku-4.5", "max_tokens": 10,
-                "messages": [{"role": "user", "content": content}]}))
+            serde_json::to_vec(
+                &serde_json::json!({"model": "claude-haiku-4.5", "max_tokens": 10,
+                "messages": [{"role": "user", "content": content}]}),
+            )
             .unwrap_or_default(),
         )
     };
@@ -833,8 +971,10 @@ async fn big_bodies_phase(
         let block = serde_json::json!({"type": "text", "text": "x"});
         let blocks = vec![block; mb * 1_000_000 / 27];
         Bytes::from(
-            serde_json::to_vec(&serde_json::json!({"model": "claude-haiku-4.5", "max_tokens": 10,
-                "messages": [{"role": "user", "content": blocks}]}))
+            serde_json::to_vec(
+                &serde_json::json!({"model": "claude-haiku-4.5", "max_tokens": 10,
+                "messages": [{"role": "user", "content": blocks}]}),
+            )
             .unwrap_or_default(),
         )
     };
@@ -849,11 +989,19 @@ async fn big_bodies_phase(
     let cases = [
         (
             "count_tokens, 50 MB of text",
-            vec![target("/v1/messages/count_tokens", text_body(50), b"input_tokens")],
+            vec![target(
+                "/v1/messages/count_tokens",
+                text_body(50),
+                b"input_tokens",
+            )],
         ),
         (
             "messages, 62 MB of tiny blocks (translated)",
-            vec![target("/v1/messages", blocks_body(62), b"\"type\":\"message\"")],
+            vec![target(
+                "/v1/messages",
+                blocks_body(62),
+                b"\"type\":\"message\"",
+            )],
         ),
         (
             "messages, four 25 MB requests at once",
@@ -919,4 +1067,138 @@ async fn big_bodies_phase(
     ));
     let _ = proxy.stop().await;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every direct target against the running fake: answers and streams in the upstream's
+    /// shape, with its marker, every content chunk once and in order, and the framing events
+    /// around them; then the mixed phase's failing and slow models.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_fake_serves_every_direct_target() -> anyhow::Result<()> {
+        let fake = Fake::start(1)?;
+        let chunks = 70;
+        fake.state.set_stream(chunks, Duration::ZERO);
+        let mut conn = Conn::open(fake.addr).await?;
+        for route in Route::ALL {
+            conn.call(&direct_target(&fake, route, false)).await?;
+            let target = direct_target(&fake, route, true);
+            let (status, body) = conn.exchange(&target).await?;
+            assert_eq!(status, 200, "{route}");
+            // The marker is the last event.
+            let text = String::from_utf8_lossy(&body);
+            let last = text.trim_end().rsplit("\n\n").next().unwrap_or_default();
+            let marker = String::from_utf8_lossy(target.expect);
+            assert!(last.starts_with(marker.as_ref()), "{route}: {text}");
+            load::check_words(&body, chunks)?;
+            let framing = match route.upstream() {
+                Api::Chat | Api::Completions => 3,
+                Api::Responses => 4,
+                Api::Messages => 5,
+            };
+            assert_eq!(
+                load::data_events(&body),
+                (chunks + framing) as u64,
+                "{route}"
+            );
+        }
+        let failing = |model: &str, path: &'static str, anthropic: bool| Target {
+            addr: fake.addr,
+            path,
+            body: body_for(
+                if anthropic { Api::Messages } else { Api::Chat },
+                model,
+                false,
+            ),
+            anthropic,
+            expect: b"",
+            expect_header: None,
+        };
+        let (status, body) = conn
+            .exchange(&failing(fake::FAIL_500_MODEL, "/v1/messages", true))
+            .await?;
+        assert_eq!(status, 500);
+        assert!(mixed::error_shape_ok(&body, true));
+        let (status, body) = conn
+            .exchange(&failing(fake::FAIL_429_MODEL, "/responses", false))
+            .await?;
+        assert_eq!(status, 429);
+        assert!(mixed::error_shape_ok(&body, false));
+        let slow = Target {
+            body: bodies::openai(fake::SLOW_MODEL, true),
+            expect: b"data: [DONE]",
+            ..failing(fake::SLOW_MODEL, "/chat/completions", false)
+        };
+        let (_, body) = conn.exchange(&slow).await?;
+        load::check_words(&body, fake::SLOW_CHUNKS)?;
+        // A client leaving after the first bytes: the fake's stream is dropped, not left open.
+        let dropped = fake.state.streams_dropped.load(Ordering::Relaxed);
+        Conn::open(fake.addr).await?.first_bytes(&slow).await?;
+        tokio::time::sleep(fake::SLOW_DELAY * 3).await;
+        assert_eq!(
+            fake.state.streams_dropped.load(Ordering::Relaxed),
+            dropped + 1
+        );
+        assert_eq!(fake.state.streams_open.load(Ordering::Relaxed), 0);
+        Ok(())
+    }
+
+    /// The mixed run's scheduler, pool and tally against the fake alone (its own paths): every
+    /// kind is sent in turn, the failing models count as expected failures, the slow streams
+    /// as disconnects, nothing as a failure; this process stands in for the proxy's memory.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_mixed_run_counts_every_kind() -> anyhow::Result<()> {
+        let fake = Fake::start(1)?;
+        fake.state.set_stream(8, Duration::ZERO);
+        let targets: Vec<(Kind, Target)> = Kind::MIX
+            .iter()
+            .map(|&kind| {
+                let target = match kind.route() {
+                    Some((route, stream)) => direct_target(&fake, route, stream),
+                    None => {
+                        let (api, model, stream) = kind.request();
+                        let path = match api {
+                            Api::Messages => "/v1/messages",
+                            Api::Responses => "/responses",
+                            Api::Chat | Api::Completions => "/chat/completions",
+                        };
+                        Target {
+                            addr: fake.addr,
+                            path,
+                            body: body_for(api, model, stream),
+                            anthropic: api == Api::Messages,
+                            expect: marker(api, stream),
+                            expect_header: None,
+                        }
+                    }
+                };
+                (kind, target)
+            })
+            .collect();
+        let plan = mixed::Plan {
+            duration: Duration::from_millis(1200),
+            rate: 50.0,
+            concurrency: 16,
+        };
+        let run = mixed::run(&targets, plan, std::process::id(), &fake.state).await?;
+        assert_eq!((run.planned, run.sent, run.unsent), (60, 60, 0));
+        assert_eq!(run.failures(), 0, "{:?}", run.first_failures);
+        assert_eq!(run.kinds.len(), Kind::MIX.len());
+        for (kind, stats) in &run.kinds {
+            assert_eq!(stats.sent, 4, "{}", kind.name());
+            let expected = match kind.expect() {
+                mixed::Expect::Success => stats.succeeded,
+                mixed::Expect::UpstreamFailure { .. } => stats.expected_failures,
+                mixed::Expect::Disconnect => stats.disconnects,
+            };
+            assert_eq!(expected, 4, "{}", kind.name());
+            assert_eq!(stats.latencies_ns.len(), 4);
+        }
+        // The first sample is taken at the start.
+        assert_eq!(run.samples.first().map(|s| s.at_s), Some(0));
+        assert!(run.peak_in_flight >= 1 && run.peak_in_flight <= 16);
+        Ok(())
+    }
 }

@@ -19,6 +19,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::load::{ChunkPoint, Hold, Point, StreamPoint, quantile};
+use crate::mixed::{Expect, LATE_AFTER, MixedRun, Plan};
 use crate::proxy::{Memory, Shutdown, Startup};
 
 /// Target: proxy CPU per passthrough request, ms.
@@ -43,6 +44,40 @@ const TARGET_CPU_PER_CHUNK_US: f64 = 5.0;
 /// Target: latency a refused connection to the first target adds to a request (p50), ms.
 const TARGET_FAILOVER_ADDED_P50_MS: f64 = 2.0;
 
+/// An API: what a client speaks to the proxy, or what the proxy sends the fake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Api {
+    /// OpenAI chat completions (`/v1/chat/completions`; upstream `/chat/completions`).
+    Chat,
+    /// Anthropic Messages (`/v1/messages`).
+    Messages,
+    /// OpenAI Responses (`/v1/responses`; upstream `/responses`).
+    Responses,
+    /// OpenAI legacy completions (`/v1/completions`; client side only).
+    Completions,
+}
+
+impl Api {
+    /// The proxy's path for a client of this API.
+    pub fn path(self) -> &'static str {
+        match self {
+            Self::Chat => "/v1/chat/completions",
+            Self::Messages => "/v1/messages",
+            Self::Responses => "/v1/responses",
+            Self::Completions => "/v1/completions",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Chat => "chat",
+            Self::Messages => "Messages",
+            Self::Responses => "Responses",
+            Self::Completions => "legacy completions",
+        }
+    }
+}
+
 /// A proxy route under test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Route {
@@ -50,28 +85,115 @@ pub enum Route {
     Passthrough,
     /// `POST /v1/messages` (claude-haiku-4.5): Anthropic → chat → Anthropic.
     Translated,
+    /// `POST /v1/responses` (gpt-5-codex, served on `/responses` only): passed through.
+    Responses,
+    /// `POST /v1/responses` (gpt-4o, chat only): Responses → chat → Responses.
+    ResponsesToChat,
+    /// `POST /v1/chat/completions` (gpt-5-codex, `/responses` only): chat → Responses → chat.
+    ChatToResponses,
+    /// `POST /v1/chat/completions` (claude-opus-4.5, `/v1/messages` only): chat → Messages → chat.
+    ChatToMessages,
+    /// `POST /v1/messages` (gpt-5-codex, `/responses` only): Messages → Responses → Messages.
+    MessagesToResponses,
+    /// `POST /v1/responses` (claude-opus-4.5, `/v1/messages` only): Responses → Messages → Responses.
+    ResponsesToMessages,
+    /// `POST /v1/completions` (gpt-4o): legacy completions → chat → legacy completions.
+    CompletionsToChat,
 }
 
 impl Route {
+    /// Every route, in the order the report lists them.
+    pub const ALL: [Self; 9] = [
+        Self::Passthrough,
+        Self::Translated,
+        Self::Responses,
+        Self::ResponsesToChat,
+        Self::ChatToResponses,
+        Self::ChatToMessages,
+        Self::MessagesToResponses,
+        Self::ResponsesToMessages,
+        Self::CompletionsToChat,
+    ];
+
     /// The model the route is exercised with.
     pub fn model(self) -> &'static str {
         match self {
-            Self::Passthrough => "gpt-4o",
+            Self::Passthrough | Self::ResponsesToChat | Self::CompletionsToChat => "gpt-4o",
             Self::Translated => "claude-haiku-4.5",
+            Self::Responses | Self::ChatToResponses | Self::MessagesToResponses => "gpt-5-codex",
+            Self::ChatToMessages | Self::ResponsesToMessages => "claude-opus-4.5",
         }
     }
 
-    fn name(self) -> &'static str {
+    /// The API the client speaks to the proxy.
+    pub fn client(self) -> Api {
+        match self {
+            Self::Passthrough | Self::ChatToResponses | Self::ChatToMessages => Api::Chat,
+            Self::Translated | Self::MessagesToResponses => Api::Messages,
+            Self::Responses | Self::ResponsesToChat | Self::ResponsesToMessages => Api::Responses,
+            Self::CompletionsToChat => Api::Completions,
+        }
+    }
+
+    /// The API the proxy sends the fake (the model's only one).
+    pub fn upstream(self) -> Api {
+        match self {
+            Self::Passthrough
+            | Self::Translated
+            | Self::ResponsesToChat
+            | Self::CompletionsToChat => Api::Chat,
+            Self::Responses | Self::ChatToResponses | Self::MessagesToResponses => Api::Responses,
+            Self::ChatToMessages | Self::ResponsesToMessages => Api::Messages,
+        }
+    }
+
+    /// Whether the proxy translates (the client's API is not the upstream's).
+    pub fn translated(self) -> bool {
+        self.client() != self.upstream()
+    }
+
+    /// The issue's CPU-per-request target for the route, ms: passthrough or translated.
+    pub fn cpu_target_ms(self) -> f64 {
+        if self.translated() {
+            TARGET_CPU_TRANSLATED_MS
+        } else {
+            TARGET_CPU_PASSTHROUGH_MS
+        }
+    }
+
+    /// The name on the command line and in the report.
+    pub fn name(self) -> &'static str {
         match self {
             Self::Passthrough => "passthrough",
             Self::Translated => "translated",
+            Self::Responses => "responses",
+            Self::ResponsesToChat => "responses-to-chat",
+            Self::ChatToResponses => "chat-to-responses",
+            Self::ChatToMessages => "chat-to-messages",
+            Self::MessagesToResponses => "messages-to-responses",
+            Self::ResponsesToMessages => "responses-to-messages",
+            Self::CompletionsToChat => "completions-to-chat",
         }
     }
 
-    fn describe(self) -> &'static str {
+    /// The client's path.
+    pub fn path(self) -> &'static str {
+        self.client().path()
+    }
+
+    fn describe(self) -> String {
         match self {
-            Self::Passthrough => "passthrough `POST /v1/chat/completions`",
-            Self::Translated => "translated `POST /v1/messages`",
+            Self::Passthrough => "passthrough `POST /v1/chat/completions`".to_owned(),
+            Self::Translated => "translated `POST /v1/messages`".to_owned(),
+            Self::Responses => "passthrough `POST /v1/responses`".to_owned(),
+            _ => format!(
+                "{} `POST {}` ({} → {} → {})",
+                self.name(),
+                self.path(),
+                self.client().label(),
+                self.upstream().label(),
+                self.client().label()
+            ),
         }
     }
 }
@@ -385,12 +507,288 @@ pub struct Report {
     pub passthrough_body: usize,
     /// Size of the translated request body, bytes.
     pub translated_body: usize,
+    /// Size of the Responses request body, bytes.
+    pub responses_body: usize,
+    /// Size of the legacy completions request body, bytes.
+    pub completions_body: usize,
     /// Slow streams: content chunks and the pause before each.
     pub slow_stream: (usize, Duration),
     /// The passes, the first being the full one.
     pub passes: Vec<PassResult>,
     /// The fail-over run (its own proxy, after the passes).
     pub failover: Option<FailoverResult>,
+    /// The mixed load (its own proxy, last).
+    pub mixed: Option<MixedResult>,
+}
+
+/// How a soak's samples `(s, private KiB, RSS KiB, fds)` grew: from the first sample at or
+/// after a given second to the last one, in per cent.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Growth {
+    from_s: u64,
+    to_s: u64,
+    private_pct: f64,
+    rss_pct: f64,
+    fds_pct: f64,
+}
+
+impl Growth {
+    /// Growth from the first sample at or after `from_s` to the last (the soak's flatness
+    /// figure; `None` when there is no later sample).
+    fn since(timeline: &[(u64, u64, u64, u64)], from_s: u64) -> Option<Self> {
+        let a = timeline.iter().find(|(t, ..)| *t >= from_s)?;
+        let z = timeline.last()?;
+        let pct = |x: u64, y: u64| (y as f64 - x as f64) / (x as f64).max(1.0) * 100.0;
+        (z.0 > a.0).then(|| Self {
+            from_s: a.0,
+            to_s: z.0,
+            private_pct: pct(a.1, z.1),
+            rss_pct: pct(a.2, z.2),
+            fds_pct: pct(a.3, z.3),
+        })
+    }
+
+    fn json(self) -> Value {
+        json!({"from_s": self.from_s, "to_s": self.to_s, "private_pct": self.private_pct,
+               "rss_pct": self.rss_pct, "fds_pct": self.fds_pct})
+    }
+}
+
+/// The mixed phase: steady open-loop mixed load on its own proxy.
+#[derive(Debug)]
+pub struct MixedResult {
+    /// `RUST_LOG=…` of the proxy.
+    pub label: String,
+    /// How it was driven.
+    pub plan: Plan,
+    /// What happened.
+    pub run: MixedRun,
+    /// The proxy's memory after one request, before the load.
+    pub before: Memory,
+    /// The proxy's memory 2 s after the last answer.
+    pub after: Memory,
+    /// Streams the fake was still sending then.
+    pub fake_streams_open_after: usize,
+    /// Upstream streams the fake saw dropped before their end during the run.
+    pub upstream_dropped: usize,
+    /// WARN / ERROR lines the proxy logged.
+    pub notable: u64,
+    /// The first WARN / ERROR lines.
+    pub log_lines: Vec<String>,
+    /// How the proxy stopped.
+    pub shutdown: Shutdown,
+}
+
+impl MixedResult {
+    fn timeline(&self) -> Vec<(u64, u64, u64, u64)> {
+        self.run
+            .samples
+            .iter()
+            .map(|s| (s.at_s, s.memory.private_kb, s.memory.rss_kb, s.memory.fds))
+            .collect()
+    }
+
+    /// Growth from minute 2 to the end, as the hold phase reports it.
+    fn growth(&self) -> Option<Growth> {
+        Growth::since(&self.timeline(), 120)
+    }
+
+    /// Growth over the second half of the run (from the first sample at or after its middle).
+    fn second_half_growth(&self) -> Option<Growth> {
+        let timeline = self.timeline();
+        let middle = timeline.last().map_or(0, |z| z.0 / 2);
+        Growth::since(&timeline, middle.max(1))
+    }
+
+    fn totals(&self) -> (u64, u64, u64) {
+        self.run.kinds.iter().fold((0, 0, 0), |(e, d, o), (_, k)| {
+            (e + k.expected_failures, d + k.disconnects, o + k.succeeded)
+        })
+    }
+
+    fn json(&self) -> Value {
+        let (expected, disconnects, succeeded) = self.totals();
+        let r = &self.run;
+        let mem = |m: &Memory| {
+            json!({"private_mib": mib(m.private_kb), "rss_mib": mib(m.rss_kb),
+                   "hwm_mib": mib(m.hwm_kb), "open_fds": m.fds, "threads": m.threads})
+        };
+        json!({
+            "label": self.label,
+            "minutes": self.plan.duration.as_secs_f64() / 60.0,
+            "rate_per_s": self.plan.rate,
+            "concurrency_cap": self.plan.concurrency,
+            "planned": r.planned,
+            "sent": r.sent,
+            "never_sent": r.unsent,
+            "unfinished": r.unfinished,
+            "late": r.late,
+            "late_after_ms": dms(LATE_AFTER),
+            "max_late_ms": dms(r.max_late),
+            "peak_in_flight": r.peak_in_flight,
+            "elapsed_s": r.elapsed.as_secs_f64(),
+            "succeeded": succeeded,
+            "failures": r.failures(),
+            "expected_upstream_failures": expected,
+            "disconnects": disconnects,
+            "first_failures": r.first_failures,
+            "kinds": r.kinds.iter().map(|(kind, k)| json!({
+                "kind": kind.name(),
+                "request": kind.describe(),
+                "sent": k.sent,
+                "succeeded": k.succeeded,
+                "expected_upstream_failures": k.expected_failures,
+                "disconnects": k.disconnects,
+                "failures": k.failures,
+                "p50_ms": ms(quantile(&k.latencies_ns, 0.5)),
+                "p99_ms": ms(quantile(&k.latencies_ns, 0.99)),
+                "max_ms": ms(quantile(&k.latencies_ns, 1.0)),
+            })).collect::<Vec<_>>(),
+            "samples": r.samples.iter().map(|s| json!({
+                "at_s": s.at_s,
+                "private_mib": mib(s.memory.private_kb),
+                "rss_mib": mib(s.memory.rss_kb),
+                "open_fds": s.memory.fds,
+                "threads": s.memory.threads,
+                "fake_streams_open": s.fake_streams_open,
+            })).collect::<Vec<_>>(),
+            "growth_from_minute_2": self.growth().map(Growth::json),
+            "growth_second_half": self.second_half_growth().map(Growth::json),
+            "before": mem(&self.before),
+            "after_2s": mem(&self.after),
+            "fake_streams_open_after_2s": self.fake_streams_open_after,
+            "upstream_streams_dropped": self.upstream_dropped,
+            "warn_or_error_lines": self.notable,
+            "first_warn_or_error_lines": self.log_lines,
+            "shutdown": {"took_ms": dms(self.shutdown.took), "status": self.shutdown.status},
+        })
+    }
+
+    fn markdown(&self, out: &mut String) {
+        let r = &self.run;
+        let (expected, disconnects, _) = self.totals();
+        let _ = writeln!(
+            out,
+            "\n## Mixed load ({}; its own proxy): {:.1} min at {} req/s, at most {} in flight\n",
+            self.label,
+            self.plan.duration.as_secs_f64() / 60.0,
+            self.plan.rate,
+            self.plan.concurrency
+        );
+        let _ = writeln!(
+            out,
+            "Open loop: request *i* is due *i* ÷ rate s after the start, its kind the next of a fixed cycle of {}; \
+             a due request waits for a free slot when {} are in flight (late: started > {} ms after its due time). \
+             Latency: due time → answer read (streams: their end; disconnects: the first body bytes).\n",
+            r.kinds.len(),
+            self.plan.concurrency,
+            LATE_AFTER.as_millis()
+        );
+        let _ = writeln!(
+            out,
+            "Sent {} of {} due in {:.1} s (late {}, the latest {:.1} ms after its time; never sent {}; unfinished {}; at most {} in flight). \
+             **Failures: {}**; expected upstream failures: {expected}; disconnects: {disconnects}.\n",
+            r.sent,
+            r.planned,
+            r.elapsed.as_secs_f64(),
+            r.late,
+            dms(r.max_late),
+            r.unsent,
+            r.unfinished,
+            r.peak_in_flight,
+            r.failures(),
+        );
+        let _ = writeln!(
+            out,
+            "| kind | request | sent | as expected | failures | p50 | p99 | max |"
+        );
+        let _ = writeln!(out, "|---|---|--:|--:|--:|--:|--:|--:|");
+        for (kind, k) in &r.kinds {
+            let expected = match kind.expect() {
+                Expect::Success => format!("{} ok", k.succeeded),
+                Expect::UpstreamFailure { .. } => format!("{} errors", k.expected_failures),
+                Expect::Disconnect => format!("{} left", k.disconnects),
+            };
+            let q = |p| ms(quantile(&k.latencies_ns, p));
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {expected} | {} | {:.3} | {:.3} | {:.3} |",
+                kind.name(),
+                kind.describe(),
+                k.sent,
+                k.failures,
+                q(0.5),
+                q(0.99),
+                q(1.0),
+            );
+        }
+        for failure in &r.first_failures {
+            let _ = writeln!(out, "\n- failure: `{failure}`");
+        }
+        if !r.samples.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n| s | private MiB | RSS MiB | open fds | threads | fake streams open |\n|--:|--:|--:|--:|--:|--:|"
+            );
+            for s in &r.samples {
+                let _ = writeln!(
+                    out,
+                    "| {} | {:.1} | {:.1} | {} | {} | {} |",
+                    s.at_s,
+                    mib(s.memory.private_kb),
+                    mib(s.memory.rss_kb),
+                    s.memory.fds,
+                    s.memory.threads,
+                    s.fake_streams_open
+                );
+            }
+        }
+        match self.growth() {
+            Some(g) => {
+                let _ = writeln!(
+                    out,
+                    "\n- growth from {} s to {} s: private {:+.1}%, RSS {:+.1}%, fds {:+.1}%",
+                    g.from_s, g.to_s, g.private_pct, g.rss_pct, g.fds_pct
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "\n- growth from minute 2: n/a (no sample after 120 s and another after it)"
+                );
+            }
+        }
+        if let Some(g) = self.second_half_growth() {
+            let _ = writeln!(
+                out,
+                "\n- growth over the second half, {} s to {} s: private {:+.1}%, RSS {:+.1}%, fds {:+.1}%",
+                g.from_s, g.to_s, g.private_pct, g.rss_pct, g.fds_pct
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\n- before the load: private {:.1} MiB (RSS {:.1}), {} open fds; 2 s after the last answer: private {:.1} MiB (RSS {:.1}; peak RSS {:.1}), {} open fds, {} fake streams still open",
+            mib(self.before.private_kb),
+            mib(self.before.rss_kb),
+            self.before.fds,
+            mib(self.after.private_kb),
+            mib(self.after.rss_kb),
+            mib(self.after.hwm_kb),
+            self.after.fds,
+            self.fake_streams_open_after
+        );
+        let _ = writeln!(
+            out,
+            "\n- upstream streams dropped before their end: {} (client disconnects: {disconnects}); WARN/ERROR log lines: {}; SIGTERM → exit {:.1} ms ({})",
+            self.upstream_dropped,
+            self.notable,
+            dms(self.shutdown.took),
+            self.shutdown.status
+        );
+        for line in &self.log_lines {
+            let _ = writeln!(out, "\n    {line}");
+        }
+    }
 }
 
 fn ms(ns: u64) -> f64 {
@@ -435,6 +833,19 @@ impl PassResult {
                     )
                 });
         (requests > 0).then(|| ticks as f64 * 1e3 / ticks_per_s as f64 / requests as f64)
+    }
+
+    /// CPU per request by route name: `passthrough` and `translated` always (null when not
+    /// measured), the other routes when measured.
+    fn cpu_per_request_json(&self, ticks_per_s: u64) -> Value {
+        let mut map = serde_json::Map::new();
+        for route in Route::ALL {
+            let cpu = self.cpu_per_request_ms(route, ticks_per_s);
+            if cpu.is_some() || matches!(route, Route::Passthrough | Route::Translated) {
+                map.insert(route.name().to_owned(), json!(cpu));
+            }
+        }
+        Value::Object(map)
     }
 
     fn row(&self, route: Route, concurrency: usize) -> Option<&MatrixRow> {
@@ -594,10 +1005,7 @@ impl PassResult {
                 "idle_after_one_request": mem(&self.mem_idle),
                 "after_load": mem(&self.mem_after_load),
             },
-            "cpu_per_request_ms": {
-                "passthrough": self.cpu_per_request_ms(Route::Passthrough, ticks_per_s),
-                "translated": self.cpu_per_request_ms(Route::Translated, ticks_per_s),
-            },
+            "cpu_per_request_ms": self.cpu_per_request_json(ticks_per_s),
             "matrix": matrix,
             "streams": streams,
             "stream_chunks": self.stream_chunks.iter().map(|c| c.json(ticks_per_s)).collect::<Vec<_>>(),
@@ -664,7 +1072,7 @@ impl PassResult {
                 r.proxy.errors,
             );
         }
-        for route in [Route::Passthrough, Route::Translated] {
+        for route in Route::ALL {
             if let Some(cpu) = self.cpu_per_request_ms(route, ticks_per_s) {
                 let _ = writeln!(
                     out,
@@ -945,21 +1353,11 @@ impl PassResult {
                         .collect::<Vec<_>>()
                         .join(", ")
                 );
-                // Growth from minute 2 to the end, the soak's flatness figure.
-                let at2 = h.hold.timeline.iter().find(|(t, ..)| *t >= 120);
-                if let (Some(a), Some(z)) = (at2, h.hold.timeline.last())
-                    && z.0 > a.0
-                {
-                    let pct = |x: u64, y: u64| (y as f64 - x as f64) / (x as f64).max(1.0) * 100.0;
+                if let Some(g) = Growth::since(&h.hold.timeline, 120) {
                     let _ = writeln!(
                         out,
                         "\n- {} proxy, growth from {} s to {} s: private {:+.1}%, RSS {:+.1}%, fds {:+.1}%",
-                        h.route,
-                        a.0,
-                        z.0,
-                        pct(a.1, z.1),
-                        pct(a.2, z.2),
-                        pct(a.3, z.3)
+                        h.route, g.from_s, g.to_s, g.private_pct, g.rss_pct, g.fds_pct
                     );
                 }
             }
@@ -996,10 +1394,12 @@ impl Report {
             "clock_ticks_per_s": self.clock_ticks,
             "window_s": self.duration,
             "warmup_s": self.warmup,
-            "body_bytes": {"passthrough": self.passthrough_body, "translated": self.translated_body},
+            "body_bytes": {"passthrough": self.passthrough_body, "translated": self.translated_body,
+                           "responses": self.responses_body, "completions": self.completions_body},
             "slow_stream": {"chunks": self.slow_stream.0, "chunk_delay_ms": self.slow_stream.1.as_millis() as u64},
             "passes": self.passes.iter().map(|p| p.json(self.clock_ticks)).collect::<Vec<_>>(),
             "failover": self.failover.as_ref().map(|f| f.json(self.clock_ticks)),
+            "mixed": self.mixed.as_ref().map(MixedResult::json),
             "targets": self.targets().iter().map(|t| json!({
                 "target": t.name, "measured": t.measured, "met": t.met,
             })).collect::<Vec<_>>(),
@@ -1012,13 +1412,15 @@ impl Report {
         let _ = writeln!(out, "# copilot-api load benchmark\n");
         let _ = writeln!(
             out,
-            "`{}`, {} CPUs, {} s measured per point after {} s warm-up; bodies {} B (chat) and {} B (Anthropic); clock tick {} ms.",
+            "`{}`, {} CPUs, {} s measured per point after {} s warm-up; bodies {} B (chat) and {} B (Anthropic), {} B (Responses), {} B (legacy completions); clock tick {} ms.",
             self.bin.display(),
             self.cores,
             self.duration,
             self.warmup,
             self.passthrough_body,
             self.translated_body,
+            self.responses_body,
+            self.completions_body,
             1000 / self.clock_ticks.max(1),
         );
         let _ = writeln!(
@@ -1033,6 +1435,9 @@ impl Report {
         }
         if let Some(failover) = &self.failover {
             failover.markdown(&mut out, self.clock_ticks);
+        }
+        if let Some(mixed) = &self.mixed {
+            mixed.markdown(&mut out);
         }
         let _ = writeln!(
             out,
@@ -1050,9 +1455,14 @@ impl Report {
                     p.cpu_per_request_ms(r, self.clock_ticks)
                         .map_or("n/a".into(), |v| format!("{v:.4} ms"))
                 };
+                let others: String = Route::ALL[2..]
+                    .iter()
+                    .filter(|&&r| p.cpu_per_request_ms(r, self.clock_ticks).is_some())
+                    .map(|&r| format!(", {r} {}", cpu(r)))
+                    .collect();
                 let _ = writeln!(
                     out,
-                    "- {}: passthrough {}, translated {}",
+                    "- {}: passthrough {}, translated {}{others}",
                     p.label,
                     cpu(Route::Passthrough),
                     cpu(Route::Translated)
@@ -1103,16 +1513,31 @@ impl Report {
                 met: f.added_ms(0.5) <= TARGET_FAILOVER_ADDED_P50_MS && errors == 0,
             });
         }
+        if let Some(m) = &self.mixed {
+            let (expected, disconnects, _) = m.totals();
+            targets.push(Target {
+                name: format!(
+                    "mixed load, {:.1} min at {} req/s: no failures",
+                    m.plan.duration.as_secs_f64() / 60.0,
+                    m.plan.rate
+                ),
+                measured: format!(
+                    "{} failures of {} sent ({expected} expected upstream failures, {disconnects} disconnects, {} late)",
+                    m.run.failures(),
+                    m.run.sent,
+                    m.run.late
+                ),
+                met: m.run.failures() == 0 && m.run.sent > 0,
+            });
+        }
         targets
     }
 
     /// The targets judged on a pass's own figures.
     fn pass_targets(&self, p: &PassResult) -> Vec<Target> {
         let mut targets = Vec::new();
-        for (route, limit) in [
-            (Route::Passthrough, TARGET_CPU_PASSTHROUGH_MS),
-            (Route::Translated, TARGET_CPU_TRANSLATED_MS),
-        ] {
+        for route in Route::ALL {
+            let limit = route.cpu_target_ms();
             if let Some(cpu) = p.cpu_per_request_ms(route, self.clock_ticks) {
                 targets.push(Target {
                     name: format!("CPU per request, {route} ≤ {limit} ms"),
@@ -1121,7 +1546,7 @@ impl Report {
                 });
             }
         }
-        for route in [Route::Passthrough, Route::Translated] {
+        for route in Route::ALL {
             if let Some(r) = p.row(route, 1) {
                 let added = ms(r.proxy.quantile_ns(0.99)) - ms(r.direct.quantile_ns(0.99));
                 targets.push(Target {
