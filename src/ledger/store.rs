@@ -943,6 +943,28 @@ fn percentile(buckets: &[(i64, u64)], p: f64) -> Option<f64> {
     buckets.last().map(|(b, _)| bucket_ms(*b))
 }
 
+/// A failed write in words a person can act on: what went wrong, and what to do.
+pub(crate) fn explain_write_error(err: &anyhow::Error) -> String {
+    use rusqlite::ErrorCode;
+    let code = err
+        .downcast_ref::<rusqlite::Error>()
+        .and_then(rusqlite::Error::sqlite_error_code);
+    let advice = match code {
+        Some(ErrorCode::DiskFull) => "the disk is full; free some space",
+        Some(ErrorCode::SystemIoFailure) => {
+            "the disk refused a write (full, a file-size limit, or failing); free some space"
+        }
+        Some(ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => {
+            "the file or its directory is read-only; make both writable"
+        }
+        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
+            "the file is damaged; move it aside (a new one is created)"
+        }
+        _ => return format!("cannot write: {err:#}"),
+    };
+    format!("cannot write: {advice}, then restart copilot-api to record again [{err:#}]")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1103,26 +1125,4 @@ mod tests {
             );
         }
     }
-}
-
-/// A failed write in words a person can act on: what went wrong, and what to do.
-pub(crate) fn explain_write_error(err: &anyhow::Error) -> String {
-    use rusqlite::ErrorCode;
-    let code = err
-        .downcast_ref::<rusqlite::Error>()
-        .and_then(rusqlite::Error::sqlite_error_code);
-    let advice = match code {
-        Some(ErrorCode::DiskFull) => "the disk is full; free some space",
-        Some(ErrorCode::SystemIoFailure) => {
-            "the disk refused a write (full, a file-size limit, or failing); free some space"
-        }
-        Some(ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => {
-            "the file or its directory is read-only; make both writable"
-        }
-        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
-            "the file is damaged; move it aside (a new one is created)"
-        }
-        _ => return format!("cannot write: {err:#}"),
-    };
-    format!("cannot write: {advice}, then restart copilot-api to record again [{err:#}]")
 }
