@@ -100,6 +100,8 @@ pub struct Script {
     pub streams_dropped: usize,
     /// SSE replies sent to the end.
     pub streams_completed: usize,
+    /// `/models` answers only after this long (a hanging catalogue endpoint).
+    pub models_delay: Option<Duration>,
     /// Copilot refuses model calls from VS Code versions below this one (400 naming it).
     pub min_vscode: Option<String>,
     /// Copilot refuses every model call with 466 (client version no longer supported).
@@ -202,6 +204,7 @@ impl Fake {
             requests: Vec::new(),
             streams_dropped: 0,
             streams_completed: 0,
+            models_delay: None,
             min_vscode: None,
             reject_client_version: false,
         }));
@@ -487,7 +490,14 @@ async fn models(State(state): State<AppState>, headers: HeaderMap) -> Response {
             json!({"error": {"message": "unauthorized: token expired", "code": "unauthorized"}}),
         );
     }
-    json_response(200, state.script.lock().unwrap().models.clone())
+    let (models, delay) = {
+        let s = state.script.lock().unwrap();
+        (s.models.clone(), s.models_delay)
+    };
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
+    json_response(200, models)
 }
 
 async fn copilot_route(State(state): State<AppState>, req: Request) -> Response {

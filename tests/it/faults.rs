@@ -623,3 +623,65 @@ async fn a_huge_request_never_stalls_other_clients() {
         "/health took {slowest:?} while a {took:?} request was translated"
     );
 }
+
+/// The model list goes stale while Copilot's `/models` hangs: requests keep being answered at
+/// once from the list in memory, and exactly one refresh is in flight however many requests
+/// come (not one per request, each waiting on a lock).
+#[tokio::test]
+async fn a_hanging_model_list_refresh_never_holds_requests_up() {
+    let ctx = signed_in();
+    crate::proxy::answers_hi(&ctx);
+    let body = json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]});
+    {
+        let proxy = Proxy::start(&ctx, &[], &[]);
+        assert_eq!(
+            post(&proxy, "/v1/chat/completions", body.clone())
+                .await
+                .status(),
+            200
+        );
+    }
+    // The list on disk is two seconds short of its 15 minutes; then `/models` hangs.
+    let cache = ctx.data_dir().join("models.json");
+    let mut cached: Value = serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    cached["fetched_at"] = json!(now - (15 * 60 - 2));
+    std::fs::write(&cache, serde_json::to_vec(&cached).unwrap()).unwrap();
+    ctx.fake
+        .with(|s| s.models_delay = Some(Duration::from_secs(300)));
+    let before = ctx.fake.requests("/copilot/models").len();
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+
+    for round in 0..3 {
+        let started = Instant::now();
+        let answers = futures_util::future::join_all(
+            (0..5).map(|_| post(&proxy, "/v1/chat/completions", body.clone())),
+        )
+        .await;
+        for resp in answers {
+            assert_eq!(resp.status(), 200, "round {round}");
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "round {round} took {:?}",
+            started.elapsed()
+        );
+    }
+    // `GET /v1/models` is served from memory too.
+    let resp = client()
+        .get(format!("{}/v1/models", proxy.url))
+        .timeout(Duration::from_secs(3))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        ctx.fake.requests("/copilot/models").len() - before,
+        1,
+        "one background refresh, still hanging"
+    );
+}
