@@ -21,17 +21,22 @@ pub(crate) const MAX_BYTES: usize = 64 << 20;
 /// How long a turn is kept.
 pub(crate) const TTL: Duration = Duration::from_secs(6 * 3600);
 
-/// One answered turn: what the client sent, what the model answered, and the turn before.
+/// One answered turn: what the client sent and what the model answered, as one JSON array
+/// (written once: keeping a turn costs one buffer, not a tree of values, and so does
+/// dropping it), and the turn before.
 #[derive(Debug)]
 pub(crate) struct Turn {
     parent: Option<Arc<Turn>>,
-    items: Vec<Value>,
+    items: Box<str>,
 }
 
 impl Turn {
-    /// A turn continuing `parent`.
-    pub(crate) fn new(parent: Option<Arc<Turn>>, items: Vec<Value>) -> Self {
-        Self { parent, items }
+    /// A turn continuing `parent`, whose items are the JSON array `items`.
+    pub(crate) fn new(parent: Option<Arc<Turn>>, items: String) -> Self {
+        Self {
+            parent,
+            items: items.into_boxed_str(),
+        }
     }
 
     /// Every item of the conversation up to and including this turn, oldest first.
@@ -45,8 +50,28 @@ impl Turn {
         chain
             .into_iter()
             .rev()
-            .flat_map(|turn| turn.items.iter().cloned())
+            .flat_map(|turn| {
+                // Written by `join_arrays` from values: always an array.
+                serde_json::from_str::<Vec<Value>>(&turn.items).unwrap_or_default()
+            })
             .collect()
+    }
+}
+
+/// The JSON array of the items of two JSON arrays, `a`'s first.
+pub(crate) fn join_arrays(a: &str, b: &str) -> String {
+    let inner = |s: &str| {
+        s.trim()
+            .strip_prefix('[')
+            .and_then(|s| s.strip_suffix(']'))
+            .unwrap_or("")
+            .trim()
+            .to_owned()
+    };
+    match (inner(a), inner(b)) {
+        (a, b) if a.is_empty() => format!("[{b}]"),
+        (a, b) if b.is_empty() => format!("[{a}]"),
+        (a, b) => format!("[{a},{b}]"),
     }
 }
 
@@ -79,7 +104,7 @@ impl Conversations {
 
     /// Keeps `turn` as `id`, dropping the oldest turns beyond the bounds.
     pub(crate) fn put(&self, id: String, turn: Turn) {
-        let size: usize = turn.items.iter().map(|item| item.to_string().len()).sum();
+        let size = turn.items.len();
         if size > MAX_BYTES {
             return;
         }
@@ -125,22 +150,33 @@ mod tests {
         let store = Conversations::default();
         store.put(
             "resp_1".into(),
-            Turn::new(None, vec![json!("a"), json!("b")]),
+            Turn::new(None, join_arrays(r#"["a"]"#, r#"["b"]"#)),
         );
         let first = store.get("resp_1").unwrap();
-        store.put("resp_2".into(), Turn::new(Some(first), vec![json!("c")]));
+        store.put(
+            "resp_2".into(),
+            Turn::new(Some(first), join_arrays("[]", r#"["c"]"#)),
+        );
         assert_eq!(
             store.get("resp_2").unwrap().history(),
             [json!("a"), json!("b"), json!("c")]
         );
         assert!(store.get("resp_3").is_none());
         for i in 0..MAX_TURNS {
-            store.put(format!("x{i}"), Turn::new(None, vec![json!(i)]));
+            store.put(format!("x{i}"), Turn::new(None, format!("[{i}]")));
         }
         assert!(store.get("resp_1").is_none(), "evicted");
         assert!(store.get(&format!("x{}", MAX_TURNS - 1)).is_some());
         let inner = store.inner.lock().unwrap();
         assert_eq!(inner.turns.len(), MAX_TURNS);
         assert_eq!(inner.order.len(), MAX_TURNS);
+    }
+
+    #[test]
+    fn arrays_join_whatever_is_empty() {
+        assert_eq!(join_arrays("[]", "[]"), "[]");
+        assert_eq!(join_arrays("[1,2]", "[ ]"), "[1,2]");
+        assert_eq!(join_arrays("[]", "[{\"a\":[]}]"), "[{\"a\":[]}]");
+        assert_eq!(join_arrays("[1]", "[2,3]"), "[1,2,3]");
     }
 }

@@ -716,7 +716,8 @@ struct Translation {
 /// What a translated Responses turn adds to its conversation, before the answer is known.
 struct PendingTurn {
     parent: Option<Arc<Turn>>,
-    input: Vec<Value>,
+    /// The request's own input items, as a JSON array.
+    input: String,
 }
 
 /// The Responses request with the conversation it continues put in front of its input;
@@ -746,16 +747,17 @@ fn responses_request(
         translation.pending = None;
         return Ok((request, previous));
     }
+    // The own input as a JSON array, written from the parsed request (not copied).
     let own = match request.get("input") {
         Some(Value::String(text)) => {
-            vec![serde_json::json!({"type": "message", "role": "user", "content": text})]
+            serde_json::json!([{"type": "message", "role": "user", "content": text}]).to_string()
         }
-        Some(Value::Array(items)) => items.clone(),
-        _ => Vec::new(),
+        Some(items @ Value::Array(_)) => items.to_string(),
+        _ => "[]".to_owned(),
     };
     if let Some(parent) = &parent {
         let mut all = parent.history();
-        all.extend(own.iter().cloned());
+        all.extend(serde_json::from_str::<Vec<Value>>(&own).unwrap_or_default());
         request.insert("input".into(), Value::Array(all));
     }
     translation.pending = keep.then(|| PendingTurn { parent, input: own });
@@ -1326,9 +1328,12 @@ async fn render(
             translation.responses.take().unwrap_or_default(),
             translation.pending.take().map(|turn| {
                 let state = state.clone();
-                Box::new(move |id: String, output: Vec<Value>| {
-                    let mut items = turn.input;
-                    items.extend(output);
+                Box::new(move |id: String, output: &Value| {
+                    let output = match output {
+                        Value::Array(_) => output.to_string(),
+                        _ => "[]".to_owned(),
+                    };
+                    let items = super::conversations::join_arrays(&turn.input, &output);
                     state.conversations.put(id, Turn::new(turn.parent, items));
                 }) as super::translated::Keep
             }),

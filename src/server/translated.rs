@@ -143,16 +143,12 @@ pub(crate) fn render_responses(
 }
 
 /// Keeps an answered Responses turn (its id and output items) for `previous_response_id`.
-pub(crate) type Keep = Box<dyn FnOnce(String, Vec<Value>) + Send>;
+pub(crate) type Keep = Box<dyn FnOnce(String, &Value) + Send>;
 
-/// Hands a finished Responses object's id and output to `keep`.
+/// Hands a finished Responses object's id and output (an array) to `keep`.
 pub(crate) fn keep_turn(keep: Keep, response: &Value) {
     if let Some(id) = response.get("id").and_then(Value::as_str) {
-        let output = response
-            .get("output")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+        let output = response.get("output").unwrap_or(&Value::Null);
         keep(id.to_owned(), output);
     }
 }
