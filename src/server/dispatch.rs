@@ -760,7 +760,7 @@ fn responses_request(
         all.extend(serde_json::from_str::<Vec<Value>>(&own).unwrap_or_default());
         request.insert("input".into(), Value::Array(all));
     }
-    translation.pending = keep.then(|| PendingTurn { parent, input: own });
+    translation.pending = keep.then_some(PendingTurn { parent, input: own });
     Ok((request, previous))
 }
 
