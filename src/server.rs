@@ -168,7 +168,28 @@ async fn edge(
                     }
                     .into_response_for(surface);
                 }
-                let heavy = declared.is_some_and(|len| len >= HEAVY_BODY);
+                let mut req = req;
+                let heavy = match declared {
+                    Some(len) => len >= HEAVY_BODY,
+                    // A body without a length (chunked): read here, on the I/O thread, so
+                    // that its size decides where it is parsed.
+                    None if req.headers().contains_key(header::TRANSFER_ENCODING) => {
+                        let surface = surface_for(&req);
+                        let (mut parts, body) = req.into_parts();
+                        let bytes = match extract::read_body(body).await {
+                            Ok(bytes) => bytes,
+                            Err(err) => return err.into_response_for(surface),
+                        };
+                        parts.headers.remove(header::TRANSFER_ENCODING);
+                        parts
+                            .headers
+                            .insert(header::CONTENT_LENGTH, bytes.len().into());
+                        let heavy = bytes.len() as u64 >= HEAVY_BODY;
+                        req = Request::from_parts(parts, axum::body::Body::from(bytes));
+                        heavy
+                    }
+                    None => false,
+                };
                 run_catching_panics(req, next, heavy).await
             }
         }

@@ -580,20 +580,34 @@ async fn a_huge_request_never_stalls_other_clients() {
         Reply::Json(200, chat_answer("gpt-4o", "read it all")),
     );
     let proxy = Proxy::start(&ctx, &[], &[]);
-    // ~12 MB of tiny content blocks, the costliest shape to parse and translate.
+    // ~12 MB of tiny content blocks, the costliest shape to parse and translate; sent once
+    // with its length and once chunked (no length: its size is known only once read).
     let block = json!({"type": "text", "text": "x"});
     let blocks: Vec<Value> = std::iter::repeat_n(block, 400_000).collect();
     let body = json!({"model": "gpt-4o", "max_tokens": 10,
         "messages": [{"role": "user", "content": blocks}]});
+    let bytes = serde_json::to_vec(&body).unwrap();
+    for chunked in [false, true] {
+        huge_request_while_probing(&proxy, bytes.clone(), chunked).await;
+    }
+}
+
+async fn huge_request_while_probing(proxy: &Proxy, bytes: Vec<u8>, chunked: bool) {
     let heavy = {
         let url = format!("{}/v1/messages", proxy.url);
-        let bytes = serde_json::to_vec(&body).unwrap();
         tokio::spawn(async move {
             let started = Instant::now();
+            let body = if chunked {
+                let pieces: Vec<Result<Vec<u8>, std::io::Error>> =
+                    bytes.chunks(1 << 20).map(|c| Ok(c.to_vec())).collect();
+                reqwest::Body::wrap_stream(futures_util::stream::iter(pieces))
+            } else {
+                reqwest::Body::from(bytes)
+            };
             let resp = reqwest::Client::new()
                 .post(url)
                 .header("content-type", "application/json")
-                .body(bytes)
+                .body(body)
                 .send()
                 .await
                 .unwrap();
@@ -620,7 +634,7 @@ async fn a_huge_request_never_stalls_other_clients() {
     assert!(probes >= 5, "the request took {took:?}: too fast to tell");
     assert!(
         slowest < Duration::from_millis(300),
-        "/health took {slowest:?} while a {took:?} request was translated"
+        "/health took {slowest:?} while a {took:?} request (chunked: {chunked}) was translated"
     );
 }
 
