@@ -349,14 +349,14 @@ impl Source {
                     ))],
                 }
             }
-            Self::Responses(decoder) => match serde_json::from_str(data) {
-                Ok(event) => decoder.push(&event),
+            Self::Responses(decoder) => match decoder.push_str(data) {
+                Ok(pivots) => pivots,
                 Err(err) => vec![Pivot::Failed(format!(
                     "the upstream sent an unreadable stream event: {err}"
                 ))],
             },
-            Self::Messages(decoder) => match serde_json::from_str(data) {
-                Ok(event) => decoder.push(&event),
+            Self::Messages(decoder) => match decoder.push_str(data) {
+                Ok(pivots) => pivots,
                 Err(err) => vec![Pivot::Failed(format!(
                     "the upstream sent an unreadable stream event: {err}"
                 ))],

@@ -565,6 +565,73 @@ impl Decoder {
         pivot_chunk(&self.id, &self.model, None, delta, None)
     }
 
+    /// The chunk for a `content_block_delta` of block `index`: `kind` is the delta's type,
+    /// `text` its text, thinking, signature or partial JSON.
+    fn block_delta(&mut self, index: Option<u64>, kind: &str, text: &str) -> Vec<Pivot> {
+        if text.is_empty() {
+            return Vec::new();
+        }
+        let delta = match kind {
+            "text_delta" => Delta {
+                content: Some(text.to_owned()),
+                ..Delta::default()
+            },
+            "thinking_delta" => Delta {
+                reasoning_text: Some(text.to_owned()),
+                ..Delta::default()
+            },
+            "signature_delta" => self.opaque(index, text),
+            "input_json_delta" => {
+                let Some(call) =
+                    index.and_then(|b| self.calls.iter().find(|(o, _)| *o == b).map(|(_, i)| *i))
+                else {
+                    return Vec::new();
+                };
+                call_delta(call, None, None, text)
+            }
+            _ => return Vec::new(),
+        };
+        vec![Pivot::Chunk(self.chunk(delta))]
+    }
+
+    /// One upstream event's `data` as text: content-block deltas (nearly every event of a
+    /// stream) are read into a small struct borrowing the text, the rest in full by
+    /// [`Self::push`].
+    pub fn push_str(&mut self, data: &str) -> Result<Vec<Pivot>, serde_json::Error> {
+        use std::borrow::Cow;
+        #[derive(serde::Deserialize)]
+        struct Inner<'a> {
+            #[serde(rename = "type", borrow)]
+            kind: Cow<'a, str>,
+            #[serde(
+                borrow,
+                alias = "thinking",
+                alias = "signature",
+                alias = "partial_json"
+            )]
+            text: Option<Cow<'a, str>>,
+        }
+        #[derive(serde::Deserialize)]
+        struct BlockDelta<'a> {
+            #[serde(rename = "type", borrow)]
+            kind: Cow<'a, str>,
+            #[serde(default)]
+            index: Option<u64>,
+            #[serde(borrow)]
+            delta: Inner<'a>,
+        }
+        if let Ok(event) = serde_json::from_str::<BlockDelta<'_>>(data)
+            && event.kind == "content_block_delta"
+        {
+            if self.finished {
+                return Ok(Vec::new());
+            }
+            let text = event.delta.text.as_deref().unwrap_or("");
+            return Ok(self.block_delta(event.index, &event.delta.kind, text));
+        }
+        Ok(self.push(&serde_json::from_str(data)?))
+    }
+
     /// What one upstream event (its `data`, parsed) means for the chat client.
     pub fn push(&mut self, event: &Value) -> Vec<Pivot> {
         if self.finished {
@@ -625,44 +692,16 @@ impl Decoder {
             }
             "content_block_delta" => {
                 let d = &event["delta"];
-                let text = |key: &str| {
-                    d.get(key)
-                        .and_then(Value::as_str)
-                        .filter(|t| !t.is_empty())
-                        .map(str::to_owned)
-                };
-                let delta = match d.get("type").and_then(Value::as_str) {
-                    Some("text_delta") => Delta {
-                        content: text("text"),
-                        ..Delta::default()
-                    },
-                    Some("thinking_delta") => Delta {
-                        reasoning_text: text("thinking"),
-                        ..Delta::default()
-                    },
-                    Some("signature_delta") => match text("signature") {
-                        Some(piece) => self.opaque(block_index, &piece),
-                        None => return Vec::new(),
-                    },
-                    Some("input_json_delta") => {
-                        let (Some(index), Some(partial)) = (
-                            block_index.and_then(|b| {
-                                self.calls.iter().find(|(o, _)| *o == b).map(|(_, i)| *i)
-                            }),
-                            text("partial_json"),
-                        ) else {
-                            return Vec::new();
-                        };
-                        return vec![Pivot::Chunk(
-                            self.chunk(call_delta(index, None, None, &partial)),
-                        )];
-                    }
+                let kind = d.get("type").and_then(Value::as_str).unwrap_or("");
+                let key = match kind {
+                    "text_delta" => "text",
+                    "thinking_delta" => "thinking",
+                    "signature_delta" => "signature",
+                    "input_json_delta" => "partial_json",
                     _ => return Vec::new(),
                 };
-                if delta == Delta::default() {
-                    return Vec::new();
-                }
-                vec![Pivot::Chunk(self.chunk(delta))]
+                let text = d.get(key).and_then(Value::as_str).unwrap_or("");
+                self.block_delta(block_index, kind, text)
             }
             "message_delta" => {
                 if let Some(stop) = event.pointer("/delta/stop_reason").and_then(Value::as_str) {

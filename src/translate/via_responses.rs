@@ -491,6 +491,55 @@ impl Decoder {
             .map(|(_, i)| *i)
     }
 
+    /// The chunk for a text, reasoning or argument delta event (`None`: another kind).
+    fn delta(&self, kind: &str, text: &str, output_index: Option<u64>) -> Option<Vec<Pivot>> {
+        let delta = match kind {
+            _ if text.is_empty() => return Some(Vec::new()),
+            "response.output_text.delta" => Delta {
+                content: Some(text.to_owned()),
+                ..Delta::default()
+            },
+            "response.reasoning_summary_text.delta" | "response.reasoning_text.delta" => Delta {
+                reasoning_text: Some(text.to_owned()),
+                ..Delta::default()
+            },
+            "response.function_call_arguments.delta" => {
+                let Some(index) = output_index.and_then(|o| self.call_index(o)) else {
+                    return Some(Vec::new());
+                };
+                call_delta(index, None, None, text)
+            }
+            _ => return None,
+        };
+        Some(vec![Pivot::Chunk(self.chunk(delta))])
+    }
+
+    /// One upstream event's `data` as text: the frequent delta events (nearly every event of
+    /// a stream) are read into a small struct borrowing the text, the rest in full by
+    /// [`Self::push`].
+    pub fn push_str(&mut self, data: &str) -> Result<Vec<Pivot>, serde_json::Error> {
+        #[derive(serde::Deserialize)]
+        struct DeltaEvent<'a> {
+            #[serde(rename = "type", borrow)]
+            kind: std::borrow::Cow<'a, str>,
+            #[serde(borrow, default)]
+            delta: Option<std::borrow::Cow<'a, str>>,
+            #[serde(default)]
+            output_index: Option<u64>,
+        }
+        if let Ok(event) = serde_json::from_str::<DeltaEvent<'_>>(data)
+            && let Some(text) = &event.delta
+        {
+            if self.finished {
+                return Ok(Vec::new());
+            }
+            if let Some(pivots) = self.delta(&event.kind, text, event.output_index) {
+                return Ok(pivots);
+            }
+        }
+        Ok(self.push(&serde_json::from_str(data)?))
+    }
+
     /// What one upstream event (its `data`, parsed) means for the chat client.
     pub fn push(&mut self, event: &Value) -> Vec<Pivot> {
         if self.finished {
@@ -514,25 +563,15 @@ impl Decoder {
                 };
                 vec![Pivot::Chunk(self.chunk(delta))]
             }
-            "response.output_text.delta" if !text("delta").is_empty() => {
-                let delta = Delta {
-                    content: Some(text("delta").to_owned()),
-                    ..Delta::default()
-                };
-                vec![Pivot::Chunk(self.chunk(delta))]
-            }
+            "response.output_text.delta"
+            | "response.reasoning_summary_text.delta"
+            | "response.reasoning_text.delta"
+            | "response.function_call_arguments.delta" => self
+                .delta(kind, text("delta"), output_index)
+                .unwrap_or_default(),
             "response.refusal.delta" if !text("delta").is_empty() => {
                 let mut delta = Delta::default();
                 delta.extra.insert("refusal".into(), json!(text("delta")));
-                vec![Pivot::Chunk(self.chunk(delta))]
-            }
-            "response.reasoning_summary_text.delta" | "response.reasoning_text.delta"
-                if !text("delta").is_empty() =>
-            {
-                let delta = Delta {
-                    reasoning_text: Some(text("delta").to_owned()),
-                    ..Delta::default()
-                };
                 vec![Pivot::Chunk(self.chunk(delta))]
             }
             "response.reasoning_summary_part.added" => {
@@ -560,17 +599,6 @@ impl Decoder {
                     field("arguments").unwrap_or(""),
                 );
                 vec![Pivot::Chunk(self.chunk(delta))]
-            }
-            "response.function_call_arguments.delta" if !text("delta").is_empty() => {
-                let Some(index) = output_index.and_then(|o| self.call_index(o)) else {
-                    return Vec::new();
-                };
-                vec![Pivot::Chunk(self.chunk(call_delta(
-                    index,
-                    None,
-                    None,
-                    text("delta"),
-                )))]
             }
             "response.output_item.done"
                 if event.pointer("/item/type").and_then(Value::as_str) == Some("reasoning") =>
