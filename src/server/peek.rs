@@ -314,9 +314,57 @@ pub(crate) fn insert_first_member(json: &[u8], key: &str, value: &str) -> Option
     Some(out)
 }
 
+/// `json` with `"key":value` as the first member of the object that `opening` (which ends
+/// with `{`, e.g. `"message":{`) opens; `None` unless `opening` occurs exactly once. (A key
+/// pattern cannot match inside a string: there its quotes are escaped.)
+pub(crate) fn insert_member_after(
+    json: &[u8],
+    opening: &[u8],
+    key: &str,
+    value: &str,
+) -> Option<Vec<u8>> {
+    let mut found = memchr::memmem::find_iter(json, opening);
+    let at = found.next()? + opening.len();
+    if found.next().is_some() {
+        return None;
+    }
+    let empty = json[at..].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'}');
+    let mut out = Vec::with_capacity(json.len() + key.len() + value.len() + 4);
+    out.extend_from_slice(&json[..at]);
+    out.push(b'"');
+    out.extend_from_slice(key.as_bytes());
+    out.extend_from_slice(b"\":");
+    out.extend_from_slice(value.as_bytes());
+    if !empty {
+        out.push(b',');
+    }
+    out.extend_from_slice(&json[at..]);
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn members_go_into_the_one_object_a_pattern_opens() {
+        let json = br#"{"choices":[{"index":0,"message":{}}]}"#;
+        let out = insert_member_after(json, br#""message":{"#, "refusal", "null").unwrap();
+        assert_eq!(
+            out,
+            br#"{"choices":[{"index":0,"message":{"refusal":null}}]}"#
+        );
+        let out = insert_member_after(&out, br#""choices":[{"#, "logprobs", "null").unwrap();
+        assert_eq!(
+            out,
+            br#"{"choices":[{"logprobs":null,"index":0,"message":{"refusal":null}}]}"#
+        );
+        let two = br#"{"choices":[{"message":{}},{"message":{}}]}"#;
+        assert!(insert_member_after(two, br#""message":{"#, "refusal", "null").is_none());
+        let inside = br#"{"choices":[{"message":{"content":"\"message\":{"}}]}"#;
+        assert!(insert_member_after(inside, br#""message":{"#, "refusal", "null").is_some());
+        assert!(insert_member_after(br#"{"a":1}"#, br#""message":{"#, "k", "1").is_none());
+    }
 
     #[test]
     fn chat_peek_reads_roles_images_and_limits() {

@@ -12,7 +12,7 @@ use axum::response::Response;
 use futures_util::StreamExt as _;
 use serde_json::Value;
 
-use crate::server::peek::{CompletionPeek, insert_first_member};
+use crate::server::peek::{CompletionPeek, insert_first_member, insert_member_after};
 
 use crate::providers::{Shape, UpstreamError};
 use crate::server::dispatch::{Answer, AnswerBody};
@@ -397,15 +397,26 @@ fn normalise_completion_bytes(
     // OpenAI's schema requires `logprobs` on each choice and `refusal` on each message (both
     // nullable); Copilot leaves them out. Looked for as bytes: only a body without them is
     // parsed and written again.
-    let complete = |key: &[u8]| bytes.windows(key.len()).any(|w| w == key);
-    let must_fill = !complete(b"\"logprobs\"") || !complete(b"\"refusal\"");
-    if !must_merge && !must_fill {
-        if peek.object.is_some() {
-            return Ok(bytes);
+    let complete = |key: &[u8]| memchr::memmem::find(&bytes, key).is_some();
+    let (no_logprobs, no_refusal) = (!complete(b"\"logprobs\""), !complete(b"\"refusal\""));
+    if !must_merge && !no_logprobs && !no_refusal && peek.object.is_some() {
+        return Ok(bytes);
+    }
+    if !must_merge && peek.choices.len() <= 1 {
+        // One choice (Copilot's usual answer): the missing members spliced into the bytes.
+        let mut out = Some(bytes.to_vec());
+        if no_logprobs {
+            out = out.and_then(|b| insert_member_after(&b, br#""choices":[{"#, "logprobs", "null"));
         }
-        return Ok(
-            insert_first_member(&bytes, "object", "\"chat.completion\"").map_or(bytes, Bytes::from)
-        );
+        if no_refusal {
+            out = out.and_then(|b| insert_member_after(&b, br#""message":{"#, "refusal", "null"));
+        }
+        if peek.object.is_none() {
+            out = out.and_then(|b| insert_first_member(&b, "object", "\"chat.completion\""));
+        }
+        if let Some(out) = out {
+            return Ok(Bytes::from(out));
+        }
     }
     let Ok(mut value) = serde_json::from_slice::<Value>(&bytes) else {
         return Ok(bytes);
@@ -580,24 +591,6 @@ impl FinishHold {
 /// Rewrites one `data: {…}` line of a chat-completions stream; `None` leaves it as it was.
 /// A peek decides: most lines only need `object` spliced in; only lines with choices to merge
 /// are parsed into a `Value` and re-serialised.
-/// A one-choice chunk with `"finish_reason":null` as its choice's first member; `None` when the
-/// bytes are not the compact `"choices":[{` that Copilot writes (the caller then re-serialises).
-fn fill_finish_reason(json: &[u8]) -> Option<Vec<u8>> {
-    const CHOICES: &[u8] = b"\"choices\":[{";
-    let at = json.windows(CHOICES.len()).position(|w| w == CHOICES)? + CHOICES.len();
-    let rest = json.get(at..)?.trim_ascii_start();
-    let member = if rest.starts_with(b"}") {
-        &b"\"finish_reason\":null"[..]
-    } else {
-        &b"\"finish_reason\":null,"[..]
-    };
-    let mut out = Vec::with_capacity(json.len() + member.len());
-    out.extend_from_slice(&json[..at]);
-    out.extend_from_slice(member);
-    out.extend_from_slice(&json[at..]);
-    Some(out)
-}
-
 fn rewrite_chunk_line(line: &[u8], merge_choices: bool) -> Option<Vec<u8>> {
     let json = line.strip_prefix(b"data:")?.trim_ascii();
     if !json.starts_with(b"{") {
@@ -620,7 +613,7 @@ fn rewrite_chunk_line(line: &[u8], merge_choices: bool) -> Option<Vec<u8>> {
     let must_fill = peek.choices.iter().any(|c| c.finish_reason.is_none());
     // One choice: `"finish_reason":null` spliced in as its first member.
     let filled = match must_fill && peek.choices.len() == 1 {
-        true => fill_finish_reason(json),
+        true => insert_member_after(json, br#""choices":[{"#, "finish_reason", "null"),
         false => None,
     };
     if !must_merge && (!must_fill || filled.is_some()) {
