@@ -456,7 +456,8 @@ pub(crate) fn chat_stream_is_whole(body: &[u8]) -> (Vec<Value>, Option<Value>) {
 
 /// A stream relayed without translation: the client gets every upstream byte unchanged, then at
 /// most one error event of its own shape when the upstream did not end the stream properly; the
-/// normalising chat relay (split choices, usage) never loses a `data:` line's content.
+/// normalising chat relay (split choices, usage, the nulls OpenAI's schema requires) never
+/// panics on what it rewrites.
 pub fn passthrough_stream(data: &[u8]) {
     let rt = runtime();
     rt.block_on(async {

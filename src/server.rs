@@ -7,7 +7,9 @@
 //! (preflights answered there).
 //! Bodies are read by the handlers themselves through [`extract::read_body`] and
 //! [`extract::parse_json`], so even a body that is too large or not JSON gets an error in the
-//! route's own shape.
+//! route's own shape; only a model request's body sent without a length (chunked) is read
+//! first, by the edge middleware, whose size then decides whether it is parsed off the I/O
+//! thread.
 
 pub(crate) mod approval;
 pub(crate) mod commit;
@@ -169,12 +171,17 @@ async fn edge(
                     .into_response_for(surface);
                 }
                 let mut req = req;
+                let mut turn = None;
                 let heavy = match declared {
                     Some(len) => len >= HEAVY_BODY,
-                    // A body without a length (chunked): read here, on the I/O thread, so
-                    // that its size decides where it is parsed.
-                    None if req.headers().contains_key(header::TRANSFER_ENCODING) => {
+                    // A model request's body without a length (chunked): read here, within a
+                    // heavy request's turn (so that memory stays bounded however many come),
+                    // and its size decides where it is parsed.
+                    None if req.headers().contains_key(header::TRANSFER_ENCODING)
+                        && model_route(&req).is_some() =>
+                    {
                         let surface = surface_for(&req);
+                        let permit = HEAVY.acquire().await.ok();
                         let (mut parts, body) = req.into_parts();
                         let bytes = match extract::read_body(body).await {
                             Ok(bytes) => bytes,
@@ -185,12 +192,15 @@ async fn edge(
                             .headers
                             .insert(header::CONTENT_LENGTH, bytes.len().into());
                         let heavy = bytes.len() as u64 >= HEAVY_BODY;
+                        if heavy {
+                            turn = permit;
+                        }
                         req = Request::from_parts(parts, axum::body::Body::from(bytes));
                         heavy
                     }
                     None => false,
                 };
-                run_catching_panics(req, next, heavy).await
+                run_catching_panics(req, next, heavy, turn).await
             }
         }
     })
@@ -225,7 +235,12 @@ static HEAVY: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
 
 /// Runs the handler (a heavy one off the I/O thread); a panic in it becomes a 500 in the
 /// route's shape (the panic hook has logged it in one line) instead of a dropped connection.
-async fn run_catching_panics(req: Request, next: Next, heavy: bool) -> Response {
+async fn run_catching_panics(
+    req: Request,
+    next: Next,
+    heavy: bool,
+    turn: Option<tokio::sync::SemaphorePermit<'static>>,
+) -> Response {
     use futures_util::FutureExt as _;
     let surface = surface_for(&req);
     let handler = async move {
@@ -238,7 +253,10 @@ async fn run_catching_panics(req: Request, next: Next, heavy: bool) -> Response 
     };
     let handler = std::panic::AssertUnwindSafe(handler).catch_unwind();
     let outcome = if heavy {
-        let _turn = HEAVY.acquire().await;
+        let _turn = match turn {
+            Some(turn) => Some(turn),
+            None => HEAVY.acquire().await.ok(),
+        };
         // The handler's I/O is still driven by the runtime's own thread; only its CPU work
         // moves.
         let runtime = tokio::runtime::Handle::current();

@@ -258,6 +258,15 @@ async fn run(
     // Candidates a context-window refusal ruled out.
     let mut too_small: Option<u64> = None;
     let mut translation = Translation::default();
+    // Stop sequences keep a Messages request off the Responses API, which has none.
+    let stops = !plan.rules.stop.is_empty()
+        || match &inbound.messages {
+            Some(request) => request
+                .stop_sequences
+                .as_ref()
+                .is_some_and(|s| !s.is_empty()),
+            None => memchr::memmem::find(&inbound.body, b"\"stop_sequences\"").is_some(),
+        };
     'passes: loop {
         let all_open = plan
             .candidates
@@ -279,7 +288,7 @@ async fn run(
                 state.observe.metrics.attempt(name, "skipped_open");
                 continue;
             }
-            let Some(shape) = upstream_shape(inbound.surface, &candidate.model) else {
+            let Some(shape) = upstream_shape(inbound.surface, &candidate.model, stops) else {
                 last = Some(ApiError::BadRequest {
                     message: format!(
                         "the model `{}` ({name}) does not support the {} API, and copilot-api cannot translate to what it serves ({}); pick a model whose endpoints include it (GET /v1/models lists them)",
@@ -612,7 +621,7 @@ pub(crate) async fn prepare(
         .candidates
         .first()
         .ok_or_else(|| ApiError::NotFound(inbound.model.clone()))?;
-    let shape = upstream_shape(inbound.surface, &candidate.model)
+    let shape = upstream_shape(inbound.surface, &candidate.model, false)
         .ok_or_else(|| ApiError::bad_request("unsupported"))?;
     build_body(
         inbound,
@@ -639,12 +648,14 @@ fn surface_name(shape: Shape) -> &'static str {
 /// (one that takes `reasoning_effort` or a thinking budget) Messages and Responses go to each
 /// other: thinking blocks with signatures and reasoning items with `encrypted_content` are each
 /// other's match, and each API's reasoning controls map one to one. Otherwise chat
-/// completions, the pivot every translation goes through, then the third shape.
-fn upstream_shape(surface: Shape, model: &ModelInfo) -> Option<Shape> {
+/// completions, the pivot every translation goes through, then the third shape. A Messages
+/// request with stop sequences (`stops`) goes to chat rather than Responses, which has none.
+fn upstream_shape(surface: Shape, model: &ModelInfo, stops: bool) -> Option<Shape> {
     if model.serves(surface) {
         return Some(surface);
     }
-    let reasoning = model.reasoning_effort || model.thinking_budget;
+    let reasoning =
+        (model.reasoning_effort || model.thinking_budget) && !(surface == Shape::Messages && stops);
     let order: &[Shape] = match surface {
         Shape::Messages if reasoning => &[Shape::Responses, Shape::Chat],
         Shape::Messages => &[Shape::Chat, Shape::Responses],
@@ -747,19 +758,35 @@ fn responses_request(
         translation.pending = None;
         return Ok((request, previous));
     }
-    // The own input as a JSON array, written from the parsed request (not copied).
-    let own = match request.get("input") {
-        Some(Value::String(text)) => {
-            serde_json::json!([{"type": "message", "role": "user", "content": text}]).to_string()
+    let own = match &parent {
+        // The conversation so far, then the request's own items (moved, not copied).
+        Some(parent) => {
+            let items = match request.remove("input") {
+                Some(Value::String(text)) => {
+                    vec![serde_json::json!({"type": "message", "role": "user", "content": text})]
+                }
+                Some(Value::Array(items)) => items,
+                _ => Vec::new(),
+            };
+            let own = Value::Array(items);
+            let written = own.to_string();
+            let mut all = parent.history();
+            if let Value::Array(items) = own {
+                all.extend(items);
+            }
+            request.insert("input".into(), Value::Array(all));
+            written
         }
-        Some(items @ Value::Array(_)) => items.to_string(),
-        _ => "[]".to_owned(),
+        // The own input as a JSON array, written from the parsed request (not copied).
+        None => match request.get("input") {
+            Some(Value::String(text)) => {
+                serde_json::json!([{"type": "message", "role": "user", "content": text}])
+                    .to_string()
+            }
+            Some(items @ Value::Array(_)) => items.to_string(),
+            _ => "[]".to_owned(),
+        },
     };
-    if let Some(parent) = &parent {
-        let mut all = parent.history();
-        all.extend(serde_json::from_str::<Vec<Value>>(&own).unwrap_or_default());
-        request.insert("input".into(), Value::Array(all));
-    }
     translation.pending = keep.then_some(PendingTurn { parent, input: own });
     Ok((request, previous))
 }

@@ -24,60 +24,69 @@ pub(crate) fn set_body_timeout(timeout: Duration) {
     BODY_TIMEOUT_MS.store(ms, Ordering::Relaxed);
 }
 
-/// Reads the whole body, refusing more than [`BODY_LIMIT`] bytes, and a body that goes silent
-/// for the client timeout (408). A body that arrives in one
-/// piece (the usual case: hyper hands it over as a slice of its read buffer) is returned as it
-/// is, without a copy.
+/// Reads the whole body, refusing more than [`BODY_LIMIT`] bytes (the rest is read and
+/// dropped first, so that a client still sending gets to read the 413), and a body that goes
+/// silent for the client timeout (408). A body that arrives in one piece (the usual case:
+/// hyper hands it over as a slice of its read buffer) is returned as it is, without a copy.
 pub(crate) async fn read_body(body: Body) -> Result<Bytes, ApiError> {
-    fn unreadable(err: axum::Error) -> ApiError {
-        ApiError::bad_request(format!("could not read the request body: {err}"))
-    }
-    fn within_limit(len: usize) -> Result<(), ApiError> {
-        if len > BODY_LIMIT {
+    let silence = Duration::from_millis(BODY_TIMEOUT_MS.load(Ordering::Relaxed));
+    let mut stream = body.into_data_stream();
+    let mut first: Option<Bytes> = None;
+    let mut buf = bytes::BytesMut::new();
+    loop {
+        let piece = match tokio::time::timeout(silence, stream.next()).await {
+            Ok(Some(Ok(piece))) => piece,
+            Ok(None) => break,
+            Ok(Some(Err(err))) => {
+                return Err(ApiError::bad_request(format!(
+                    "could not read the request body: {err}"
+                )));
+            }
+            Err(_) => {
+                return Err(ApiError::RequestTimeout {
+                    seconds: silence.as_secs_f64(),
+                });
+            }
+        };
+        let held = first.as_ref().map_or(0, Bytes::len) + buf.len();
+        if held + piece.len() > BODY_LIMIT {
+            drain(&mut stream, held + piece.len()).await;
             return Err(ApiError::PayloadTooLarge {
                 limit_mib: BODY_LIMIT >> 20,
             });
         }
-        Ok(())
+        match first.take() {
+            None if buf.is_empty() => first = Some(piece),
+            None => buf.extend_from_slice(&piece),
+            Some(one) => {
+                buf.reserve(one.len() + piece.len());
+                buf.extend_from_slice(&one);
+                buf.extend_from_slice(&piece);
+            }
+        }
     }
-    let silence = Duration::from_millis(BODY_TIMEOUT_MS.load(Ordering::Relaxed));
-    let mut stream = body.into_data_stream();
-    let mut next = async || match tokio::time::timeout(silence, stream.next()).await {
-        Ok(item) => item.transpose().map_err(unreadable),
-        Err(_) => Err(ApiError::RequestTimeout {
-            seconds: silence.as_secs_f64(),
-        }),
-    };
-    let Some(first) = next().await? else {
-        return Ok(Bytes::new());
-    };
-    within_limit(first.len())?;
-    let Some(second) = next().await? else {
-        return Ok(first);
-    };
-    let mut buf = bytes::BytesMut::with_capacity(first.len() + second.len());
-    buf.extend_from_slice(&first);
-    let mut chunk = Some(second);
-    while let Some(bytes) = chunk {
-        within_limit(buf.len() + bytes.len())?;
-        buf.extend_from_slice(&bytes);
-        chunk = next().await?;
-    }
-    Ok(buf.freeze())
+    Ok(first.unwrap_or_else(|| buf.freeze()))
 }
 
-/// Reads and drops a body that is refused anyway, so that a client still sending it gets to
-/// read the answer; at most 4 × [`BODY_LIMIT`], each piece within the client timeout.
-pub(crate) async fn discard_body(body: Body) {
+/// Reads and drops the rest of a body after `seen` bytes, up to 4 × [`BODY_LIMIT`] in all,
+/// each piece within the client timeout.
+async fn drain(
+    stream: &mut (impl futures_util::Stream<Item = Result<Bytes, axum::Error>> + Unpin),
+    mut seen: usize,
+) {
     let silence = Duration::from_millis(BODY_TIMEOUT_MS.load(Ordering::Relaxed));
-    let mut stream = body.into_data_stream();
-    let mut seen = 0usize;
     while seen <= 4 * BODY_LIMIT {
         match tokio::time::timeout(silence, stream.next()).await {
             Ok(Some(Ok(chunk))) => seen += chunk.len(),
             _ => return,
         }
     }
+}
+
+/// Reads and drops a body that is refused anyway, so that a client still sending it gets to
+/// read the answer; at most 4 × [`BODY_LIMIT`], each piece within the client timeout.
+pub(crate) async fn discard_body(body: Body) {
+    drain(&mut body.into_data_stream(), 0).await;
 }
 
 /// Parses JSON, naming the line and column of a syntax error or the field of a type error.

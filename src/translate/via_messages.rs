@@ -455,6 +455,7 @@ fn thinking_blocks(thinking: &str, opaque: &str) -> Vec<Value> {
     let mut signed = false;
     for token in opaque.split_ascii_whitespace() {
         match token.strip_prefix(REDACTED) {
+            Some("") => {}
             Some(data) => blocks.push(json!({"type": "redacted_thinking", "data": data})),
             None if !signed => {
                 signed = true;
@@ -603,13 +604,14 @@ impl Decoder {
         struct Inner<'a> {
             #[serde(rename = "type", borrow)]
             kind: Cow<'a, str>,
-            #[serde(
-                borrow,
-                alias = "thinking",
-                alias = "signature",
-                alias = "partial_json"
-            )]
+            #[serde(borrow)]
             text: Option<Cow<'a, str>>,
+            #[serde(borrow)]
+            thinking: Option<Cow<'a, str>>,
+            #[serde(borrow)]
+            signature: Option<Cow<'a, str>>,
+            #[serde(borrow)]
+            partial_json: Option<Cow<'a, str>>,
         }
         #[derive(serde::Deserialize)]
         struct BlockDelta<'a> {
@@ -626,8 +628,15 @@ impl Decoder {
             if self.finished {
                 return Ok(Vec::new());
             }
-            let text = event.delta.text.as_deref().unwrap_or("");
-            return Ok(self.block_delta(event.index, &event.delta.kind, text));
+            let d = &event.delta;
+            let text = match &*d.kind {
+                "text_delta" => &d.text,
+                "thinking_delta" => &d.thinking,
+                "signature_delta" => &d.signature,
+                "input_json_delta" => &d.partial_json,
+                _ => &None,
+            };
+            return Ok(self.block_delta(event.index, &d.kind, text.as_deref().unwrap_or("")));
         }
         Ok(self.push(&serde_json::from_str(data)?))
     }

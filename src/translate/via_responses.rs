@@ -123,7 +123,7 @@ fn input_parts(content: Option<&Value>, field: &str) -> Result<Vec<Value>, Trans
 pub fn request(chat: &Map<String, Value>, model: &str) -> Result<Value, TranslateError> {
     if chat.get("n").and_then(Value::as_u64).is_some_and(|n| n > 1) {
         return Err(bad(format!(
-            "n: the model `{model}` is served on the Responses API, which gives one answer per request; send n = 1"
+            "n: the model `{model}` is served here through the Responses API, which gives one answer per request; send n = 1"
         )));
     }
     if chat.get("stop").is_some_and(|s| match s {
@@ -132,7 +132,7 @@ pub fn request(chat: &Map<String, Value>, model: &str) -> Result<Value, Translat
         _ => true,
     }) {
         return Err(bad(format!(
-            "stop: the model `{model}` is served on the Responses API, which has no stop sequences; remove `stop`"
+            "stop: the model `{model}` is served here through the Responses API, which has no stop sequences; remove `stop`"
         )));
     }
     let messages = chat
@@ -493,8 +493,20 @@ impl Decoder {
 
     /// The chunk for a text, reasoning or argument delta event (`None`: another kind).
     fn delta(&self, kind: &str, text: &str, output_index: Option<u64>) -> Option<Vec<Pivot>> {
+        let known = matches!(
+            kind,
+            "response.output_text.delta"
+                | "response.reasoning_summary_text.delta"
+                | "response.reasoning_text.delta"
+                | "response.function_call_arguments.delta"
+        );
+        if !known {
+            return None;
+        }
+        if text.is_empty() {
+            return Some(Vec::new());
+        }
         let delta = match kind {
-            _ if text.is_empty() => return Some(Vec::new()),
             "response.output_text.delta" => Delta {
                 content: Some(text.to_owned()),
                 ..Delta::default()

@@ -699,3 +699,27 @@ async fn a_hanging_model_list_refresh_never_holds_requests_up() {
         "one background refresh, still hanging"
     );
 }
+
+/// A chunked body over the limit (its size known only as it arrives) gets the route's 413,
+/// readable by the client that is still sending, not a reset connection.
+#[tokio::test]
+async fn a_chunked_body_over_the_limit_gets_a_413_the_client_can_read() {
+    let ctx = signed_in();
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let piece = vec![b' '; 1 << 20];
+    let pieces: Vec<Result<Vec<u8>, std::io::Error>> = (0..66).map(|_| Ok(piece.clone())).collect();
+    let resp = client()
+        .post(format!("{}/v1/messages", proxy.url))
+        .header("content-type", "application/json")
+        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
+            pieces,
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 413);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["type"], "error", "{v}");
+    assert_eq!(v["error"]["type"], "request_too_large", "{v}");
+    still_serving(&proxy);
+}

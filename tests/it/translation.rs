@@ -866,6 +866,19 @@ async fn reasoning_models_go_between_messages_and_responses_and_the_rest_through
         assert_eq!(resp.status(), 200, "{path}");
     }
     assert_eq!(ctx.fake.requests("/copilot/chat/completions").len(), 2);
+
+    // Stop sequences, which the Responses API lacks: the reasoning model goes through chat.
+    let resp = post(
+        &proxy,
+        "/v1/messages",
+        json!({"model": "gpt-5-mini", "max_tokens": 100,
+        "stop_sequences": ["END"], "messages": [{"role": "user", "content": "2+2?"}]}),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let chat = ctx.fake.requests("/copilot/chat/completions");
+    assert_eq!(chat.len(), 3);
+    assert_eq!(chat[2].json()["stop"], json!(["END"]));
     assert_eq!(ctx.fake.requests("/copilot/v1/messages").len(), 1);
     assert_eq!(ctx.fake.requests("/copilot/responses").len(), 1);
 }

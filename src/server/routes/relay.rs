@@ -301,7 +301,7 @@ impl UsageSniffer {
         let Some(data) = line.strip_prefix(b"data:") else {
             return;
         };
-        if !data.windows(7).any(|w| w == b"\"usage\"") {
+        if memchr::memmem::find(data, b"\"usage\"").is_none() {
             return;
         }
         let Ok(value) = serde_json::from_slice::<serde_json::Value>(data.trim_ascii()) else {
