@@ -299,10 +299,16 @@ pub(crate) fn insert_first_member(json: &[u8], key: &str, value: &str) -> Option
     if json[open] != b'{' {
         return None;
     }
-    let rest = &json[open + 1..];
+    Some(splice_member(json, open + 1, key, value))
+}
+
+/// `json` with `"key":value` inserted at `at`, just inside an object's `{` (a comma after it
+/// unless the object is empty).
+fn splice_member(json: &[u8], at: usize, key: &str, value: &str) -> Vec<u8> {
+    let rest = &json[at..];
     let empty = rest.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'}');
-    let mut out = Vec::with_capacity(json.len() + key.len() + value.len() + 5);
-    out.extend_from_slice(&json[..=open]);
+    let mut out = Vec::with_capacity(json.len() + key.len() + value.len() + 4);
+    out.extend_from_slice(&json[..at]);
     out.push(b'"');
     out.extend_from_slice(key.as_bytes());
     out.extend_from_slice(b"\":");
@@ -311,7 +317,7 @@ pub(crate) fn insert_first_member(json: &[u8], key: &str, value: &str) -> Option
         out.push(b',');
     }
     out.extend_from_slice(rest);
-    Some(out)
+    out
 }
 
 /// `json` with `"key":value` as the first member of the object that `opening` (which ends
@@ -328,18 +334,7 @@ pub(crate) fn insert_member_after(
     if found.next().is_some() {
         return None;
     }
-    let empty = json[at..].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'}');
-    let mut out = Vec::with_capacity(json.len() + key.len() + value.len() + 4);
-    out.extend_from_slice(&json[..at]);
-    out.push(b'"');
-    out.extend_from_slice(key.as_bytes());
-    out.extend_from_slice(b"\":");
-    out.extend_from_slice(value.as_bytes());
-    if !empty {
-        out.push(b',');
-    }
-    out.extend_from_slice(&json[at..]);
-    Some(out)
+    Some(splice_member(json, at, key, value))
 }
 
 #[cfg(test)]
