@@ -32,6 +32,8 @@ enum Part {
     Reasoning(Vec<String>),
     /// A tool call: arguments JSON cut into this many pieces.
     Tool { value: String, pieces: usize },
+    /// Claude's redacted thinking (only a Messages upstream sends it; the others skip it).
+    Redacted,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -55,6 +57,7 @@ fn part() -> impl Strategy<Value = Part> {
         3 => prop::collection::vec(piece(), 1..4).prop_map(Part::Text),
         2 => prop::collection::vec(piece(), 1..4).prop_map(Part::Reasoning),
         2 => (piece(), 1usize..5).prop_map(|(value, pieces)| Part::Tool { value, pieces }),
+        1 => Just(Part::Redacted),
     ]
 }
 
@@ -132,6 +135,7 @@ fn write_chat(parts: &[Part], end: End) -> Written {
                 }
                 tool_index += 1;
             }
+            Part::Redacted => {}
         }
     }
     let decisive = out.len();
@@ -246,6 +250,7 @@ fn write_responses(parts: &[Part], end: End) -> Written {
                     json!({"output_index": i, "item": item(&whole, "completed")}),
                 );
             }
+            Part::Redacted => {}
         }
     }
     let decisive = out.len();
@@ -300,6 +305,10 @@ fn write_messages(parts: &[Part], end: End) -> Written {
                     .map(|p| json!({"type": "thinking_delta", "thinking": p}))
                     .chain([json!({"type": "signature_delta", "signature": format!("SIG{i}")})])
                     .collect(),
+            ),
+            Part::Redacted => (
+                json!({"type": "redacted_thinking", "data": format!("RED{i}")}),
+                Vec::new(),
             ),
             Part::Tool { value, pieces } => {
                 any_tool = true;
@@ -362,6 +371,9 @@ struct Expected {
     reasoning: String,
     /// (id, name, arguments) of each tool call, in order.
     tools: Vec<(String, String, Value)>,
+    /// The opaque reasoning a chat client must get (signatures, redacted data, packed
+    /// reasoning items), space-separated; `None` where not checked.
+    opaque: Option<String>,
     end: End,
 }
 
@@ -370,12 +382,28 @@ fn expected(parts: &[Part], end: End, kind: UpstreamKind) -> Expected {
         text: String::new(),
         reasoning: String::new(),
         tools: Vec::new(),
+        opaque: None,
         end,
     };
+    let mut tokens = Vec::new();
     for (i, part) in parts.iter().enumerate() {
         match part {
             Part::Text(p) => out.text += &p.concat(),
-            Part::Reasoning(p) => out.reasoning += &p.concat(),
+            Part::Reasoning(p) => {
+                out.reasoning += &p.concat();
+                tokens.push(match kind {
+                    UpstreamKind::Messages => format!("SIG{i}"),
+                    _ => crate::translate::via_responses::pack_reasoning(
+                        &format!("rs_{i}"),
+                        &format!("ENC{i}"),
+                    ),
+                });
+            }
+            Part::Redacted => {
+                if kind == UpstreamKind::Messages {
+                    tokens.push(format!("redacted:RED{i}"));
+                }
+            }
             Part::Tool { value, pieces } => {
                 let id = match kind {
                     UpstreamKind::Messages => format!("toolu_{i}"),
@@ -386,6 +414,9 @@ fn expected(parts: &[Part], end: End, kind: UpstreamKind) -> Expected {
                 out.tools.push((id, format!("Tool{i}"), args));
             }
         }
+    }
+    if kind != UpstreamKind::Chat {
+        out.opaque = Some(tokens.join(" "));
     }
     out
 }
@@ -534,6 +565,7 @@ fn check_chat(body: &[u8], want: &Expected, legacy: bool) {
     let mut reasoning = String::new();
     let mut tools: Vec<(String, String, String)> = Vec::new();
     let mut finishes = Vec::new();
+    let mut opaque = String::new();
     for chunk in &chunks {
         for choice in chunk["choices"].as_array().into_iter().flatten() {
             if let Some(reason) = choice["finish_reason"].as_str() {
@@ -546,6 +578,7 @@ fn check_chat(body: &[u8], want: &Expected, legacy: bool) {
             let delta = &choice["delta"];
             text += delta["content"].as_str().unwrap_or_default();
             reasoning += delta["reasoning_text"].as_str().unwrap_or_default();
+            opaque += delta["reasoning_opaque"].as_str().unwrap_or_default();
             for call in delta["tool_calls"].as_array().into_iter().flatten() {
                 let index = usize::try_from(call["index"].as_u64().unwrap_or(u64::MAX))
                     .unwrap_or(usize::MAX);
@@ -576,6 +609,9 @@ fn check_chat(body: &[u8], want: &Expected, legacy: bool) {
             assert_eq!(finishes, [expected_finish]);
             if !legacy {
                 assert_eq!(reasoning, want.reasoning);
+                if let Some(want) = &want.opaque {
+                    assert_eq!(&opaque, want);
+                }
                 let got: Vec<_> = tools
                     .iter()
                     .map(|(id, name, args)| (id.clone(), name.clone(), parsed(args)))
