@@ -8,7 +8,6 @@
 //! upstream failure or truncation ends the stream with an Anthropic `error` event, never a
 //! made-up `message_stop`.
 
-use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
 
@@ -58,25 +57,19 @@ pub(crate) fn translated_response<E>(
 where
     E: std::error::Error + Send + Sync + 'static,
 {
-    let body = Body::from_stream(translate(
+    streaming(translate(
         upstream.boxed(),
         source,
         requested,
         input_tokens,
         ping_every,
         log,
-    ));
-    builder()
-        .body(body)
-        .unwrap_or_else(|_| Response::new(Body::empty()))
+    ))
 }
 
-struct State<E> {
-    sse: sse_stream::SseByteStream<BoxStream<'static, Result<Bytes, E>>>,
+struct State {
     source: Source,
     translator: StreamTranslator,
-    pending: VecDeque<Bytes>,
-    done: bool,
     log: RequestLog,
 }
 
@@ -93,87 +86,60 @@ where
     E: std::error::Error + Send + Sync + 'static,
 {
     let state = State {
-        sse: sse_stream::SseByteStream::new(upstream),
         source,
         translator: StreamTranslator::new(requested, input_tokens),
-        pending: VecDeque::new(),
-        done: false,
         log,
     };
-    futures_util::stream::unfold(state, move |mut st| async move {
-        loop {
-            // Everything ready goes out as one body frame: one write to the client per upstream
-            // read, not one per event.
-            if !st.pending.is_empty() {
-                let mut out = bytes::BytesMut::new();
-                for frame in st.pending.drain(..) {
-                    out.extend_from_slice(&frame);
-                }
-                return Some((Ok(out.freeze()), st));
-            }
-            if st.done {
-                return None;
-            }
-            let next = match tokio::time::timeout(ping_every, st.sse.next()).await {
-                Err(_) => {
-                    st.pending.push_back(frame(&StreamEvent::Ping));
-                    continue;
-                }
-                Ok(next) => next,
-            };
-            handle(&mut st, next);
-            // Events already parsed from the same read are translated now, not one wake-up each.
-            while !st.done {
-                match futures_util::FutureExt::now_or_never(st.sse.next()) {
-                    Some(next) => handle(&mut st, next),
-                    None => break,
-                }
-            }
-        }
-    })
+    drive(upstream, state, frame(&StreamEvent::Ping), ping_every)
 }
 
-/// Translates one upstream item (an SSE event, a read error, or the end) into framed events.
-fn handle<E: std::error::Error>(
-    st: &mut State<E>,
-    next: Option<Result<sse_stream::Sse, sse_stream::Error>>,
-) {
-    let events = match next {
-        Some(Ok(event)) => match event.data.as_deref().map(str::trim) {
-            None | Some("") => Vec::new(),
-            Some(data) => {
-                let mut events = Vec::new();
-                for pivot in st.source.decode(data) {
-                    events.extend(match pivot {
-                        Pivot::Chunk(chunk) => {
-                            log_usage(&st.log, &chunk);
-                            st.translator.push(&chunk)
-                        }
-                        Pivot::Done => st.translator.finish(),
-                        Pivot::Failed(message) => st.translator.fail(&message, "api_error"),
-                    });
+impl Translating for State {
+    /// Translates one upstream item (an SSE event, a read error, or the end) into framed
+    /// events.
+    fn handle(
+        &mut self,
+        next: Option<Result<sse_stream::Sse, sse_stream::Error>>,
+        out: &mut bytes::BytesMut,
+    ) {
+        let st = self;
+        let events = match next {
+            Some(Ok(event)) => match event.data.as_deref().map(str::trim) {
+                None | Some("") => Vec::new(),
+                Some(data) => {
+                    let mut events = Vec::new();
+                    for pivot in st.source.decode(data) {
+                        events.extend(match pivot {
+                            Pivot::Chunk(chunk) => {
+                                log_usage(&st.log, &chunk);
+                                st.translator.push(&chunk)
+                            }
+                            Pivot::Done => st.translator.finish(),
+                            Pivot::Failed(message) => st.translator.fail(&message, "api_error"),
+                        });
+                    }
+                    events
                 }
-                events
+            },
+            Some(Err(err)) => st
+                .translator
+                .fail(&format!("the upstream stream failed: {err}"), "api_error"),
+            None => st.translator.finish(),
+        };
+        for event in &events {
+            match event {
+                StreamEvent::MessageStart { message } => {
+                    st.log.usage(Some(message.usage.input_tokens), None);
+                }
+                StreamEvent::Error { error } => st.log.broken(error.message.clone()),
+                _ => {}
             }
-        },
-        Some(Err(err)) => st
-            .translator
-            .fail(&format!("the upstream stream failed: {err}"), "api_error"),
-        None => st.translator.finish(),
-    };
-    for event in &events {
-        match event {
-            StreamEvent::MessageStart { message } => {
-                st.log.usage(Some(message.usage.input_tokens), None);
-            }
-            StreamEvent::Error { error } => st.log.broken(error.message.clone()),
-            _ => {}
+            out.extend_from_slice(&frame(event));
         }
     }
-    if st.translator.is_finished() {
-        st.done = true;
+
+    fn finished(&self) -> bool {
+        self.translator.is_finished()
     }
-    st.pending.extend(events.iter().map(frame));
 }
 
 /// The upstream's own usage, with its cache and reasoning details, for the access log.
@@ -190,12 +156,6 @@ fn log_usage(log: &RequestLog, chunk: &ChatChunk) {
 /// The state of a stream translated event by event: the upstream's SSE events in, the
 /// client's frames out.
 trait Translating: Send + 'static {
-    /// The upstream body's error.
-    type Error: std::error::Error + Send + Sync + 'static;
-    /// The upstream, parsed as SSE.
-    fn sse(
-        &mut self,
-    ) -> &mut sse_stream::SseByteStream<BoxStream<'static, Result<Bytes, Self::Error>>>;
     /// Translates one upstream item (an event, a read error, or the end) into `out`.
     fn handle(
         &mut self,
@@ -206,30 +166,46 @@ trait Translating: Send + 'static {
     fn finished(&self) -> bool;
 }
 
-/// The response body of a [`Translating`] stream: everything one upstream read yields goes
-/// out as one frame (one write per read, not one per event), and `ping` after `ping_every`
-/// of upstream silence.
-fn drive<T: Translating>(state: T, ping: Bytes, ping_every: Duration) -> Response {
-    let body = futures_util::stream::unfold(state, move |mut st| {
+/// The client's body for a [`Translating`] stream over `upstream` (read with a real SSE
+/// parser): everything one upstream read yields goes out as one frame (one write per read, not
+/// one per event), and `ping` after `ping_every` of upstream silence.
+fn drive<E, T>(
+    upstream: BoxStream<'static, Result<Bytes, E>>,
+    state: T,
+    ping: Bytes,
+    ping_every: Duration,
+) -> impl Stream<Item = Result<Bytes, Infallible>> + Send + 'static
+where
+    E: std::error::Error + Send + Sync + 'static,
+    T: Translating,
+{
+    let sse = sse_stream::SseByteStream::new(upstream);
+    futures_util::stream::unfold((sse, state), move |(mut sse, mut st)| {
         let ping = ping.clone();
         async move {
             if st.finished() {
                 return None;
             }
             let mut out = bytes::BytesMut::new();
-            let Ok(next) = tokio::time::timeout(ping_every, st.sse().next()).await else {
-                return Some((Ok(ping), st));
+            let Ok(next) = tokio::time::timeout(ping_every, sse.next()).await else {
+                return Some((Ok(ping), (sse, st)));
             };
             st.handle(next, &mut out);
+            // Events already parsed from the same read are translated now, not one wake-up
+            // each.
             while !st.finished() {
-                match futures_util::FutureExt::now_or_never(st.sse().next()) {
+                match futures_util::FutureExt::now_or_never(sse.next()) {
                     Some(next) => st.handle(next, &mut out),
                     None => break,
                 }
             }
-            Some((Ok::<_, Infallible>(out.freeze()), st))
+            Some((Ok::<_, Infallible>(out.freeze()), (sse, st)))
         }
-    });
+    })
+}
+
+/// A streamed response with `body`.
+fn streaming(body: impl Stream<Item = Result<Bytes, Infallible>> + Send + 'static) -> Response {
     builder()
         .body(Body::from_stream(body))
         .unwrap_or_else(|_| Response::new(Body::empty()))
@@ -249,8 +225,7 @@ pub(crate) fn responses_response<E>(
 where
     E: std::error::Error + Send + Sync + 'static,
 {
-    struct St<E> {
-        sse: sse_stream::SseByteStream<BoxStream<'static, Result<Bytes, E>>>,
+    struct St {
         source: Source,
         translator: crate::translate::responses::StreamTranslator,
         keep: Option<super::translated::Keep>,
@@ -261,88 +236,78 @@ where
             out.extend_from_slice(format!("event: {name}\ndata: {data}\n\n").as_bytes());
         }
     }
-    fn handle<E: std::error::Error>(
-        st: &mut St<E>,
-        next: Option<Result<sse_stream::Sse, sse_stream::Error>>,
-        out: &mut bytes::BytesMut,
-    ) {
-        let events = match next {
-            Some(Ok(event)) => match event.data.as_deref().map(str::trim) {
-                None | Some("") => Vec::new(),
-                Some(data) => {
-                    let mut events = Vec::new();
-                    for pivot in st.source.decode(data) {
-                        events.extend(match pivot {
-                            Pivot::Chunk(chunk) => {
-                                log_usage(&st.log, &chunk);
-                                st.translator.push(&chunk)
-                            }
-                            Pivot::Done => st.translator.finish(),
-                            Pivot::Failed(message) => {
-                                st.log.broken(message.clone());
-                                st.translator.fail(&message)
-                            }
-                        });
-                    }
-                    events
-                }
-            },
-            Some(Err(err)) => {
-                let message = format!("the upstream stream failed: {err}");
-                st.log.broken(message.clone());
-                st.translator.fail(&message)
-            }
-            None => {
-                if st.translator.is_finished() {
-                    Vec::new()
-                } else if st.translator.has_finish_reason() {
-                    st.translator.finish()
-                } else {
-                    // The end without `[DONE]`: a cut, not a completion.
-                    let message = "the upstream ended the stream early".to_owned();
-                    st.log.broken(message.clone());
-                    st.translator.fail(&message)
-                }
-            }
-        };
-        if let Some((_, done)) = events
-            .iter()
-            .find(|(name, _)| name == "response.completed" || name == "response.incomplete")
-            && let Some(keep) = st.keep.take()
-        {
-            super::translated::keep_turn(keep, &done["response"]);
-        }
-        framed(events, out);
-    }
-    impl<E: std::error::Error + Send + Sync + 'static> Translating for St<E> {
-        type Error = E;
-        fn sse(&mut self) -> &mut sse_stream::SseByteStream<BoxStream<'static, Result<Bytes, E>>> {
-            &mut self.sse
-        }
+    impl Translating for St {
         fn handle(
             &mut self,
             next: Option<Result<sse_stream::Sse, sse_stream::Error>>,
             out: &mut bytes::BytesMut,
         ) {
-            handle(self, next, out);
+            let st = self;
+            let events = match next {
+                Some(Ok(event)) => match event.data.as_deref().map(str::trim) {
+                    None | Some("") => Vec::new(),
+                    Some(data) => {
+                        let mut events = Vec::new();
+                        for pivot in st.source.decode(data) {
+                            events.extend(match pivot {
+                                Pivot::Chunk(chunk) => {
+                                    log_usage(&st.log, &chunk);
+                                    st.translator.push(&chunk)
+                                }
+                                Pivot::Done => st.translator.finish(),
+                                Pivot::Failed(message) => {
+                                    st.log.broken(message.clone());
+                                    st.translator.fail(&message)
+                                }
+                            });
+                        }
+                        events
+                    }
+                },
+                Some(Err(err)) => {
+                    let message = format!("the upstream stream failed: {err}");
+                    st.log.broken(message.clone());
+                    st.translator.fail(&message)
+                }
+                None => {
+                    if st.translator.is_finished() {
+                        Vec::new()
+                    } else if st.translator.has_finish_reason() {
+                        st.translator.finish()
+                    } else {
+                        // The end without `[DONE]`: a cut, not a completion.
+                        let message = "the upstream ended the stream early".to_owned();
+                        st.log.broken(message.clone());
+                        st.translator.fail(&message)
+                    }
+                }
+            };
+            if let Some((_, done)) = events
+                .iter()
+                .find(|(name, _)| name == "response.completed" || name == "response.incomplete")
+                && let Some(keep) = st.keep.take()
+            {
+                super::translated::keep_turn(keep, &done["response"]);
+            }
+            framed(events, out);
         }
         fn finished(&self) -> bool {
             self.translator.is_finished()
         }
     }
     let state = St {
-        sse: sse_stream::SseByteStream::new(upstream.boxed()),
         source,
         translator,
         keep,
         log,
     };
     // Upstream silence: an SSE comment keeps the client's connection alive.
-    drive(
+    streaming(drive(
+        upstream.boxed(),
         state,
         super::routes::relay::keep_alive(crate::providers::Shape::Responses),
         ping_every,
-    )
+    ))
 }
 
 /// How chat chunks are written for the client.
@@ -397,8 +362,7 @@ pub(crate) fn chat_response<E>(
 where
     E: std::error::Error + Send + Sync + 'static,
 {
-    struct St<E> {
-        sse: sse_stream::SseByteStream<BoxStream<'static, Result<Bytes, E>>>,
+    struct St {
         source: Source,
         encoding: ChatEncoding,
         log: RequestLog,
@@ -407,7 +371,7 @@ where
         finish_seen: bool,
         created: u64,
     }
-    fn fail<E>(st: &mut St<E>, message: &str, out: &mut bytes::BytesMut) {
+    fn fail(st: &mut St, message: &str, out: &mut bytes::BytesMut) {
         st.log.broken(message.to_owned());
         st.finished = true;
         out.extend_from_slice(&super::routes::relay::broken_stream_event(
@@ -415,70 +379,59 @@ where
             message,
         ));
     }
-    fn handle<E: std::error::Error>(
-        st: &mut St<E>,
-        next: Option<Result<sse_stream::Sse, sse_stream::Error>>,
-        out: &mut bytes::BytesMut,
-    ) {
-        match next {
-            Some(Ok(event)) => {
-                let Some(data) = event
-                    .data
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|d| !d.is_empty())
-                else {
-                    return;
-                };
-                for pivot in st.source.decode(data) {
-                    match pivot {
-                        Pivot::Chunk(chunk) => {
-                            log_usage(&st.log, &chunk);
-                            st.finish_seen |=
-                                chunk.choices.iter().any(|c| c.finish_reason.is_some());
-                            if let Some(data) = st.encoding.encode(chunk, st.created) {
-                                out.extend_from_slice(format!("data: {data}\n\n").as_bytes());
-                            }
-                        }
-                        Pivot::Done => {
-                            st.finished = true;
-                            out.extend_from_slice(b"data: [DONE]\n\n");
-                        }
-                        Pivot::Failed(message) => fail(st, &message, out),
-                    }
-                    if st.finished {
-                        return;
-                    }
-                }
-            }
-            Some(Err(err)) => fail(st, &format!("the upstream stream failed: {err}"), out),
-            // An end right after the finish (no `[DONE]`) ended well, as on the other
-            // surfaces; before it, it is a cut.
-            None if st.finish_seen => {
-                st.finished = true;
-                out.extend_from_slice(b"data: [DONE]\n\n");
-            }
-            None => fail(st, "the upstream ended the stream early", out),
-        }
-    }
-    impl<E: std::error::Error + Send + Sync + 'static> Translating for St<E> {
-        type Error = E;
-        fn sse(&mut self) -> &mut sse_stream::SseByteStream<BoxStream<'static, Result<Bytes, E>>> {
-            &mut self.sse
-        }
+    impl Translating for St {
         fn handle(
             &mut self,
             next: Option<Result<sse_stream::Sse, sse_stream::Error>>,
             out: &mut bytes::BytesMut,
         ) {
-            handle(self, next, out);
+            let st = self;
+            match next {
+                Some(Ok(event)) => {
+                    let Some(data) = event
+                        .data
+                        .as_deref()
+                        .map(str::trim)
+                        .filter(|d| !d.is_empty())
+                    else {
+                        return;
+                    };
+                    for pivot in st.source.decode(data) {
+                        match pivot {
+                            Pivot::Chunk(chunk) => {
+                                log_usage(&st.log, &chunk);
+                                st.finish_seen |=
+                                    chunk.choices.iter().any(|c| c.finish_reason.is_some());
+                                if let Some(data) = st.encoding.encode(chunk, st.created) {
+                                    out.extend_from_slice(format!("data: {data}\n\n").as_bytes());
+                                }
+                            }
+                            Pivot::Done => {
+                                st.finished = true;
+                                out.extend_from_slice(b"data: [DONE]\n\n");
+                            }
+                            Pivot::Failed(message) => fail(st, &message, out),
+                        }
+                        if st.finished {
+                            return;
+                        }
+                    }
+                }
+                Some(Err(err)) => fail(st, &format!("the upstream stream failed: {err}"), out),
+                // An end right after the finish (no `[DONE]`) ended well, as on the other
+                // surfaces; before it, it is a cut.
+                None if st.finish_seen => {
+                    st.finished = true;
+                    out.extend_from_slice(b"data: [DONE]\n\n");
+                }
+                None => fail(st, "the upstream ended the stream early", out),
+            }
         }
         fn finished(&self) -> bool {
             self.finished
         }
     }
     let state = St {
-        sse: sse_stream::SseByteStream::new(upstream.boxed()),
         source,
         encoding,
         log,
@@ -486,11 +439,12 @@ where
         finish_seen: false,
         created: super::translated::now(),
     };
-    drive(
+    streaming(drive(
+        upstream.boxed(),
         state,
         super::routes::relay::keep_alive(crate::providers::Shape::Chat),
         ping_every,
-    )
+    ))
 }
 
 #[cfg(test)]
