@@ -177,6 +177,21 @@ pub(crate) fn foreign_to_claude(opaque: &str) -> bool {
     via_responses::unpack_reasoning(opaque).is_some() || opaque.starts_with("gAAAAA")
 }
 
+/// Between the tokens of an opaque reasoning string that carries several (packed reasoning
+/// items, signatures, redacted thinking): a space, in neither ids nor base64.
+pub(crate) const TOKEN_SEPARATOR: char = ' ';
+
+/// Adds `token` to an answer's opaque reasoning, after a separator when there is one already.
+pub(crate) fn push_opaque(opaque: &mut Option<String>, token: &str) {
+    match opaque {
+        Some(all) => {
+            all.push(TOKEN_SEPARATOR);
+            all.push_str(token);
+        }
+        None => *opaque = Some(token.to_owned()),
+    }
+}
+
 /// A one-choice chat chunk on the pivot.
 pub(crate) fn pivot_chunk(
     id: &str,

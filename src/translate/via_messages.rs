@@ -467,17 +467,6 @@ fn thinking_blocks(thinking: &str, opaque: &str) -> Vec<Value> {
     blocks
 }
 
-/// Adds `token` to an opaque reasoning string, space-separated.
-fn push_token(opaque: &mut Option<String>, token: &str) {
-    match opaque {
-        Some(all) => {
-            all.push(' ');
-            all.push_str(token);
-        }
-        None => *opaque = Some(token.to_owned()),
-    }
-}
-
 /// Translates a whole Messages answer into a chat completion answering `model`.
 pub fn answer(message: &Value, model: &str) -> Result<ChatResponse, TranslateError> {
     let content = message
@@ -498,11 +487,11 @@ pub fn answer(message: &Value, model: &str) -> Result<ChatResponse, TranslateErr
                     answer.reasoning.push(text("thinking").to_owned());
                 }
                 if !text("signature").is_empty() {
-                    push_token(&mut answer.opaque, text("signature"));
+                    super::push_opaque(&mut answer.opaque, text("signature"));
                 }
             }
             Some("redacted_thinking") if !text("data").is_empty() => {
-                push_token(&mut answer.opaque, &format!("{REDACTED}{}", text("data")));
+                super::push_opaque(&mut answer.opaque, &format!("{REDACTED}{}", text("data")));
             }
             Some("tool_use") => answer.calls.push(pivot_call(
                 text("id"),
@@ -555,7 +544,7 @@ impl Decoder {
         self.opaque_block = index;
         Delta {
             reasoning_opaque: Some(match separate {
-                true => format!(" {piece}"),
+                true => format!("{}{piece}", super::TOKEN_SEPARATOR),
                 false => piece.to_owned(),
             }),
             ..Delta::default()

@@ -51,15 +51,11 @@ pub(crate) fn pack_reasoning(id: &str, encrypted: &str) -> String {
     format!("{id}{OPAQUE_SEPARATOR}{encrypted}")
 }
 
-/// Between the packed items of an answer with several reasoning items (a space: in neither
-/// ids nor base64).
-const ITEM_SEPARATOR: char = ' ';
-
 /// The reasoning items packed by [`pack_reasoning`] (several joined by a space), or `None` for
 /// another vendor's opaque.
 pub(crate) fn unpack_reasoning(opaque: &str) -> Option<Vec<(&str, &str)>> {
     opaque
-        .split(ITEM_SEPARATOR)
+        .split(super::TOKEN_SEPARATOR)
         .filter(|part| !part.is_empty())
         .map(|part| {
             let (id, encrypted) = part.split_once(OPAQUE_SEPARATOR)?;
@@ -420,14 +416,7 @@ pub fn answer(response: &Value, model: &str) -> Result<ChatResponse, TranslateEr
                     item.get("id").and_then(Value::as_str),
                     item.get("encrypted_content").and_then(Value::as_str),
                 ) {
-                    let packed = pack_reasoning(id, encrypted);
-                    match &mut answer.opaque {
-                        Some(all) => {
-                            all.push(ITEM_SEPARATOR);
-                            all.push_str(&packed);
-                        }
-                        None => answer.opaque = Some(packed),
-                    }
+                    super::push_opaque(&mut answer.opaque, &pack_reasoning(id, encrypted));
                 }
             }
             Some("function_call") => answer.calls.push(pivot_call(
@@ -625,7 +614,7 @@ impl Decoder {
                 // Chat clients join opaque deltas: the items after the first are separated.
                 let mut packed = pack_reasoning(id, encrypted);
                 if self.opaque_items > 0 {
-                    packed.insert(0, ITEM_SEPARATOR);
+                    packed.insert(0, super::TOKEN_SEPARATOR);
                 }
                 self.opaque_items += 1;
                 let delta = Delta {
