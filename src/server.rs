@@ -120,27 +120,18 @@ async fn edge(
         // its ledger row and metrics, under the route it was sent to; one refused for want of
         // a key or by the web-page guard is counted in the metrics only, so that no one without
         // a key can make the server write to disk.
-        if let Some(route) = model_route(&req)
+        let route = model_route(&req);
+        if let Some(route) = route
             && let Some(log) = req.extensions().get::<log::RequestLog>()
         {
             log.with(|f| f.route = Some(route));
         }
-        let unauthenticated = || {
-            if let Some(log) = req.extensions().get::<log::RequestLog>() {
-                log.with(|f| f.unauthenticated = true);
-            }
-        };
         if let Some(refused) = guard.check(&req) {
-            unauthenticated();
+            unauthenticated(&req);
             return refused.into_response_for(surface_for(&req));
         }
         match admit(&state, &req) {
-            Err(refused) => {
-                if refused.status() == axum::http::StatusCode::UNAUTHORIZED {
-                    unauthenticated();
-                }
-                *refused
-            }
+            Err(refused) => *refused,
             Ok(key_name) => {
                 if let (Some(name), Some(log)) =
                     (key_name, req.extensions().get::<log::RequestLog>())
@@ -178,7 +169,7 @@ async fn edge(
                     // heavy request's turn (so that memory stays bounded however many come),
                     // and its size decides where it is parsed.
                     None if req.headers().contains_key(header::TRANSFER_ENCODING)
-                        && model_route(&req).is_some() =>
+                        && route.is_some() =>
                     {
                         let surface = surface_for(&req);
                         let permit = HEAVY.acquire().await.ok();
@@ -205,6 +196,14 @@ async fn edge(
         }
     })
     .await
+}
+
+/// Marks a request refused for want of a valid key (or by the web-page guard): counted in the
+/// metrics, never written to the ledger.
+fn unauthenticated(req: &Request) {
+    if let Some(log) = req.extensions().get::<log::RequestLog>() {
+        log.with(|f| f.unauthenticated = true);
+    }
 }
 
 /// The ledger's route name of a model request (`POST` to a model endpoint), before any
@@ -386,6 +385,7 @@ fn admit(state: &AppState, req: &Request) -> Result<Option<crate::keys::NamedKey
         .map(str::trim);
     let surface = surface_for(req);
     let Some(key) = presented else {
+        unauthenticated(req);
         return Err(Box::new(ApiError::Unauthorized.into_response_for(surface)));
     };
     if single.is_some_and(|expected| constant_time_eq(key.as_bytes(), expected.as_bytes())) {
@@ -394,6 +394,7 @@ fn admit(state: &AppState, req: &Request) -> Result<Option<crate::keys::NamedKey
     match state.keys.admit(key) {
         Ok(named) => Ok(Some(named)),
         Err(crate::keys::Refusal::Unknown) => {
+            unauthenticated(req);
             Err(Box::new(ApiError::Unauthorized.into_response_for(surface)))
         }
         Err(crate::keys::Refusal::RateLimited {

@@ -259,14 +259,15 @@ async fn run(
     let mut too_small: Option<u64> = None;
     let mut translation = Translation::default();
     // Stop sequences keep a Messages request off the Responses API, which has none.
-    let stops = !plan.rules.stop.is_empty()
-        || match &inbound.messages {
-            Some(request) => request
-                .stop_sequences
-                .as_ref()
-                .is_some_and(|s| !s.is_empty()),
-            None => memchr::memmem::find(&inbound.body, b"\"stop_sequences\"").is_some(),
-        };
+    let stops = inbound.surface == Shape::Messages
+        && (!plan.rules.stop.is_empty()
+            || match &inbound.messages {
+                Some(request) => request
+                    .stop_sequences
+                    .as_ref()
+                    .is_some_and(|s| !s.is_empty()),
+                None => memchr::memmem::find(&inbound.body, b"\"stop_sequences\"").is_some(),
+            });
     'passes: loop {
         let all_open = plan
             .candidates
@@ -758,13 +759,13 @@ fn responses_request(
         translation.pending = None;
         return Ok((request, previous));
     }
+    // A text input is one user message.
+    let said = |text: &str| serde_json::json!({"type": "message", "role": "user", "content": text});
     let own = match &parent {
         // The conversation so far, then the request's own items (moved, not copied).
         Some(parent) => {
             let items = match request.remove("input") {
-                Some(Value::String(text)) => {
-                    vec![serde_json::json!({"type": "message", "role": "user", "content": text})]
-                }
+                Some(Value::String(text)) => vec![said(&text)],
                 Some(Value::Array(items)) => items,
                 _ => Vec::new(),
             };
@@ -779,10 +780,7 @@ fn responses_request(
         }
         // The own input as a JSON array, written from the parsed request (not copied).
         None => match request.get("input") {
-            Some(Value::String(text)) => {
-                serde_json::json!([{"type": "message", "role": "user", "content": text}])
-                    .to_string()
-            }
+            Some(Value::String(text)) => Value::Array(vec![said(text)]).to_string(),
             Some(items @ Value::Array(_)) => items.to_string(),
             _ => "[]".to_owned(),
         },

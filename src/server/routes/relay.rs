@@ -404,17 +404,20 @@ fn normalise_completion_bytes(
     }
     if !must_merge && peek.choices.len() <= 1 {
         // One choice (Copilot's usual answer): the missing members spliced into the bytes.
-        let mut out = Some(bytes.to_vec());
-        if no_logprobs {
-            out = out.and_then(|b| insert_member_after(&b, br#""choices":[{"#, "logprobs", "null"));
-        }
-        if no_refusal {
-            out = out.and_then(|b| insert_member_after(&b, br#""message":{"#, "refusal", "null"));
-        }
-        if peek.object.is_none() {
-            out = out.and_then(|b| insert_first_member(&b, "object", "\"chat.completion\""));
-        }
-        if let Some(out) = out {
+        let spliced = || {
+            let mut out = std::borrow::Cow::Borrowed(&bytes[..]);
+            if no_logprobs {
+                out = insert_member_after(&out, br#""choices":[{"#, "logprobs", "null")?.into();
+            }
+            if no_refusal {
+                out = insert_member_after(&out, br#""message":{"#, "refusal", "null")?.into();
+            }
+            if peek.object.is_none() {
+                out = insert_first_member(&out, "object", "\"chat.completion\"")?.into();
+            }
+            Some(out.into_owned())
+        };
+        if let Some(out) = spliced() {
             return Ok(Bytes::from(out));
         }
     }
