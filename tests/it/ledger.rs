@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use serde_json::{Value, json};
 
 use crate::fake::Reply;
-use crate::proxy::{client, fixture, pieces, post, signed_in};
+use crate::proxy::{client, fixture, get_json, pieces, post, signed_in};
 use crate::server::Proxy;
 use crate::support::{TestContext, stderr, stdout};
 
@@ -427,14 +427,7 @@ async fn a_broken_ledger_never_fails_a_request() {
         .filter(|l| l.contains("usage ledger off"))
         .count();
     assert_eq!(line, 1, "{}", proxy.log());
-    let health: Value = client()
-        .get(format!("{}/health", proxy.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Value = get_json(&proxy, "/health").await;
     assert_eq!(health["ledger"]["enabled"], false);
     assert!(
         health["ledger"]["disabled_reason"]
@@ -543,14 +536,7 @@ async fn a_disk_that_fills_up_turns_the_ledger_off_and_requests_go_on() {
         "{}",
         off[0]
     );
-    let health: Value = client()
-        .get(format!("{}/health", proxy.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Value = get_json(&proxy, "/health").await;
     assert_eq!(health["ledger"]["enabled"], false, "{health}");
     drop(proxy);
     // What was written before the disk filled is intact.
@@ -614,14 +600,7 @@ async fn budgets_reject_or_reroute_when_spent() {
         .unwrap();
     assert_eq!(resp.status(), 429);
     assert_eq!(resp.json::<Value>().await.unwrap()["type"], "error");
-    let health: Value = client()
-        .get(format!("{}/health", proxy.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Value = get_json(&proxy, "/health").await;
     assert!(
         health["spent_credits"]["today"].as_f64().unwrap() > 1.0,
         "{health}"

@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use serde_json::{Value, json};
 
 use crate::fake::Reply;
-use crate::proxy::{chat_answer, client, post, signed_in};
+use crate::proxy::{chat_answer, client, get_json, post, signed_in};
 use crate::server::Proxy;
 use crate::support::TestContext;
 
@@ -167,14 +167,7 @@ async fn each_provider_is_reached_with_its_own_urls_and_credentials() {
     assert_eq!(sent.json()["model"], "gpt-41-dep");
 
     // Every catalogue in one list, owned by its provider; Copilot's first.
-    let v: Value = client()
-        .get(format!("{}/v1/models", proxy.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = get_json(&proxy, "/v1/models").await;
     let owner = |id: &str| -> String {
         v["data"]
             .as_array()
@@ -552,14 +545,7 @@ async fn one_budget_across_providers_and_breakers_that_open() {
 
     // p1 and p2 have now failed twice or more: their breakers are open. A request for `m`
     // tries them anyway (every target open), and /health shows them.
-    let v: Value = client()
-        .get(format!("{}/health", proxy.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = get_json(&proxy, "/health").await;
     let open: Vec<&str> = v["breakers"]
         .as_array()
         .unwrap()

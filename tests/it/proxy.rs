@@ -66,6 +66,18 @@ pub async fn post(proxy: &Proxy, path: &str, body: Value) -> reqwest::Response {
         .unwrap()
 }
 
+/// `GET path` on the proxy, its body as JSON.
+pub async fn get_json(proxy: &Proxy, path: &str) -> Value {
+    client()
+        .get(format!("{}{path}", proxy.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn chat_completions_pass_through_with_filled_limit_and_headers() {
     let ctx = signed_in();
@@ -265,14 +277,7 @@ async fn upstream_errors_keep_status_and_message_in_each_shape() {
 async fn models_health_usage_and_token_routes() {
     let ctx = signed_in();
     let proxy = Proxy::start(&ctx, &[], &[]);
-    let v: Value = client()
-        .get(format!("{}/v1/models", proxy.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = get_json(&proxy, "/v1/models").await;
     assert_eq!(v["object"], "list");
     let sonnet = v["data"]
         .as_array()
@@ -301,14 +306,7 @@ async fn models_health_usage_and_token_routes() {
     // Embedding models cannot answer /v1/messages: not in the Anthropic list.
     assert!(!v.to_string().contains("text-embedding-3-small"));
     // One model by id, in either shape; unknown ids get a 404 in that shape.
-    let v: Value = client()
-        .get(format!("{}/v1/models/claude-sonnet-4.5", proxy.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = get_json(&proxy, "/v1/models/claude-sonnet-4.5").await;
     assert_eq!(v["object"], "model");
     assert_eq!(v["max_output_tokens"], 16000);
     let v: Value = client()
@@ -336,26 +334,12 @@ async fn models_health_usage_and_token_routes() {
         "not_found_error"
     );
 
-    let v: Value = client()
-        .get(format!("{}/health", proxy.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = get_json(&proxy, "/health").await;
     assert_eq!(v["status"], "ok");
     assert_eq!(v["user"], "octocat");
     let resp = client().head(&proxy.url).send().await.unwrap();
     assert_eq!(resp.status(), 200);
-    let v: Value = client()
-        .get(format!("{}/usage", proxy.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = get_json(&proxy, "/usage").await;
     assert_eq!(v["copilot_plan"], "individual");
     let resp = client()
         .get(format!("{}/token", proxy.url))
@@ -378,14 +362,7 @@ async fn models_health_usage_and_token_routes() {
     assert_eq!(resp.status(), 403);
 
     let exposed = Proxy::start(&ctx, &["--expose-token"], &[]);
-    let v: Value = client()
-        .get(format!("{}/token", exposed.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = get_json(&exposed, "/token").await;
     assert!(v["token"].as_str().unwrap().starts_with("tid=cop-"));
     // Never to a web page, whatever CORS allows elsewhere.
     let resp = client()
@@ -663,14 +640,7 @@ async fn the_copilot_token_is_refreshed_on_schedule_and_failures_are_survived() 
         "{}",
         proxy.log()
     );
-    let v: Value = client()
-        .get(format!("{}/v1/models", proxy.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = get_json(&proxy, "/v1/models").await;
     assert_eq!(v["object"], "list");
     let resp = client()
         .get(format!("{}/health", proxy.url))
