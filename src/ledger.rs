@@ -2,8 +2,10 @@
 //!
 //! **Writes never make a request wait.** The request path hands a [`Row`] to
 //! [`Ledger::record`], which puts it in a bounded channel (`try_send`: a full queue drops the
-//! row and counts it, never blocks). One writer thread owns the database connection and writes
-//! rows in batches (up to [`BATCH`] rows or [`BATCH_WAIT`], one transaction each), keeps a daily
+//! row and counts it, never blocks). One writer thread owns the database connection. It is not
+//! woken per row (at thousands of requests a second, a wake-up per row cost more CPU than the
+//! write): it sleeps [`BATCH_WAIT`], or until the queue is half full or the ledger closes, then
+//! writes what is queued in batches of up to [`BATCH`] rows, one transaction each, keeps a daily
 //! roll-up beside them in the same transaction, and prunes raw rows older than `keep_days` in
 //! small batches. At shutdown [`Ledger::close`] drains the queue.
 //!
@@ -22,7 +24,7 @@ pub(crate) mod store;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -35,8 +37,10 @@ pub(crate) const FILE: &str = "ledger.sqlite";
 pub(crate) const QUEUE: usize = 8_192;
 /// Rows per transaction at most.
 pub(crate) const BATCH: usize = 512;
-/// Longest wait before a partial batch is written.
+/// Longest wait before queued rows are written.
 pub(crate) const BATCH_WAIT: Duration = Duration::from_millis(200);
+/// Queued rows at which a sender wakes the writer before its [`BATCH_WAIT`] is over.
+const WAKE_AT: u64 = (QUEUE / 2) as u64;
 /// Default days of raw rows kept.
 pub(crate) const DEFAULT_KEEP_DAYS: u32 = 90;
 
@@ -133,30 +137,30 @@ impl Tokens {
 }
 
 /// One request, as the ledger keeps it. No prompt or answer text (see `bodies`).
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Row {
     /// Unix milliseconds at the start.
     pub(crate) ts_ms: i64,
     /// The request id (also in the access log).
     pub(crate) request_id: String,
     /// `chat`, `responses`, `messages`, `embeddings`.
-    pub(crate) route: String,
+    pub(crate) route: &'static str,
     /// The model the client named.
     pub(crate) client_model: Option<String>,
     /// The provider that answered (or failed last).
-    pub(crate) provider: Option<String>,
+    pub(crate) provider: Option<Arc<str>>,
     /// The provider's model id.
     pub(crate) upstream_model: Option<String>,
     /// `passthrough` or `translated`.
-    pub(crate) shape: Option<String>,
+    pub(crate) shape: Option<&'static str>,
     /// HTTP status sent to the client.
     pub(crate) status: u16,
     /// Why it failed: `client`, `upstream`, `timeout`, `connect`, `stream`, `cancelled`, `local`.
-    pub(crate) error_class: Option<String>,
+    pub(crate) error_class: Option<&'static str>,
     /// Streamed answer.
     pub(crate) stream: bool,
     /// `user` or `agent`.
-    pub(crate) initiator: Option<String>,
+    pub(crate) initiator: Option<&'static str>,
     /// Tokens.
     pub(crate) tokens: Tokens,
     /// Time to the first byte of the answer.
@@ -186,10 +190,8 @@ pub(crate) struct Row {
     /// Legacy premium requests: the model's multiplier for a user-initiated request.
     pub(crate) premium_units: Option<f64>,
     /// The request body, only with `[ledger] bodies = true`.
-    #[serde(skip)]
     pub(crate) request_body: Option<bytes::Bytes>,
     /// The answer body (whole answers only), only with `[ledger] bodies = true`.
-    #[serde(skip)]
     pub(crate) response_body: Option<bytes::Bytes>,
 }
 
@@ -262,6 +264,8 @@ pub(crate) struct Ledger {
     tx: Mutex<Option<SyncSender<Box<Row>>>>,
     shared: Arc<Shared>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// The writer thread, to wake it early (a half-full queue, closing).
+    wake: Option<std::thread::Thread>,
     bodies: bool,
 }
 
@@ -283,6 +287,7 @@ impl Ledger {
                 tx: Mutex::new(None),
                 shared: Arc::clone(&shared),
                 writer: Mutex::new(None),
+                wake: None,
                 bodies: false,
             }
             .with_reason(reason)
@@ -308,6 +313,7 @@ impl Ledger {
             Ok(handle) => Self {
                 tx: Mutex::new(Some(tx)),
                 shared,
+                wake: Some(handle.thread().clone()),
                 writer: Mutex::new(Some(handle)),
                 bodies: settings.bodies,
             },
@@ -358,7 +364,11 @@ impl Ledger {
         let Some(tx) = guard.as_ref() else { return };
         match tx.try_send(Box::new(row)) {
             Ok(()) => {
-                self.shared.queued.fetch_add(1, Ordering::Relaxed);
+                if self.shared.queued.fetch_add(1, Ordering::Relaxed) + 1 == WAKE_AT
+                    && let Some(writer) = &self.wake
+                {
+                    writer.unpark();
+                }
             }
             Err(TrySendError::Full(_)) => {
                 let dropped = self.shared.dropped.fetch_add(1, Ordering::Relaxed) + 1;
@@ -378,6 +388,9 @@ impl Ledger {
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .take(),
         );
+        if let Some(writer) = &self.wake {
+            writer.unpark();
+        }
         let writer = self
             .writer
             .lock()
@@ -417,7 +430,8 @@ const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 /// Rows deleted per prune step.
 const PRUNE_STEP: usize = 5_000;
 
-/// The writer thread: batches in transactions, prunes now and then, stops when every sender is
+/// The writer thread: sleeps [`BATCH_WAIT`] (or until woken), writes what is queued in
+/// transactions of up to [`BATCH`] rows, prunes now and then, and stops once every sender is
 /// gone and the queue is empty.
 fn write_loop(
     mut store: impl store::Store,
@@ -427,34 +441,33 @@ fn write_loop(
 ) {
     let mut last_prune: Option<Instant> = None;
     let mut batch: Vec<Row> = Vec::with_capacity(BATCH);
-    loop {
-        let first = match rx.recv_timeout(BATCH_WAIT) {
-            Ok(row) => Some(row),
-            Err(RecvTimeoutError::Timeout) => None,
-            Err(RecvTimeoutError::Disconnected) => break,
-        };
-        batch.extend(first.map(|row| *row));
-        let deadline = Instant::now() + BATCH_WAIT;
-        while batch.len() < BATCH {
-            match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                Ok(row) => batch.push(*row),
-                Err(_) => break,
-            }
-        }
-        if !batch.is_empty() {
-            let n = batch.len() as u64;
-            shared.queued.fetch_sub(n, Ordering::Relaxed);
-            if shared.enabled.load(Ordering::Acquire) {
-                match store.write(&batch) {
-                    Ok(()) => {
-                        shared.written.fetch_add(n, Ordering::Relaxed);
+    let mut open = true;
+    while open {
+        std::thread::park_timeout(BATCH_WAIT);
+        // Everything queued now, a batch at a time; rows that arrive meanwhile go too.
+        loop {
+            match rx.try_recv() {
+                Ok(row) => {
+                    batch.push(*row);
+                    if batch.len() < BATCH {
+                        continue;
                     }
-                    Err(err) => shared.disable(store::explain_write_error(&err)),
                 }
+                Err(TryRecvError::Empty) => {}
+                Err(TryRecvError::Disconnected) => open = false,
             }
+            if batch.is_empty() {
+                break;
+            }
+            write_batch(&mut store, &batch, shared);
+            let full = batch.len() == BATCH;
             batch.clear();
+            if !full {
+                break;
+            }
         }
-        if shared.enabled.load(Ordering::Acquire)
+        if open
+            && shared.enabled.load(Ordering::Acquire)
             && last_prune.is_none_or(|at| at.elapsed() >= PRUNE_EVERY)
         {
             last_prune = Some(Instant::now());
@@ -471,18 +484,21 @@ fn write_loop(
             }
         }
     }
-    // Drain what arrived after the last batch (the senders are gone).
-    let rest: Vec<Row> = rx.try_iter().map(|row| *row).collect();
-    if !rest.is_empty() && shared.enabled.load(Ordering::Acquire) {
-        let n = rest.len() as u64;
-        match store.write(&rest) {
+    store.close();
+}
+
+/// Writes one batch; a failing write turns the ledger off.
+fn write_batch(store: &mut impl store::Store, batch: &[Row], shared: &Shared) {
+    let n = batch.len() as u64;
+    shared.queued.fetch_sub(n, Ordering::Relaxed);
+    if shared.enabled.load(Ordering::Acquire) {
+        match store.write(batch) {
             Ok(()) => {
                 shared.written.fetch_add(n, Ordering::Relaxed);
             }
             Err(err) => shared.disable(store::explain_write_error(&err)),
         }
     }
-    store.close();
 }
 
 /// Unix milliseconds now.

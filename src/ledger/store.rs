@@ -201,7 +201,7 @@ fn bucket_ms(bucket: i64) -> f64 {
 
 /// `YYYY-MM-DD` (UTC) of a Unix millisecond time.
 pub(crate) fn day(ts_ms: i64) -> String {
-    let days = ts_ms.div_euclid(86_400_000);
+    let days = ts_ms.div_euclid(DAY_MS);
     // Civil from days (Howard Hinnant's algorithm).
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -216,8 +216,13 @@ pub(crate) fn day(ts_ms: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// Milliseconds in a day.
+const DAY_MS: i64 = 86_400_000;
+
 /// A roll-up group: day, provider, model, key name, initiator.
-type Group5 = (String, String, String, String, String);
+/// A roll-up group: day (days since the epoch), provider, model, key name, initiator; borrowed
+/// from the batch's rows, so grouping allocates nothing per row.
+type Group5<'a> = (i64, &'a str, &'a str, &'a str, &'a str);
 
 /// A roll-up group's sums within one batch.
 #[derive(Debug, Default)]
@@ -305,19 +310,17 @@ impl Store for SqliteStore {
                     row.bytes_out as i64,
                     row.ttfb_ms.map(bucket),
                 ])?;
-                let key = (
-                    day(row.ts_ms),
-                    row.provider.clone().unwrap_or_default(),
+                let key: Group5<'_> = (
+                    row.ts_ms.div_euclid(DAY_MS),
+                    row.provider.as_deref().unwrap_or_default(),
                     row.upstream_model
-                        .clone()
-                        .or_else(|| row.client_model.clone())
+                        .as_deref()
+                        .or(row.client_model.as_deref())
                         .unwrap_or_default(),
-                    row.key_name.clone().unwrap_or_default(),
-                    row.initiator.clone().unwrap_or_default(),
+                    row.key_name.as_deref().unwrap_or_default(),
+                    row.initiator.unwrap_or_default(),
                 );
-                *latency
-                    .entry((key.clone(), bucket(row.total_ms)))
-                    .or_default() += 1;
+                *latency.entry((key, bucket(row.total_ms))).or_default() += 1;
                 let sum = totals.entry(key).or_default();
                 sum.requests += 1;
                 sum.errors += i64::from(row.error_class.is_some());
@@ -343,12 +346,13 @@ impl Store for SqliteStore {
                  ON CONFLICT (day, provider, upstream_model, key_name, initiator, bucket)
                  DO UPDATE SET n = n + excluded.n",
             )?;
-            for (((day, provider, model, key, initiator), b), n) in &latency {
+            for (((days, provider, model, key, initiator), b), n) in &latency {
+                let day = day(days * DAY_MS);
                 histogram.execute(params![day, provider, model, key, initiator, b, n])?;
             }
-            for ((day, provider, model, key, initiator), t) in &totals {
+            for ((days, provider, model, key, initiator), t) in &totals {
                 daily.execute(params![
-                    day,
+                    day(days * DAY_MS),
                     provider,
                     model,
                     key,
@@ -974,7 +978,7 @@ mod tests {
         Row {
             ts_ms,
             request_id: format!("r{ts_ms}-{model}"),
-            route: "chat".into(),
+            route: "chat",
             client_model: Some(model.into()),
             provider: Some("copilot".into()),
             upstream_model: Some(model.into()),
