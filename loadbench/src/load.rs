@@ -13,7 +13,10 @@
 //!   CPU time over the window is divided by the SSE data events the client received.
 //!
 //! [`closed_loop_rotating`] is [`closed_loop`] cycling through several requests (the
-//! fail-over run gives every request one of many model names, see `main::failover_phase`).
+//! fail-over run gives every request one of many model names, see `main::failover_phase`);
+//! [`closed_loop_settled`] also lets the proxy settle before and after the window, so that
+//! work a request leaves behind (the usage ledger's batched writes, see `main::ledger_phase`)
+//! is counted with the window of its request.
 //!
 //! Every response is checked (status 200 and a marker in the body), so a fast wrong answer
 //! never passes for a fast answer.
@@ -145,17 +148,22 @@ impl Conn {
 
     /// A GET answered 200 (the body is read and dropped).
     pub async fn get_ok(&mut self, path: &str) -> anyhow::Result<()> {
+        self.get(path).await.map(drop)
+    }
+
+    /// A GET answered 200: its body.
+    pub async fn get(&mut self, path: &str) -> anyhow::Result<Bytes> {
         let request = Request::get(path)
             .header(HOST, self.host.clone())
             .body(Full::new(Bytes::new()))?;
         self.sender.ready().await?;
         let response = self.sender.send_request(request).await?;
         let status = response.status();
-        response.into_body().collect().await?;
+        let body = response.into_body().collect().await?.to_bytes();
         if status != StatusCode::OK {
             bail!("GET {path} answered {status}");
         }
-        Ok(())
+        Ok(body)
     }
 
     /// One complete non-streamed exchange, checked.
@@ -301,6 +309,11 @@ pub struct Point {
     pub cpu: Option<crate::proxy::Usage>,
     /// The machine's and this process's CPU ticks in the window.
     pub machine: Option<crate::proxy::Machine>,
+    /// Requests answered correctly during the warm-up (not measured, but sent: the ledger run
+    /// counts every request the proxy served).
+    pub warmup_requests: u64,
+    /// Failed requests during the warm-up.
+    pub warmup_errors: u64,
 }
 
 impl Point {
@@ -328,13 +341,15 @@ impl Point {
         quantile(&self.latencies_ns, p)
     }
 
-    /// Adds another window of the same measurement: latencies, lengths, errors and CPU
-    /// counters are summed.
+    /// Adds another window of the same measurement: latencies, lengths, errors, warm-up
+    /// counts and CPU counters are summed.
     pub fn merge(&mut self, other: Point) {
         self.latencies_ns.extend_from_slice(&other.latencies_ns);
         self.latencies_ns.sort_unstable();
         self.elapsed += other.elapsed;
         self.errors += other.errors;
+        self.warmup_requests += other.warmup_requests;
+        self.warmup_errors += other.warmup_errors;
         if self.first_error.is_none() {
             self.first_error = other.first_error;
         }
@@ -371,6 +386,8 @@ struct WorkerResult {
     latencies_ns: Vec<u64>,
     errors: u64,
     first_error: Option<String>,
+    warmup_requests: u64,
+    warmup_errors: u64,
 }
 
 impl WorkerResult {
@@ -400,6 +417,8 @@ async fn run_until(
                 Err(err) => {
                     if record {
                         result.fail(&err);
+                    } else {
+                        result.warmup_errors += 1;
                     }
                     tokio::time::sleep(Duration::from_millis(5)).await;
                     continue;
@@ -414,11 +433,15 @@ async fn run_until(
                 if record {
                     let ns = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
                     result.latencies_ns.push(ns);
+                } else {
+                    result.warmup_requests += 1;
                 }
             }
             Err(err) => {
                 if record {
                     result.fail(&err);
+                } else {
+                    result.warmup_errors += 1;
                 }
                 *conn = None;
             }
@@ -454,8 +477,32 @@ pub async fn closed_loop_rotating(
     duration: Duration,
     cpu_of: Option<u32>,
 ) -> anyhow::Result<Point> {
+    closed_loop_settled(
+        targets,
+        concurrency,
+        warmup,
+        duration,
+        cpu_of,
+        Duration::ZERO,
+    )
+    .await
+}
+
+/// [`closed_loop_rotating`], with the proxy's CPU counters read `settle` after the warm-up's
+/// last answer (the workers wait at the barrier meanwhile) and again `settle` after the
+/// window's last answer (the proxy is idle but for what the requests left behind). The
+/// window's length (`elapsed`, hence req/s) and the machine's counters still end with the
+/// last answer.
+pub async fn closed_loop_settled(
+    targets: &[Target],
+    concurrency: usize,
+    warmup: Duration,
+    duration: Duration,
+    cpu_of: Option<u32>,
+    settle: Duration,
+) -> anyhow::Result<Point> {
     if targets.is_empty() {
-        bail!("closed_loop_rotating needs at least one target");
+        bail!("closed_loop_settled needs at least one target");
     }
     let concurrency = concurrency.max(1);
     let ready = Arc::new(Barrier::new(concurrency + 1));
@@ -489,6 +536,9 @@ pub async fn closed_loop_rotating(
         });
     }
     ready.wait().await;
+    if !settle.is_zero() {
+        tokio::time::sleep(settle).await;
+    }
     let cpu_start = cpu_of.map(crate::proxy::usage).transpose()?;
     let machine_start = crate::proxy::machine().ok();
     let start = Instant::now();
@@ -498,6 +548,8 @@ pub async fn closed_loop_rotating(
         let result = joined.context("a load worker panicked")?;
         point.latencies_ns.extend_from_slice(&result.latencies_ns);
         point.errors += result.errors;
+        point.warmup_requests += result.warmup_requests;
+        point.warmup_errors += result.warmup_errors;
         if point.first_error.is_none() {
             point.first_error = result.first_error;
         }
@@ -505,6 +557,9 @@ pub async fn closed_loop_rotating(
     point.elapsed = start.elapsed();
     if let (Some(before), Ok(after)) = (machine_start, crate::proxy::machine()) {
         point.machine = Some(after.since(&before));
+    }
+    if !settle.is_zero() {
+        tokio::time::sleep(settle).await;
     }
     if let (Some(pid), Some(before)) = (cpu_of, cpu_start) {
         point.cpu = Some(crate::proxy::usage(pid)?.since(&before));

@@ -11,8 +11,13 @@
 //! `info` logging) repeat the request matrix and the stream TTFB only, to show what the access
 //! log costs. Last, the fail-over run starts one more proxy, with a config file routing one
 //! model name to a refusing provider first and another straight to the fake, and compares the
-//! two; with `--phases mixed`, a soak on one more fresh proxy closes the run ([`mixed`]):
-//! steady open-loop load cycling through every kind of request, upstream errors and client
+//! two. With `--phases ledger`, two more proxies run side by side, the usage ledger on (the
+//! default) in one and off (`[ledger] enabled = false`) in the other, under the same
+//! non-streamed load (concurrency 64 by default) in alternating windows: the CPU the ledger
+//! adds per request, and whether every request left its row (the proxy's `/metrics` for
+//! dropped rows, then `usage --local --json` after its stop; a missing row fails the run). With
+//! `--phases mixed`, a soak on one more fresh proxy closes the run ([`mixed`]): steady
+//! open-loop load cycling through every kind of request, upstream errors and client
 //! disconnects, with its memory and fds sampled every 30 s (`--phases` selects what runs).
 //!
 //! Routes ([`Route`]) pair the API the client speaks with the one the model is served on
@@ -40,9 +45,10 @@ use clap::Parser;
 use crate::fake::Fake;
 use crate::load::{Conn, Hold, Target};
 use crate::mixed::Kind;
-use crate::proxy::{Home, Proxy};
+use crate::proxy::{Home, LedgerGauges, Proxy};
 use crate::report::{
-    Api, ChunkRow, FailoverResult, HoldRow, MatrixRow, MixedResult, PassResult, Route, StreamRow,
+    Api, ChunkRow, FailoverResult, HoldRow, LedgerResult, LedgerRows, MatrixRow, MixedResult,
+    PassResult, Route, StreamRow,
 };
 
 /// A part of the run, for `--phases`.
@@ -58,6 +64,9 @@ enum Phase {
     Hold,
     /// Fail-over after a refused connection: a separate proxy with a config file (once).
     Failover,
+    /// Usage ledger on vs off: two proxies side by side at `--ledger-concurrency`, then the
+    /// rows the ledger-on one wrote (once, after the fail-over run).
+    Ledger,
     /// Huge request bodies on a fresh proxy: peak memory, and `/health` meanwhile (once).
     BigBodies,
     /// Steady open-loop mixed load for `--mixed-minutes` on a fresh proxy: a soak (once, last).
@@ -70,6 +79,21 @@ enum Phase {
 const FAILOVER_NAMES: usize = 256;
 /// The most consecutive failures the proxy accepts for `[routing] breaker_failures`.
 const FAILOVER_BREAKER_FAILURES: usize = 1000;
+
+/// The config file of the ledger run's ledger-off proxy (the ledger-on one has none).
+const LEDGER_OFF_CONFIG: &str =
+    "# Written by loadbench for its ledger run.\n[ledger]\nenabled = false\n";
+/// The ledger run's windows, `true` for the ledger-on proxy: on, off, off, on, twice, so that
+/// drift during the run weighs on both sides alike.
+const LEDGER_ORDER: [bool; 8] = [true, false, false, true, true, false, false, true];
+/// In the ledger run, the pause after the warm-up and after each window's last answer before
+/// the proxy's CPU counters are read: more than twice the ledger writer's longest wait for a
+/// batch (200 ms), so the warm-up's rows are written before a window opens and the window's
+/// own before it closes (both sides alike).
+const LEDGER_SETTLE: Duration = Duration::from_millis(500);
+/// `usage --local --json --since …` for the ledger run: under a day, so the report reads the
+/// raw rows only (the proxy's data directory is fresh: every row is this run's).
+const LEDGER_SINCE: &str = "12h";
 
 /// Load benchmark of copilot-api: the release binary against an in-process fake upstream,
 /// measured side by side with the fake alone, on 127.0.0.1 only.
@@ -160,7 +184,7 @@ struct Args {
     )]
     routes: Vec<Route>,
 
-    /// Parts of the run: matrix, ttfb, stream-chunks, hold, failover, big-bodies, mixed
+    /// Parts of the run: matrix, ttfb, stream-chunks, hold, failover, ledger, big-bodies, mixed
     /// (`hold` also needs `--streams` > 0; later passes only run `matrix` and `ttfb`).
     #[arg(
         long,
@@ -196,6 +220,16 @@ struct Args {
     /// direct (each side also warms up for `--warmup` first).
     #[arg(long, value_name = "SECS", default_value_t = 3.0)]
     failover_duration: f64,
+
+    /// Closed-loop connections of the ledger run (`--phases ledger`): non-streamed passthrough
+    /// requests to the ledger-on and the ledger-off proxy in turn.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    ledger_concurrency: usize,
+
+    /// Measured seconds per side of the ledger run, split into four windows each in the order
+    /// on, off, off, on, on, off, off, on (each side also warms up for `--warmup` first).
+    #[arg(long, value_name = "SECS", default_value_t = 6.0)]
+    ledger_duration: f64,
 
     /// Routes whose slow streams are held open (any of `--routes`' names).
     #[arg(
@@ -304,6 +338,14 @@ impl Args {
         {
             bail!("--failover-duration must be in (0, 30] seconds");
         }
+        if self.phase(Phase::Ledger) {
+            if !(self.ledger_duration > 0.0 && self.ledger_duration <= 60.0) {
+                bail!("--ledger-duration must be in (0, 60] seconds");
+            }
+            if !(1..=4096).contains(&self.ledger_concurrency) {
+                bail!("--ledger-concurrency must be in 1..=4096");
+            }
+        }
         if self.phase(Phase::Mixed) {
             if !(self.mixed_minutes > 0.0 && self.mixed_minutes <= 24.0 * 60.0) {
                 bail!("--mixed-minutes must be in (0, 1440]");
@@ -366,6 +408,13 @@ async fn run(args: &Args) -> anyhow::Result<()> {
     } else {
         None
     };
+    let ledger = if args.phase(Phase::Ledger) {
+        let first = args.log_levels.first().map(String::as_str);
+        let rust_log = first.filter(|level| *level != "default");
+        Some(ledger_phase(args, &fake, rust_log).await?)
+    } else {
+        None
+    };
     let big_bodies = if args.phase(Phase::BigBodies) {
         let first = args.log_levels.first().map(String::as_str);
         let rust_log = first.filter(|level| *level != "default");
@@ -393,6 +442,7 @@ async fn run(args: &Args) -> anyhow::Result<()> {
         slow_stream: (args.slow_chunks, Duration::from_millis(args.chunk_delay_ms)),
         passes,
         failover,
+        ledger,
         mixed,
     };
     let json = report.json();
@@ -404,6 +454,10 @@ async fn run(args: &Args) -> anyhow::Result<()> {
     if let Some(path) = &args.json_out {
         std::fs::write(path, serde_json::to_vec_pretty(&json)?)
             .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    // After the report, which shows the figures: a missing or dropped ledger row fails the run.
+    if let Some(problem) = report.ledger.as_ref().and_then(LedgerResult::problem) {
+        bail!("usage ledger: {problem}");
     }
     Ok(())
 }
@@ -870,6 +924,178 @@ async fn failover_phase(
     })
 }
 
+/// The ledger gauges of a running proxy's `GET /metrics`.
+async fn ledger_gauges(proxy: &Proxy) -> anyhow::Result<LedgerGauges> {
+    let body = Conn::open(proxy.addr)
+        .await?
+        .get("/metrics")
+        .await
+        .context("cannot read the proxy's /metrics")?;
+    Ok(LedgerGauges::parse(&String::from_utf8_lossy(&body)))
+}
+
+/// The rows `usage --local --json` counted: the sum of its groups' `requests` and `errors`
+/// (`{"since_ms", "until_ms", "by", "groups": [{"key", "requests", "errors", …}], "quota"}`).
+fn ledger_rows(json: &str) -> anyhow::Result<LedgerRows> {
+    let value: serde_json::Value =
+        serde_json::from_str(json).context("`usage --local --json` printed no JSON")?;
+    let groups = value
+        .get("groups")
+        .and_then(serde_json::Value::as_array)
+        .context("`usage --local --json` printed no `groups` array")?;
+    let mut rows = LedgerRows::default();
+    for group in groups {
+        let number = |key: &str| {
+            group
+                .get(key)
+                .and_then(serde_json::Value::as_u64)
+                .with_context(|| {
+                    format!("a group of `usage --local --json` lacks `{key}`: {group}")
+                })
+        };
+        rows.rows += number("requests")?;
+        rows.errors += number("errors")?;
+    }
+    Ok(rows)
+}
+
+/// The ledger run, on two proxies of its own started side by side (after the fail-over run):
+/// one with no config file (the ledger on, as by default), one with
+/// `[ledger] enabled = false`. Non-streamed passthrough requests at `--ledger-concurrency` go
+/// to one or the other in [`LEDGER_ORDER`]'s windows, each side warmed up before its first;
+/// the proxies' CPU counters are read [`LEDGER_SETTLE`] after the warm-up and after each
+/// window. Then the ledger-on proxy's `/metrics` (dropped rows, queue depth), its stop
+/// (SIGTERM drains the ledger's queue) and `usage --local --json` in its environment: the
+/// rows it wrote, to compare with the requests it answered (single call, warm-up, windows).
+async fn ledger_phase(
+    args: &Args,
+    fake: &Fake,
+    rust_log: Option<&str>,
+) -> anyhow::Result<LedgerResult> {
+    let label = rust_log.map_or_else(
+        || "RUST_LOG unset (default: info)".to_owned(),
+        |l| format!("RUST_LOG={l}"),
+    );
+    eprintln!(
+        "== ledger on vs off: two proxies side by side, concurrency {} ({label})",
+        args.ledger_concurrency
+    );
+    let on_home = Home::new()?;
+    let off_home = Home::new()?;
+    let config = off_home.path().join("ledger-off.toml");
+    std::fs::write(&config, LEDGER_OFF_CONFIG)
+        .with_context(|| format!("cannot write {}", config.display()))?;
+    fake.state.set_stream(args.fast_chunks, Duration::ZERO);
+    let on = Proxy::start(&args.bin, fake, &on_home, rust_log)
+        .await
+        .context("the ledger-on proxy did not start")?;
+    let off = Proxy::start_with_config(&args.bin, fake, &off_home, rust_log, Some(&config))
+        .await
+        .context("the proxy did not start with `[ledger] enabled = false`")?;
+    // Each side must be what it is named after before anything is measured.
+    for (side, proxy, want) in [("on", &on, 1.0), ("off", &off, 0.0)] {
+        let enabled = ledger_gauges(proxy).await?.enabled;
+        if enabled != Some(want) {
+            bail!(
+                "the ledger-{side} proxy reports copilot_api_ledger_enabled {enabled:?}, not {want}"
+            );
+        }
+    }
+    let on_target = proxy_target(&on, Route::Passthrough, false);
+    let off_target = proxy_target(&off, Route::Passthrough, false);
+    for (side, target) in [("on", &on_target), ("off", &off_target)] {
+        Conn::open(target.addr)
+            .await?
+            .call(target)
+            .await
+            .with_context(|| format!("the first request through the ledger-{side} proxy failed"))?;
+    }
+    // The one request above to the ledger-on proxy, answered.
+    let single_calls = 1;
+    let warmup = Duration::from_secs_f64(args.warmup);
+    let windows = LEDGER_ORDER.iter().filter(|&&on| on).count();
+    let window = Duration::from_secs_f64(args.ledger_duration / windows as f64);
+    let mut on_point = load::Point::default();
+    let mut off_point = load::Point::default();
+    for (i, &is_on) in LEDGER_ORDER.iter().enumerate() {
+        let (side, proxy, target) = if is_on {
+            ("on", &on, &on_target)
+        } else {
+            ("off", &off, &off_target)
+        };
+        eprintln!("ledger {side}: window {} of {}", i + 1, LEDGER_ORDER.len());
+        // Warm up each side once, before its first window.
+        let warm = if LEDGER_ORDER[..i].contains(&is_on) {
+            Duration::ZERO
+        } else {
+            warmup
+        };
+        let point = load::closed_loop_settled(
+            std::slice::from_ref(target),
+            args.ledger_concurrency,
+            warm,
+            window,
+            Some(proxy.pid),
+            LEDGER_SETTLE,
+        )
+        .await?;
+        if is_on {
+            on_point.merge(point);
+        } else {
+            off_point.merge(point);
+        }
+    }
+    let on_gauges = ledger_gauges(&on).await?;
+    let off_gauges = ledger_gauges(&off).await?;
+    let (on_memory, off_memory) = (on.memory()?, off.memory()?);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let log_lines = on
+        .log
+        .kept()
+        .into_iter()
+        .map(|l| format!("on: {l}"))
+        .chain(off.log.kept().into_iter().map(|l| format!("off: {l}")))
+        .collect();
+    let notable = (
+        on.log.notable.load(Ordering::Relaxed),
+        off.log.notable.load(Ordering::Relaxed),
+    );
+    let off_shutdown = off.stop().await;
+    let on_shutdown = on.stop().await;
+    eprintln!("ledger: counting the rows with `usage --local --json`");
+    let rows = proxy::run_command(
+        &args.bin,
+        fake,
+        &on_home,
+        rust_log,
+        &["usage", "--local", "--json", "--since", LEDGER_SINCE],
+    )
+    .await
+    .and_then(|stdout| ledger_rows(&stdout))
+    .map_err(|err| format!("{err:#}"));
+    let off_file = off_home.data_dir().join("ledger.sqlite").exists();
+    Ok(LedgerResult {
+        label,
+        concurrency: args.ledger_concurrency,
+        windows,
+        window,
+        settle: LEDGER_SETTLE,
+        on: on_point,
+        off: off_point,
+        single_calls,
+        on_gauges,
+        off_gauges,
+        on_memory,
+        off_memory,
+        rows,
+        off_file,
+        notable,
+        log_lines,
+        on_shutdown,
+        off_shutdown,
+    })
+}
+
 /// The request of a mixed-phase kind: an ordinary kind's is its route's (as in the matrix),
 /// the others name the fake's failing or slow model.
 fn mixed_target(proxy: &Proxy, kind: Kind) -> Target {
@@ -1072,6 +1298,74 @@ async fn big_bodies_phase(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The rows of `usage --local --json`'s output, in the shape the proxy prints it
+    /// (`src/cli/usage.rs`, groups serialised from `ledger::store::Group`), are summed over
+    /// the groups; anything else is an error, not zero rows.
+    #[test]
+    fn counts_the_rows_usage_local_prints() -> anyhow::Result<()> {
+        let group = |key: &str, requests: u64, errors: u64| {
+            serde_json::json!({"key": key, "requests": requests, "errors": errors,
+                "tokens_in": 12, "tokens_out": 3, "cache_read": 0, "cache_write": 0,
+                "credits": 0.5, "unpriced": 0, "premium_units": 0.0, "p50_ms": 1.0, "p95_ms": 2.0})
+        };
+        let printed = serde_json::json!({"since_ms": 1, "until_ms": 2, "by": "model",
+            "groups": [group("gpt-4o", 40_000, 2), group("", 3, 3)], "quota": null});
+        let rows = ledger_rows(&serde_json::to_string_pretty(&printed)?)?;
+        assert_eq!(
+            rows,
+            LedgerRows {
+                rows: 40_003,
+                errors: 5
+            }
+        );
+        let none = ledger_rows(r#"{"groups": [], "quota": null}"#)?;
+        assert_eq!(none, LedgerRows::default());
+        assert!(ledger_rows("No requests between … and … (UTC).").is_err());
+        assert!(ledger_rows(r#"{"quota": null}"#).is_err());
+        assert!(ledger_rows(r#"{"groups": [{"key": "gpt-4o"}]}"#).is_err());
+        Ok(())
+    }
+
+    /// The ledger run compares the rows written with the requests the load generator counts:
+    /// warm-up and window together must be every request the server answered (here the fake,
+    /// which counts its chat requests), and the settle pauses must not stretch the window.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_settled_closed_loop_counts_every_request() -> anyhow::Result<()> {
+        let fake = Fake::start(1)?;
+        let target = direct_target(&fake, Route::Passthrough, false);
+        let before = fake.state.chat_requests.load(Ordering::Relaxed);
+        let point = load::closed_loop_settled(
+            std::slice::from_ref(&target),
+            8,
+            Duration::from_millis(150),
+            Duration::from_millis(150),
+            Some(std::process::id()),
+            Duration::from_millis(400),
+        )
+        .await?;
+        let served = fake.state.chat_requests.load(Ordering::Relaxed) - before;
+        assert_eq!(
+            (point.errors, point.warmup_errors),
+            (0, 0),
+            "{:?}",
+            point.first_error
+        );
+        assert!(point.warmup_requests > 0 && point.requests() > 0);
+        assert_eq!(point.warmup_requests + point.requests(), served);
+        assert!(point.cpu.is_some());
+        // Window + settle would be the length with a settle inside it.
+        assert!(
+            point.elapsed < Duration::from_millis(550),
+            "{:?}",
+            point.elapsed
+        );
+        let mut merged = load::Point::default();
+        merged.merge(point.clone());
+        merged.merge(point.clone());
+        assert_eq!(merged.warmup_requests, 2 * point.warmup_requests);
+        Ok(())
+    }
 
     /// Every direct target against the running fake: answers and streams in the upstream's
     /// shape, with its marker, every content chunk once and in order, and the framing events

@@ -6,8 +6,10 @@
 //! temporary directory holding only a `github_token` file, both upstream URLs point at the
 //! fake, `NO_PROXY=*` keeps every call on loopback, `NO_COLOR=1`, and `RUST_LOG` is whatever
 //! the pass asks for (unset means the proxy's default, `info`, with one access-log line per
-//! request). The fail-over run also passes `--config <file>`; every other run has no config
-//! file (`XDG_CONFIG_HOME` points at an empty directory).
+//! request). The fail-over run and the ledger-off proxy of the ledger run also pass
+//! `--config <file>`; every other run has no config file (`XDG_CONFIG_HOME` points at an empty
+//! directory). [`run_command`] runs another command of the same binary (`usage --local`) in
+//! the same environment, so it finds the data directory the proxy wrote.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -24,6 +26,8 @@ use crate::fake::Fake;
 
 /// How long start-up may take before the benchmark gives up.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a one-shot command ([`run_command`]) may take.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 /// Log lines kept for the report (warnings and errors only).
 const KEPT_LINES: usize = 20;
 
@@ -57,7 +61,8 @@ impl Home {
         self.dir.path()
     }
 
-    fn data_dir(&self) -> PathBuf {
+    /// The data directory in it (the proxy's `COPILOT_API_HOME`).
+    pub fn data_dir(&self) -> PathBuf {
         self.dir.path().join("copilot-api")
     }
 }
@@ -177,32 +182,11 @@ impl Proxy {
         if let Some(config) = config {
             cmd.arg("--config").arg(config);
         }
-        cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", home.path())
-            .env("XDG_CONFIG_HOME", home.path().join("config"))
-            .env("XDG_DATA_HOME", home.path().join("data"))
-            .env("XDG_CACHE_HOME", home.path().join("cache"))
-            .env("COPILOT_API_HOME", home.data_dir())
-            .env("COPILOT_API_GITHUB_URL", &fake.base)
-            .env("COPILOT_API_GITHUB_API_URL", &fake.base)
-            .env("COPILOT_API_COPILOT_URL", &fake.base)
-            .env("NO_PROXY", "*")
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
+        environment(&mut cmd, fake, home, rust_log);
+        cmd.stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
-        if let Some(filter) = rust_log {
-            cmd.env("RUST_LOG", filter);
-        }
-        // Lets a run compare runtime and allocator settings, e.g.
-        // `TOKIO_WORKER_THREADS=2 loadbench …` or `MALLOC_ARENA_MAX=1 loadbench …`.
-        for name in PASSED_THROUGH {
-            if let Some(value) = std::env::var_os(name) {
-                cmd.env(name, value);
-            }
-        }
         fake.state.clear_token_served();
         let spawned = Instant::now();
         let mut child = cmd
@@ -295,6 +279,98 @@ impl Proxy {
     /// The process's memory figures now.
     pub fn memory(&self) -> anyhow::Result<Memory> {
         memory(self.pid)
+    }
+}
+
+/// The environment of every command of the binary under test (see the module doc): cleared,
+/// then `PATH`, the private `HOME`, `XDG_*` and `COPILOT_API_HOME` of `home`, the upstream URLs
+/// of `fake`, `NO_PROXY=*`, `NO_COLOR=1`, `RUST_LOG` when given, and [`PASSED_THROUGH`].
+fn environment(cmd: &mut Command, fake: &Fake, home: &Home, rust_log: Option<&str>) {
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_CACHE_HOME", home.path().join("cache"))
+        .env("COPILOT_API_HOME", home.data_dir())
+        .env("COPILOT_API_GITHUB_URL", &fake.base)
+        .env("COPILOT_API_GITHUB_API_URL", &fake.base)
+        .env("COPILOT_API_COPILOT_URL", &fake.base)
+        .env("NO_PROXY", "*")
+        .env("NO_COLOR", "1");
+    if let Some(filter) = rust_log {
+        cmd.env("RUST_LOG", filter);
+    }
+    // Lets a run compare runtime and allocator settings, e.g.
+    // `TOKIO_WORKER_THREADS=2 loadbench …` or `MALLOC_ARENA_MAX=1 loadbench …`.
+    for name in PASSED_THROUGH {
+        if let Some(value) = std::env::var_os(name) {
+            cmd.env(name, value);
+        }
+    }
+}
+
+/// Runs `bin ARGS…` to its end in the environment a proxy started from `home` gets (e.g.
+/// `usage --local --json`, which reads the ledger a stopped proxy wrote in that data
+/// directory); its stdout. A non-zero exit is an error carrying the command's stderr.
+pub async fn run_command(
+    bin: &Path,
+    fake: &Fake,
+    home: &Home,
+    rust_log: Option<&str>,
+    args: &[&str],
+) -> anyhow::Result<String> {
+    let mut cmd = Command::new(bin);
+    cmd.args(args);
+    environment(&mut cmd, fake, home, rust_log);
+    cmd.stdin(Stdio::null()).kill_on_drop(true);
+    let shown = format!("{} {}", bin.display(), args.join(" "));
+    let output = tokio::time::timeout(COMMAND_TIMEOUT, cmd.output())
+        .await
+        .with_context(|| format!("`{shown}` did not finish in {COMMAND_TIMEOUT:?}"))?
+        .with_context(|| format!("cannot run `{shown}`"))?;
+    if !output.status.success() {
+        bail!(
+            "`{shown}` failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    String::from_utf8(output.stdout).with_context(|| format!("`{shown}` printed no UTF-8"))
+}
+
+/// The value of the unlabelled sample `name` in Prometheus / OpenMetrics text (`# HELP`,
+/// `# TYPE` and labelled samples are skipped; `name` must be the whole metric name).
+pub fn metric(text: &str, name: &str) -> Option<f64> {
+    text.lines().find_map(|line| {
+        line.strip_prefix(name)?
+            .strip_prefix(' ')?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()
+    })
+}
+
+/// The usage ledger's gauges in the proxy's `GET /metrics`; `None`: the metric is missing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LedgerGauges {
+    /// `copilot_api_ledger_enabled`: 1 while the ledger is writing.
+    pub enabled: Option<f64>,
+    /// `copilot_api_ledger_queue_depth`: rows waiting for the writer thread.
+    pub queue_depth: Option<f64>,
+    /// `copilot_api_ledger_dropped_rows`: rows dropped on a full queue since start.
+    pub dropped: Option<f64>,
+}
+
+impl LedgerGauges {
+    /// Reads them from the text of `GET /metrics`.
+    pub fn parse(metrics: &str) -> Self {
+        Self {
+            enabled: metric(metrics, "copilot_api_ledger_enabled"),
+            queue_depth: metric(metrics, "copilot_api_ledger_queue_depth"),
+            dropped: metric(metrics, "copilot_api_ledger_dropped_rows"),
+        }
     }
 }
 
@@ -527,5 +603,28 @@ mod tests {
         let rollup = "55d0c0de0000-7ffd00000000 ---p 00000000 00:00 0 [rollup]\nRss:\t7000 kB\nPrivate_Dirty:\t2990 kB\nAnonymous:\t2980 kB\nAnonHugePages:\t0 kB\n";
         assert_eq!(parse_anonymous(rollup), Some(2980));
         assert_eq!(parse_anonymous("Rss: 7000 kB\n"), None);
+    }
+
+    /// The exact names, unlabelled samples only, from OpenMetrics text as `prometheus_client`
+    /// encodes it (gauges without a `_total` suffix, `# EOF` at the end).
+    #[test]
+    fn reads_the_ledger_gauges() {
+        let text = "# HELP copilot_api_requests Requests.\n# TYPE copilot_api_requests counter\n\
+copilot_api_requests_total{route=\"chat\",provider=\"copilot\"} 7\n\
+# HELP copilot_api_ledger_queue_depth Ledger rows waiting for the writer.\n\
+# TYPE copilot_api_ledger_queue_depth gauge\ncopilot_api_ledger_queue_depth 3\n\
+# HELP copilot_api_ledger_dropped_rows Ledger rows dropped because the queue was full, since start.\n\
+# TYPE copilot_api_ledger_dropped_rows gauge\ncopilot_api_ledger_dropped_rows 12\n\
+# HELP copilot_api_ledger_enabled 1 while the usage ledger is writing.\n\
+# TYPE copilot_api_ledger_enabled gauge\ncopilot_api_ledger_enabled 1\n# EOF\n";
+        let g = LedgerGauges::parse(text);
+        assert_eq!(
+            (g.enabled, g.queue_depth, g.dropped),
+            (Some(1.0), Some(3.0), Some(12.0))
+        );
+        assert_eq!(metric(text, "copilot_api_requests"), None);
+        assert_eq!(metric(text, "copilot_api_ledger"), None);
+        let missing = LedgerGauges::parse("# EOF\n");
+        assert_eq!(missing.dropped, None);
     }
 }

@@ -10,7 +10,9 @@
 //! pages, mostly the binary's code, shared with the page cache) beside it. CPU per stream
 //! chunk is the proxy's utime + stime over a window of long fast streams divided by the SSE
 //! data events the client received in it; the fail-over figures compare two routes of one
-//! config-file proxy, request by request on one connection.
+//! config-file proxy, request by request on one connection; the ledger figures compare two
+//! proxies run side by side, the usage ledger on in one and off in the other, and count the
+//! rows the first one wrote.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -20,7 +22,7 @@ use serde_json::{Value, json};
 
 use crate::load::{ChunkPoint, Hold, Point, StreamPoint, quantile};
 use crate::mixed::{Expect, LATE_AFTER, MixedRun, Plan};
-use crate::proxy::{Memory, Shutdown, Startup};
+use crate::proxy::{LedgerGauges, Memory, Shutdown, Startup};
 
 /// Target: proxy CPU per passthrough request, ms.
 const TARGET_CPU_PASSTHROUGH_MS: f64 = 0.05;
@@ -43,6 +45,8 @@ const TARGET_STARTUP_MS: f64 = 20.0;
 const TARGET_CPU_PER_CHUNK_US: f64 = 5.0;
 /// Target: latency a refused connection to the first target adds to a request (p50), ms.
 const TARGET_FAILOVER_ADDED_P50_MS: f64 = 2.0;
+/// Target: proxy CPU the usage ledger adds to a request (ledger on − off), ms.
+const TARGET_LEDGER_CPU_MS: f64 = 0.01;
 
 /// An API: what a client speaks to the proxy, or what the proxy sends the fake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -344,11 +348,7 @@ impl FailoverResult {
     }
 
     fn cpu_per_request_ms(point: &Point, ticks_per_s: u64) -> Option<f64> {
-        let n = point.requests();
-        point
-            .cpu
-            .filter(|_| n > 0)
-            .map(|u| u.ticks() as f64 * 1e3 / ticks_per_s as f64 / n as f64)
+        cpu_per_request_ms(point, ticks_per_s)
     }
 
     fn json(&self, ticks_per_s: u64) -> Value {
@@ -453,6 +453,317 @@ impl FailoverResult {
     }
 }
 
+/// The proxy's CPU time over a point's windows ÷ the requests answered in them, ms.
+fn cpu_per_request_ms(point: &Point, ticks_per_s: u64) -> Option<f64> {
+    let n = point.requests();
+    point
+        .cpu
+        .filter(|_| n > 0)
+        .map(|u| u.ticks() as f64 * 1e3 / ticks_per_s as f64 / n as f64)
+}
+
+/// Rows in the ledger-on proxy's database, as `usage --local --json` counts them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LedgerRows {
+    /// Rows (the sum of every group's `requests`).
+    pub rows: u64,
+    /// Rows recording a failed request (the sum of the groups' `errors`).
+    pub errors: u64,
+}
+
+/// The ledger run: two proxies side by side, the usage ledger on (the default, no config
+/// file) in one and off (`[ledger] enabled = false`) in the other, the same load on both in
+/// alternating windows; then the rows the first one wrote.
+#[derive(Debug)]
+pub struct LedgerResult {
+    /// `RUST_LOG=…` of both proxies.
+    pub label: String,
+    /// Closed-loop connections.
+    pub concurrency: usize,
+    /// Windows per side (order: on, off, off, on, repeated).
+    pub windows: usize,
+    /// Length of each window.
+    pub window: Duration,
+    /// Pause before and after each window before the CPU counters are read.
+    pub settle: Duration,
+    /// The ledger-on proxy, every window merged (warm-up requests counted apart).
+    pub on: Point,
+    /// The ledger-off proxy, likewise.
+    pub off: Point,
+    /// Requests sent to the ledger-on proxy outside the closed loops (answered).
+    pub single_calls: u64,
+    /// The ledger-on proxy's ledger gauges after the last window.
+    pub on_gauges: LedgerGauges,
+    /// The ledger-off proxy's, likewise.
+    pub off_gauges: LedgerGauges,
+    /// The ledger-on proxy's memory after the last window.
+    pub on_memory: Memory,
+    /// The ledger-off proxy's, likewise.
+    pub off_memory: Memory,
+    /// The rows written, counted after the ledger-on proxy stopped; or why they could not be.
+    pub rows: Result<LedgerRows, String>,
+    /// Whether the ledger-off proxy's data directory holds a `ledger.sqlite` after its stop.
+    pub off_file: bool,
+    /// WARN / ERROR lines logged: (on, off).
+    pub notable: (u64, u64),
+    /// The first WARN / ERROR lines of either proxy, prefixed with its side.
+    pub log_lines: Vec<String>,
+    /// How the ledger-on proxy stopped (SIGTERM drains the ledger's queue first).
+    pub on_shutdown: Shutdown,
+    /// How the ledger-off proxy stopped.
+    pub off_shutdown: Shutdown,
+}
+
+impl LedgerResult {
+    /// Requests the ledger-on proxy answered correctly: the single calls, the warm-up and the
+    /// windows. Each must have left exactly one row.
+    pub fn answered(&self) -> u64 {
+        self.single_calls + self.on.warmup_requests + self.on.requests()
+    }
+
+    /// Requests to the ledger-on proxy that failed (warm-up included): they may or may not
+    /// have reached it, so each may or may not have left a row.
+    pub fn failed(&self) -> u64 {
+        self.on.errors + self.on.warmup_errors
+    }
+
+    /// Proxy CPU per request, ledger on − off, ms.
+    fn added_cpu_ms(&self, ticks_per_s: u64) -> Option<f64> {
+        cpu_per_request_ms(&self.on, ticks_per_s)
+            .zip(cpu_per_request_ms(&self.off, ticks_per_s))
+            .map(|(on, off)| on - off)
+    }
+
+    fn added_ms(&self, p: f64) -> f64 {
+        ms(self.on.quantile_ns(p)) - ms(self.off.quantile_ns(p))
+    }
+
+    /// What is wrong with the rows, if anything: they could not be counted, rows were
+    /// dropped (or the gauge is missing), the ledger turned itself off, or the rows written
+    /// are not one per request answered (with failed requests: not between the requests
+    /// answered and those plus the failed ones).
+    pub fn problem(&self) -> Option<String> {
+        let rows = match &self.rows {
+            Ok(r) => r.rows,
+            Err(err) => return Some(format!("the ledger's rows could not be counted: {err}")),
+        };
+        let (answered, failed) = (self.answered(), self.failed());
+        let mut problems = Vec::new();
+        match self.on_gauges.dropped {
+            None => problems
+                .push("`copilot_api_ledger_dropped_rows` is missing from /metrics".to_owned()),
+            Some(d) if d > 0.0 => problems.push(format!("{d:.0} rows dropped on a full queue")),
+            Some(_) => {}
+        }
+        if self.on_gauges.enabled != Some(1.0) {
+            problems.push(format!(
+                "the ledger was not writing after the last window (copilot_api_ledger_enabled {:?})",
+                self.on_gauges.enabled
+            ));
+        }
+        if failed == 0 && rows != answered {
+            problems.push(format!(
+                "{rows} rows written for {answered} requests answered"
+            ));
+        } else if failed > 0 && !(answered..=answered + failed).contains(&rows) {
+            problems.push(format!(
+                "{rows} rows written for {answered} requests answered and {failed} failed"
+            ));
+        }
+        (!problems.is_empty()).then(|| problems.join("; "))
+    }
+
+    fn json(&self, ticks_per_s: u64) -> Value {
+        let side = |p: &Point, g: &LedgerGauges, m: &Memory| {
+            let n = p.requests().max(1) as f64;
+            json!({
+                "requests": p.requests(),
+                "errors": p.errors,
+                "first_error": p.first_error,
+                "warmup_requests": p.warmup_requests,
+                "warmup_errors": p.warmup_errors,
+                "req_per_s": p.rps(),
+                "p50_ms": ms(p.quantile_ns(0.5)),
+                "p99_ms": ms(p.quantile_ns(0.99)),
+                "max_ms": ms(p.quantile_ns(1.0)),
+                "elapsed_s": p.elapsed.as_secs_f64(),
+                "proxy_cpu_ticks": p.cpu.map(|u| u.ticks()),
+                "proxy_cpu_per_request_ms": cpu_per_request_ms(p, ticks_per_s),
+                "proxy_sys_share": p.cpu.map(|u| u.sys_ticks as f64 / u.ticks().max(1) as f64),
+                "proxy_context_switches_per_request": p.cpu.map(|u| u.context_switches as f64 / n),
+                "other_processes_cores": p.others_cores(ticks_per_s),
+                "ledger_enabled": g.enabled,
+                "ledger_queue_depth": g.queue_depth,
+                "ledger_dropped_rows": g.dropped,
+                "private_mib_after": mib(m.private_kb),
+                "rss_mib_after": mib(m.rss_kb),
+            })
+        };
+        let added = self.added_cpu_ms(ticks_per_s);
+        let (rows, row_errors, count_error) = match &self.rows {
+            Ok(r) => (Some(r.rows), Some(r.errors), None),
+            Err(err) => (None, None, Some(err.as_str())),
+        };
+        json!({
+            "label": self.label,
+            "route": Route::Passthrough.name(),
+            "concurrency": self.concurrency,
+            "windows_per_side": self.windows,
+            "window_s": self.window.as_secs_f64(),
+            "settle_ms": dms(self.settle),
+            "on": side(&self.on, &self.on_gauges, &self.on_memory),
+            "off": side(&self.off, &self.off_gauges, &self.off_memory),
+            "added_cpu_per_request_ms": added,
+            "added_cpu_per_request_us": added.map(|v| v * 1e3),
+            "added_p50_ms": self.added_ms(0.5),
+            "added_p99_ms": self.added_ms(0.99),
+            "rows": {
+                "single_calls": self.single_calls,
+                "warmup_requests": self.on.warmup_requests,
+                "window_requests": self.on.requests(),
+                "requests_answered": self.answered(),
+                "requests_failed": self.failed(),
+                "written": rows,
+                "written_with_error": row_errors,
+                "count_error": count_error,
+                "dropped": self.on_gauges.dropped,
+                "queue_depth_after": self.on_gauges.queue_depth,
+                "complete": self.problem().is_none(),
+                "exact": self.failed() == 0,
+                "problem": self.problem(),
+            },
+            "off_ledger_file": self.off_file,
+            "warn_or_error_lines": {"on": self.notable.0, "off": self.notable.1},
+            "first_warn_or_error_lines": self.log_lines,
+            "shutdown": {
+                "on": {"took_ms": dms(self.on_shutdown.took), "status": self.on_shutdown.status},
+                "off": {"took_ms": dms(self.off_shutdown.took), "status": self.off_shutdown.status},
+            },
+        })
+    }
+
+    fn markdown(&self, out: &mut String, ticks_per_s: u64) {
+        let _ = writeln!(
+            out,
+            "\n## Usage ledger on vs off ({}; two proxies side by side)\n",
+            self.label
+        );
+        let _ = writeln!(
+            out,
+            "Non-streamed passthrough `POST /v1/chat/completions`, concurrency {}, {} windows of {:.2} s per side \
+             in the order on, off, off, on, …, each side warmed up before its first window; the CPU counters are read \
+             {:.0} ms after the warm-up and after each window's last answer, so the ledger's batched writes count with \
+             the window of their requests. *On*: no config file (the default); *off*: `[ledger] enabled = false`.\n",
+            self.concurrency,
+            self.windows,
+            self.window.as_secs_f64(),
+            dms(self.settle)
+        );
+        let _ = writeln!(
+            out,
+            "| ledger | requests | req/s | p50 | p99 | max | **proxy CPU/req** | ctx switches/req | private memory after (RSS) | other processes' load (cores) | errors |"
+        );
+        let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+        for (name, p, m) in [
+            ("on (default)", &self.on, &self.on_memory),
+            ("off (`enabled = false`)", &self.off, &self.off_memory),
+        ] {
+            let na = || "n/a".to_owned();
+            let _ = writeln!(
+                out,
+                "| {name} | {} | {:.0} | {:.3} | {:.3} | {:.3} | **{}** | {} | {:.1} MiB ({:.1}) | {} | {} |",
+                p.requests(),
+                p.rps(),
+                ms(p.quantile_ns(0.5)),
+                ms(p.quantile_ns(0.99)),
+                ms(p.quantile_ns(1.0)),
+                cpu_per_request_ms(p, ticks_per_s).map_or_else(na, |v| format!("{v:.4} ms")),
+                p.cpu.map_or_else(na, |u| format!(
+                    "{:.2}",
+                    u.context_switches as f64 / p.requests().max(1) as f64
+                )),
+                mib(m.private_kb),
+                mib(m.rss_kb),
+                p.others_cores(ticks_per_s)
+                    .map_or_else(|| "?".to_owned(), |c| format!("{c:.2}")),
+                p.errors,
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\nAdded by the ledger (on − off): **{}** per request; p50 {:+.3} ms, p99 {:+.3} ms, req/s {}.",
+            self.added_cpu_ms(ticks_per_s).map_or_else(
+                || "CPU n/a".to_owned(),
+                |v| format!("{v:+.4} ms = {:+.1} µs CPU", v * 1e3)
+            ),
+            self.added_ms(0.5),
+            self.added_ms(0.99),
+            if self.off.requests() > 0 {
+                format!("{:+.1}%", (self.on.rps() / self.off.rps() - 1.0) * 100.0)
+            } else {
+                "n/a".to_owned()
+            }
+        );
+        let gauge = |v: Option<f64>| v.map_or_else(|| "missing".to_owned(), |v| format!("{v:.0}"));
+        let written = match &self.rows {
+            Ok(r) => format!("**{} rows written** ({} of them errors)", r.rows, r.errors),
+            Err(_) => "**rows not counted**".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "\nRows: {} requests answered by the ledger-on proxy ({} single call, {} warm-up, {} in the windows; {} failed), \
+             {written} as `usage --local --json` counts them after SIGTERM drained the queue; \
+             `copilot_api_ledger_dropped_rows` {}, `copilot_api_ledger_queue_depth` {} after the last window.",
+            self.answered(),
+            self.single_calls,
+            self.on.warmup_requests,
+            self.on.requests(),
+            self.failed(),
+            gauge(self.on_gauges.dropped),
+            gauge(self.on_gauges.queue_depth),
+        );
+        match self.problem() {
+            None if self.failed() == 0 => {
+                let _ = writeln!(
+                    out,
+                    "\nEvery request answered left exactly one row; none dropped."
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "\nNo row missing, none dropped (inexact: {} requests failed and may or may not have left a row).",
+                    self.failed()
+                );
+            }
+            Some(problem) => {
+                let _ = writeln!(out, "\n**LEDGER ROWS INCOMPLETE: {problem}.**");
+            }
+        }
+        for (side, p) in [("on", &self.on), ("off", &self.off)] {
+            if let Some(err) = &p.first_error {
+                let _ = writeln!(out, "\n- first ledger-{side} error: `{err}`");
+            }
+        }
+        let _ = writeln!(
+            out,
+            "\nLedger-off proxy: `copilot_api_ledger_enabled` {}, {} `ledger.sqlite` in its data directory after its stop. \
+             WARN/ERROR log lines: on {}, off {}; SIGTERM → exit: on {:.1} ms ({}), off {:.1} ms ({}).",
+            gauge(self.off_gauges.enabled),
+            if self.off_file { "a" } else { "no" },
+            self.notable.0,
+            self.notable.1,
+            dms(self.on_shutdown.took),
+            self.on_shutdown.status,
+            dms(self.off_shutdown.took),
+            self.off_shutdown.status
+        );
+        for line in &self.log_lines {
+            let _ = writeln!(out, "\n    {line}");
+        }
+    }
+}
+
 /// One proxy process with one `RUST_LOG`.
 #[derive(Debug)]
 pub struct PassResult {
@@ -517,6 +828,8 @@ pub struct Report {
     pub passes: Vec<PassResult>,
     /// The fail-over run (its own proxy, after the passes).
     pub failover: Option<FailoverResult>,
+    /// The ledger run (two proxies of its own, after the fail-over run).
+    pub ledger: Option<LedgerResult>,
     /// The mixed load (its own proxy, last).
     pub mixed: Option<MixedResult>,
 }
@@ -1399,6 +1712,7 @@ impl Report {
             "slow_stream": {"chunks": self.slow_stream.0, "chunk_delay_ms": self.slow_stream.1.as_millis() as u64},
             "passes": self.passes.iter().map(|p| p.json(self.clock_ticks)).collect::<Vec<_>>(),
             "failover": self.failover.as_ref().map(|f| f.json(self.clock_ticks)),
+            "ledger": self.ledger.as_ref().map(|l| l.json(self.clock_ticks)),
             "mixed": self.mixed.as_ref().map(MixedResult::json),
             "targets": self.targets().iter().map(|t| json!({
                 "target": t.name, "measured": t.measured, "met": t.met,
@@ -1435,6 +1749,9 @@ impl Report {
         }
         if let Some(failover) = &self.failover {
             failover.markdown(&mut out, self.clock_ticks);
+        }
+        if let Some(ledger) = &self.ledger {
+            ledger.markdown(&mut out, self.clock_ticks);
         }
         if let Some(mixed) = &self.mixed {
             mixed.markdown(&mut out);
@@ -1511,6 +1828,44 @@ impl Report {
                     f.added_ms(0.99)
                 ),
                 met: f.added_ms(0.5) <= TARGET_FAILOVER_ADDED_P50_MS && errors == 0,
+            });
+        }
+        if let Some(l) = &self.ledger {
+            let errors = l.on.errors + l.off.errors;
+            if let Some(added) = l.added_cpu_ms(self.clock_ticks) {
+                targets.push(Target {
+                    name: format!(
+                        "usage ledger adds ≤ {TARGET_LEDGER_CPU_MS} ms CPU per request (on − off, passthrough, concurrency {}), no errors",
+                        l.concurrency
+                    ),
+                    measured: format!(
+                        "{added:+.4} ms = {:+.1} µs ({errors} errors)",
+                        added * 1e3
+                    ),
+                    met: added <= TARGET_LEDGER_CPU_MS && errors == 0,
+                });
+            }
+            let problem = l.problem();
+            targets.push(Target {
+                name: format!(
+                    "usage ledger at concurrency {}: zero dropped rows, one row per request",
+                    l.concurrency
+                ),
+                measured: format!(
+                    "{} rows for {} requests answered ({} failed), {} dropped{}",
+                    l.rows
+                        .as_ref()
+                        .map_or_else(|_| "?".to_owned(), |r| r.rows.to_string()),
+                    l.answered(),
+                    l.failed(),
+                    l.on_gauges
+                        .dropped
+                        .map_or_else(|| "?".to_owned(), |d| format!("{d:.0}")),
+                    problem
+                        .as_ref()
+                        .map_or_else(String::new, |p| format!(": {p}"))
+                ),
+                met: problem.is_none() && l.failed() == 0,
             });
         }
         if let Some(m) = &self.mixed {
@@ -1607,4 +1962,107 @@ struct Target {
     name: String,
     measured: String,
     met: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rule that fails the run: one row per request answered (single call, warm-up and
+    /// windows), none dropped; failed requests widen the allowed range instead of failing it.
+    #[test]
+    fn ledger_rows_must_match_the_requests_answered() {
+        let shutdown = || Shutdown {
+            took: Duration::from_millis(5),
+            status: "exit status: 0".into(),
+        };
+        let gauges = LedgerGauges {
+            enabled: Some(1.0),
+            queue_depth: Some(0.0),
+            dropped: Some(0.0),
+        };
+        let on = Point {
+            latencies_ns: vec![1_000_000; 100],
+            warmup_requests: 20,
+            ..Point::default()
+        };
+        let mut result = LedgerResult {
+            label: "RUST_LOG=warn".into(),
+            concurrency: 64,
+            windows: 4,
+            window: Duration::from_millis(1500),
+            settle: Duration::from_millis(500),
+            on,
+            off: Point::default(),
+            single_calls: 1,
+            on_gauges: gauges,
+            off_gauges: LedgerGauges::default(),
+            on_memory: Memory::default(),
+            off_memory: Memory::default(),
+            rows: Ok(LedgerRows {
+                rows: 121,
+                errors: 0,
+            }),
+            off_file: false,
+            notable: (0, 0),
+            log_lines: Vec::new(),
+            on_shutdown: shutdown(),
+            off_shutdown: shutdown(),
+        };
+        assert_eq!(result.answered(), 121);
+        assert_eq!(result.problem(), None);
+        let mut out = String::new();
+        result.markdown(&mut out, 100);
+        assert!(
+            out.contains("Every request answered left exactly one row"),
+            "{out}"
+        );
+
+        result.rows = Ok(LedgerRows {
+            rows: 120,
+            errors: 0,
+        });
+        assert!(
+            result
+                .problem()
+                .is_some_and(|p| p.contains("120 rows written for 121"))
+        );
+        let mut out = String::new();
+        result.markdown(&mut out, 100);
+        assert!(out.contains("LEDGER ROWS INCOMPLETE"), "{out}");
+
+        // Two failed requests: 121 to 123 rows are consistent; 124 are not.
+        result.on.errors = 2;
+        result.rows = Ok(LedgerRows {
+            rows: 122,
+            errors: 1,
+        });
+        assert_eq!(result.problem(), None);
+        result.rows = Ok(LedgerRows {
+            rows: 124,
+            errors: 0,
+        });
+        assert!(result.problem().is_some());
+        result.on.errors = 0;
+
+        result.rows = Ok(LedgerRows {
+            rows: 121,
+            errors: 0,
+        });
+        result.on_gauges.dropped = Some(3.0);
+        assert!(
+            result
+                .problem()
+                .is_some_and(|p| p.contains("3 rows dropped"))
+        );
+        result.on_gauges.dropped = None;
+        assert!(result.problem().is_some());
+        result.on_gauges.dropped = Some(0.0);
+        result.rows = Err("`usage --local --json` failed".into());
+        assert!(
+            result
+                .problem()
+                .is_some_and(|p| p.contains("could not be counted"))
+        );
+    }
 }
