@@ -1048,6 +1048,8 @@ async fn ledger_phase(
     let on_gauges = ledger_gauges(&on).await?;
     let off_gauges = ledger_gauges(&off).await?;
     let (on_memory, off_memory) = (on.memory()?, off.memory()?);
+    // The writer thread's own CPU, read with the queue empty (the gauges above), before SIGTERM.
+    let writer_ticks = proxy::thread_ticks(on.pid, "ledger")?;
     tokio::time::sleep(Duration::from_millis(100)).await;
     let log_lines = on
         .log
@@ -1087,6 +1089,7 @@ async fn ledger_phase(
         off_gauges,
         on_memory,
         off_memory,
+        writer_ticks,
         rows,
         off_file,
         notable,

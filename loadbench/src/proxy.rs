@@ -438,6 +438,24 @@ pub fn usage(pid: u32) -> anyhow::Result<Usage> {
     })
 }
 
+/// utime + stime of the threads of `pid` named `name` (`/proc/<pid>/task/*/comm`), or `None`
+/// when no thread has that name.
+pub fn thread_ticks(pid: u32, name: &str) -> anyhow::Result<Option<u64>> {
+    let mut found = None;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))?.flatten() {
+        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        if comm.trim_end() != name {
+            continue;
+        }
+        if let Ok(stat) = std::fs::read_to_string(task.path().join("stat"))
+            && let Some((user, sys)) = parse_cpu_ticks(&stat)
+        {
+            *found.get_or_insert(0) += user + sys;
+        }
+    }
+    Ok(found)
+}
+
 /// CPU ticks of the whole machine (`/proc/stat`) and of this process (the load generator and
 /// the fake), to tell how much else was running during a measurement.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
