@@ -8,12 +8,11 @@
 //! `stop_sequence` as explicit `null`s, because that is what Anthropic itself sends.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::openai::Initiator;
 
-/// Fields this module does not model, kept verbatim.
-pub type Extra = Map<String, Value>;
+pub use super::Extra;
 
 /// A `POST /v1/messages` body.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -277,8 +276,9 @@ pub enum ContentBlock {
     },
     /// An image.
     Image {
-        /// Where the image is.
-        source: ImageSource,
+        /// Where the image is (boxed, as the other rare variants' large fields are: a
+        /// request may hold millions of text blocks, each as large as the largest variant).
+        source: Box<ImageSource>,
         /// Unknown fields.
         #[serde(flatten)]
         extra: Extra,
@@ -291,7 +291,7 @@ pub enum ContentBlock {
         name: String,
         /// Arguments object.
         #[serde(default)]
-        input: Value,
+        input: Box<Value>,
         /// Unknown fields.
         #[serde(flatten)]
         extra: Extra,
@@ -334,7 +334,7 @@ pub enum ContentBlock {
     Document {
         /// The document source, kept as JSON (`base64`, `text`, `content`, `url`, `file`).
         #[serde(default)]
-        source: Value,
+        source: Box<Value>,
         /// Optional title.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         title: Option<String>,
@@ -344,7 +344,7 @@ pub enum ContentBlock {
     },
     /// Any other block (`server_tool_use`, `web_search_tool_result`, ...), kept verbatim.
     #[serde(untagged)]
-    Unknown(Value),
+    Unknown(Box<Value>),
 }
 
 /// `image.source`.

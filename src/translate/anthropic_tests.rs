@@ -40,10 +40,7 @@ fn claude_code_request_parses_with_unknown_parts() {
     assert!(matches!(&blocks[1], ContentBlock::Unknown(v) if v["type"] == "server_tool_use"));
     assert!(matches!(
         &blocks[2],
-        ContentBlock::Image {
-            source: ImageSource::Unknown(_),
-            ..
-        }
+        ContentBlock::Image { source, .. } if matches!(**source, ImageSource::Unknown(_))
     ));
     assert_eq!(
         req.tools.as_ref().unwrap()[1].extra["type"],
@@ -59,7 +56,10 @@ fn claude_code_request_parses_with_unknown_parts() {
 #[test]
 fn malformed_known_block_degrades_to_unknown() {
     let block: ContentBlock = serde_json::from_value(json!({"type": "text"})).unwrap();
-    assert_eq!(block, ContentBlock::Unknown(json!({"type": "text"})));
+    assert_eq!(
+        block,
+        ContentBlock::Unknown(Box::new(json!({"type": "text"})))
+    );
 }
 
 #[test]

@@ -10,10 +10,9 @@
 //! and unknown content parts are kept as [`ContentPart::Unknown`].
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-/// Fields this module does not model, kept verbatim.
-pub type Extra = Map<String, Value>;
+pub use super::Extra;
 
 /// A `POST /chat/completions` body.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -90,10 +90,10 @@ pub fn openai_to_anthropic(
 /// Parses tool-call arguments; blank or `null` means no arguments (`{}`).
 pub(crate) fn parse_arguments(name: &str, arguments: &str) -> Result<Value, TranslateError> {
     if arguments.trim().is_empty() {
-        return Ok(Value::Object(Extra::new()));
+        return Ok(Value::Object(serde_json::Map::new()));
     }
     match serde_json::from_str(arguments) {
-        Ok(Value::Null) => Ok(Value::Object(Extra::new())),
+        Ok(Value::Null) => Ok(Value::Object(serde_json::Map::new())),
         Ok(value) => Ok(value),
         Err(source) => Err(TranslateError::InvalidToolArguments {
             name: name.to_owned(),

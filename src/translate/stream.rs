@@ -350,7 +350,7 @@ impl StreamTranslator {
         let block = ResponseBlock::ToolUse {
             id: tool_use_id(state.id.as_deref().unwrap_or_default(), ordinal),
             name: state.name.clone().unwrap_or_default(),
-            input: Value::Object(Extra::new()),
+            input: Value::Object(serde_json::Map::new()),
         };
         state.status = ToolStatus::Open;
         let pending = std::mem::take(&mut state.pending);

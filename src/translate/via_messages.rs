@@ -432,9 +432,9 @@ fn usage(u: &Value) -> Usage {
         total_tokens: prompt + output,
         prompt_tokens_details: Some(PromptTokensDetails {
             cached_tokens: Some(read),
-            extra: Map::new(),
+            extra: super::Extra::new(),
         }),
-        extra,
+        extra: extra.into(),
     }
 }
 

@@ -339,9 +339,9 @@ fn usage(u: &Value) -> Option<Usage> {
         total_tokens: input + output,
         prompt_tokens_details: Some(PromptTokensDetails {
             cached_tokens: Some(cached.unwrap_or(0)),
-            extra: Map::new(),
+            extra: super::Extra::new(),
         }),
-        extra,
+        extra: extra.into(),
     })
 }
 
