@@ -230,7 +230,32 @@ const HEAVY_BODY: u64 = 1 << 20;
 
 /// At most this many heavy requests are worked on at once (the rest wait their turn): their
 /// memory is bounded by a few times the body limit, whatever the clients send.
-static HEAVY: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+static HEAVY: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(HEAVY_AT_ONCE);
+/// Heavy requests worked on at once at most.
+const HEAVY_AT_ONCE: usize = 4;
+
+/// Set while a hand-back of freed heap is scheduled ([`release_memory_after_heavy`]).
+static RELEASE_SCHEDULED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Hands the freed heap back to the kernel once no heavy request has been running for half a
+/// second: after the answer went out and the request's body was dropped, not while either
+/// still holds its megabytes (trimming at the end of the handler left up to 120 MB resident).
+fn release_memory_after_heavy() {
+    use std::sync::atomic::Ordering;
+    if RELEASE_SCHEDULED.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    tokio::spawn(async {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            if HEAVY.available_permits() == HEAVY_AT_ONCE {
+                break;
+            }
+        }
+        RELEASE_SCHEDULED.store(false, Ordering::Release);
+        let _ = tokio::task::spawn_blocking(crate::memory::release_free_memory).await;
+    });
+}
 
 /// Runs the handler (a heavy one off the I/O thread); a panic in it becomes a 500 in the
 /// route's shape (the panic hook has logged it in one line) instead of a dropped connection.
@@ -259,15 +284,13 @@ async fn run_catching_panics(
         // The handler's I/O is still driven by the runtime's own thread; only its CPU work
         // moves.
         let runtime = tokio::runtime::Handle::current();
-        let work = move || {
-            let outcome = runtime.block_on(handler);
-            crate::memory::release_free_memory();
-            outcome
-        };
-        match tokio::task::spawn_blocking(work).await {
+        let work = move || runtime.block_on(handler);
+        let outcome = match tokio::task::spawn_blocking(work).await {
             Ok(outcome) => outcome,
             Err(err) => Err(Box::new(err.to_string()) as Box<dyn std::any::Any + Send>),
-        }
+        };
+        release_memory_after_heavy();
+        outcome
     } else {
         handler.await
     };

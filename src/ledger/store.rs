@@ -1013,7 +1013,7 @@ mod tests {
         rows.push(row(day0 + 5_000, "claude-sonnet-4.5", 2000, None));
         let mut failed = row(day0 + 6_000, "claude-sonnet-4.5", 10, None);
         failed.status = 502;
-        failed.error_class = Some("upstream".into());
+        failed.error_class = Some("upstream");
         rows.push(failed);
         store.write(&rows).unwrap();
 
