@@ -1140,9 +1140,11 @@ async fn attempt(
     let until = deadline.min(Instant::now() + first_byte);
     let host = provider.name().to_string();
     let result = tokio::time::timeout_at(until, async {
-        let response = provider.send(call).await?;
+        let mut response = provider.send(call).await?;
         let status = response.status();
-        let headers = response.headers().clone();
+        // Taken, not cloned: the body needs none of them (reqwest decided its decoding when
+        // the head arrived).
+        let headers = std::mem::take(response.headers_mut());
         if relay::is_event_stream(&headers) {
             let stream =
                 commit::first_content(response.bytes_stream().boxed(), shape, &host).await?;
