@@ -6,7 +6,9 @@
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use prometheus_client::encoding::EncodeLabelSet;
+use std::sync::Arc;
+
+use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -26,44 +28,87 @@ const TTFT_BUCKETS: [f64; 16] = [
     0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
 ];
 
+/// A label value: a fixed word or a shared name (a provider's, a model's), so that looking a
+/// series up on every request copies no string (it did about twenty times a request).
+#[derive(Clone, Debug)]
+enum Label {
+    Fixed(&'static str),
+    Shared(Arc<str>),
+}
+
+impl Label {
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Fixed(text) => text,
+            Self::Shared(text) => text,
+        }
+    }
+}
+
+impl PartialEq for Label {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Label {}
+
+impl std::hash::Hash for Label {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl EncodeLabelValue for Label {
+    fn encode(&self, encoder: &mut LabelValueEncoder<'_>) -> Result<(), std::fmt::Error> {
+        EncodeLabelValue::encode(&self.as_str(), encoder)
+    }
+}
+
+impl From<&Arc<str>> for Label {
+    fn from(name: &Arc<str>) -> Self {
+        Self::Shared(Arc::clone(name))
+    }
+}
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
-    route: String,
-    provider: String,
-    model: String,
-    status_class: String,
-    initiator: String,
+    route: Label,
+    provider: Label,
+    model: Label,
+    status_class: Label,
+    initiator: Label,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ModelLabels {
-    provider: String,
-    model: String,
+    provider: Label,
+    model: Label,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct TokenLabels {
-    provider: String,
-    model: String,
-    r#type: String,
+    provider: Label,
+    model: Label,
+    r#type: Label,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
-    route: String,
-    provider: String,
+    route: Label,
+    provider: Label,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct AttemptLabels {
-    provider: String,
-    outcome: String,
+    provider: Label,
+    outcome: Label,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct FallbackLabels {
-    from_provider: String,
-    to_provider: String,
+    from_provider: Label,
+    to_provider: Label,
 }
 
 /// The metrics of one server.
@@ -204,24 +249,30 @@ impl Metrics {
     /// Counts a finished model request.
     pub(crate) fn finished(&self, o: &Outcome<'_>, error: bool) {
         let f = o.fields;
-        let route = f.route.unwrap_or("other").to_owned();
-        let provider = f.provider.as_deref().unwrap_or("none").to_owned();
+        let route = Label::Fixed(f.route.unwrap_or("other"));
+        let provider = f
+            .provider
+            .as_ref()
+            .map_or(Label::Fixed("none"), Label::from);
         let model = match (&f.provider, &f.upstream_model) {
-            (Some(_), Some(model)) => model.clone(),
-            _ => "other".to_owned(),
+            (Some(_), Some(model)) => Label::Shared(Arc::from(model.as_str())),
+            _ => Label::Fixed("other"),
         };
-        let status_class = if error && o.status < 300 {
-            "err".to_owned()
-        } else {
-            format!("{}xx", o.status / 100)
-        };
+        let status_class = Label::Fixed(match o.status {
+            _ if error && o.status < 300 => "err",
+            100..=199 => "1xx",
+            200..=299 => "2xx",
+            300..=399 => "3xx",
+            400..=499 => "4xx",
+            _ => "5xx",
+        });
         self.requests
             .get_or_create(&RequestLabels {
                 route: route.clone(),
                 provider: provider.clone(),
                 model: model.clone(),
                 status_class,
-                initiator: f.initiator.unwrap_or("none").to_owned(),
+                initiator: Label::Fixed(f.initiator.unwrap_or("none")),
             })
             .inc();
         let t = &f.tokens;
@@ -237,7 +288,7 @@ impl Metrics {
                     .get_or_create(&TokenLabels {
                         provider: provider.clone(),
                         model: model.clone(),
-                        r#type: kind.to_owned(),
+                        r#type: Label::Fixed(kind),
                     })
                     .inc_by(n);
             }
@@ -262,31 +313,31 @@ impl Metrics {
     }
 
     /// Adds credits spent.
-    pub(crate) fn credits(&self, provider: &str, model: &str, credits: f64) {
+    pub(crate) fn credits(&self, provider: &Arc<str>, model: &str, credits: f64) {
         self.credits
             .get_or_create(&ModelLabels {
-                provider: provider.to_owned(),
-                model: model.to_owned(),
+                provider: provider.into(),
+                model: Label::Shared(Arc::from(model)),
             })
             .inc_by(credits);
     }
 
     /// Counts one upstream attempt.
-    pub(crate) fn attempt(&self, provider: &str, outcome: &'static str) {
+    pub(crate) fn attempt(&self, provider: &Arc<str>, outcome: &'static str) {
         self.attempts
             .get_or_create(&AttemptLabels {
-                provider: provider.to_owned(),
-                outcome: outcome.to_owned(),
+                provider: provider.into(),
+                outcome: Label::Fixed(outcome),
             })
             .inc();
     }
 
     /// Counts a request moving from one provider to another.
-    pub(crate) fn fallback(&self, from: &str, to: &str) {
+    pub(crate) fn fallback(&self, from: &Arc<str>, to: &Arc<str>) {
         self.fallbacks
             .get_or_create(&FallbackLabels {
-                from_provider: from.to_owned(),
-                to_provider: to.to_owned(),
+                from_provider: from.into(),
+                to_provider: to.into(),
             })
             .inc();
     }
@@ -313,8 +364,8 @@ impl Metrics {
             };
             self.breakers
                 .get_or_create(&ModelLabels {
-                    provider: b.provider.clone(),
-                    model: b.model.clone(),
+                    provider: Label::Shared(Arc::from(b.provider.as_str())),
+                    model: Label::Shared(Arc::from(b.model.as_str())),
                 })
                 .set(value);
         }
