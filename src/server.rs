@@ -245,14 +245,23 @@ fn release_memory_after_heavy() {
     if RELEASE_SCHEDULED.swap(true, Ordering::AcqRel) {
         return;
     }
+    /// Clears the mark however the task ends (a runtime shut down mid-wait included), so a
+    /// later heavy request can schedule again.
+    struct Unmark;
+    impl Drop for Unmark {
+        fn drop(&mut self) {
+            RELEASE_SCHEDULED.store(false, Ordering::Release);
+        }
+    }
     tokio::spawn(async {
+        let unmark = Unmark;
         loop {
             tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-            if HEAVY.available_permits() == HEAVY_AT_ONCE {
+            if HEAVY.available_permits() >= HEAVY_AT_ONCE {
                 break;
             }
         }
-        RELEASE_SCHEDULED.store(false, Ordering::Release);
+        drop(unmark);
         let _ = tokio::task::spawn_blocking(crate::memory::release_free_memory).await;
     });
 }

@@ -47,8 +47,15 @@ use serde_json::{Map, Value};
 /// `IndexMap` with `preserve_order`) costs 72 bytes inline in every content block and part,
 /// which made a request of millions of tiny blocks cost a dozen times its size in memory. It
 /// reads as a `Map` ([`Deref`]); the first mutable use allocates it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct Extra(Option<Box<Map<String, Value>>>);
+
+/// Equal when the fields are: no map and an empty one are the same.
+impl PartialEq for Extra {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
 
 static NO_FIELDS: LazyLock<Map<String, Value>> = LazyLock::new(Map::new);
 
