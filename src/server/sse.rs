@@ -103,23 +103,16 @@ impl Translating for State {
     ) {
         let st = self;
         let events = match next {
-            Some(Ok(event)) => match event.data.as_deref().map(str::trim) {
-                None | Some("") => Vec::new(),
-                Some(data) => {
-                    let mut events = Vec::new();
-                    for pivot in st.source.decode(data) {
-                        events.extend(match pivot {
-                            Pivot::Chunk(chunk) => {
-                                log_usage(&st.log, &chunk);
-                                st.translator.push(&chunk)
-                            }
-                            Pivot::Done => st.translator.finish(),
-                            Pivot::Failed(message) => st.translator.fail(&message, "api_error"),
-                        });
-                    }
-                    events
-                }
-            },
+            Some(Ok(event)) => pivot_events(
+                &mut st.source,
+                event.data.as_deref(),
+                &st.log,
+                |pivot| match pivot {
+                    Pivot::Chunk(chunk) => st.translator.push(&chunk),
+                    Pivot::Done => st.translator.finish(),
+                    Pivot::Failed(message) => st.translator.fail(&message, "api_error"),
+                },
+            ),
             Some(Err(err)) => st
                 .translator
                 .fail(&format!("the upstream stream failed: {err}"), "api_error"),
@@ -140,6 +133,27 @@ impl Translating for State {
     fn finished(&self) -> bool {
         self.translator.is_finished()
     }
+}
+
+/// The client's events for one upstream SSE event: each pivot its data decodes to (the usage
+/// of chunks logged first) handed to `translate`; an event without data makes none.
+fn pivot_events<E>(
+    source: &mut Source,
+    data: Option<&str>,
+    log: &RequestLog,
+    mut translate: impl FnMut(Pivot) -> Vec<E>,
+) -> Vec<E> {
+    let Some(data) = data.map(str::trim).filter(|d| !d.is_empty()) else {
+        return Vec::new();
+    };
+    let mut events = Vec::new();
+    for pivot in source.decode(data) {
+        if let Pivot::Chunk(chunk) = &pivot {
+            log_usage(log, chunk);
+        }
+        events.extend(translate(pivot));
+    }
+    events
 }
 
 /// The upstream's own usage, with its cache and reasoning details, for the access log.
@@ -244,26 +258,19 @@ where
         ) {
             let st = self;
             let events = match next {
-                Some(Ok(event)) => match event.data.as_deref().map(str::trim) {
-                    None | Some("") => Vec::new(),
-                    Some(data) => {
-                        let mut events = Vec::new();
-                        for pivot in st.source.decode(data) {
-                            events.extend(match pivot {
-                                Pivot::Chunk(chunk) => {
-                                    log_usage(&st.log, &chunk);
-                                    st.translator.push(&chunk)
-                                }
-                                Pivot::Done => st.translator.finish(),
-                                Pivot::Failed(message) => {
-                                    st.log.broken(message.clone());
-                                    st.translator.fail(&message)
-                                }
-                            });
+                Some(Ok(event)) => pivot_events(
+                    &mut st.source,
+                    event.data.as_deref(),
+                    &st.log,
+                    |pivot| match pivot {
+                        Pivot::Chunk(chunk) => st.translator.push(&chunk),
+                        Pivot::Done => st.translator.finish(),
+                        Pivot::Failed(message) => {
+                            st.log.broken(message.clone());
+                            st.translator.fail(&message)
                         }
-                        events
-                    }
-                },
+                    },
+                ),
                 Some(Err(err)) => {
                     let message = format!("the upstream stream failed: {err}");
                     st.log.broken(message.clone());
