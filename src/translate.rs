@@ -64,11 +64,6 @@ impl Extra {
     pub const fn new() -> Self {
         Self(None)
     }
-
-    /// The fields as a map.
-    pub fn into_map(self) -> Map<String, Value> {
-        self.0.map(|map| *map).unwrap_or_default()
-    }
 }
 
 impl Deref for Extra {
@@ -88,21 +83,6 @@ impl DerefMut for Extra {
 impl From<Map<String, Value>> for Extra {
     fn from(map: Map<String, Value>) -> Self {
         Self((!map.is_empty()).then(|| Box::new(map)))
-    }
-}
-
-impl FromIterator<(String, Value)> for Extra {
-    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
-        Self::from(iter.into_iter().collect::<Map<String, Value>>())
-    }
-}
-
-impl IntoIterator for Extra {
-    type Item = (String, Value);
-    type IntoIter = serde_json::map::IntoIter;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.into_map().into_iter()
     }
 }
 

@@ -540,9 +540,8 @@ impl Reader {
         until_ms: i64,
         by: By,
     ) -> anyhow::Result<Vec<Group>> {
-        const DAY: i64 = 86_400_000;
-        let first = (since_ms + DAY - 1).div_euclid(DAY) * DAY;
-        let last = until_ms.div_euclid(DAY) * DAY;
+        let first = (since_ms + DAY_MS - 1).div_euclid(DAY_MS) * DAY_MS;
+        let last = until_ms.div_euclid(DAY_MS) * DAY_MS;
         let mut parts = Vec::new();
         if by == By::Session || first >= last {
             parts.extend(self.raw_groups(since_ms, until_ms, by)?);
