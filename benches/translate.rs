@@ -139,7 +139,7 @@ fn pairs(c: &mut Criterion) {
     };
     let chat_raw = serde_json::to_vec(&to_chat(&raw)).unwrap_or_default();
     let responses_raw = serde_json::to_vec(
-        &via_responses::request(&to_chat(&raw), "gpt-5-codex").unwrap_or_else(|_| unreachable!()),
+        &via_responses::request(to_chat(&raw), "gpt-5-codex").unwrap_or_else(|_| unreachable!()),
     )
     .unwrap_or_default();
     let mut group = c.benchmark_group("pair (1 MB session)");
@@ -157,7 +157,7 @@ fn pairs(c: &mut Criterion) {
     });
     group.bench_function("messages -> responses", |b| {
         b.iter(|| {
-            let out = via_responses::request(&to_chat(black_box(&raw)), "gpt-5-codex");
+            let out = via_responses::request(to_chat(black_box(&raw)), "gpt-5-codex");
             black_box(serde_json::to_vec(&out.ok()).unwrap_or_default())
         });
     });
@@ -166,13 +166,13 @@ fn pairs(c: &mut Criterion) {
     };
     group.bench_function("chat -> responses", |b| {
         b.iter(|| {
-            let out = via_responses::request(&parse(black_box(&chat_raw)), "gpt-5-codex");
+            let out = via_responses::request(parse(black_box(&chat_raw)), "gpt-5-codex");
             black_box(serde_json::to_vec(&out.ok()).unwrap_or_default())
         });
     });
     group.bench_function("chat -> messages", |b| {
         b.iter(|| {
-            let out = via_messages::request(&parse(black_box(&chat_raw)), &claude);
+            let out = via_messages::request(parse(black_box(&chat_raw)), &claude);
             black_box(serde_json::to_vec(&out.ok()).unwrap_or_default())
         });
     });
@@ -186,8 +186,10 @@ fn pairs(c: &mut Criterion) {
         b.iter(|| {
             let (chat, _) = responses::to_chat(&parse(black_box(&responses_raw)), "claude")
                 .unwrap_or_else(|_| unreachable!());
-            let out =
-                via_messages::request(chat.as_object().unwrap_or_else(|| unreachable!()), &claude);
+            let Value::Object(chat) = chat else {
+                unreachable!()
+            };
+            let out = via_messages::request(chat, &claude);
             black_box(serde_json::to_vec(&out.ok()).unwrap_or_default())
         });
     });

@@ -81,7 +81,7 @@ pub fn messages_request(data: &[u8]) {
 /// A chat request (the pivot) on to a Responses and a Messages upstream: what comes out is a
 /// request of that shape.
 fn chat_onwards(chat: &Map<String, Value>) {
-    if let Ok(out) = crate::translate::via_responses::request(chat, "gpt-5-codex") {
+    if let Ok(out) = crate::translate::via_responses::request(chat.clone(), "gpt-5-codex") {
         assert!(
             out["input"].is_array() && out["model"] == "gpt-5-codex",
             "{out}"
@@ -91,7 +91,7 @@ fn chat_onwards(chat: &Map<String, Value>) {
         id: "claude".into(),
         max_output: Some(8000),
     };
-    if let Ok(out) = crate::translate::via_messages::request(chat, &target) {
+    if let Ok(out) = crate::translate::via_messages::request(chat.clone(), &target) {
         let messages = out["messages"].as_array();
         assert!(messages.is_some_and(|m| !m.is_empty()), "{out}");
         assert!(

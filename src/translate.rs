@@ -226,6 +226,13 @@ pub enum TranslateError {
     InvalidRequest(String),
 }
 
+/// A JSON object of `pairs`, in order, with the values moved in. `json!` would copy every
+/// `Value` it is given through its serializer: a whole message list, or a megabyte of base64
+/// image, once more per level of nesting.
+pub(crate) fn object<const N: usize>(pairs: [(&str, Value); N]) -> Value {
+    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+}
+
 /// Opaque reasoning that only OpenAI's Responses API can verify: an item this proxy packed
 /// (`rs_….`), or OpenAI's encrypted content itself (a Fernet token, `gAAAAA…`). Sent to Claude
 /// as a thinking signature it would fail the whole request.

@@ -679,7 +679,7 @@ fn upstream_kind(shape: Shape) -> UpstreamKind {
 
 /// A chat request (the pivot) as the body for a Responses or Messages upstream.
 fn chat_to_upstream(
-    chat: &Map<String, Value>,
+    chat: Map<String, Value>,
     shape: Shape,
     model: &ModelInfo,
     rules: &RouteRules,
@@ -833,7 +833,7 @@ fn build_body(
                 .and_then(|o| o.get("include_usage"))
                 .and_then(Value::as_bool)
                 == Some(true);
-            chat_to_upstream(&chat, shape, model, rules)
+            chat_to_upstream(chat, shape, model, rules)
         }
         (Shape::Messages, Shape::Responses) => {
             let mut request = match inbound.messages.take() {
@@ -853,7 +853,7 @@ fn build_body(
             if rules.edits_request() {
                 super::rules::apply_chat(&mut chat, rules);
             }
-            chat_to_upstream(&chat, shape, model, rules)
+            chat_to_upstream(chat, shape, model, rules)
         }
         (Shape::Responses, Shape::Messages) => {
             let (request, previous) = responses_request(inbound, translation, store)?;
@@ -870,7 +870,7 @@ fn build_body(
                 super::rules::apply_chat(&mut chat, rules);
             }
             translation.responses = Some(ctx);
-            chat_to_upstream(&chat, shape, model, rules)
+            chat_to_upstream(chat, shape, model, rules)
         }
         (Shape::Messages, Shape::Chat) => {
             if let Some((id, body, _)) = &translation.done

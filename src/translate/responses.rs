@@ -28,10 +28,13 @@
 
 use serde_json::{Map, Value, json};
 
-use super::TranslateError;
 use super::openai::{ChatChunk, ChatResponse, ContentPart, MessageContent};
+use super::{TranslateError, object};
 
 /// Built-in Responses tools only OpenAI's own servers run.
+/// A missing tool output reads as an empty one.
+static EMPTY: Value = Value::String(String::new());
+
 const HOSTED_TOOLS: [&str; 8] = [
     "web_search",
     "web_search_preview",
@@ -172,11 +175,19 @@ pub fn to_chat(
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
     {
-        messages.push(json!({"role": "system", "content": instructions}));
+        messages.push(object([
+            ("role", "system".into()),
+            ("content", instructions.into()),
+        ]));
     }
     match request.get("input") {
         None | Some(Value::Null) => return Err(bad("input: field required")),
-        Some(Value::String(text)) => messages.push(json!({"role": "user", "content": text})),
+        Some(Value::String(text)) => {
+            messages.push(object([
+                ("role", "user".into()),
+                ("content", text.as_str().into()),
+            ]));
+        }
         Some(Value::Array(items)) => {
             for item in items {
                 push_item(&mut messages, item, &ctx)?;
@@ -187,7 +198,10 @@ pub fn to_chat(
     if messages.is_empty() {
         return Err(bad("input: empty"));
     }
-    let mut chat = json!({"model": model, "messages": messages});
+    let mut chat = object([
+        ("model", model.into()),
+        ("messages", Value::Array(messages)),
+    ]);
     let obj = chat.as_object_mut().ok_or_else(|| bad("internal"))?;
     if !tools.is_empty() {
         obj.insert("tools".into(), Value::Array(tools));
@@ -341,32 +355,38 @@ fn text_of(content: &Value) -> Option<String> {
 fn parts_of(content: &Value) -> Value {
     match content {
         Value::Array(parts) => {
-            let mut out = Vec::new();
-            let mut image = false;
-            for part in parts {
-                match part.get("type").and_then(Value::as_str) {
-                    Some("input_text" | "output_text" | "text") => {
-                        out.push(json!({"type": "text", "text": part.get("text").cloned().unwrap_or_default()}));
-                    }
-                    Some("input_image") => {
-                        if let Some(url) = part.get("image_url").and_then(Value::as_str) {
-                            image = true;
-                            let mut image_url = json!({"url": url});
-                            if let Some(detail) = part.get("detail") {
-                                image_url["detail"] = detail.clone();
-                            }
-                            out.push(json!({"type": "image_url", "image_url": image_url}));
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            if !image {
+            let image = |p: &Value| {
+                p.get("type").and_then(Value::as_str) == Some("input_image")
+                    && p.get("image_url").is_some_and(Value::is_string)
+            };
+            if !parts.iter().any(image) {
                 return Value::String(text_of(content).unwrap_or_default());
             }
-            Value::Array(out)
+            Value::Array(parts.iter().filter_map(chat_part).collect())
         }
         other => other.clone(),
+    }
+}
+
+/// One Responses content part as a chat part: text or an image (nothing for other parts).
+fn chat_part(part: &Value) -> Option<Value> {
+    match part.get("type").and_then(Value::as_str) {
+        Some("input_text" | "output_text" | "text") => Some(object([
+            ("type", "text".into()),
+            ("text", part.get("text").cloned().unwrap_or_default()),
+        ])),
+        Some("input_image") => {
+            let url = part.get("image_url").and_then(Value::as_str)?;
+            let mut image_url = object([("url", url.into())]);
+            if let Some(detail) = part.get("detail") {
+                image_url["detail"] = detail.clone();
+            }
+            Some(object([
+                ("type", "image_url".into()),
+                ("image_url", image_url),
+            ]))
+        }
+        _ => None,
     }
 }
 
@@ -379,12 +399,16 @@ fn push_call(messages: &mut Vec<Value>, call: Value) {
         match last.get_mut("tool_calls").and_then(Value::as_array_mut) {
             Some(calls) => calls.push(call),
             None => {
-                last["tool_calls"] = json!([call]);
+                last["tool_calls"] = Value::Array(vec![call]);
             }
         }
         return;
     }
-    messages.push(json!({"role": "assistant", "content": null, "tool_calls": [call]}));
+    messages.push(object([
+        ("role", "assistant".into()),
+        ("content", Value::Null),
+        ("tool_calls", Value::Array(vec![call])),
+    ]));
 }
 
 fn push_item(messages: &mut Vec<Value>, item: &Value, ctx: &Context) -> Result<(), TranslateError> {
@@ -400,11 +424,11 @@ fn push_item(messages: &mut Vec<Value>, item: &Value, ctx: &Context) -> Result<(
                 Some("user") | None => "user",
                 Some(other) => return Err(bad(format!("input: unknown role `{other}`"))),
             };
-            let content = item.get("content").cloned().unwrap_or(Value::Null);
+            let content = item.get("content").unwrap_or(&Value::Null);
             let content = if role == "user" {
-                parts_of(&content)
+                parts_of(content)
             } else {
-                json!(text_of(&content).unwrap_or_default())
+                Value::String(text_of(content).unwrap_or_default())
             };
             if role == "assistant"
                 && let Some(last) = messages.last_mut()
@@ -416,7 +440,7 @@ fn push_item(messages: &mut Vec<Value>, item: &Value, ctx: &Context) -> Result<(
                 last["content"] = content;
                 return Ok(());
             }
-            messages.push(json!({"role": role, "content": content}));
+            messages.push(object([("role", role.into()), ("content", content)]));
         }
         "function_call" | "custom_tool_call" | "local_shell_call" => {
             let call_id = item
@@ -454,9 +478,14 @@ fn push_item(messages: &mut Vec<Value>, item: &Value, ctx: &Context) -> Result<(
                     ("local_shell".to_owned(), Value::Object(args).to_string())
                 }
             };
+            let function = object([("name", name.into()), ("arguments", arguments.into())]);
             push_call(
                 messages,
-                json!({"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}),
+                object([
+                    ("id", call_id.into()),
+                    ("type", "function".into()),
+                    ("function", function),
+                ]),
             );
         }
         "function_call_output" | "custom_tool_call_output" | "local_shell_call_output" => {
@@ -464,28 +493,32 @@ fn push_item(messages: &mut Vec<Value>, item: &Value, ctx: &Context) -> Result<(
                 .get("call_id")
                 .and_then(Value::as_str)
                 .ok_or_else(|| bad(format!("input: a {kind} item needs a call_id")))?;
-            let output = item.get("output").cloned().unwrap_or(json!(""));
+            let output = item.get("output").unwrap_or(&EMPTY);
+            let text = match output {
+                Value::String(s) => s.clone(),
+                other => text_of(other).unwrap_or_else(|| other.to_string()),
+            };
+            messages.push(object([
+                ("role", "tool".into()),
+                ("tool_call_id", call_id.into()),
+                ("content", text.into()),
+            ]));
             let images: Vec<Value> = output
                 .as_array()
                 .into_iter()
                 .flatten()
                 .filter(|p| p.get("type").and_then(Value::as_str) == Some("input_image"))
-                .cloned()
+                .filter_map(chat_part)
                 .collect();
-            let text = match &output {
-                Value::String(s) => s.clone(),
-                other => text_of(other).unwrap_or_else(|| other.to_string()),
-            };
-            messages.push(json!({"role": "tool", "tool_call_id": call_id, "content": text}));
             if !images.is_empty() {
                 // Chat tool results carry text only: the images follow as the user's message.
-                let mut parts = vec![
-                    json!({"type": "text", "text": format!("(images returned by the tool call {call_id})")}),
-                ];
-                if let Value::Array(more) = parts_of(&Value::Array(images)) {
-                    parts.extend(more);
-                }
-                messages.push(json!({"role": "user", "content": parts}));
+                let said = format!("(images returned by the tool call {call_id})");
+                let mut parts = vec![object([("type", "text".into()), ("text", said.into())])];
+                parts.extend(images);
+                messages.push(object([
+                    ("role", "user".into()),
+                    ("content", Value::Array(parts)),
+                ]));
             }
         }
         "reasoning" => {

@@ -34,7 +34,7 @@ use serde_json::{Map, Value, json};
 
 use super::openai::{ChatChunk, ChatResponse, Delta, PromptTokensDetails, Role, Usage};
 use super::{
-    Pivot, PivotAnswer, TranslateError, call_delta, pivot_call, pivot_chunk, pivot_ending,
+    Pivot, PivotAnswer, TranslateError, call_delta, object, pivot_call, pivot_chunk, pivot_ending,
 };
 
 fn bad(message: impl Into<String>) -> TranslateError {
@@ -55,10 +55,10 @@ fn budget_for_effort(effort: &str) -> Option<u64> {
     }
 }
 
-/// The text of a chat content value.
-fn text_of(content: Option<&Value>) -> String {
+/// The text of a chat content value (moved out of it).
+fn text_of(content: Option<Value>) -> String {
     match content {
-        Some(Value::String(text)) => text.clone(),
+        Some(Value::String(text)) => text,
         Some(Value::Array(parts)) => parts
             .iter()
             .filter_map(|p| p.get("text").and_then(Value::as_str))
@@ -68,43 +68,59 @@ fn text_of(content: Option<&Value>) -> String {
     }
 }
 
-/// An image part as a Messages image block.
-fn image_block(url: &str, field: &str) -> Result<Value, TranslateError> {
-    if let Some(rest) = url.strip_prefix("data:") {
+/// An image part as a Messages image block (a data URL's base64 moved, not copied).
+fn image_block(mut url: String, field: &str) -> Result<Value, TranslateError> {
+    let source = if let Some(rest) = url.strip_prefix("data:") {
         let (media_type, data) = rest
             .split_once(";base64,")
             .ok_or_else(|| bad(format!("{field}: an image data URL must be base64")))?;
-        return Ok(
-            json!({"type": "image", "source": {"type": "base64", "media_type": media_type, "data": data}}),
-        );
-    }
-    Ok(json!({"type": "image", "source": {"type": "url", "url": url}}))
+        let media_type = Value::from(media_type);
+        let start = url.len() - data.len();
+        url.drain(..start);
+        object([
+            ("type", "base64".into()),
+            ("media_type", media_type),
+            ("data", url.into()),
+        ])
+    } else {
+        object([("type", "url".into()), ("url", url.into())])
+    };
+    Ok(object([("type", "image".into()), ("source", source)]))
 }
 
-/// Chat content as Messages blocks.
-fn blocks(content: Option<&Value>, field: &str) -> Result<Vec<Value>, TranslateError> {
+/// A Messages text block.
+fn text_block(text: String) -> Value {
+    object([("type", "text".into()), ("text", text.into())])
+}
+
+/// Chat content as Messages blocks (its strings moved into them).
+fn blocks(content: Option<Value>, field: &str) -> Result<Vec<Value>, TranslateError> {
     match content {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::String(text)) if text.is_empty() => Ok(Vec::new()),
-        Some(Value::String(text)) => Ok(vec![json!({"type": "text", "text": text})]),
+        Some(Value::String(text)) => Ok(vec![text_block(text)]),
         Some(Value::Array(parts)) => {
             let mut out = Vec::with_capacity(parts.len());
-            for part in parts {
+            for mut part in parts {
                 match part.get("type").and_then(Value::as_str) {
                     Some("text") => {
-                        let text = part.get("text").and_then(Value::as_str).unwrap_or("");
-                        if !text.is_empty() {
-                            out.push(json!({"type": "text", "text": text}));
+                        if let Some(Value::String(text)) = part.get_mut("text").map(Value::take)
+                            && !text.is_empty()
+                        {
+                            out.push(text_block(text));
                         }
                     }
                     Some("image_url") => {
-                        let url = part
-                            .pointer("/image_url/url")
-                            .or_else(|| part.get("image_url"))
-                            .and_then(Value::as_str)
-                            .ok_or_else(|| {
-                                bad(format!("{field}: an image_url part needs a url"))
-                            })?;
+                        let url = match part.pointer_mut("/image_url/url") {
+                            Some(url) => url.take(),
+                            None => part
+                                .get_mut("image_url")
+                                .map(Value::take)
+                                .unwrap_or_default(),
+                        };
+                        let Value::String(url) = url else {
+                            return Err(bad(format!("{field}: an image_url part needs a url")));
+                        };
                         out.push(image_block(url, field)?);
                     }
                     other => {
@@ -134,7 +150,10 @@ fn push_turn(messages: &mut Vec<Value>, role: &str, blocks: Vec<Value>) {
         content.extend(blocks);
         return;
     }
-    messages.push(json!({"role": role, "content": blocks}));
+    messages.push(object([
+        ("role", role.into()),
+        ("content", Value::Array(blocks)),
+    ]));
 }
 
 /// What the request translation needs to know about the target model.
@@ -146,23 +165,23 @@ pub struct Target {
     pub max_output: Option<u64>,
 }
 
-/// Translates a chat-completions request (as JSON) into a Messages request.
-pub fn request(chat: &Map<String, Value>, target: &Target) -> Result<Value, TranslateError> {
+/// Translates a chat-completions request (as JSON) into a Messages request. The request is
+/// taken apart: its texts and images move into the new one.
+pub fn request(mut chat: Map<String, Value>, target: &Target) -> Result<Value, TranslateError> {
     if chat.get("n").and_then(Value::as_u64).is_some_and(|n| n > 1) {
         return Err(bad(format!(
             "n: the model `{}` is served on the Messages API, which gives one answer per request; send n = 1",
             target.id
         )));
     }
-    let list = chat
-        .get("messages")
-        .and_then(Value::as_array)
-        .ok_or_else(|| bad("messages: field required"))?;
+    let Some(Value::Array(list)) = chat.remove("messages") else {
+        return Err(bad("messages: field required"));
+    };
     let mut system: Vec<String> = Vec::new();
     let mut messages: Vec<Value> = Vec::new();
-    for (i, message) in list.iter().enumerate() {
+    for (i, mut message) in list.into_iter().enumerate() {
         let field = format!("messages[{i}]");
-        let content = message.get("content");
+        let content = message.get_mut("content").map(Value::take);
         match message.get("role").and_then(Value::as_str).unwrap_or("") {
             "system" | "developer" => {
                 let text = text_of(content);
@@ -217,7 +236,12 @@ pub fn request(chat: &Map<String, Value>, target: &Target) -> Result<Value, Tran
                         )));
                     }
                     let id = call.get("id").and_then(Value::as_str).unwrap_or_default();
-                    out.push(json!({"type": "tool_use", "id": id, "name": name, "input": input}));
+                    out.push(object([
+                        ("type", "tool_use".into()),
+                        ("id", id.into()),
+                        ("name", name.into()),
+                        ("input", input),
+                    ]));
                 }
                 push_turn(&mut messages, "assistant", out);
             }
@@ -228,9 +252,13 @@ pub fn request(chat: &Map<String, Value>, target: &Target) -> Result<Value, Tran
                     .ok_or_else(|| bad(format!("{field}: a tool message needs tool_call_id")))?;
                 let result = match content {
                     Some(Value::Array(_)) => Value::Array(blocks(content, &field)?),
-                    _ => json!(text_of(content)),
+                    _ => Value::String(text_of(content)),
                 };
-                let block = json!({"type": "tool_result", "tool_use_id": id, "content": result});
+                let block = object([
+                    ("type", "tool_result".into()),
+                    ("tool_use_id", id.into()),
+                    ("content", result),
+                ]);
                 // Tool results open the user turn that follows the calls.
                 match messages.last_mut() {
                     Some(last)
@@ -243,7 +271,10 @@ pub fn request(chat: &Map<String, Value>, target: &Target) -> Result<Value, Tran
                             content.push(block);
                         }
                     }
-                    _ => messages.push(json!({"role": "user", "content": [block]})),
+                    _ => messages.push(object([
+                        ("role", "user".into()),
+                        ("content", Value::Array(vec![block])),
+                    ])),
                 }
             }
             other => {
@@ -271,7 +302,7 @@ pub fn request(chat: &Map<String, Value>, target: &Target) -> Result<Value, Tran
     out.insert("model".into(), json!(target.id));
     out.insert("max_tokens".into(), json!(max_tokens));
     if !system.is_empty() {
-        out.insert("system".into(), json!(system.join("\n\n")));
+        out.insert("system".into(), Value::String(system.join("\n\n")));
     }
     // Thinking only where Anthropic takes it: not with a forced tool, and not when the tool
     // loop's last assistant turn comes back without its signed thinking (chat clients that

@@ -45,7 +45,7 @@ fn a_chat_request_becomes_a_messages_request() {
         "user": "u-1",
         "stream": true,
     }));
-    let out = request(&chat, &target()).unwrap();
+    let out = request(chat.clone(), &target()).unwrap();
     assert_eq!(out["model"], "claude-sonnet-4-5");
     assert_eq!(out["max_tokens"], 64_000, "capped at the model's limit");
     assert_eq!(out["system"], "Be brief.\n\nAnswer in French.");
@@ -102,7 +102,7 @@ fn a_chat_request_becomes_a_messages_request() {
 fn reasoning_effort_becomes_a_thinking_budget_and_bad_input_is_refused() {
     let chat = map(json!({"messages": [{"role": "user", "content": "hi"}],
         "reasoning_effort": "medium", "temperature": 0.3, "max_tokens": 4000}));
-    let out = request(&chat, &target()).unwrap();
+    let out = request(chat.clone(), &target()).unwrap();
     assert_eq!(
         out["thinking"],
         json!({"type": "enabled", "budget_tokens": 3999})
@@ -116,13 +116,13 @@ fn reasoning_effort_becomes_a_thinking_budget_and_bad_input_is_refused() {
         max_output: None,
     };
     let out = request(
-        &map(json!({"messages": [{"role": "user", "content": "hi"}]})),
+        map(json!({"messages": [{"role": "user", "content": "hi"}]})),
         &no_limit,
     )
     .unwrap();
     assert_eq!(out["max_tokens"], DEFAULT_MAX_TOKENS);
 
-    let err = |v: Value| request(&map(v), &target()).unwrap_err().to_string();
+    let err = |v: Value| request(map(v), &target()).unwrap_err().to_string();
     assert!(err(json!({"messages": []})).contains("at least one"));
     assert!(err(json!({"messages": [{"role": "user", "content": "hi"}], "n": 2})).contains("n:"));
     assert!(
@@ -132,7 +132,7 @@ fn reasoning_effort_becomes_a_thinking_budget_and_bad_input_is_refused() {
     assert!(err(json!({"messages": [{"role": "tool", "content": "x"}]})).contains("tool_call_id"));
     // A Responses reasoning item cannot be verified by Anthropic: it is not sent.
     let out = request(
-        &map(json!({"messages": [
+        map(json!({"messages": [
             {"role": "user", "content": "hi"},
             {"role": "assistant", "content": "yo", "reasoning_text": "t", "reasoning_opaque": "rs_1.enc"},
             {"role": "user", "content": "again"}]})),
@@ -281,7 +281,7 @@ fn thinking_and_sampling_stay_within_what_anthropic_takes() {
     let user = json!({"role": "user", "content": "hi"});
     // A forced tool and thinking do not go together.
     let forced = request(
-        &map(
+        map(
             json!({"messages": [user], "reasoning_effort": "high", "max_tokens": 8000,
             "tools": [{"type": "function", "function": {"name": "f"}}], "tool_choice": "required"}),
         ),
@@ -291,7 +291,7 @@ fn thinking_and_sampling_stay_within_what_anthropic_takes() {
     assert!(forced.get("thinking").is_none(), "{forced}");
     // The tool loop's last assistant turn came back without its signed thinking.
     let unsigned = request(
-        &map(json!({"reasoning_effort": "high", "max_tokens": 8000,
+        map(json!({"reasoning_effort": "high", "max_tokens": 8000,
             "tools": [{"type": "function", "function": {"name": "f"}}],
             "messages": [user,
                 {"role": "assistant", "tool_calls": [{"id": "t", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
@@ -302,7 +302,7 @@ fn thinking_and_sampling_stay_within_what_anthropic_takes() {
     assert!(unsigned.get("thinking").is_none(), "{unsigned}");
     // Signed, it stays on.
     let signed = request(
-        &map(json!({"reasoning_effort": "high", "max_tokens": 8000,
+        map(json!({"reasoning_effort": "high", "max_tokens": 8000,
             "tools": [{"type": "function", "function": {"name": "f"}}],
             "messages": [user,
                 {"role": "assistant", "reasoning_text": "t", "reasoning_opaque": "EqSIG", "tool_calls": [{"id": "t", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
@@ -313,7 +313,7 @@ fn thinking_and_sampling_stay_within_what_anthropic_takes() {
     assert_eq!(signed["thinking"]["type"], "enabled");
     // One of temperature and top_p.
     let both = request(
-        &map(json!({"messages": [user], "temperature": 0.7, "top_p": 0.9})),
+        map(json!({"messages": [user], "temperature": 0.7, "top_p": 0.9})),
         &target(),
     )
     .unwrap();
@@ -321,7 +321,7 @@ fn thinking_and_sampling_stay_within_what_anthropic_takes() {
     assert!(both.get("top_p").is_none());
     // OpenAI's encrypted reasoning is never sent as a Claude signature.
     let foreign = request(
-        &map(json!({"messages": [user,
+        map(json!({"messages": [user,
             {"role": "assistant", "content": "yo", "reasoning_text": "t", "reasoning_opaque": "gAAAAABoSome"},
             {"role": "user", "content": "again"}]})),
         &target(),
@@ -382,7 +382,7 @@ fn redacted_thinking_travels_in_the_opaque_reasoning_and_comes_back_as_itself() 
          "tool_calls": [{"id": "toolu_9", "type": "function", "function": {"name": "bash", "arguments": "{\"command\":\"ls\"}"}}]},
         {"role": "tool", "tool_call_id": "toolu_9", "content": "a.txt"}
     ], "reasoning_effort": "high"}));
-    let body = request(&chat_request, &target()).unwrap();
+    let body = request(chat_request.clone(), &target()).unwrap();
     let content = &body["messages"][1]["content"];
     assert_eq!(
         content[0],

@@ -34,7 +34,7 @@ use serde_json::{Map, Value, json};
 
 use super::openai::{ChatChunk, ChatResponse, Delta, PromptTokensDetails, Role, Usage};
 use super::{
-    Pivot, PivotAnswer, TranslateError, call_delta, pivot_call, pivot_chunk, pivot_ending,
+    Pivot, PivotAnswer, TranslateError, call_delta, object, pivot_call, pivot_chunk, pivot_ending,
 };
 
 fn bad(message: impl Into<String>) -> TranslateError {
@@ -67,9 +67,9 @@ pub(crate) fn unpack_reasoning(opaque: &str) -> Option<Vec<(&str, &str)>> {
 }
 
 /// The text of a chat content value (a string, or its text parts joined).
-fn text_of(content: Option<&Value>) -> String {
+fn text_of(content: Option<Value>) -> String {
     match content {
-        Some(Value::String(text)) => text.clone(),
+        Some(Value::String(text)) => text,
         Some(Value::Array(parts)) => parts
             .iter()
             .filter_map(|p| p.get("text").and_then(Value::as_str))
@@ -79,27 +79,41 @@ fn text_of(content: Option<&Value>) -> String {
     }
 }
 
-/// Chat content as Responses input parts (`input_text`, `input_image`).
-fn input_parts(content: Option<&Value>, field: &str) -> Result<Vec<Value>, TranslateError> {
+/// Chat content as Responses input parts (`input_text`, `input_image`), its strings moved
+/// into them.
+fn input_parts(content: Option<Value>, field: &str) -> Result<Vec<Value>, TranslateError> {
     match content {
         None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::String(text)) => Ok(vec![json!({"type": "input_text", "text": text})]),
+        Some(Value::String(text)) => Ok(vec![object([
+            ("type", "input_text".into()),
+            ("text", text.into()),
+        ])]),
         Some(Value::Array(parts)) => parts
-            .iter()
-            .map(|part| match part.get("type").and_then(Value::as_str) {
-                Some("text") => Ok(json!({"type": "input_text", "text": part.get("text").cloned().unwrap_or(json!(""))})),
+            .into_iter()
+            .map(|mut part| match part.get("type").and_then(Value::as_str) {
+                Some("text") => Ok(object([
+                    ("type", "input_text".into()),
+                    ("text", part.get_mut("text").map_or_else(|| "".into(), Value::take)),
+                ])),
                 Some("image_url") => {
-                    let url = part
-                        .pointer("/image_url/url")
-                        .or_else(|| part.get("image_url").filter(|u| u.is_string()))
-                        .cloned()
-                        .ok_or_else(|| bad(format!("{field}: an image_url part needs a url")))?;
+                    let url = match part.pointer_mut("/image_url/url") {
+                        Some(url) => Some(url.take()),
+                        None => part
+                            .get_mut("image_url")
+                            .filter(|u| u.is_string())
+                            .map(Value::take),
+                    }
+                    .ok_or_else(|| bad(format!("{field}: an image_url part needs a url")))?;
                     let detail = part
                         .pointer("/image_url/detail")
                         .cloned()
                         .filter(|d| d.is_string())
                         .unwrap_or(json!("auto"));
-                    Ok(json!({"type": "input_image", "image_url": url, "detail": detail}))
+                    Ok(object([
+                        ("type", "input_image".into()),
+                        ("image_url", url),
+                        ("detail", detail),
+                    ]))
                 }
                 Some("file") => Ok(match part.pointer("/file/file_id") {
                     Some(id) if id.is_string() => json!({"type": "input_file", "file_id": id}),
@@ -115,8 +129,18 @@ fn input_parts(content: Option<&Value>, field: &str) -> Result<Vec<Value>, Trans
     }
 }
 
-/// Translates a chat-completions request (as JSON) into a Responses request for `model`.
-pub fn request(chat: &Map<String, Value>, model: &str) -> Result<Value, TranslateError> {
+/// A Responses message item of `role` with `content` parts.
+fn message_item(role: &str, content: Vec<Value>) -> Value {
+    object([
+        ("type", "message".into()),
+        ("role", role.into()),
+        ("content", Value::Array(content)),
+    ])
+}
+
+/// Translates a chat-completions request (as JSON) into a Responses request for `model`. The
+/// request is taken apart: its texts and images move into the new one.
+pub fn request(mut chat: Map<String, Value>, model: &str) -> Result<Value, TranslateError> {
     if chat.get("n").and_then(Value::as_u64).is_some_and(|n| n > 1) {
         return Err(bad(format!(
             "n: the model `{model}` is served here through the Responses API, which gives one answer per request; send n = 1"
@@ -131,26 +155,25 @@ pub fn request(chat: &Map<String, Value>, model: &str) -> Result<Value, Translat
             "stop: the model `{model}` is served here through the Responses API, which has no stop sequences; remove `stop`"
         )));
     }
-    let messages = chat
-        .get("messages")
-        .and_then(Value::as_array)
-        .ok_or_else(|| bad("messages: field required"))?;
+    let Some(Value::Array(messages)) = chat.remove("messages") else {
+        return Err(bad("messages: field required"));
+    };
     let mut instructions: Vec<String> = Vec::new();
     let mut input: Vec<Value> = Vec::new();
-    for (i, message) in messages.iter().enumerate() {
+    for (i, mut message) in messages.into_iter().enumerate() {
         let field = format!("messages[{i}]");
+        let content = message.get_mut("content").map(Value::take);
         let role = message.get("role").and_then(Value::as_str).unwrap_or("");
-        let content = message.get("content");
         match role {
             "system" | "developer" => {
                 if input.is_empty() {
                     instructions.push(text_of(content));
                 } else {
-                    input.push(json!({"type": "message", "role": "developer", "content": input_parts(content, &field)?}));
+                    input.push(message_item("developer", input_parts(content, &field)?));
                 }
             }
             "user" => {
-                input.push(json!({"type": "message", "role": "user", "content": input_parts(content, &field)?}));
+                input.push(message_item("user", input_parts(content, &field)?));
             }
             "assistant" => {
                 if let Some(items) = message
@@ -168,12 +191,22 @@ pub fn request(chat: &Map<String, Value>, model: &str) -> Result<Value, Translat
                         .into_iter()
                         .collect();
                     for (id, encrypted) in items {
-                        input.push(json!({"type": "reasoning", "id": id, "summary": std::mem::take(&mut summary), "encrypted_content": encrypted}));
+                        input.push(object([
+                            ("type", "reasoning".into()),
+                            ("id", id.into()),
+                            ("summary", Value::Array(std::mem::take(&mut summary))),
+                            ("encrypted_content", encrypted.into()),
+                        ]));
                     }
                 }
                 let text = text_of(content);
                 if !text.is_empty() {
-                    input.push(json!({"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": text, "annotations": []}]}));
+                    let part = object([
+                        ("type", "output_text".into()),
+                        ("text", text.into()),
+                        ("annotations", Value::Array(Vec::new())),
+                    ]);
+                    input.push(message_item("assistant", vec![part]));
                 }
                 for call in message
                     .get("tool_calls")
@@ -201,18 +234,20 @@ pub fn request(chat: &Map<String, Value>, model: &str) -> Result<Value, Translat
                     .and_then(Value::as_str)
                     .ok_or_else(|| bad(format!("{field}: a tool message needs tool_call_id")))?;
                 let output = match content {
-                    Some(Value::Array(parts))
+                    Some(Value::Array(ref parts))
                         if parts
                             .iter()
                             .any(|p| p.get("type").and_then(Value::as_str) != Some("text")) =>
                     {
                         Value::Array(input_parts(content, &field)?)
                     }
-                    _ => json!(text_of(content)),
+                    _ => Value::String(text_of(content)),
                 };
-                input.push(
-                    json!({"type": "function_call_output", "call_id": call_id, "output": output}),
-                );
+                input.push(object([
+                    ("type", "function_call_output".into()),
+                    ("call_id", call_id.into()),
+                    ("output", output),
+                ]));
             }
             other => {
                 return Err(bad(format!(
@@ -225,7 +260,7 @@ pub fn request(chat: &Map<String, Value>, model: &str) -> Result<Value, Translat
     out.insert("model".into(), json!(model));
     let instructions = instructions.join("\n\n");
     if !instructions.is_empty() {
-        out.insert("instructions".into(), json!(instructions));
+        out.insert("instructions".into(), Value::String(instructions));
     }
     out.insert("input".into(), Value::Array(input));
     if let Some(tools) = chat.get("tools").and_then(Value::as_array) {

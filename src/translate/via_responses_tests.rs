@@ -36,7 +36,7 @@ fn a_chat_request_becomes_a_responses_request() {
         "stream": true,
         "stream_options": {"include_usage": true},
     }));
-    let out = request(&chat, "gpt-5-codex").unwrap();
+    let out = request(chat.clone(), "gpt-5-codex").unwrap();
     assert_eq!(out["model"], "gpt-5-codex");
     assert_eq!(out["instructions"], "Be brief.\n\nUse tools.");
     let input = out["input"].as_array().unwrap();
@@ -86,21 +86,21 @@ fn what_responses_cannot_do_is_refused_by_name() {
     let base = json!({"model": "m", "messages": [{"role": "user", "content": "hi"}]});
     let mut with_stop = base.clone();
     with_stop["stop"] = json!(["END"]);
-    let err = request(&map(with_stop), "gpt-5-codex")
+    let err = request(map(with_stop), "gpt-5-codex")
         .unwrap_err()
         .to_string();
     assert!(err.contains("stop") && err.contains("gpt-5-codex"), "{err}");
     let mut with_n = base.clone();
     with_n["n"] = json!(3);
     assert!(
-        request(&map(with_n), "m")
+        request(map(with_n), "m")
             .unwrap_err()
             .to_string()
             .contains("n:")
     );
     let mut bad_role = base.clone();
     bad_role["messages"][0]["role"] = json!("robot");
-    let err = request(&map(bad_role), "m").unwrap_err().to_string();
+    let err = request(map(bad_role), "m").unwrap_err().to_string();
     assert!(
         err.contains("messages[0].role") && err.contains("robot"),
         "{err}"
@@ -112,7 +112,7 @@ fn what_responses_cannot_do_is_refused_by_name() {
         {"role": "assistant", "content": "hello", "reasoning_text": "t", "reasoning_opaque": "EqQBCkYIBxgCKkAsig"},
         {"role": "user", "content": "again"},
     ]);
-    let out = request(&map(foreign), "m").unwrap();
+    let out = request(map(foreign), "m").unwrap();
     assert!(
         out["input"]
             .as_array()
@@ -299,7 +299,7 @@ fn reasoning_survives_a_round_trip_through_a_messages_client() {
     };
     let pivot = crate::translate::request::anthropic_to_openai(next, &target).unwrap();
     let pivot = serde_json::to_value(&pivot).unwrap();
-    let out = request(pivot.as_object().unwrap(), "gpt-5-codex").unwrap();
+    let out = request(pivot.as_object().unwrap().clone(), "gpt-5-codex").unwrap();
     let input = out["input"].as_array().unwrap();
     let reasoning = input.iter().find(|i| i["type"] == "reasoning").unwrap();
     assert_eq!(reasoning["id"], "rs_9");
@@ -337,7 +337,7 @@ fn several_reasoning_items_all_go_back() {
     }
     assert_eq!(joined, opaque);
     let out = request(
-        &map(json!({"messages": [{"role": "user", "content": "hi"},
+        map(json!({"messages": [{"role": "user", "content": "hi"},
             {"role": "assistant", "content": "ok", "reasoning_opaque": opaque, "reasoning_text": "Plan."},
             {"role": "user", "content": "more"}]})),
         "m",
@@ -368,7 +368,7 @@ fn refusals_and_file_ids_are_carried() {
     };
     assert_eq!(chunk.choices[0].delta.extra["refusal"], "I can't.");
     let out = request(
-        &map(json!({"messages": [{"role": "user", "content": [
+        map(json!({"messages": [{"role": "user", "content": [
             {"type": "file", "file": {"file_id": "file-abc"}}]}]})),
         "m",
     )
