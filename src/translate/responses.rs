@@ -666,7 +666,12 @@ fn reasoning_item(id: &str, text: &str, opaque: Option<&str>) -> Value {
     } else {
         vec![json!({"type": "summary_text", "text": text})]
     };
-    json!({"type": "reasoning", "id": id, "summary": summary, "encrypted_content": opaque})
+    object([
+        ("type", "reasoning".into()),
+        ("id", id.into()),
+        ("summary", Value::Array(summary)),
+        ("encrypted_content", opaque.into()),
+    ])
 }
 
 /// A fresh id for a translated answer: unique, since clients continue conversations by it
@@ -748,8 +753,22 @@ pub fn to_response(chat: &ChatResponse, model: &str, ctx: &Context) -> Value {
         ));
     }
     if !text.is_empty() {
-        output.push(json!({"type": "message", "id": format!("msg_{}", id.trim_start_matches("resp_")), "status": "completed", "role": "assistant",
-            "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}]}));
+        let part = object([
+            ("type", "output_text".into()),
+            ("text", text.into()),
+            ("annotations", Value::Array(Vec::new())),
+            ("logprobs", Value::Array(Vec::new())),
+        ]);
+        output.push(object([
+            ("type", "message".into()),
+            (
+                "id",
+                format!("msg_{}", id.trim_start_matches("resp_")).into(),
+            ),
+            ("status", "completed".into()),
+            ("role", "assistant".into()),
+            ("content", Value::Array(vec![part])),
+        ]));
     }
     output.extend(calls);
     r.insert("output".into(), Value::Array(output));
@@ -862,9 +881,9 @@ impl StreamTranslator {
         }
         self.started = true;
         let response = self.response("in_progress");
-        out.push(self.event("response.created", json!({"response": response})));
+        out.push(self.event("response.created", object([("response", response)])));
         let response = self.response("in_progress");
-        out.push(self.event("response.in_progress", json!({"response": response})));
+        out.push(self.event("response.in_progress", object([("response", response)])));
     }
 
     fn close_text(&mut self, out: &mut Vec<(String, Value)>) {
@@ -880,7 +899,7 @@ impl StreamTranslator {
         let item = json!({"type": "message", "id": id, "status": "completed", "role": "assistant", "content": [part]});
         out.push(self.event(
             "response.output_item.done",
-            json!({"output_index": index, "item": item}),
+            object([("output_index", index.into()), ("item", item.clone())]),
         ));
         self.items.push((index, item));
     }
@@ -898,7 +917,7 @@ impl StreamTranslator {
             let item = json!({"type": "reasoning", "id": id, "summary": []});
             out.push(self.event(
                 "response.output_item.added",
-                json!({"output_index": index, "item": item}),
+                object([("output_index", index.into()), ("item", item)]),
             ));
             self.reasoning = Some(Open::Reasoning {
                 index,
@@ -967,7 +986,7 @@ impl StreamTranslator {
         let item = reasoning_item(&id, &text, opaque.as_deref());
         out.push(self.event(
             "response.output_item.done",
-            json!({"output_index": index, "item": item}),
+            object([("output_index", index.into()), ("item", item.clone())]),
         ));
         self.items.push((index, item));
     }
@@ -991,7 +1010,7 @@ impl StreamTranslator {
                 }
                 out.push(self.event(
                     "response.output_item.done",
-                    json!({"output_index": index, "item": item}),
+                    object([("output_index", index.into()), ("item", item.clone())]),
                 ));
                 self.items.push((index, item));
             }
@@ -1056,7 +1075,7 @@ impl StreamTranslator {
                     let item = json!({"type": "message", "id": id, "status": "in_progress", "role": "assistant", "content": []});
                     out.push(self.event(
                         "response.output_item.added",
-                        json!({"output_index": index, "item": item}),
+                        object([("output_index", index.into()), ("item", item)]),
                     ));
                     out.push(self.event("response.content_part.added", json!({"item_id": id, "output_index": index, "content_index": 0, "part": {"type": "output_text", "text": "", "annotations": [], "logprobs": []}})));
                     self.text = Some(Open::Text {
@@ -1095,7 +1114,7 @@ impl StreamTranslator {
                         let item = call_item(&call_id, &name, "", &self.ctx, "in_progress");
                         out.push(self.event(
                             "response.output_item.added",
-                            json!({"output_index": index, "item": item}),
+                            object([("output_index", index.into()), ("item", item)]),
                         ));
                         self.calls.push((
                             call.index,
@@ -1160,10 +1179,10 @@ impl StreamTranslator {
         if self.finish.as_deref() == Some("length") {
             let mut response = self.response("incomplete");
             response["incomplete_details"] = json!({"reason": "max_output_tokens"});
-            out.push(self.event("response.incomplete", json!({"response": response})));
+            out.push(self.event("response.incomplete", object([("response", response)])));
         } else {
             let response = self.response("completed");
-            out.push(self.event("response.completed", json!({"response": response})));
+            out.push(self.event("response.completed", object([("response", response)])));
         }
         out
     }
