@@ -43,6 +43,7 @@ impl Routing {
             stream: false,
             hints: Hints::default(),
             messages: None,
+            responses: None,
             merge_choices: true,
             output_keys: None,
             session: None,

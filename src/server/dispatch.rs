@@ -71,6 +71,9 @@ pub(crate) struct Inbound {
     pub(crate) hints: Hints,
     /// `/v1/messages`: the typed request (translation, output limits).
     pub(crate) messages: Option<MessagesRequest>,
+    /// `/v1/responses`: the request as the route parsed it, for the first translation (a
+    /// fallback to another model parses `body` again).
+    pub(crate) responses: Option<Map<String, Value>>,
     /// Chat: merge split choices into one (`n` ≤ 1).
     pub(crate) merge_choices: bool,
     /// Chat: the output-limit keys the route read in `body`.
@@ -735,11 +738,14 @@ struct PendingTurn {
 /// The Responses request with the conversation it continues put in front of its input;
 /// the turn to keep once answered (unless `store: false`).
 fn responses_request(
-    inbound: &Inbound,
+    inbound: &mut Inbound,
     translation: &mut Translation,
     store: &Conversations,
 ) -> Result<(Map<String, Value>, Option<String>), ApiError> {
-    let mut request: Map<String, Value> = parse_json(&inbound.body)?;
+    let mut request: Map<String, Value> = match inbound.responses.take() {
+        Some(request) => request,
+        None => parse_json(&inbound.body)?,
+    };
     let previous = match request.remove("previous_response_id") {
         Some(Value::String(id)) => Some(id),
         _ => None,
@@ -906,10 +912,15 @@ fn build_body(
             Ok(body)
         }
         _ => {
+            // The client's own shape: its parsed request is not kept while the answer streams.
+            let parsed = inbound.responses.take();
             let mut body = inbound.body.clone();
             let mut keys = inbound.output_keys;
             if model.id != inbound.model || (shape == Shape::Chat && rules.edits_request()) {
-                let mut map: Map<String, Value> = parse_json(&body)?;
+                let mut map: Map<String, Value> = match parsed {
+                    Some(map) => map,
+                    None => parse_json(&body)?,
+                };
                 map.insert("model".into(), Value::String(model.id.clone()));
                 let mut bytes =
                     serde_json::to_vec(&map).map_err(|e| ApiError::Internal(e.to_string()))?;

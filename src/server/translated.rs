@@ -135,7 +135,7 @@ pub(crate) fn render_responses(
     {
         log.openai_usage(Some(&usage));
     }
-    let response = to_response(&chat, model, &ctx);
+    let response = to_response(&chat, model, ctx);
     if let Some(keep) = keep {
         keep_turn(keep, &response);
     }

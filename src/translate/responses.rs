@@ -577,15 +577,17 @@ fn usage(u: Option<&super::openai::Usage>) -> Value {
     })
 }
 
-/// The fields every Responses object carries, with what the request said.
+/// The fields every Responses object carries, with what the request said (`said` gives the
+/// request's value of a field: moved out of the context for a whole answer, copied for each
+/// event of a stream).
 fn envelope(
     id: &str,
     model: &str,
     created: u64,
     status: &str,
-    ctx: &Context,
+    said: &mut dyn FnMut(&str) -> Option<Value>,
 ) -> Map<String, Value> {
-    let echo = |key: &str, default: Value| ctx.echo.get(key).cloned().unwrap_or(default);
+    let mut echo = |key: &str, default: Value| said(key).unwrap_or(default);
     let mut r = Map::new();
     r.insert("id".into(), json!(id));
     r.insert("object".into(), json!("response"));
@@ -623,8 +625,8 @@ fn envelope(
     r.insert("top_p".into(), echo("top_p", json!(1.0)));
     r.insert("truncation".into(), json!("disabled"));
     r.insert("usage".into(), Value::Null);
-    if let Some(user) = ctx.echo.get("user").filter(|u| u.is_string()) {
-        r.insert("user".into(), user.clone());
+    if let Some(user) = echo("user", Value::Null).as_str() {
+        r.insert("user".into(), user.into());
     }
     r.insert("metadata".into(), echo("metadata", json!({})));
     r
@@ -684,7 +686,7 @@ fn response_id() -> String {
 }
 
 /// Translates a whole chat answer into a Responses object.
-pub fn to_response(chat: &ChatResponse, model: &str, ctx: &Context) -> Value {
+pub fn to_response(chat: &ChatResponse, model: &str, mut ctx: Context) -> Value {
     let id = response_id();
     let created = chat.created.unwrap_or(0);
     let mut text = String::new();
@@ -724,7 +726,7 @@ pub fn to_response(chat: &ChatResponse, model: &str, ctx: &Context) -> Value {
                 &call.id,
                 &call.function.name,
                 &call.function.arguments,
-                ctx,
+                &ctx,
                 "completed",
             ));
         }
@@ -742,7 +744,7 @@ pub fn to_response(chat: &ChatResponse, model: &str, ctx: &Context) -> Value {
         } else {
             "completed"
         },
-        ctx,
+        &mut |key| ctx.echo.remove(key),
     );
     let mut output = Vec::new();
     if !reasoning.is_empty() || opaque.is_some() {
@@ -864,7 +866,10 @@ impl StreamTranslator {
     }
 
     fn response(&self, status: &str) -> Value {
-        let mut r = envelope(&self.id, &self.model, self.created, status, &self.ctx);
+        let ctx = &self.ctx;
+        let mut r = envelope(&self.id, &self.model, self.created, status, &mut |key| {
+            ctx.echo.get(key).cloned()
+        });
         let mut items = self.items.clone();
         items.sort_by_key(|(index, _)| *index);
         r.insert(

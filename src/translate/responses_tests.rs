@@ -118,7 +118,7 @@ fn answers_carry_every_required_field() {
             "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15, "prompt_tokens_details": {"cached_tokens": 4}}}),
         ),
         "claude-sonnet-4.5",
-        &ctx,
+        ctx.clone(),
     );
     assert_eq!(r["object"], "response");
     assert_eq!(r["status"], "completed");
@@ -211,7 +211,7 @@ fn reasoning_becomes_a_reasoning_item_and_comes_back_as_reasoning() {
     let chat = chat_response(json!({"id": "chatcmpl-r1", "model": "claude", "created": 3,
         "choices": [{"index": 0, "message": {"role": "assistant", "content": "Done.",
             "reasoning_text": "Think first.", "reasoning_opaque": "SIG"}, "finish_reason": "stop"}]}));
-    let answer = to_response(&chat, "claude", &Context::default());
+    let answer = to_response(&chat, "claude", Context::default());
     let item = &answer["output"][0];
     assert_eq!(item["type"], "reasoning");
     assert_eq!(item["summary"][0]["text"], "Think first.");
@@ -304,7 +304,7 @@ fn codexs_namespaces_and_offered_web_search_are_handled() {
         "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "multi_agent_v1__spawn_agent", "arguments": "{}"}}]},
         "finish_reason": "tool_calls"}]}),
     );
-    let r = to_response(&answer, "claude", &ctx);
+    let r = to_response(&answer, "claude", ctx.clone());
     assert_eq!(r["output"][0]["name"], "spawn_agent");
     assert_eq!(r["output"][0]["namespace"], "multi_agent_v1");
     // Forced, or alone, web search is refused by name.
@@ -324,8 +324,8 @@ fn every_translated_answer_has_its_own_id_and_hosted_only_tools_are_refused() {
         json!({"id": "", "model": "m", "choices": [{"index": 0, "message": {"role": "assistant", "content": "a"}, "finish_reason": "stop"}]}),
     );
     let (a, b) = (
-        to_response(&chat, "m", &Context::default()),
-        to_response(&chat, "m", &Context::default()),
+        to_response(&chat, "m", Context::default()),
+        to_response(&chat, "m", Context::default()),
     );
     assert_ne!(a["id"], b["id"]);
     assert!(a["id"].as_str().unwrap().starts_with("resp_"));

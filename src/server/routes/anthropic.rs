@@ -102,6 +102,7 @@ async fn messages_inbound(
         message_count: request.messages.len(),
         tool_count: request.tools.as_ref().map_or(0, Vec::len),
         messages: Some(request),
+        responses: None,
         body: bytes,
     })
 }

@@ -86,6 +86,7 @@ fn chat_inbound(
         stream,
         hints,
         messages: None,
+        responses: None,
         merge_choices,
         output_keys: Some(output_keys),
         session: crate::server::dispatch::session_id(headers, None),
@@ -144,34 +145,37 @@ fn responses_from(
         client_key: client_key(headers),
         ..Hints::default()
     };
+    let message_count = input.and_then(Value::as_array).map_or(1, Vec::len);
+    // A namespace (Codex's sub-agent tools, an MCP server) counts as the functions in it.
+    let tool_count = payload
+        .get("tools")
+        .and_then(Value::as_array)
+        .map_or(0, |tools| {
+            tools
+                .iter()
+                .map(|t| match t.get("type").and_then(Value::as_str) {
+                    Some("namespace") => {
+                        t.get("tools").and_then(Value::as_array).map_or(0, Vec::len)
+                    }
+                    _ => 1,
+                })
+                .sum()
+        });
     Ok(Inbound {
         surface: Shape::Responses,
         model,
         stream: payload.get("stream").and_then(Value::as_bool) == Some(true),
         hints,
         messages: None,
+        responses: Some(payload),
         merge_choices: true,
         output_keys: None,
         session: crate::server::dispatch::session_id(headers, None),
         legacy: None,
         side,
         route: "/v1/responses",
-        message_count: input.and_then(Value::as_array).map_or(1, Vec::len),
-        // A namespace (Codex's sub-agent tools, an MCP server) counts as the functions in it.
-        tool_count: payload
-            .get("tools")
-            .and_then(Value::as_array)
-            .map_or(0, |tools| {
-                tools
-                    .iter()
-                    .map(|t| match t.get("type").and_then(Value::as_str) {
-                        Some("namespace") => {
-                            t.get("tools").and_then(Value::as_array).map_or(0, Vec::len)
-                        }
-                        _ => 1,
-                    })
-                    .sum()
-            }),
+        message_count,
+        tool_count,
         body: bytes,
     })
 }
@@ -206,6 +210,7 @@ pub(crate) async fn completions(
                 ..Hints::default()
             },
             messages: None,
+            responses: None,
             merge_choices,
             // Read from the chat body by the provider.
             output_keys: None,
@@ -249,6 +254,7 @@ pub(crate) async fn embeddings(
                 ..Hints::default()
             },
             messages: None,
+            responses: None,
             merge_choices: true,
             output_keys: None,
             session: crate::server::dispatch::session_id(&headers, None),
