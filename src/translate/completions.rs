@@ -12,8 +12,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::TranslateError;
 use super::openai::{ChatChunk, ChatResponse, ContentPart, MessageContent};
+use super::{TranslateError, object};
 
 fn bad(message: impl Into<String>) -> TranslateError {
     TranslateError::InvalidRequest(message.into())
@@ -158,8 +158,15 @@ pub fn answer(chat: &ChatResponse, legacy: &Legacy, created: u64) -> Value {
             if let Some(prompt) = &legacy.echo {
                 text.insert_str(0, prompt);
             }
-            json!({"text": text, "index": choice.index, "logprobs": null,
-                   "finish_reason": choice.finish_reason.as_deref().unwrap_or("stop")})
+            object([
+                ("text", text.into()),
+                ("index", choice.index.into()),
+                ("logprobs", Value::Null),
+                (
+                    "finish_reason",
+                    choice.finish_reason.as_deref().unwrap_or("stop").into(),
+                ),
+            ])
         })
         .collect();
     let mut out = json!({
@@ -167,8 +174,8 @@ pub fn answer(chat: &ChatResponse, legacy: &Legacy, created: u64) -> Value {
         "object": "text_completion",
         "created": chat.created.unwrap_or(created),
         "model": chat.model,
-        "choices": choices,
     });
+    out["choices"] = Value::Array(choices);
     if let Some(usage) = &chat.usage {
         out["usage"] = json!({"prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens, "total_tokens": usage.total_tokens});
     }
@@ -191,10 +198,12 @@ pub fn chunk(chat: &ChatChunk, legacy: &mut Legacy, created: u64) -> Option<Valu
         if text.is_empty() && choice.finish_reason.is_none() {
             continue;
         }
-        choices.push(
-            json!({"text": text, "index": choice.index, "logprobs": null,
-                            "finish_reason": choice.finish_reason}),
-        );
+        choices.push(object([
+            ("text", text.into()),
+            ("index", choice.index.into()),
+            ("logprobs", Value::Null),
+            ("finish_reason", choice.finish_reason.as_deref().into()),
+        ]));
     }
     let usage = chat
         .usage
@@ -209,8 +218,8 @@ pub fn chunk(chat: &ChatChunk, legacy: &mut Legacy, created: u64) -> Option<Valu
         "object": "text_completion",
         "created": chat.created.unwrap_or(created),
         "model": chat.model,
-        "choices": choices,
     });
+    out["choices"] = Value::Array(choices);
     if let Some(usage) = usage {
         out["usage"] = usage;
     }

@@ -257,7 +257,10 @@ pub fn to_chat(
                 }
                 obj.insert(
                     "response_format".into(),
-                    json!({"type": "json_schema", "json_schema": schema}),
+                    object([
+                        ("type", "json_schema".into()),
+                        ("json_schema", Value::Object(schema)),
+                    ]),
                 );
             }
             Some("json_object") => {
@@ -296,7 +299,10 @@ fn chat_tool(tool: &Value, ctx: &mut Context) -> Result<Value, TranslateError> {
             if let Some(strict) = tool.get("strict").filter(|s| !s.is_null()) {
                 function["strict"] = strict.clone();
             }
-            Ok(json!({"type": "function", "function": function}))
+            Ok(object([
+                ("type", "function".into()),
+                ("function", function),
+            ]))
         }
         "custom" => {
             let name = tool

@@ -327,7 +327,7 @@ pub fn request(mut chat: Map<String, Value>, model: &str) -> Result<Value, Trans
             Some("json_object") => json!({"type": "json_object"}),
             _ => json!({"type": "text"}),
         };
-        out.insert("text".into(), json!({"format": format}));
+        out.insert("text".into(), object([("format", format)]));
     }
     let effort = chat
         .get("reasoning_effort")
