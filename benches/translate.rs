@@ -178,13 +178,13 @@ fn pairs(c: &mut Criterion) {
     });
     group.bench_function("responses -> chat", |b| {
         b.iter(|| {
-            let out = responses::to_chat(&parse(black_box(&responses_raw)), "gpt-4o");
+            let out = responses::to_chat(parse(black_box(&responses_raw)), "gpt-4o");
             black_box(serde_json::to_vec(&out.ok().map(|(chat, _)| chat)).unwrap_or_default())
         });
     });
     group.bench_function("responses -> messages", |b| {
         b.iter(|| {
-            let (chat, _) = responses::to_chat(&parse(black_box(&responses_raw)), "claude")
+            let (chat, _) = responses::to_chat(parse(black_box(&responses_raw)), "claude")
                 .unwrap_or_else(|_| unreachable!());
             let Value::Object(chat) = chat else {
                 unreachable!()

@@ -106,7 +106,7 @@ pub fn responses_request(data: &[u8]) {
     let Ok(request) = serde_json::from_slice::<Map<String, Value>>(data) else {
         return;
     };
-    if let Ok((chat, _)) = crate::translate::responses::to_chat(&request, "gpt-4o") {
+    if let Ok((chat, _)) = crate::translate::responses::to_chat(request, "gpt-4o") {
         assert!(chat["messages"].is_array(), "{chat}");
         if let Value::Object(chat) = &chat {
             chat_onwards(chat);

@@ -814,7 +814,7 @@ fn build_body(
         ),
         (Shape::Responses, Shape::Chat) => {
             let (request, previous) = responses_request(inbound, translation, store)?;
-            let (mut chat, mut ctx) = crate::translate::responses::to_chat(&request, &model.id)
+            let (mut chat, mut ctx) = crate::translate::responses::to_chat(request, &model.id)
                 .map_err(|err| ApiError::bad_request(err.to_string()))?;
             if let Some(previous) = previous {
                 ctx.echo
@@ -863,7 +863,7 @@ fn build_body(
         }
         (Shape::Responses, Shape::Messages) => {
             let (request, previous) = responses_request(inbound, translation, store)?;
-            let (chat, mut ctx) = crate::translate::responses::to_chat(&request, &model.id)
+            let (chat, mut ctx) = crate::translate::responses::to_chat(request, &model.id)
                 .map_err(|err| ApiError::bad_request(err.to_string()))?;
             if let Some(previous) = previous {
                 ctx.echo

@@ -32,9 +32,6 @@ use super::openai::{ChatChunk, ChatResponse, ContentPart, MessageContent};
 use super::{TranslateError, object};
 
 /// Built-in Responses tools only OpenAI's own servers run.
-/// A missing tool output reads as an empty one.
-static EMPTY: Value = Value::String(String::new());
-
 const HOSTED_TOOLS: [&str; 8] = [
     "web_search",
     "web_search_preview",
@@ -66,9 +63,27 @@ fn bad(message: impl Into<String>) -> TranslateError {
     TranslateError::InvalidRequest(message.into())
 }
 
-/// Translates a Responses request into a chat-completions request.
+/// The request fields a translated answer echoes (`Context::echo`).
+const ECHOED: [&str; 12] = [
+    "instructions",
+    "max_output_tokens",
+    "temperature",
+    "top_p",
+    "tool_choice",
+    "tools",
+    "text",
+    "reasoning",
+    "parallel_tool_calls",
+    "metadata",
+    "store",
+    "user",
+];
+
+/// Translates a Responses request into a chat-completions request. The request is taken
+/// apart: its input's texts and images move into the chat messages, and the fields the
+/// answer echoes move into the context.
 pub fn to_chat(
-    request: &Map<String, Value>,
+    mut request: Map<String, Value>,
     model: &str,
 ) -> Result<(Value, Context), TranslateError> {
     if request
@@ -80,24 +95,6 @@ pub fn to_chat(
         ));
     }
     let mut ctx = Context::default();
-    for key in [
-        "instructions",
-        "max_output_tokens",
-        "temperature",
-        "top_p",
-        "tool_choice",
-        "tools",
-        "text",
-        "reasoning",
-        "parallel_tool_calls",
-        "metadata",
-        "store",
-        "user",
-    ] {
-        if let Some(v) = request.get(key) {
-            ctx.echo.insert(key.to_owned(), v.clone());
-        }
-    }
     let forced = request
         .get("tool_choice")
         .and_then(|c| c.get("type"))
@@ -180,17 +177,14 @@ pub fn to_chat(
             ("content", instructions.into()),
         ]));
     }
-    match request.get("input") {
+    match request.remove("input") {
         None | Some(Value::Null) => return Err(bad("input: field required")),
         Some(Value::String(text)) => {
-            messages.push(object([
-                ("role", "user".into()),
-                ("content", text.as_str().into()),
-            ]));
+            messages.push(object([("role", "user".into()), ("content", text.into())]));
         }
         Some(Value::Array(items)) => {
             for item in items {
-                push_item(&mut messages, item, &ctx)?;
+                push_item(&mut messages, item)?;
             }
         }
         Some(_) => return Err(bad("input: a string or an array of items")),
@@ -273,6 +267,11 @@ pub fn to_chat(
         obj.insert("stream".into(), json!(true));
         obj.insert("stream_options".into(), json!({"include_usage": true}));
     }
+    for key in ECHOED {
+        if let Some(v) = request.remove(key) {
+            ctx.echo.insert(key.to_owned(), v);
+        }
+    }
     Ok((chat, ctx))
 }
 
@@ -343,22 +342,25 @@ fn chat_tool(tool: &Value, ctx: &mut Context) -> Result<Value, TranslateError> {
 }
 
 /// Text of a content value: a string, or the text parts joined.
-fn text_of(content: &Value) -> Option<String> {
+fn text_of(content: Value) -> Option<String> {
     match content {
-        Value::String(s) => Some(s.clone()),
-        Value::Array(parts) => Some(
-            parts
-                .iter()
-                .filter_map(|p| p.get("text").and_then(Value::as_str))
-                .collect::<Vec<_>>()
-                .join(""),
-        ),
+        Value::String(s) => Some(s),
+        Value::Array(parts) => Some(joined_text(&parts)),
         _ => None,
     }
 }
 
-/// Chat content parts of a Responses content value (text and images).
-fn parts_of(content: &Value) -> Value {
+/// The text parts of a content array, joined.
+fn joined_text(parts: &[Value]) -> String {
+    parts
+        .iter()
+        .filter_map(|p| p.get("text").and_then(Value::as_str))
+        .collect::<Vec<_>>()
+        .join("")
+}
+
+/// Chat content parts of a Responses content value (text and images), moved out of it.
+fn parts_of(content: Value) -> Value {
     match content {
         Value::Array(parts) => {
             let image = |p: &Value| {
@@ -366,26 +368,27 @@ fn parts_of(content: &Value) -> Value {
                     && p.get("image_url").is_some_and(Value::is_string)
             };
             if !parts.iter().any(image) {
-                return Value::String(text_of(content).unwrap_or_default());
+                return Value::String(joined_text(&parts));
             }
-            Value::Array(parts.iter().filter_map(chat_part).collect())
+            Value::Array(parts.into_iter().filter_map(chat_part).collect())
         }
-        other => other.clone(),
+        other => other,
     }
 }
 
 /// One Responses content part as a chat part: text or an image (nothing for other parts).
-fn chat_part(part: &Value) -> Option<Value> {
-    match part.get("type").and_then(Value::as_str) {
+fn chat_part(mut part: Value) -> Option<Value> {
+    let mut take = |key: &str| part.get_mut(key).map(Value::take);
+    match take("type").as_ref().and_then(Value::as_str) {
         Some("input_text" | "output_text" | "text") => Some(object([
             ("type", "text".into()),
-            ("text", part.get("text").cloned().unwrap_or_default()),
+            ("text", take("text").unwrap_or_default()),
         ])),
         Some("input_image") => {
-            let url = part.get("image_url").and_then(Value::as_str)?;
-            let mut image_url = object([("url", url.into())]);
-            if let Some(detail) = part.get("detail") {
-                image_url["detail"] = detail.clone();
+            let url = take("image_url").filter(Value::is_string)?;
+            let mut image_url = object([("url", url)]);
+            if let Some(detail) = take("detail") {
+                image_url["detail"] = detail;
             }
             Some(object([
                 ("type", "image_url".into()),
@@ -417,7 +420,7 @@ fn push_call(messages: &mut Vec<Value>, call: Value) {
     ]));
 }
 
-fn push_item(messages: &mut Vec<Value>, item: &Value, ctx: &Context) -> Result<(), TranslateError> {
+fn push_item(messages: &mut Vec<Value>, mut item: Value) -> Result<(), TranslateError> {
     let kind = item
         .get("type")
         .and_then(Value::as_str)
@@ -430,7 +433,7 @@ fn push_item(messages: &mut Vec<Value>, item: &Value, ctx: &Context) -> Result<(
                 Some("user") | None => "user",
                 Some(other) => return Err(bad(format!("input: unknown role `{other}`"))),
             };
-            let content = item.get("content").unwrap_or(&Value::Null);
+            let content = item.get_mut("content").map(Value::take).unwrap_or_default();
             let content = if role == "user" {
                 parts_of(content)
             } else {
@@ -463,14 +466,14 @@ fn push_item(messages: &mut Vec<Value>, item: &Value, ctx: &Context) -> Result<(
             };
             let (name, arguments) = match kind {
                 "function_call" => (
-                    named(item),
+                    named(&item),
                     item.get("arguments")
                         .and_then(Value::as_str)
                         .unwrap_or("{}")
                         .to_owned(),
                 ),
                 "custom_tool_call" => (
-                    named(item),
+                    named(&item),
                     json!({"input": item.get("input").cloned().unwrap_or(json!(""))}).to_string(),
                 ),
                 _ => {
@@ -499,23 +502,26 @@ fn push_item(messages: &mut Vec<Value>, item: &Value, ctx: &Context) -> Result<(
                 .get("call_id")
                 .and_then(Value::as_str)
                 .ok_or_else(|| bad(format!("input: a {kind} item needs a call_id")))?;
-            let output = item.get("output").unwrap_or(&EMPTY);
-            let text = match output {
-                Value::String(s) => s.clone(),
-                other => text_of(other).unwrap_or_else(|| other.to_string()),
+            let call_id = call_id.to_owned();
+            let (text, images) = match item.get_mut("output").map(Value::take) {
+                None => (String::new(), Vec::new()),
+                Some(Value::String(s)) => (s, Vec::new()),
+                Some(Value::Array(parts)) => {
+                    let text = joined_text(&parts);
+                    let images: Vec<Value> = parts
+                        .into_iter()
+                        .filter(|p| p.get("type").and_then(Value::as_str) == Some("input_image"))
+                        .filter_map(chat_part)
+                        .collect();
+                    (text, images)
+                }
+                Some(other) => (other.to_string(), Vec::new()),
             };
             messages.push(object([
                 ("role", "tool".into()),
-                ("tool_call_id", call_id.into()),
+                ("tool_call_id", call_id.as_str().into()),
                 ("content", text.into()),
             ]));
-            let images: Vec<Value> = output
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|p| p.get("type").and_then(Value::as_str) == Some("input_image"))
-                .filter_map(chat_part)
-                .collect();
             if !images.is_empty() {
                 // Chat tool results carry text only: the images follow as the user's message.
                 let said = format!("(images returned by the tool call {call_id})");
@@ -556,7 +562,6 @@ fn push_item(messages: &mut Vec<Value>, item: &Value, ctx: &Context) -> Result<(
         }
         "item_reference" => {}
         other => {
-            let _ = ctx;
             return Err(bad(format!(
                 "input: items of type `{other}` cannot be sent to this model"
             )));

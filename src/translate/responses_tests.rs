@@ -33,7 +33,7 @@ fn codex_requests_become_chat_requests() {
         "text": {"format": {"type": "json_schema", "name": "out", "schema": {"type": "object"}, "strict": true}},
         "stream": true
     }));
-    let (chat, ctx) = to_chat(&request, "claude-sonnet-4.5").unwrap();
+    let (chat, ctx) = to_chat(request.clone(), "claude-sonnet-4.5").unwrap();
     assert_eq!(ctx.custom_tools, ["apply_patch"]);
     let m = chat["messages"].as_array().unwrap();
     assert_eq!(m[0], json!({"role": "system", "content": "You are Codex."}));
@@ -84,18 +84,18 @@ fn codex_requests_become_chat_requests() {
 #[test]
 fn hosted_tools_and_stored_state_are_refused_by_name() {
     let err = to_chat(
-        &map(json!({"model": "m", "input": "hi", "tools": [{"type": "web_search"}]})),
+        map(json!({"model": "m", "input": "hi", "tools": [{"type": "web_search"}]})),
         "m",
     )
     .unwrap_err();
     assert!(err.to_string().contains("web_search"), "{err}");
     let err = to_chat(
-        &map(json!({"model": "m", "input": "hi", "previous_response_id": "resp_1"})),
+        map(json!({"model": "m", "input": "hi", "previous_response_id": "resp_1"})),
         "m",
     )
     .unwrap_err();
     assert!(err.to_string().contains("previous_response_id"), "{err}");
-    assert!(to_chat(&map(json!({"model": "m"})), "m").is_err());
+    assert!(to_chat(map(json!({"model": "m"})), "m").is_err());
 }
 
 fn chat_response(v: Value) -> ChatResponse {
@@ -220,7 +220,7 @@ fn reasoning_becomes_a_reasoning_item_and_comes_back_as_reasoning() {
 
     // The client sends it back: the assistant turn carries it again.
     let (chat, _) = to_chat(
-        &map(json!({"model": "claude", "input": [
+        map(json!({"model": "claude", "input": [
             {"type": "message", "role": "user", "content": "hi"},
             item.clone(),
             {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "Done."}]},
@@ -285,7 +285,7 @@ fn codexs_namespaces_and_offered_web_search_are_handled() {
             {"type": "namespace", "name": "multi_agent_v1", "description": "Sub-agents.", "tools": [
                 {"type": "function", "name": "spawn_agent", "description": "Spawn.", "parameters": {"type": "object", "properties": {}}}]},
             {"type": "web_search", "external_web_access": true}]}));
-    let (chat, ctx) = to_chat(&request, "claude").unwrap();
+    let (chat, ctx) = to_chat(request.clone(), "claude").unwrap();
     let names: Vec<&str> = chat["tools"]
         .as_array()
         .unwrap()
@@ -313,7 +313,7 @@ fn codexs_namespaces_and_offered_web_search_are_handled() {
         json!({"model": "m", "input": "hi", "tool_choice": {"type": "web_search"},
                "tools": [{"type": "web_search"}, {"type": "function", "name": "f"}]}),
     ] {
-        let err = to_chat(&map(body), "m").unwrap_err().to_string();
+        let err = to_chat(map(body), "m").unwrap_err().to_string();
         assert!(err.contains("web_search"), "{err}");
     }
 }
@@ -343,7 +343,7 @@ fn every_translated_answer_has_its_own_id_and_hosted_only_tools_are_refused() {
     ] {
         assert!(
             to_chat(
-                &map(json!({"model": "m", "input": "hi", "tools": tools})),
+                map(json!({"model": "m", "input": "hi", "tools": tools})),
                 "m"
             )
             .is_err()
@@ -351,7 +351,7 @@ fn every_translated_answer_has_its_own_id_and_hosted_only_tools_are_refused() {
     }
     // OpenAI's encrypted reasoning from a Responses model is not replayed to a chat model.
     let (chat, _) = to_chat(
-        &map(json!({"model": "m", "input": [
+        map(json!({"model": "m", "input": [
             {"type": "message", "role": "user", "content": "hi"},
             {"type": "reasoning", "id": "rs_1", "summary": [], "encrypted_content": "gAAAAABfernet"},
             {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "ok"}]}]})),
