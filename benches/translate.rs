@@ -129,14 +129,13 @@ fn pairs(c: &mut Criterion) {
         id: "claude-sonnet-4.5".into(),
         max_output: Some(32_000),
     };
-    let to_chat = |raw: &[u8]| -> serde_json::Map<String, Value> {
+    // As the server does: the typed chat request is written as it is for a chat upstream,
+    // and moved into JSON for the translators towards Responses and Messages.
+    let typed = |raw: &[u8]| {
         let req: MessagesRequest = serde_json::from_slice(raw).unwrap_or_else(|_| unreachable!());
-        let chat = anthropic_to_openai(req, &target).unwrap_or_else(|_| unreachable!());
-        match serde_json::to_value(&chat) {
-            Ok(Value::Object(map)) => map,
-            _ => unreachable!(),
-        }
+        anthropic_to_openai(req, &target).unwrap_or_else(|_| unreachable!())
     };
+    let to_chat = |raw: &[u8]| typed(raw).into_map().unwrap_or_default();
     let chat_raw = serde_json::to_vec(&to_chat(&raw)).unwrap_or_default();
     let responses_raw = serde_json::to_vec(
         &via_responses::request(to_chat(&raw), "gpt-5-codex").unwrap_or_else(|_| unreachable!()),
@@ -153,7 +152,7 @@ fn pairs(c: &mut Criterion) {
         });
     });
     group.bench_function("messages -> chat", |b| {
-        b.iter(|| black_box(serde_json::to_vec(&to_chat(black_box(&raw))).unwrap_or_default()));
+        b.iter(|| black_box(serde_json::to_vec(&typed(black_box(&raw))).unwrap_or_default()));
     });
     group.bench_function("messages -> responses", |b| {
         b.iter(|| {

@@ -64,6 +64,11 @@ impl Extra {
     pub const fn new() -> Self {
         Self(None)
     }
+
+    /// The fields, moved out.
+    pub(crate) fn into_map(self) -> Map<String, Value> {
+        self.0.map(|map| *map).unwrap_or_default()
+    }
 }
 
 impl Deref for Extra {

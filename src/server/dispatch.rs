@@ -849,13 +849,10 @@ fn build_body(
             clamp_output(&mut request, model, rules);
             let mut target = target(model);
             target.replays_reasoning = true;
-            let chat = anthropic_to_openai(request, &target)
-                .map_err(|err| ApiError::bad_request(err.to_string()))?;
-            let Value::Object(mut chat) =
-                serde_json::to_value(&chat).map_err(|e| ApiError::Internal(e.to_string()))?
-            else {
-                return Err(ApiError::Internal("a chat request is an object".into()));
-            };
+            let mut chat = anthropic_to_openai(request, &target)
+                .map_err(|err| ApiError::bad_request(err.to_string()))?
+                .into_map()
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
             if rules.edits_request() {
                 super::rules::apply_chat(&mut chat, rules);
             }

@@ -10,7 +10,7 @@
 //! and unknown content parts are kept as [`ContentPart::Unknown`].
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 pub use super::Extra;
 
@@ -89,6 +89,24 @@ impl Initiator {
 }
 
 impl ChatRequest {
+    /// The request as a JSON object, for the translators that read JSON (towards Messages and
+    /// Responses), with its messages' content moved in. Serialising the typed request would
+    /// copy every string: a long session's megabytes of history once more.
+    pub fn into_map(mut self) -> Result<Map<String, Value>, serde_json::Error> {
+        let messages = std::mem::take(&mut self.messages);
+        // A struct serialises as an object.
+        let mut map = match serde_json::to_value(&self)? {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        };
+        let messages = messages
+            .into_iter()
+            .map(ChatMessage::into_value)
+            .collect::<Result<_, _>>()?;
+        map.insert("messages".into(), Value::Array(messages));
+        Ok(map)
+    }
+
     /// True when any message carries an `image_url` part.
     #[cfg(test)]
     pub fn has_images(&self) -> bool {
@@ -170,6 +188,16 @@ pub struct ChatMessage {
 }
 
 impl ChatMessage {
+    /// The message as JSON, its content moved in (the rest is small and serialised).
+    fn into_value(mut self) -> Result<Value, serde_json::Error> {
+        let content = self.content.take();
+        let mut value = serde_json::to_value(&self)?;
+        if let (Some(content), Value::Object(map)) = (content, &mut value) {
+            map.insert("content".into(), content.into_value());
+        }
+        Ok(value)
+    }
+
     /// A message with only a role and content; every optional field empty.
     pub fn new(role: Role, content: Option<MessageContent>) -> Self {
         Self {
@@ -193,6 +221,42 @@ pub enum MessageContent {
     Text(String),
     /// Typed parts (text, images, unknown).
     Parts(Vec<ContentPart>),
+}
+
+impl MessageContent {
+    /// The content as JSON, its strings moved.
+    fn into_value(self) -> Value {
+        match self {
+            Self::Text(text) => Value::String(text),
+            Self::Parts(parts) => {
+                Value::Array(parts.into_iter().map(ContentPart::into_value).collect())
+            }
+        }
+    }
+}
+
+impl ContentPart {
+    /// The part as JSON, its strings moved.
+    fn into_value(self) -> Value {
+        let (kind, field, value, extra) = match self {
+            Self::Text { text, extra } => ("text", "text", Value::String(text), extra),
+            Self::ImageUrl { image_url, extra } => {
+                let mut image = Map::new();
+                image.insert("url".into(), Value::String(image_url.url));
+                if let Some(detail) = image_url.detail {
+                    image.insert("detail".into(), Value::String(detail));
+                }
+                image.extend(image_url.extra.into_map());
+                ("image_url", "image_url", Value::Object(image), extra)
+            }
+            Self::Unknown(value) => return value,
+        };
+        let mut part = Map::new();
+        part.insert("type".into(), kind.into());
+        part.insert(field.into(), value);
+        part.extend(extra.into_map());
+        Value::Object(part)
+    }
 }
 
 /// One content part.

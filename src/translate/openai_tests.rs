@@ -117,3 +117,31 @@ fn responses_and_chunks_read_in_one_pass_keep_unknown_fields() {
         Some(2)
     );
 }
+
+#[test]
+fn a_request_moved_into_json_equals_the_request_serialised() {
+    let request: ChatRequest = serde_json::from_value(json!({
+        "model": "gpt-4.1",
+        "max_tokens": 100,
+        "temperature": 0.5,
+        "stream": true,
+        "tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}],
+        "x_top": {"kept": true},
+        "messages": [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": [
+                {"type": "text", "text": "look", "cache_control": {"type": "ephemeral"}},
+                {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA", "detail": "high", "x": 1}},
+                {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}},
+                {"type": "input_audio", "input_audio": {"data": "..", "format": "wav"}}
+            ], "name": "ann"},
+            {"role": "assistant", "content": null, "reasoning_text": "hm", "reasoning_opaque": "sig",
+             "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
+            {"role": "tool", "tool_call_id": "c1", "content": "done", "x_msg": [1, 2]},
+            {"role": "assistant"}
+        ]
+    }))
+    .unwrap();
+    let serialised = serde_json::to_value(&request).unwrap();
+    assert_eq!(Value::Object(request.into_map().unwrap()), serialised);
+}
