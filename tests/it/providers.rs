@@ -455,6 +455,54 @@ async fn failures_fall_over_and_client_errors_do_not() {
     assert_eq!((p1_count(&ctx), p2_count(&ctx)), (before.0 + 1, before.1));
 }
 
+/// A Responses request on a chat-only route is translated for each target it tries: the
+/// first attempt uses the request the route parsed, a fall-over translates the client's bytes
+/// again, with nothing of the conversation lost.
+#[tokio::test]
+async fn a_translated_responses_request_falls_over_whole() {
+    let ctx = signed_in();
+    failover_config(&ctx, "");
+    let f = &ctx.fake;
+    f.reply(
+        "/p1/v1/chat/completions",
+        Reply::Json(503, json!({"error": {"message": "overloaded"}})),
+    );
+    f.reply(
+        "/p2/v1/chat/completions",
+        Reply::Json(200, chat_answer("m", "from p2")),
+    );
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let image = "data:image/png;base64,iVBORw0KGgo";
+    let request = json!({"model": "m", "instructions": "Be brief.", "tools": [
+            {"type": "function", "name": "look", "parameters": {"type": "object", "properties": {}}}],
+        "input": [
+            {"type": "message", "role": "user", "content": [
+                {"type": "input_text", "text": "What is this?"},
+                {"type": "input_image", "image_url": image}]},
+            {"type": "function_call", "call_id": "c1", "name": "look", "arguments": "{}"},
+            {"type": "function_call_output", "call_id": "c1", "output": "a logo"}]});
+    let resp = post(&proxy, "/v1/responses", request).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(header(&resp, "x-copilot-api-provider"), "p2");
+    assert_eq!(header(&resp, "x-copilot-api-attempts"), "2");
+    let answer: Value = resp.json().await.unwrap();
+    assert_eq!(answer["object"], "response");
+    assert_eq!(answer["output"][0]["content"][0]["text"], "from p2");
+    assert_eq!(answer["instructions"], "Be brief.");
+    assert_eq!(answer["tools"][0]["name"], "look");
+    // Both targets got the same whole conversation.
+    let first = ctx.fake.requests("/p1/v1/chat/completions")[0].json();
+    let second = ctx.fake.requests("/p2/v1/chat/completions")[0].json();
+    assert_eq!(first["messages"], second["messages"]);
+    let messages = second["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 4, "{second}");
+    assert_eq!(messages[0]["content"], "Be brief.");
+    assert_eq!(messages[1]["content"][1]["image_url"]["url"], image);
+    assert_eq!(messages[2]["tool_calls"][0]["id"], "c1");
+    assert_eq!(messages[3]["content"], "a logo");
+    assert_eq!(second["tools"][0]["function"]["name"], "look");
+}
+
 #[tokio::test]
 async fn streams_fall_over_before_their_first_content_and_never_after() {
     let ctx = signed_in();
