@@ -231,6 +231,25 @@ pub enum TranslateError {
     InvalidRequest(String),
 }
 
+/// The `text` of each JSON content part that has one, joined with `separator`.
+pub(crate) fn parts_text(parts: &[Value], separator: &str) -> String {
+    parts
+        .iter()
+        .filter_map(|p| p.get("text").and_then(Value::as_str))
+        .collect::<Vec<_>>()
+        .join(separator)
+}
+
+/// The text of a JSON content value: a string (moved out), or its parts' texts joined with
+/// `separator`; empty for anything else.
+pub(crate) fn content_text(content: Option<Value>, separator: &str) -> String {
+    match content {
+        Some(Value::String(text)) => text,
+        Some(Value::Array(parts)) => parts_text(&parts, separator),
+        _ => String::new(),
+    }
+}
+
 /// A JSON object of `pairs`, in order, with the values moved in. `json!` would copy every
 /// `Value` it is given through its serializer: a whole message list, or a megabyte of base64
 /// image, once more per level of nesting.

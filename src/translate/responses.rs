@@ -29,7 +29,7 @@
 use serde_json::{Map, Value, json};
 
 use super::openai::{ChatChunk, ChatResponse, ContentPart, MessageContent};
-use super::{TranslateError, object};
+use super::{TranslateError, content_text, object, parts_text};
 
 /// Built-in Responses tools only OpenAI's own servers run.
 const HOSTED_TOOLS: [&str; 8] = [
@@ -341,24 +341,6 @@ fn chat_tool(tool: &Value, ctx: &mut Context) -> Result<Value, TranslateError> {
     }
 }
 
-/// Text of a content value: a string, or the text parts joined.
-fn text_of(content: Value) -> Option<String> {
-    match content {
-        Value::String(s) => Some(s),
-        Value::Array(parts) => Some(joined_text(&parts)),
-        _ => None,
-    }
-}
-
-/// The text parts of a content array, joined.
-fn joined_text(parts: &[Value]) -> String {
-    parts
-        .iter()
-        .filter_map(|p| p.get("text").and_then(Value::as_str))
-        .collect::<Vec<_>>()
-        .join("")
-}
-
 /// Chat content parts of a Responses content value (text and images), moved out of it.
 fn parts_of(content: Value) -> Value {
     match content {
@@ -368,7 +350,7 @@ fn parts_of(content: Value) -> Value {
                     && p.get("image_url").is_some_and(Value::is_string)
             };
             if !parts.iter().any(image) {
-                return Value::String(joined_text(&parts));
+                return Value::String(parts_text(&parts, ""));
             }
             Value::Array(parts.into_iter().filter_map(chat_part).collect())
         }
@@ -437,7 +419,7 @@ fn push_item(messages: &mut Vec<Value>, mut item: Value) -> Result<(), Translate
             let content = if role == "user" {
                 parts_of(content)
             } else {
-                Value::String(text_of(content).unwrap_or_default())
+                Value::String(content_text(Some(content), ""))
             };
             if role == "assistant"
                 && let Some(last) = messages.last_mut()
@@ -507,7 +489,7 @@ fn push_item(messages: &mut Vec<Value>, mut item: Value) -> Result<(), Translate
                 None => (String::new(), Vec::new()),
                 Some(Value::String(s)) => (s, Vec::new()),
                 Some(Value::Array(parts)) => {
-                    let text = joined_text(&parts);
+                    let text = parts_text(&parts, "");
                     let images: Vec<Value> = parts
                         .into_iter()
                         .filter(|p| p.get("type").and_then(Value::as_str) == Some("input_image"))

@@ -34,7 +34,8 @@ use serde_json::{Map, Value, json};
 
 use super::openai::{ChatChunk, ChatResponse, Delta, PromptTokensDetails, Role, Usage};
 use super::{
-    Pivot, PivotAnswer, TranslateError, call_delta, object, pivot_call, pivot_chunk, pivot_ending,
+    Pivot, PivotAnswer, TranslateError, call_delta, content_text, object, pivot_call, pivot_chunk,
+    pivot_ending,
 };
 
 fn bad(message: impl Into<String>) -> TranslateError {
@@ -52,19 +53,6 @@ fn budget_for_effort(effort: &str) -> Option<u64> {
         "low" => Some(2048),
         "medium" => Some(8192),
         _ => Some(24576),
-    }
-}
-
-/// The text of a chat content value (moved out of it).
-fn text_of(content: Option<Value>) -> String {
-    match content {
-        Some(Value::String(text)) => text,
-        Some(Value::Array(parts)) => parts
-            .iter()
-            .filter_map(|p| p.get("text").and_then(Value::as_str))
-            .collect::<Vec<_>>()
-            .join("\n\n"),
-        _ => String::new(),
     }
 }
 
@@ -184,7 +172,7 @@ pub fn request(mut chat: Map<String, Value>, target: &Target) -> Result<Value, T
         let content = message.get_mut("content").map(Value::take);
         match message.get("role").and_then(Value::as_str).unwrap_or("") {
             "system" | "developer" => {
-                let text = text_of(content);
+                let text = content_text(content, "\n\n");
                 if !text.is_empty() {
                     system.push(text);
                 }
@@ -252,7 +240,7 @@ pub fn request(mut chat: Map<String, Value>, target: &Target) -> Result<Value, T
                     .ok_or_else(|| bad(format!("{field}: a tool message needs tool_call_id")))?;
                 let result = match content {
                     Some(Value::Array(_)) => Value::Array(blocks(content, &field)?),
-                    _ => Value::String(text_of(content)),
+                    _ => Value::String(content_text(content, "\n\n")),
                 };
                 let block = object([
                     ("type", "tool_result".into()),

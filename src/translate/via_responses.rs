@@ -34,7 +34,8 @@ use serde_json::{Map, Value, json};
 
 use super::openai::{ChatChunk, ChatResponse, Delta, PromptTokensDetails, Role, Usage};
 use super::{
-    Pivot, PivotAnswer, TranslateError, call_delta, object, pivot_call, pivot_chunk, pivot_ending,
+    Pivot, PivotAnswer, TranslateError, call_delta, content_text, object, pivot_call, pivot_chunk,
+    pivot_ending,
 };
 
 fn bad(message: impl Into<String>) -> TranslateError {
@@ -64,19 +65,6 @@ pub(crate) fn unpack_reasoning(opaque: &str) -> Option<Vec<(&str, &str)>> {
         })
         .collect::<Option<Vec<_>>>()
         .filter(|items| !items.is_empty())
-}
-
-/// The text of a chat content value (a string, or its text parts joined).
-fn text_of(content: Option<Value>) -> String {
-    match content {
-        Some(Value::String(text)) => text,
-        Some(Value::Array(parts)) => parts
-            .iter()
-            .filter_map(|p| p.get("text").and_then(Value::as_str))
-            .collect::<Vec<_>>()
-            .join(""),
-        _ => String::new(),
-    }
 }
 
 /// Chat content as Responses input parts (`input_text`, `input_image`), its strings moved
@@ -167,7 +155,7 @@ pub fn request(mut chat: Map<String, Value>, model: &str) -> Result<Value, Trans
         match role {
             "system" | "developer" => {
                 if input.is_empty() {
-                    instructions.push(text_of(content));
+                    instructions.push(content_text(content, ""));
                 } else {
                     input.push(message_item("developer", input_parts(content, &field)?));
                 }
@@ -199,7 +187,7 @@ pub fn request(mut chat: Map<String, Value>, model: &str) -> Result<Value, Trans
                         ]));
                     }
                 }
-                let text = text_of(content);
+                let text = content_text(content, "");
                 if !text.is_empty() {
                     let part = object([
                         ("type", "output_text".into()),
@@ -241,7 +229,7 @@ pub fn request(mut chat: Map<String, Value>, model: &str) -> Result<Value, Trans
                     {
                         Value::Array(input_parts(content, &field)?)
                     }
-                    _ => Value::String(text_of(content)),
+                    _ => Value::String(content_text(content, "")),
                 };
                 input.push(object([
                     ("type", "function_call_output".into()),
