@@ -119,6 +119,34 @@ impl Tokens {
         }
     }
 
+    /// Reads the chat usage every translated answer is read as (the pivot), as
+    /// [`Self::from_usage`] reads a chat `usage`, with the cache writes a Messages upstream
+    /// reports (`cache_creation_input_tokens`, which the pivot keeps beside the chat fields).
+    pub(crate) fn from_chat(usage: &crate::translate::openai::Usage) -> Self {
+        let n = |value: Option<&serde_json::Value>| value.and_then(serde_json::Value::as_u64);
+        let details = usage.prompt_tokens_details.as_ref();
+        let cached = details.and_then(|d| d.cached_tokens);
+        let cache_write = n(usage.extra.get("cache_creation_input_tokens")).or_else(|| {
+            let d = details?;
+            n(d.extra.get("cache_write_tokens")).or(n(d.extra.get("cache_creation_tokens")))
+        });
+        Self {
+            input: Some(
+                usage
+                    .prompt_tokens
+                    .saturating_sub(cached.unwrap_or(0))
+                    .saturating_sub(cache_write.unwrap_or(0)),
+            ),
+            output: Some(usage.completion_tokens),
+            cache_read: cached,
+            cache_write,
+            reasoning: n(usage
+                .extra
+                .get("completion_tokens_details")
+                .and_then(|d| d.get("reasoning_tokens"))),
+        }
+    }
+
     /// Fills what `other` knows and `self` does not (a stream reports input first, output
     /// last).
     pub(crate) fn merge(&mut self, other: Tokens) {
@@ -579,6 +607,32 @@ mod tests {
         assert_eq!(anthropic.input, Some(20));
         assert_eq!(anthropic.cache_write, Some(5));
         assert_eq!(anthropic.prompt(), Some(125));
+        // The typed chat usage of a translated answer reads as its JSON does, and keeps the
+        // cache writes of a Messages upstream.
+        for usage in [
+            json!({"prompt_tokens": 120, "completion_tokens": 30, "total_tokens": 150,
+                "prompt_tokens_details": {"cached_tokens": 100}, "completion_tokens_details": {"reasoning_tokens": 10}}),
+            json!({"prompt_tokens": 9, "completion_tokens": 1, "total_tokens": 10}),
+            json!({"prompt_tokens": 50, "completion_tokens": 1, "total_tokens": 51,
+                "prompt_tokens_details": {"cached_tokens": 10, "cache_write_tokens": 30}}),
+        ] {
+            let typed: crate::translate::openai::Usage =
+                serde_json::from_value(usage.clone()).unwrap();
+            assert_eq!(
+                Tokens::from_chat(&typed),
+                Tokens::from_usage(&usage),
+                "{usage}"
+            );
+        }
+        let pivot: crate::translate::openai::Usage = serde_json::from_value(json!({
+            "prompt_tokens": 160, "completion_tokens": 5, "total_tokens": 165,
+            "prompt_tokens_details": {"cached_tokens": 100}, "cache_creation_input_tokens": 40}))
+        .unwrap();
+        let pivot = Tokens::from_chat(&pivot);
+        assert_eq!(
+            (pivot.input, pivot.cache_read, pivot.cache_write),
+            (Some(20), Some(100), Some(40))
+        );
         let mut merged = Tokens::from_usage(&json!({"input_tokens": 7, "output_tokens": 0}));
         merged.merge(Tokens {
             output: Some(9),

@@ -229,6 +229,9 @@ pub enum TranslateError {
     /// The inbound request cannot be expressed in the target shape.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// A translated answer could not be written as JSON.
+    #[error("cannot write the translated answer: {0}")]
+    Unwritable(#[source] serde_json::Error),
 }
 
 /// The `text` of each JSON content part that has one, joined with `separator`.

@@ -40,7 +40,7 @@ use super::approval::ApprovalRequest;
 use super::commit::{self, ByteStream};
 use super::conversations::{Conversations, Turn};
 use super::error::{ApiError, Surface};
-use super::extract::parse_json;
+use super::extract::{parse_json, write_json};
 use super::log::RequestLog;
 use super::routes::relay;
 use super::sse::ChatEncoding;
@@ -686,6 +686,7 @@ fn chat_to_upstream(
     shape: Shape,
     model: &ModelInfo,
     rules: &RouteRules,
+    size: usize,
 ) -> Result<Bytes, ApiError> {
     let body = match shape {
         Shape::Responses => via_responses::request(chat, &model.id).map(|mut body| {
@@ -711,9 +712,7 @@ fn chat_to_upstream(
     }
     .map_err(|err| ApiError::bad_request(err.to_string()))?;
     tracing::debug!(%body, "translated request");
-    serde_json::to_vec(&body)
-        .map(Bytes::from)
-        .map_err(|e| ApiError::Internal(e.to_string()))
+    write_json(&body, size).map(Bytes::from)
 }
 
 /// The translated body of the last translation, by target model.
@@ -805,6 +804,8 @@ fn build_body(
     store: &Conversations,
 ) -> Result<Bytes, ApiError> {
     let model = &candidate.model;
+    // A translation is about as long as the client's body (`write_json`).
+    let size = inbound.body.len() + 512;
     match (inbound.surface, shape) {
         (Shape::Messages, Shape::Messages) => native_messages_body(
             inbound,
@@ -826,8 +827,7 @@ fn build_body(
                 super::rules::apply_chat(map, rules);
             }
             translation.responses = Some(ctx);
-            let body = serde_json::to_vec(&chat).map_err(|e| ApiError::Internal(e.to_string()))?;
-            Ok(Bytes::from(body))
+            Ok(Bytes::from(write_json(&chat, size)?))
         }
         (Shape::Chat, Shape::Responses | Shape::Messages) => {
             let mut chat: Map<String, Value> = parse_json(&inbound.body)?;
@@ -839,7 +839,7 @@ fn build_body(
                 .and_then(|o| o.get("include_usage"))
                 .and_then(Value::as_bool)
                 == Some(true);
-            chat_to_upstream(chat, shape, model, rules)
+            chat_to_upstream(chat, shape, model, rules, size)
         }
         (Shape::Messages, Shape::Responses) => {
             let mut request = match inbound.messages.take() {
@@ -856,7 +856,7 @@ fn build_body(
             if rules.edits_request() {
                 super::rules::apply_chat(&mut chat, rules);
             }
-            chat_to_upstream(chat, shape, model, rules)
+            chat_to_upstream(chat, shape, model, rules, size)
         }
         (Shape::Responses, Shape::Messages) => {
             let (request, previous) = responses_request(inbound, translation, store)?;
@@ -873,7 +873,7 @@ fn build_body(
                 super::rules::apply_chat(&mut chat, rules);
             }
             translation.responses = Some(ctx);
-            chat_to_upstream(chat, shape, model, rules)
+            chat_to_upstream(chat, shape, model, rules, size)
         }
         (Shape::Messages, Shape::Chat) => {
             if let Some((id, body, _)) = &translation.done
@@ -898,8 +898,7 @@ fn build_body(
                 );
             }
             let stream = chat.stream == Some(true);
-            let mut body =
-                serde_json::to_vec(&chat).map_err(|e| ApiError::Internal(e.to_string()))?;
+            let mut body = write_json(&chat, size)?;
             if rules.edits_request() {
                 body = edit_chat(&body, rules)?;
             }
@@ -919,8 +918,7 @@ fn build_body(
                     None => parse_json(&body)?,
                 };
                 map.insert("model".into(), Value::String(model.id.clone()));
-                let mut bytes =
-                    serde_json::to_vec(&map).map_err(|e| ApiError::Internal(e.to_string()))?;
+                let mut bytes = write_json(&map, size)?;
                 if shape == Shape::Chat && rules.edits_request() {
                     bytes = edit_chat(&bytes, rules)?;
                     keys = None;
@@ -977,9 +975,7 @@ fn native_messages_body(
         }
         raw.insert("stop_sequences".into(), Value::Array(stops));
     }
-    serde_json::to_vec(&raw)
-        .map(Bytes::from)
-        .map_err(|e| ApiError::Internal(e.to_string()))
+    write_json(&raw, inbound.body.len() + 256).map(Bytes::from)
 }
 
 /// `role: "system"` messages inside `messages` (Claude Code sends them, announced by a
@@ -1126,7 +1122,7 @@ fn target(model: &ModelInfo) -> TargetModel {
 fn edit_chat(body: &[u8], rules: &RouteRules) -> Result<Vec<u8>, ApiError> {
     let mut map: Map<String, Value> = parse_json(body)?;
     super::rules::apply_chat(&mut map, rules);
-    serde_json::to_vec(&map).map_err(|e| ApiError::Internal(e.to_string()))
+    write_json(&map, body.len() + 256)
 }
 
 /// One attempt: send, then read the answer up to its commit point.
@@ -1363,12 +1359,8 @@ async fn render(
             translation.responses.take().unwrap_or_default(),
             translation.pending.take().map(|turn| {
                 let state = state.clone();
-                Box::new(move |id: String, output: &Value| {
-                    let output = match output {
-                        Value::Array(_) => output.to_string(),
-                        _ => "[]".to_owned(),
-                    };
-                    let items = super::conversations::join_arrays(&turn.input, &output);
+                Box::new(move |id: String, output: &str| {
+                    let items = super::conversations::join_arrays(&turn.input, output);
                     state.conversations.put(id, Turn::new(turn.parent, items));
                 }) as super::translated::Keep
             }),

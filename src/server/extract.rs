@@ -89,6 +89,16 @@ pub(crate) async fn discard_body(body: Body) {
     drain(&mut body.into_data_stream(), 0).await;
 }
 
+/// Writes `value` as JSON into a buffer of `size` bytes to start with: about what it will
+/// take (a translated body is about as long as the body it translates), so the body is not
+/// copied each time the buffer grows, as `serde_json::to_vec` and `axum::Json` do from a
+/// small start.
+pub(crate) fn write_json(value: &impl serde::Serialize, size: usize) -> Result<Vec<u8>, ApiError> {
+    let mut body = Vec::with_capacity(size);
+    serde_json::to_writer(&mut body, value).map_err(|err| ApiError::Internal(err.to_string()))?;
+    Ok(body)
+}
+
 /// Parses JSON, naming the line and column of a syntax error or the field of a type error.
 pub(crate) fn parse_json<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {

@@ -120,6 +120,13 @@ impl RequestLog {
         self.with(|f| f.broken = Some(why));
     }
 
+    /// Records the usage of an answer read as chat (every translated answer).
+    pub(crate) fn chat_usage(&self, usage: Option<&crate::translate::openai::Usage>) {
+        if let Some(u) = usage {
+            self.tokens(Tokens::from_chat(u));
+        }
+    }
+
     /// Records usage from any `usage` object (OpenAI, Responses or Anthropic naming).
     pub(crate) fn openai_usage(&self, usage: Option<&serde_json::Value>) {
         if let Some(u) = usage {

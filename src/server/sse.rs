@@ -158,13 +158,7 @@ fn pivot_events<E>(
 
 /// The upstream's own usage, with its cache and reasoning details, for the access log.
 fn log_usage(log: &RequestLog, chunk: &ChatChunk) {
-    if let Some(usage) = chunk
-        .usage
-        .as_ref()
-        .and_then(|u| serde_json::to_value(u).ok())
-    {
-        log.openai_usage(Some(&usage));
-    }
+    log.chat_usage(chunk.usage.as_ref());
 }
 
 /// The state of a stream translated event by event: the upstream's SSE events in, the

@@ -54,12 +54,8 @@ pub(crate) fn render(
     let response = openai_to_anthropic(&chat, requested)
         .map_err(|err| ApiError::BadUpstreamResponse(err.to_string()))?;
     // The upstream's own usage, with its cache and reasoning details.
-    match chat
-        .usage
-        .as_ref()
-        .and_then(|u| serde_json::to_value(u).ok())
-    {
-        Some(usage) => log.openai_usage(Some(&usage)),
+    match &chat.usage {
+        Some(usage) => log.chat_usage(Some(usage)),
         None => log.usage(
             Some(response.usage.input_tokens),
             Some(response.usage.output_tokens),
@@ -128,28 +124,45 @@ pub(crate) fn render_responses(
         AnswerBody::Full(bytes) => bytes,
     };
     let chat = read_answer(kind, &bytes, model)?;
-    if let Some(usage) = chat
-        .usage
-        .as_ref()
-        .and_then(|u| serde_json::to_value(u).ok())
-    {
-        log.openai_usage(Some(&usage));
-    }
-    let response = to_response(&chat, model, ctx);
+    log.chat_usage(chat.usage.as_ref());
+    let response =
+        to_response(&chat, model, ctx).map_err(|err| ApiError::Internal(err.to_string()))?;
     if let Some(keep) = keep {
-        keep_turn(keep, &response);
+        keep(response.id().to_owned(), response.output_json());
     }
-    Ok(axum::Json(response).into_response())
+    // The answer is about the upstream's answer plus the echoed request fields.
+    json_answer(&response, bytes.len() + 1024)
 }
 
-/// Keeps an answered Responses turn (its id and output items) for `previous_response_id`.
-pub(crate) type Keep = Box<dyn FnOnce(String, &Value) + Send>;
+/// `value` as a JSON answer, written once into a buffer of about `size` bytes
+/// (`super::extract::write_json`).
+pub(crate) fn json_answer(
+    value: &impl serde::Serialize,
+    size: usize,
+) -> Result<Response, ApiError> {
+    let body = super::extract::write_json(value, size)?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response())
+}
 
-/// Hands a finished Responses object's id and output (an array) to `keep`.
+/// Keeps an answered Responses turn for `previous_response_id`: its id and its output items
+/// (a JSON array).
+pub(crate) type Keep = Box<dyn FnOnce(String, &str) + Send>;
+
+/// Hands a finished streamed Responses object's id and output to `keep`.
 pub(crate) fn keep_turn(keep: Keep, response: &Value) {
     if let Some(id) = response.get("id").and_then(Value::as_str) {
-        let output = response.get("output").unwrap_or(&Value::Null);
-        keep(id.to_owned(), output);
+        let output = match response.get("output") {
+            Some(output @ Value::Array(_)) => output.to_string(),
+            _ => "[]".to_owned(),
+        };
+        keep(id.to_owned(), &output);
     }
 }
 
@@ -189,13 +202,7 @@ pub(crate) fn render_chat(
         AnswerBody::Full(bytes) => bytes,
     };
     let chat = read_answer(kind, &bytes, model)?;
-    if let Some(usage) = chat
-        .usage
-        .as_ref()
-        .and_then(|u| serde_json::to_value(u).ok())
-    {
-        log.openai_usage(Some(&usage));
-    }
+    log.chat_usage(chat.usage.as_ref());
     if stream {
         let chunk: ChatChunk = serde_json::from_value(chunk_from_response(&chat)?)
             .map_err(|err| ApiError::Internal(format!("cannot replay the answer: {err}")))?;
@@ -210,34 +217,15 @@ pub(crate) fn render_chat(
             .body(axum::body::Body::from(body))
             .map_err(|err| ApiError::Internal(err.to_string()));
     }
+    // Written straight from the typed answer, about as long as the upstream's.
+    let size = bytes.len() + 256;
     if let ChatEncoding::Legacy(legacy) = &encoding {
-        return Ok(
-            axum::Json(crate::translate::completions::answer(&chat, legacy, now())).into_response(),
+        return json_answer(
+            &crate::translate::completions::answer(&chat, legacy, now()),
+            size,
         );
     }
-    Ok(axum::Json(chat_completion(&chat)?).into_response())
-}
-
-/// A chat answer with the fields OpenAI's schema requires even when null.
-pub(crate) fn chat_completion(chat: &ChatResponse) -> Result<Value, ApiError> {
-    let mut value = serde_json::to_value(chat).map_err(|e| ApiError::Internal(e.to_string()))?;
-    if let Some(obj) = value.as_object_mut() {
-        obj.insert("object".into(), json!("chat.completion"));
-        obj.entry("created").or_insert_with(|| json!(now()));
-        if let Some(choices) = obj.get_mut("choices").and_then(Value::as_array_mut) {
-            for choice in choices {
-                if let Some(choice) = choice.as_object_mut() {
-                    choice.entry("logprobs").or_insert(Value::Null);
-                    if let Some(message) = choice.get_mut("message").and_then(Value::as_object_mut)
-                    {
-                        message.entry("refusal").or_insert(Value::Null);
-                        message.entry("content").or_insert(Value::Null);
-                    }
-                }
-            }
-        }
-    }
-    Ok(value)
+    json_answer(&chat.as_completion(now()), size)
 }
 
 /// Seconds since the epoch, for answers whose upstream gave no `created`.

@@ -407,6 +407,106 @@ pub struct ChatResponse {
     pub extra: Extra,
 }
 
+impl ChatResponse {
+    /// The answer as OpenAI's schema has it, written straight from the typed answer: `object`,
+    /// `created` (`now` when the upstream gave none), and the fields it requires even when
+    /// null (`logprobs`, `refusal`, `content`).
+    pub fn as_completion(&self, now: u64) -> impl Serialize + '_ {
+        Completion { chat: self, now }
+    }
+}
+
+struct Completion<'a> {
+    chat: &'a ChatResponse,
+    now: u64,
+}
+
+impl Serialize for Completion<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let chat = self.chat;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("id", &chat.id)?;
+        m.serialize_entry("object", "chat.completion")?;
+        m.serialize_entry("created", &chat.created.unwrap_or(self.now))?;
+        m.serialize_entry("model", &chat.model)?;
+        m.serialize_entry("choices", &Choices(&chat.choices))?;
+        if let Some(usage) = &chat.usage {
+            m.serialize_entry("usage", usage)?;
+        }
+        for (key, value) in chat.extra.iter().filter(|(key, _)| *key != "object") {
+            m.serialize_entry(key, value)?;
+        }
+        m.end()
+    }
+}
+
+struct Choices<'a>(&'a [Choice]);
+
+impl Serialize for Choices<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(CompletionChoice))
+    }
+}
+
+struct CompletionChoice<'a>(&'a Choice);
+
+impl Serialize for CompletionChoice<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let Choice {
+            index,
+            message,
+            finish_reason,
+            extra,
+        } = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("index", index)?;
+        m.serialize_entry("message", &CompletionMessage(message))?;
+        m.serialize_entry("logprobs", extra.get("logprobs").unwrap_or(&Value::Null))?;
+        m.serialize_entry("finish_reason", finish_reason)?;
+        for (key, value) in extra.iter().filter(|(key, _)| *key != "logprobs") {
+            m.serialize_entry(key, value)?;
+        }
+        m.end()
+    }
+}
+
+struct CompletionMessage<'a>(&'a ResponseMessage);
+
+impl Serialize for CompletionMessage<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let ResponseMessage {
+            role,
+            content,
+            tool_calls,
+            reasoning_text,
+            reasoning_opaque,
+            extra,
+        } = self.0;
+        let mut m = s.serialize_map(None)?;
+        if let Some(role) = role {
+            m.serialize_entry("role", role)?;
+        }
+        m.serialize_entry("content", content)?;
+        m.serialize_entry("refusal", extra.get("refusal").unwrap_or(&Value::Null))?;
+        if let Some(calls) = tool_calls {
+            m.serialize_entry("tool_calls", calls)?;
+        }
+        if let Some(text) = reasoning_text {
+            m.serialize_entry("reasoning_text", text)?;
+        }
+        if let Some(opaque) = reasoning_opaque {
+            m.serialize_entry("reasoning_opaque", opaque)?;
+        }
+        for (key, value) in extra.iter().filter(|(key, _)| *key != "refusal") {
+            m.serialize_entry(key, value)?;
+        }
+        m.end()
+    }
+}
+
 /// One non-streaming choice.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Choice {

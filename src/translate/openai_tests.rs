@@ -145,3 +145,50 @@ fn a_request_moved_into_json_equals_the_request_serialised() {
     let serialised = serde_json::to_value(&request).unwrap();
     assert_eq!(Value::Object(request.into_map().unwrap()), serialised);
 }
+
+#[test]
+fn a_completion_carries_what_openai_requires_and_everything_the_upstream_said() {
+    let chat: ChatResponse = serde_json::from_value(json!({
+        "id": "chatcmpl-1", "model": "claude", "object": "chat.completion.chunk",
+        "system_fingerprint": "fp",
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": "Hi.", "padding": "x"},
+             "finish_reason": "stop"},
+            {"index": 1, "message": {"role": "assistant", "refusal": "no",
+                "tool_calls": [{"id": "t1", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
+                "reasoning_text": "hm", "reasoning_opaque": "sig"},
+             "logprobs": {"content": []}, "finish_reason": "tool_calls", "x": 1}],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}
+    }))
+    .unwrap();
+    let written = serde_json::to_value(chat.as_completion(42)).unwrap();
+    assert_eq!(
+        written,
+        json!({
+            "id": "chatcmpl-1", "object": "chat.completion", "created": 42, "model": "claude",
+            "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": "Hi.", "refusal": null,
+                    "padding": "x"}, "logprobs": null, "finish_reason": "stop"},
+                {"index": 1, "message": {"role": "assistant", "content": null, "refusal": "no",
+                    "tool_calls": [{"id": "t1", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
+                    "reasoning_text": "hm", "reasoning_opaque": "sig"},
+                 "logprobs": {"content": []}, "finish_reason": "tool_calls", "x": 1}],
+            "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5},
+            "system_fingerprint": "fp"
+        })
+    );
+    // Written once per key: the upstream's `object`, `logprobs` and `refusal` are not repeated.
+    let text = serde_json::to_string(&chat.as_completion(42)).unwrap();
+    for (key, times) in [("\"object\"", 1), ("\"logprobs\"", 2), ("\"refusal\"", 2)] {
+        assert_eq!(text.matches(key).count(), times, "{key}");
+    }
+    // The upstream's own `created` is kept.
+    let dated = ChatResponse {
+        created: Some(7),
+        ..chat
+    };
+    assert_eq!(
+        serde_json::to_value(dated.as_completion(42)).unwrap()["created"],
+        7
+    );
+}

@@ -26,6 +26,9 @@
 //! The Responses side is handled as JSON values (its input items are many and loosely
 //! typed); the chat side uses this crate's typed chat structs for answers and chunks.
 
+use serde::Serialize;
+use serde::ser::{SerializeMap as _, SerializeSeq as _, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use super::openai::{ChatChunk, ChatResponse, ContentPart, MessageContent};
@@ -553,76 +556,191 @@ fn push_item(messages: &mut Vec<Value>, mut item: Value) -> Result<(), Translate
 }
 
 /// The `usage` object of a Responses answer.
-fn usage(u: Option<&super::openai::Usage>) -> Value {
-    let Some(u) = u else { return Value::Null };
-    let reasoning = u
-        .extra
-        .get("completion_tokens_details")
-        .and_then(|d| d.get("reasoning_tokens"))
-        .and_then(Value::as_u64)
-        .unwrap_or(0);
-    json!({
-        "input_tokens": u.prompt_tokens,
-        "input_tokens_details": {"cached_tokens": u.cached_tokens().unwrap_or(0), "cache_write_tokens": u.cache_write_tokens()},
-        "output_tokens": u.completion_tokens,
-        "output_tokens_details": {"reasoning_tokens": reasoning},
-        "total_tokens": u.prompt_tokens + u.completion_tokens,
-    })
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ResponsesUsage {
+    input_tokens: u64,
+    input_tokens_details: InputDetails,
+    output_tokens: u64,
+    output_tokens_details: OutputDetails,
+    total_tokens: u64,
 }
 
-/// The fields every Responses object carries, with what the request said (`said` gives the
-/// request's value of a field: moved out of the context for a whole answer, copied for each
-/// event of a stream).
-fn envelope(
-    id: &str,
-    model: &str,
-    created: u64,
-    status: &str,
-    said: &mut dyn FnMut(&str) -> Option<Value>,
-) -> Map<String, Value> {
-    let mut echo = |key: &str, default: Value| said(key).unwrap_or(default);
-    let mut r = Map::new();
-    r.insert("id".into(), json!(id));
-    r.insert("object".into(), json!("response"));
-    r.insert("created_at".into(), json!(created));
-    r.insert("status".into(), json!(status));
-    r.insert("error".into(), Value::Null);
-    r.insert("incomplete_details".into(), Value::Null);
-    r.insert("instructions".into(), echo("instructions", Value::Null));
-    r.insert(
-        "max_output_tokens".into(),
-        echo("max_output_tokens", Value::Null),
-    );
-    r.insert("model".into(), json!(model));
-    r.insert("output".into(), json!([]));
-    r.insert(
-        "parallel_tool_calls".into(),
-        echo("parallel_tool_calls", json!(true)),
-    );
-    r.insert(
-        "previous_response_id".into(),
-        echo("previous_response_id", Value::Null),
-    );
-    r.insert(
-        "reasoning".into(),
-        echo("reasoning", json!({"effort": null, "summary": null})),
-    );
-    r.insert("store".into(), echo("store", json!(true)));
-    r.insert("temperature".into(), echo("temperature", json!(1.0)));
-    r.insert(
-        "text".into(),
-        echo("text", json!({"format": {"type": "text"}})),
-    );
-    r.insert("tool_choice".into(), echo("tool_choice", json!("auto")));
-    r.insert("tools".into(), echo("tools", json!([])));
-    r.insert("top_p".into(), echo("top_p", json!(1.0)));
-    r.insert("truncation".into(), json!("disabled"));
-    r.insert("usage".into(), Value::Null);
-    if let Some(user) = echo("user", Value::Null).as_str() {
-        r.insert("user".into(), user.into());
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+struct InputDetails {
+    cached_tokens: u64,
+    cache_write_tokens: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+struct OutputDetails {
+    reasoning_tokens: u64,
+}
+
+impl ResponsesUsage {
+    fn from_chat(u: &super::openai::Usage) -> Self {
+        let reasoning = u
+            .extra
+            .get("completion_tokens_details")
+            .and_then(|d| d.get("reasoning_tokens"))
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        Self {
+            input_tokens: u.prompt_tokens,
+            input_tokens_details: InputDetails {
+                cached_tokens: u.cached_tokens().unwrap_or(0),
+                cache_write_tokens: u.cache_write_tokens(),
+            },
+            output_tokens: u.completion_tokens,
+            output_tokens_details: OutputDetails {
+                reasoning_tokens: reasoning,
+            },
+            total_tokens: u.prompt_tokens + u.completion_tokens,
+        }
     }
-    r.insert("metadata".into(), echo("metadata", json!({})));
-    r
+}
+
+/// What the Responses API answers for a field the request left out.
+#[derive(Debug, Clone, Copy)]
+enum Unsaid {
+    Null,
+    True,
+    One,
+    Auto,
+    NoTools,
+    NoMetadata,
+    /// `{"effort": null, "summary": null}`
+    NoReasoning,
+    /// `{"format": {"type": "text"}}`
+    PlainText,
+}
+
+impl Serialize for Unsaid {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct NoReasoning {
+            effort: (),
+            summary: (),
+        }
+        #[derive(Serialize)]
+        struct PlainText {
+            format: Format,
+        }
+        #[derive(Serialize)]
+        struct Format {
+            #[serde(rename = "type")]
+            kind: &'static str,
+        }
+        match self {
+            Self::Null => s.serialize_unit(),
+            Self::True => s.serialize_bool(true),
+            Self::One => s.serialize_f64(1.0),
+            Self::Auto => s.serialize_str("auto"),
+            Self::NoTools => s.serialize_seq(Some(0))?.end(),
+            Self::NoMetadata => s.serialize_map(Some(0))?.end(),
+            Self::NoReasoning => NoReasoning {
+                effort: (),
+                summary: (),
+            }
+            .serialize(s),
+            Self::PlainText => PlainText {
+                format: Format { kind: "text" },
+            }
+            .serialize(s),
+        }
+    }
+}
+
+/// A field of the envelope: what the request said (`Context::echo`), else the default.
+struct Said<'a>(Option<&'a Value>, Unsaid);
+
+impl Serialize for Said<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Some(value) => value.serialize(s),
+            None => self.1.serialize(s),
+        }
+    }
+}
+
+/// Why an answer is incomplete.
+#[derive(Serialize)]
+struct Incomplete {
+    reason: &'static str,
+}
+
+/// A Responses object: the fields every one carries, in the API's order, with the request's
+/// echoed fields borrowed from the context (written, never copied) and the output items
+/// given as they are kept (`O`: the items' JSON for a whole answer, the closed items of a
+/// stream).
+#[derive(Serialize)]
+struct Envelope<'a, O: Serialize + ?Sized> {
+    id: &'a str,
+    object: &'static str,
+    created_at: u64,
+    status: &'a str,
+    error: (),
+    incomplete_details: Option<Incomplete>,
+    instructions: Said<'a>,
+    max_output_tokens: Said<'a>,
+    model: &'a str,
+    output: &'a O,
+    parallel_tool_calls: Said<'a>,
+    previous_response_id: Said<'a>,
+    reasoning: Said<'a>,
+    store: Said<'a>,
+    temperature: Said<'a>,
+    text: Said<'a>,
+    tool_choice: Said<'a>,
+    tools: Said<'a>,
+    top_p: Said<'a>,
+    truncation: &'static str,
+    usage: Option<&'a ResponsesUsage>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user: Option<&'a str>,
+    metadata: Said<'a>,
+}
+
+/// The parts of a Responses object that are not echoed from the request.
+struct Written<'a, O: ?Sized> {
+    id: &'a str,
+    model: &'a str,
+    created: u64,
+    status: &'a str,
+    output: &'a O,
+    usage: Option<&'a ResponsesUsage>,
+}
+
+impl<'a, O: Serialize + ?Sized> Written<'a, O> {
+    fn with_echo(self, echo: &'a Map<String, Value>) -> Envelope<'a, O> {
+        let said = |key: &str, unsaid: Unsaid| Said(echo.get(key), unsaid);
+        Envelope {
+            id: self.id,
+            object: "response",
+            created_at: self.created,
+            status: self.status,
+            error: (),
+            incomplete_details: (self.status == "incomplete").then_some(Incomplete {
+                reason: "max_output_tokens",
+            }),
+            instructions: said("instructions", Unsaid::Null),
+            max_output_tokens: said("max_output_tokens", Unsaid::Null),
+            model: self.model,
+            output: self.output,
+            parallel_tool_calls: said("parallel_tool_calls", Unsaid::True),
+            previous_response_id: said("previous_response_id", Unsaid::Null),
+            reasoning: said("reasoning", Unsaid::NoReasoning),
+            store: said("store", Unsaid::True),
+            temperature: said("temperature", Unsaid::One),
+            text: said("text", Unsaid::PlainText),
+            tool_choice: said("tool_choice", Unsaid::Auto),
+            tools: said("tools", Unsaid::NoTools),
+            top_p: said("top_p", Unsaid::One),
+            truncation: "disabled",
+            usage: self.usage,
+            user: echo.get("user").and_then(Value::as_str),
+            metadata: said("metadata", Unsaid::NoMetadata),
+        }
+    }
 }
 
 /// A tool call as a Responses output item.
@@ -678,8 +796,53 @@ fn response_id() -> String {
     format!("resp_{tail}")
 }
 
+/// A whole Responses answer translated from chat ([`to_response`]). Its output items are
+/// written once, as JSON: the answer's `output`, and what the server keeps of the turn for
+/// `previous_response_id` ([`Self::output_json`]).
+#[derive(Debug)]
+pub struct WholeResponse<'a> {
+    id: String,
+    model: &'a str,
+    created: u64,
+    status: &'static str,
+    echo: Map<String, Value>,
+    output: Box<RawValue>,
+    usage: Option<ResponsesUsage>,
+}
+
+impl WholeResponse<'_> {
+    /// The answer's id (`resp_…`).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The output items, a JSON array.
+    pub fn output_json(&self) -> &str {
+        self.output.get()
+    }
+}
+
+impl Serialize for WholeResponse<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Written {
+            id: &self.id,
+            model: self.model,
+            created: self.created,
+            status: self.status,
+            output: &*self.output,
+            usage: self.usage.as_ref(),
+        }
+        .with_echo(&self.echo)
+        .serialize(s)
+    }
+}
+
 /// Translates a whole chat answer into a Responses object.
-pub fn to_response(chat: &ChatResponse, model: &str, mut ctx: Context) -> Value {
+pub fn to_response<'a>(
+    chat: &ChatResponse,
+    model: &'a str,
+    ctx: Context,
+) -> Result<WholeResponse<'a>, TranslateError> {
     let id = response_id();
     let created = chat.created.unwrap_or(0);
     let mut text = String::new();
@@ -728,17 +891,6 @@ pub fn to_response(chat: &ChatResponse, model: &str, mut ctx: Context) -> Value 
         }
     }
     let incomplete = finish.as_deref() == Some("length");
-    let mut r = envelope(
-        &id,
-        model,
-        created,
-        if incomplete {
-            "incomplete"
-        } else {
-            "completed"
-        },
-        &mut |key| ctx.echo.remove(key),
-    );
     let mut output = Vec::new();
     if !reasoning.is_empty() || opaque.is_some() {
         output.push(reasoning_item(
@@ -766,15 +918,19 @@ pub fn to_response(chat: &ChatResponse, model: &str, mut ctx: Context) -> Value 
         ]));
     }
     output.extend(calls);
-    r.insert("output".into(), Value::Array(output));
-    r.insert("usage".into(), usage(chat.usage.as_ref()));
-    if incomplete {
-        r.insert(
-            "incomplete_details".into(),
-            json!({"reason": "max_output_tokens"}),
-        );
-    }
-    Value::Object(r)
+    Ok(WholeResponse {
+        id,
+        model,
+        created,
+        status: if incomplete {
+            "incomplete"
+        } else {
+            "completed"
+        },
+        echo: ctx.echo,
+        output: serde_json::value::to_raw_value(&output).map_err(TranslateError::Unwritable)?,
+        usage: chat.usage.as_ref().map(ResponsesUsage::from_chat),
+    })
 }
 
 /// An open output item of a stream.
@@ -818,7 +974,7 @@ pub struct StreamTranslator {
     text: Option<Open>,
     calls: Vec<(u32, Open)>,
     finish: Option<String>,
-    usage: Value,
+    usage: Option<ResponsesUsage>,
 }
 
 impl StreamTranslator {
@@ -837,7 +993,7 @@ impl StreamTranslator {
             text: None,
             calls: Vec::new(),
             finish: None,
-            usage: Value::Null,
+            usage: None,
         }
     }
 
@@ -859,18 +1015,19 @@ impl StreamTranslator {
     }
 
     fn response(&self, status: &str) -> Value {
-        let ctx = &self.ctx;
-        let mut r = envelope(&self.id, &self.model, self.created, status, &mut |key| {
-            ctx.echo.get(key).cloned()
-        });
-        let mut items = self.items.clone();
+        let mut items: Vec<&(usize, Value)> = self.items.iter().collect();
         items.sort_by_key(|(index, _)| *index);
-        r.insert(
-            "output".into(),
-            Value::Array(items.into_iter().map(|(_, item)| item).collect()),
-        );
-        r.insert("usage".into(), self.usage.clone());
-        Value::Object(r)
+        let items: Vec<&Value> = items.into_iter().map(|(_, item)| item).collect();
+        let written = Written {
+            id: &self.id,
+            model: &self.model,
+            created: self.created,
+            status,
+            output: &items,
+            usage: self.usage.as_ref(),
+        };
+        // Only strings, numbers and JSON values: nothing here can fail to become JSON.
+        serde_json::to_value(written.with_echo(&self.ctx.echo)).unwrap_or_default()
     }
 
     fn start(&mut self, out: &mut Vec<(String, Value)>) {
@@ -1158,7 +1315,7 @@ impl StreamTranslator {
             }
         }
         if let Some(u) = &chunk.usage {
-            self.usage = usage(Some(u));
+            self.usage = Some(ResponsesUsage::from_chat(u));
         }
         out
     }
@@ -1175,8 +1332,7 @@ impl StreamTranslator {
         self.close_calls(&mut out);
         self.finished = true;
         if self.finish.as_deref() == Some("length") {
-            let mut response = self.response("incomplete");
-            response["incomplete_details"] = json!({"reason": "max_output_tokens"});
+            let response = self.response("incomplete");
             out.push(self.event("response.incomplete", object([("response", response)])));
         } else {
             let response = self.response("completed");

@@ -98,6 +98,11 @@ fn hosted_tools_and_stored_state_are_refused_by_name() {
     assert!(to_chat(map(json!({"model": "m"})), "m").is_err());
 }
 
+/// A whole answer as the client reads it.
+fn whole(chat: &ChatResponse, model: &str, ctx: Context) -> Value {
+    serde_json::to_value(to_response(chat, model, ctx).unwrap()).unwrap()
+}
+
 fn chat_response(v: Value) -> ChatResponse {
     serde_json::from_value(v).unwrap()
 }
@@ -108,7 +113,7 @@ fn answers_carry_every_required_field() {
         custom_tools: vec!["apply_patch".into()],
         ..Context::default()
     };
-    let r = to_response(
+    let r = whole(
         &chat_response(
             json!({"id": "chatcmpl-9", "model": "claude", "created": 5, "choices": [
             {"index": 0, "message": {"role": "assistant", "content": "Patching."}, "finish_reason": "stop"},
@@ -211,7 +216,7 @@ fn reasoning_becomes_a_reasoning_item_and_comes_back_as_reasoning() {
     let chat = chat_response(json!({"id": "chatcmpl-r1", "model": "claude", "created": 3,
         "choices": [{"index": 0, "message": {"role": "assistant", "content": "Done.",
             "reasoning_text": "Think first.", "reasoning_opaque": "SIG"}, "finish_reason": "stop"}]}));
-    let answer = to_response(&chat, "claude", Context::default());
+    let answer = whole(&chat, "claude", Context::default());
     let item = &answer["output"][0];
     assert_eq!(item["type"], "reasoning");
     assert_eq!(item["summary"][0]["text"], "Think first.");
@@ -304,7 +309,7 @@ fn codexs_namespaces_and_offered_web_search_are_handled() {
         "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "multi_agent_v1__spawn_agent", "arguments": "{}"}}]},
         "finish_reason": "tool_calls"}]}),
     );
-    let r = to_response(&answer, "claude", ctx.clone());
+    let r = whole(&answer, "claude", ctx.clone());
     assert_eq!(r["output"][0]["name"], "spawn_agent");
     assert_eq!(r["output"][0]["namespace"], "multi_agent_v1");
     // Forced, or alone, web search is refused by name.
@@ -324,8 +329,8 @@ fn every_translated_answer_has_its_own_id_and_hosted_only_tools_are_refused() {
         json!({"id": "", "model": "m", "choices": [{"index": 0, "message": {"role": "assistant", "content": "a"}, "finish_reason": "stop"}]}),
     );
     let (a, b) = (
-        to_response(&chat, "m", Context::default()),
-        to_response(&chat, "m", Context::default()),
+        whole(&chat, "m", Context::default()),
+        whole(&chat, "m", Context::default()),
     );
     assert_ne!(a["id"], b["id"]);
     assert!(a["id"].as_str().unwrap().starts_with("resp_"));
@@ -362,4 +367,90 @@ fn every_translated_answer_has_its_own_id_and_hosted_only_tools_are_refused() {
         chat["messages"][1],
         json!({"role": "assistant", "content": "ok"})
     );
+}
+
+#[test]
+fn the_envelope_says_what_the_request_said_and_the_api_defaults_otherwise() {
+    let chat = chat_response(
+        json!({"id": "c", "model": "m", "created": 7, "choices": [{"index": 0, "message": {"role": "assistant", "content": "a"}, "finish_reason": "stop"}]}),
+    );
+    let keys = |r: &Value| r.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    let order = [
+        "id",
+        "object",
+        "created_at",
+        "status",
+        "error",
+        "incomplete_details",
+        "instructions",
+        "max_output_tokens",
+        "model",
+        "output",
+        "parallel_tool_calls",
+        "previous_response_id",
+        "reasoning",
+        "store",
+        "temperature",
+        "text",
+        "tool_choice",
+        "tools",
+        "top_p",
+        "truncation",
+        "usage",
+        "metadata",
+    ];
+    let plain = whole(&chat, "m", Context::default());
+    assert_eq!(keys(&plain), order);
+    let mut defaults = plain.as_object().unwrap().clone();
+    for key in ["id", "output"] {
+        defaults.remove(key);
+    }
+    assert_eq!(
+        Value::Object(defaults),
+        json!({"object": "response", "created_at": 7, "status": "completed", "error": null,
+            "incomplete_details": null, "instructions": null, "max_output_tokens": null,
+            "model": "m", "parallel_tool_calls": true, "previous_response_id": null,
+            "reasoning": {"effort": null, "summary": null}, "store": true, "temperature": 1.0,
+            "text": {"format": {"type": "text"}}, "tool_choice": "auto", "tools": [],
+            "top_p": 1.0, "truncation": "disabled", "usage": null, "metadata": {}})
+    );
+    // Everything the request said comes back, `user` included (only then).
+    let said = json!({"instructions": "Be brief.", "max_output_tokens": 99,
+        "parallel_tool_calls": false, "previous_response_id": "resp_1",
+        "reasoning": {"effort": "high", "summary": "auto"}, "store": false, "temperature": 0.2,
+        "text": {"format": {"type": "json_object"}}, "tool_choice": "required",
+        "tools": [{"type": "function", "name": "f", "parameters": {"type": "object"}}],
+        "top_p": 0.5, "user": "u1", "metadata": {"k": "v"}});
+    let ctx = Context {
+        echo: map(said.clone()),
+        ..Context::default()
+    };
+    let echoed = whole(&chat, "m", ctx.clone());
+    for (key, value) in said.as_object().unwrap() {
+        assert_eq!(&echoed[key], value, "{key}");
+    }
+    let mut with_user = order.to_vec();
+    with_user.insert(order.len() - 1, "user");
+    assert_eq!(keys(&echoed), with_user);
+    // A stream's envelopes are the same object.
+    let mut t = StreamTranslator::new("m".into(), ctx);
+    let mut events = t.push(&chunk(
+        json!({"id": "c", "created": 7, "choices": [{"index": 0, "delta": {"content": "a"}, "finish_reason": "length"}]}),
+    ));
+    events.extend(t.finish());
+    let (name, last) = events.last().unwrap();
+    assert_eq!(name, "response.incomplete");
+    let streamed = &last["response"];
+    assert_eq!(keys(streamed), with_user);
+    assert_eq!(
+        streamed["incomplete_details"],
+        json!({"reason": "max_output_tokens"})
+    );
+    for (key, value) in said.as_object().unwrap() {
+        assert_eq!(&streamed[key], value, "{key}");
+    }
+    let created = &events[0].1["response"];
+    assert_eq!(created["status"], "in_progress");
+    assert!(created["incomplete_details"].is_null());
+    assert_eq!(created["output"], json!([]));
 }

@@ -48,6 +48,7 @@ struct Row {
     tokens_in: Option<i64>,
     tokens_out: Option<i64>,
     cache_read: Option<i64>,
+    cache_write: Option<i64>,
     credits: Option<f64>,
     included: bool,
     premium_units: Option<f64>,
@@ -65,7 +66,7 @@ fn rows(conn: &Connection) -> Vec<Row> {
         .prepare(
             "SELECT route, client_model, provider, upstream_model, shape, status, error_class, stream, initiator,
                 tokens_in, tokens_out, cache_read, credits, included, premium_units, attempts, fallbacks,
-                session_id, tools, images, bytes_in, bytes_out
+                session_id, tools, images, bytes_in, bytes_out, cache_write
              FROM requests ORDER BY id",
         )
         .unwrap();
@@ -93,6 +94,7 @@ fn rows(conn: &Connection) -> Vec<Row> {
             images: r.get(19)?,
             bytes_in: r.get(20)?,
             bytes_out: r.get(21)?,
+            cache_write: r.get(22)?,
         })
     })
     .unwrap()
@@ -326,6 +328,73 @@ async fn every_route_gets_a_row_with_tokens_and_credits() {
     let text = stdout(&out);
     assert!(text.starts_with("session,requests,errors"), "{text}");
     assert!(text.contains("codex-session-7,1,"), "{text}");
+}
+
+#[tokio::test]
+async fn cache_writes_of_a_messages_upstream_are_counted_on_every_surface() {
+    let ctx = signed_in();
+    ctx.write_config(&format!(
+        r#"
+        [providers.ant]
+        kind = "anthropic"
+        api_key = "sk-ant-test"
+        base_url = "{}/anthropic"
+        "#,
+        ctx.fake.base
+    ));
+    let f = &ctx.fake;
+    f.reply(
+        "/anthropic/v1/models",
+        Reply::Json(
+            200,
+            json!({"data": [{"id": "claude-opus-4-1", "type": "model"}], "has_more": false}),
+        ),
+    );
+    // 20 fresh input tokens, 100 read from the cache, 40 written to it.
+    let answer = json!({"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-opus-4-1",
+        "content": [{"type": "text", "text": "ok"}], "stop_reason": "end_turn", "stop_sequence": null,
+        "usage": {"input_tokens": 20, "output_tokens": 5, "cache_read_input_tokens": 100,
+                  "cache_creation_input_tokens": 40}});
+    for _ in 0..3 {
+        f.reply("/anthropic/v1/messages", Reply::Json(200, answer.clone()));
+    }
+    let proxy = Proxy::start(&ctx, &[], &[]);
+    let model = "ant/claude-opus-4-1";
+    for (path, body) in [
+        (
+            "/v1/messages",
+            json!({"model": model, "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}]}),
+        ),
+        (
+            "/v1/chat/completions",
+            json!({"model": model, "messages": [{"role": "user", "content": "hi"}]}),
+        ),
+        ("/v1/responses", json!({"model": model, "input": "hi"})),
+    ] {
+        let resp = post(&proxy, path, body).await;
+        assert_eq!(resp.status(), 200, "{path}");
+        resp.bytes().await.unwrap();
+    }
+    let conn = wait_rows(&ctx, 3);
+    let rows = rows(&conn);
+    let shapes: Vec<_> = rows.iter().map(|r| r.shape.as_deref()).collect();
+    assert_eq!(
+        shapes,
+        [Some("passthrough"), Some("translated"), Some("translated")]
+    );
+    for row in &rows {
+        assert_eq!(
+            (
+                row.tokens_in,
+                row.cache_read,
+                row.cache_write,
+                row.tokens_out
+            ),
+            (Some(20), Some(100), Some(40), Some(5)),
+            "{}",
+            row.route
+        );
+    }
 }
 
 #[tokio::test]
