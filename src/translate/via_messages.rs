@@ -345,32 +345,38 @@ pub fn request(mut chat: Map<String, Value>, target: &Target) -> Result<Value, T
         }
         _ => {}
     }
-    let tools: Vec<Value> = chat
-        .get("tools")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|tool| {
-            let function = tool.get("function").unwrap_or(tool);
-            let mut t = Map::new();
-            t.insert(
-                "name".into(),
-                function.get("name").cloned().unwrap_or(json!("")),
-            );
-            if let Some(d) = function.get("description").filter(|d| !d.is_null()) {
-                t.insert("description".into(), d.clone());
-            }
-            t.insert(
-                "input_schema".into(),
-                function
-                    .get("parameters")
-                    .filter(|p| !p.is_null())
-                    .cloned()
-                    .unwrap_or_else(|| json!({"type": "object", "properties": {}})),
-            );
-            Value::Object(t)
-        })
-        .collect();
+    // Moved: a tool's schema is often the longest part of a short request.
+    let tools: Vec<Value> = match chat.remove("tools") {
+        Some(Value::Array(tools)) => tools,
+        _ => Vec::new(),
+    }
+    .into_iter()
+    .map(|mut tool| {
+        let mut function = match tool.get_mut("function").map(Value::take) {
+            Some(Value::Object(function)) => function,
+            _ => match tool {
+                Value::Object(tool) => tool,
+                _ => Map::new(),
+            },
+        };
+        let mut t = Map::new();
+        t.insert(
+            "name".into(),
+            function.remove("name").unwrap_or_else(|| json!("")),
+        );
+        if let Some(d) = function.remove("description").filter(|d| !d.is_null()) {
+            t.insert("description".into(), d);
+        }
+        t.insert(
+            "input_schema".into(),
+            function
+                .remove("parameters")
+                .filter(|p| !p.is_null())
+                .unwrap_or_else(|| json!({"type": "object", "properties": {}})),
+        );
+        Value::Object(t)
+    })
+    .collect();
     let parallel_off = chat.get("parallel_tool_calls").and_then(Value::as_bool) == Some(false);
     if !tools.is_empty() {
         out.insert("tools".into(), Value::Array(tools));

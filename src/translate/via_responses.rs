@@ -251,16 +251,23 @@ pub fn request(mut chat: Map<String, Value>, model: &str) -> Result<Value, Trans
         out.insert("instructions".into(), Value::String(instructions));
     }
     out.insert("input".into(), Value::Array(input));
-    if let Some(tools) = chat.get("tools").and_then(Value::as_array) {
+    if let Some(Value::Array(tools)) = chat.remove("tools") {
+        // Moved: a tool's schema is often the longest part of a short request.
         let tools: Vec<Value> = tools
-            .iter()
-            .map(|tool| {
-                let function = tool.get("function").unwrap_or(tool);
+            .into_iter()
+            .map(|mut tool| {
+                let mut function = match tool.get_mut("function").map(Value::take) {
+                    Some(Value::Object(function)) => function,
+                    _ => match tool {
+                        Value::Object(tool) => tool,
+                        _ => Map::new(),
+                    },
+                };
                 let mut flat = Map::new();
                 flat.insert("type".into(), json!("function"));
                 for key in ["name", "description", "parameters", "strict"] {
-                    if let Some(v) = function.get(key).filter(|v| !v.is_null()) {
-                        flat.insert(key.into(), v.clone());
+                    if let Some(v) = function.remove(key).filter(|v| !v.is_null()) {
+                        flat.insert(key.into(), v);
                     }
                 }
                 flat.entry("parameters")
