@@ -819,7 +819,7 @@ fn build_body(
                 .map_err(|err| ApiError::bad_request(err.to_string()))?;
             if let Some(previous) = previous {
                 ctx.echo
-                    .insert("previous_response_id".into(), Value::String(previous));
+                    .keep("previous_response_id", &Value::String(previous));
             }
             if rules.edits_request()
                 && let Some(map) = chat.as_object_mut()
@@ -864,7 +864,7 @@ fn build_body(
                 .map_err(|err| ApiError::bad_request(err.to_string()))?;
             if let Some(previous) = previous {
                 ctx.echo
-                    .insert("previous_response_id".into(), Value::String(previous));
+                    .keep("previous_response_id", &Value::String(previous));
             }
             let Value::Object(mut chat) = chat else {
                 return Err(ApiError::Internal("a chat request is an object".into()));

@@ -54,8 +54,8 @@ pub struct Context {
     pub custom_tools: Vec<String>,
     /// A `local_shell` tool was offered.
     pub local_shell: bool,
-    /// The request, echoed in the answer's fields.
-    pub echo: Map<String, Value>,
+    /// The request's fields the answer echoes.
+    pub echo: Echo,
     /// Tools of a namespace: (chat name, namespace, name in it).
     pub namespaced: Vec<(String, String, String)>,
     /// Built-in tools offered but not given to the model (it cannot run them).
@@ -64,6 +64,34 @@ pub struct Context {
 
 fn bad(message: impl Into<String>) -> TranslateError {
     TranslateError::InvalidRequest(message.into())
+}
+
+/// The request's fields a translated answer echoes, written as JSON when the request is read:
+/// the request's own values then move into the chat request (a tool's schema, the
+/// instructions), and the answer copies these bytes.
+#[derive(Debug, Clone, Default)]
+pub struct Echo(Vec<(&'static str, Box<RawValue>)>);
+
+impl Echo {
+    /// Keeps `value` as the request's `key`.
+    pub fn keep(&mut self, key: &'static str, value: &Value) {
+        // Only JSON values: writing one cannot fail.
+        if let Ok(raw) = serde_json::value::to_raw_value(value) {
+            self.0.retain(|(k, _)| *k != key);
+            self.0.push((key, raw));
+        }
+    }
+
+    /// What the request said for `key`.
+    fn get(&self, key: &str) -> Option<&RawValue> {
+        self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| &**v)
+    }
+
+    /// The request's `user`, when it is a string.
+    fn user(&self) -> Option<String> {
+        self.get("user")
+            .and_then(|raw| serde_json::from_str::<String>(raw.get()).ok())
+    }
 }
 
 /// The request fields a translated answer echoes (`Context::echo`).
@@ -98,34 +126,46 @@ pub fn to_chat(
         ));
     }
     let mut ctx = Context::default();
+    for key in ECHOED {
+        if let Some(value) = request.get(key) {
+            ctx.echo.keep(key, value);
+        }
+    }
     let forced = request
         .get("tool_choice")
         .and_then(|c| c.get("type"))
-        .and_then(Value::as_str);
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let hosted = |t: &Value| {
+        let k = t.get("type").and_then(Value::as_str).unwrap_or("function");
+        HOSTED_TOOLS.contains(&k) || k.starts_with("web_search")
+    };
+    // Moved out of the request (the echo has its own copy).
+    let listed = match request.remove("tools") {
+        Some(Value::Array(listed)) => listed,
+        _ => Vec::new(),
+    };
+    let only_hosted = listed.iter().all(hosted);
     let mut tools: Vec<Value> = Vec::new();
-    for tool in request
-        .get("tools")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    for mut tool in listed {
         let kind = tool
             .get("type")
             .and_then(Value::as_str)
-            .unwrap_or("function");
+            .unwrap_or("function")
+            .to_owned();
         if kind == "namespace" {
             // A group of function and custom tools (Codex's sub-agent tools, MCP servers):
             // each becomes a function named `namespace__tool`; calls go back with `namespace`.
             let space = tool
                 .get("name")
                 .and_then(Value::as_str)
-                .ok_or_else(|| bad("tools: a namespace needs a name"))?;
-            for inner in tool
-                .get("tools")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
+                .ok_or_else(|| bad("tools: a namespace needs a name"))?
+                .to_owned();
+            let inner_tools = match tool.get_mut("tools").map(Value::take) {
+                Some(Value::Array(inner_tools)) => inner_tools,
+                _ => Vec::new(),
+            };
+            for mut inner in inner_tools {
                 let name = inner
                     .get("name")
                     .and_then(Value::as_str)
@@ -137,24 +177,14 @@ pub fn to_chat(
                     })?;
                 let flat = format!("{space}__{name}");
                 ctx.namespaced
-                    .push((flat.clone(), space.to_owned(), name.to_owned()));
-                let mut renamed = inner.clone();
-                renamed["name"] = json!(flat);
-                tools.push(chat_tool(&renamed, &mut ctx)?);
+                    .push((flat.clone(), space.clone(), name.to_owned()));
+                inner["name"] = json!(flat);
+                tools.push(chat_tool(inner, &mut ctx)?);
             }
             continue;
         }
-        if HOSTED_TOOLS.contains(&kind) || kind.starts_with("web_search") {
-            let only_hosted = request
-                .get("tools")
-                .and_then(Value::as_array)
-                .is_some_and(|all| {
-                    all.iter().all(|t| {
-                        let k = t.get("type").and_then(Value::as_str).unwrap_or("function");
-                        HOSTED_TOOLS.contains(&k) || k.starts_with("web_search")
-                    })
-                });
-            if forced == Some(kind) || only_hosted {
+        if hosted(&tool) {
+            if forced.as_deref() == Some(kind.as_str()) || only_hosted {
                 return Err(bad(format!(
                     "tools: the built-in tool `{kind}` runs only on OpenAI's own servers, and this model is served through chat completions; remove it or pick a model served on /responses"
                 )));
@@ -164,16 +194,14 @@ pub fn to_chat(
             tracing::warn!(
                 "the built-in tool `{kind}` runs only on OpenAI's servers; this model is served through chat completions, so it is not offered to it"
             );
-            ctx.dropped_tools.push(kind.to_owned());
+            ctx.dropped_tools.push(kind);
             continue;
         }
         tools.push(chat_tool(tool, &mut ctx)?);
     }
     let mut messages: Vec<Value> = Vec::new();
-    if let Some(instructions) = request
-        .get("instructions")
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
+    if let Some(Value::String(instructions)) = request.remove("instructions")
+        && !instructions.is_empty()
     {
         messages.push(object([
             ("role", "system".into()),
@@ -270,16 +298,11 @@ pub fn to_chat(
         obj.insert("stream".into(), json!(true));
         obj.insert("stream_options".into(), json!({"include_usage": true}));
     }
-    for key in ECHOED {
-        if let Some(v) = request.remove(key) {
-            ctx.echo.insert(key.to_owned(), v);
-        }
-    }
     Ok((chat, ctx))
 }
 
 /// One Responses tool as a chat tool (`function`, `custom`, `local_shell`).
-fn chat_tool(tool: &Value, ctx: &mut Context) -> Result<Value, TranslateError> {
+fn chat_tool(mut tool: Value, ctx: &mut Context) -> Result<Value, TranslateError> {
     let kind = tool
         .get("type")
         .and_then(Value::as_str)
@@ -291,15 +314,14 @@ fn chat_tool(tool: &Value, ctx: &mut Context) -> Result<Value, TranslateError> {
                 .and_then(Value::as_str)
                 .ok_or_else(|| bad("tools: a function tool needs a name"))?;
             let mut function = json!({"name": name});
-            if let Some(d) = tool.get("description") {
-                function["description"] = d.clone();
+            let mut take = |key: &str| tool.get_mut(key).map(Value::take);
+            if let Some(d) = take("description") {
+                function["description"] = d;
             }
-            function["parameters"] = tool
-                .get("parameters")
-                .cloned()
-                .unwrap_or_else(|| json!({"type": "object", "properties": {}}));
-            if let Some(strict) = tool.get("strict").filter(|s| !s.is_null()) {
-                function["strict"] = strict.clone();
+            function["parameters"] =
+                take("parameters").unwrap_or_else(|| json!({"type": "object", "properties": {}}));
+            if let Some(strict) = take("strict").filter(|s| !s.is_null()) {
+                function["strict"] = strict;
             }
             Ok(object([
                 ("type", "function".into()),
@@ -651,7 +673,7 @@ impl Serialize for Unsaid {
 }
 
 /// A field of the envelope: what the request said (`Context::echo`), else the default.
-struct Said<'a>(Option<&'a Value>, Unsaid);
+struct Said<'a>(Option<&'a RawValue>, Unsaid);
 
 impl Serialize for Said<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -711,7 +733,7 @@ struct Written<'a, O: ?Sized> {
 }
 
 impl<'a, O: Serialize + ?Sized> Written<'a, O> {
-    fn with_echo(self, echo: &'a Map<String, Value>) -> Envelope<'a, O> {
+    fn with_echo(self, echo: &'a Echo, user: Option<&'a str>) -> Envelope<'a, O> {
         let said = |key: &str, unsaid: Unsaid| Said(echo.get(key), unsaid);
         Envelope {
             id: self.id,
@@ -737,7 +759,7 @@ impl<'a, O: Serialize + ?Sized> Written<'a, O> {
             top_p: said("top_p", Unsaid::One),
             truncation: "disabled",
             usage: self.usage,
-            user: echo.get("user").and_then(Value::as_str),
+            user,
             metadata: said("metadata", Unsaid::NoMetadata),
         }
     }
@@ -805,7 +827,8 @@ pub struct WholeResponse<'a> {
     model: &'a str,
     created: u64,
     status: &'static str,
-    echo: Map<String, Value>,
+    echo: Echo,
+    user: Option<String>,
     output: Box<RawValue>,
     usage: Option<ResponsesUsage>,
 }
@@ -832,7 +855,7 @@ impl Serialize for WholeResponse<'_> {
             output: &*self.output,
             usage: self.usage.as_ref(),
         }
-        .with_echo(&self.echo)
+        .with_echo(&self.echo, self.user.as_deref())
         .serialize(s)
     }
 }
@@ -927,6 +950,7 @@ pub fn to_response<'a>(
         } else {
             "completed"
         },
+        user: ctx.echo.user(),
         echo: ctx.echo,
         output: serde_json::value::to_raw_value(&output).map_err(TranslateError::Unwritable)?,
         usage: chat.usage.as_ref().map(ResponsesUsage::from_chat),
@@ -963,6 +987,8 @@ enum Open {
 pub struct StreamTranslator {
     model: String,
     ctx: Context,
+    /// The request's `user` (echoed).
+    user: Option<String>,
     id: String,
     created: u64,
     sequence: u64,
@@ -982,6 +1008,7 @@ impl StreamTranslator {
     pub fn new(model: String, ctx: Context) -> Self {
         Self {
             model,
+            user: ctx.echo.user(),
             ctx,
             id: response_id(),
             created: 0,
@@ -1027,7 +1054,8 @@ impl StreamTranslator {
             usage: self.usage.as_ref(),
         };
         // Only strings, numbers and JSON values: nothing here can fail to become JSON.
-        serde_json::to_value(written.with_echo(&self.ctx.echo)).unwrap_or_default()
+        serde_json::to_value(written.with_echo(&self.ctx.echo, self.user.as_deref()))
+            .unwrap_or_default()
     }
 
     fn start(&mut self, out: &mut Vec<(String, Value)>) {

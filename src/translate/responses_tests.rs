@@ -421,10 +421,10 @@ fn the_envelope_says_what_the_request_said_and_the_api_defaults_otherwise() {
         "text": {"format": {"type": "json_object"}}, "tool_choice": "required",
         "tools": [{"type": "function", "name": "f", "parameters": {"type": "object"}}],
         "top_p": 0.5, "user": "u1", "metadata": {"k": "v"}});
-    let ctx = Context {
-        echo: map(said.clone()),
-        ..Context::default()
-    };
+    let mut ctx = Context::default();
+    for key in ECHOED.into_iter().chain(["previous_response_id"]) {
+        ctx.echo.keep(key, &said[key]);
+    }
     let echoed = whole(&chat, "m", ctx.clone());
     for (key, value) in said.as_object().unwrap() {
         assert_eq!(&echoed[key], value, "{key}");
