@@ -508,8 +508,6 @@ pub fn answer_as_chat(
         UpstreamKind::Responses => {
             via_responses::answer(&serde_json::from_slice(bytes).map_err(unreadable)?, model)
         }
-        UpstreamKind::Messages => {
-            via_messages::answer(&serde_json::from_slice(bytes).map_err(unreadable)?, model)
-        }
+        UpstreamKind::Messages => via_messages::answer(bytes, model),
     }
 }

@@ -775,7 +775,7 @@ fn responses_request(
                 _ => Vec::new(),
             };
             let own = Value::Array(items);
-            let written = own.to_string();
+            let written = json_text(&own);
             let mut all = parent.history();
             if let Value::Array(items) = own {
                 all.extend(items);
@@ -785,13 +785,20 @@ fn responses_request(
         }
         // The own input as a JSON array, written from the parsed request (not copied).
         None => match request.get("input") {
-            Some(Value::String(text)) => Value::Array(vec![said(text)]).to_string(),
-            Some(items @ Value::Array(_)) => items.to_string(),
+            Some(Value::String(text)) => json_text(&Value::Array(vec![said(text)])),
+            Some(items @ Value::Array(_)) => json_text(items),
             _ => "[]".to_owned(),
         },
     };
     translation.pending = keep.then_some(PendingTurn { parent, input: own });
     Ok((request, previous))
+}
+
+/// A JSON value as text, written straight into a string (`Value::to_string` goes through the
+/// formatter, piece by piece).
+fn json_text(value: &Value) -> String {
+    // Only JSON values: writing one cannot fail.
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// The body for `candidate` in `shape`.

@@ -159,7 +159,8 @@ pub(crate) type Keep = Box<dyn FnOnce(String, &str) + Send>;
 pub(crate) fn keep_turn(keep: Keep, response: &Value) {
     if let Some(id) = response.get("id").and_then(Value::as_str) {
         let output = match response.get("output") {
-            Some(output @ Value::Array(_)) => output.to_string(),
+            // Only JSON values: writing one cannot fail.
+            Some(output @ Value::Array(_)) => serde_json::to_string(output).unwrap_or_default(),
             _ => "[]".to_owned(),
         };
         keep(id.to_owned(), &output);

@@ -30,6 +30,10 @@
 //!   tool-call deltas (indexes from 0); `message_delta` → the finish chunk and the usage
 //!   chunk; `message_stop` → the end; an `error` event → a failure.
 
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use super::openai::{ChatChunk, ChatResponse, Delta, PromptTokensDetails, Role, Usage};
@@ -492,43 +496,84 @@ fn thinking_blocks(thinking: &str, opaque: &str) -> Vec<Value> {
     blocks
 }
 
-/// Translates a whole Messages answer into a chat completion answering `model`.
-pub fn answer(message: &Value, model: &str) -> Result<ChatResponse, TranslateError> {
+/// A whole Messages answer as read: only what the pivot takes, its texts borrowed from the
+/// bytes where they need no unescaping, a tool call's input kept as the JSON it came as.
+#[derive(Deserialize)]
+struct MessagesAnswer<'a> {
+    #[serde(borrow, default)]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    content: Option<Vec<AnswerBlock<'a>>>,
+    #[serde(borrow, default)]
+    stop_reason: Option<Cow<'a, str>>,
+    #[serde(default)]
+    usage: Option<Value>,
+}
+
+/// One content block of a whole Messages answer (any type: the fields of the known ones).
+#[derive(Deserialize)]
+struct AnswerBlock<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow, default)]
+    text: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    thinking: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    signature: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    data: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    input: Option<&'a RawValue>,
+}
+
+/// A block's text field, empty when absent.
+fn text<'a>(field: &'a Option<Cow<'_, str>>) -> &'a str {
+    field.as_deref().unwrap_or("")
+}
+
+/// Translates a whole Messages answer (its bytes) into a chat completion answering `model`.
+pub fn answer(bytes: &[u8], model: &str) -> Result<ChatResponse, TranslateError> {
+    let message: MessagesAnswer<'_> = serde_json::from_slice(bytes).map_err(|err| {
+        TranslateError::InvalidRequest(format!("the upstream sent an unreadable answer: {err}"))
+    })?;
     let content = message
-        .get("content")
-        .and_then(Value::as_array)
+        .content
         .ok_or_else(|| bad("the Messages answer has no content"))?;
     let mut answer = PivotAnswer {
-        id: chat_id(message.get("id").and_then(Value::as_str).unwrap_or("")),
-        usage: message.get("usage").map(usage),
+        id: chat_id(message.id.as_deref().unwrap_or("")),
+        usage: message.usage.as_ref().map(usage),
         ..PivotAnswer::default()
     };
-    for block in content {
-        let text = |key: &str| block.get(key).and_then(Value::as_str).unwrap_or("");
-        match block.get("type").and_then(Value::as_str) {
-            Some("text") => answer.text.push_str(text("text")),
-            Some("thinking") => {
-                if !text("thinking").is_empty() {
-                    answer.reasoning.push(text("thinking").to_owned());
+    for block in &content {
+        match &*block.kind {
+            "text" => answer.text.push_str(text(&block.text)),
+            "thinking" => {
+                if !text(&block.thinking).is_empty() {
+                    answer.reasoning.push(text(&block.thinking).to_owned());
                 }
-                if !text("signature").is_empty() {
-                    super::push_opaque(&mut answer.opaque, text("signature"));
+                if !text(&block.signature).is_empty() {
+                    super::push_opaque(&mut answer.opaque, text(&block.signature));
                 }
             }
-            Some("redacted_thinking") if !text("data").is_empty() => {
-                super::push_opaque(&mut answer.opaque, &format!("{REDACTED}{}", text("data")));
+            "redacted_thinking" if !text(&block.data).is_empty() => {
+                super::push_opaque(&mut answer.opaque, &format!("{REDACTED}{}", text(&block.data)));
             }
-            Some("tool_use") => answer.calls.push(pivot_call(
-                text("id"),
-                text("name"),
+            "tool_use" => answer.calls.push(pivot_call(
+                text(&block.id),
+                text(&block.name),
                 block
-                    .get("input")
-                    .map_or_else(|| "{}".to_owned(), Value::to_string),
+                    .input
+                    .map_or_else(|| "{}".to_owned(), |input| input.get().to_owned()),
             )),
             _ => {}
         }
     }
-    answer.finish = finish_reason(message.get("stop_reason").and_then(Value::as_str));
+    answer.finish = finish_reason(message.stop_reason.as_deref());
     Ok(answer.into_chat(model))
 }
 

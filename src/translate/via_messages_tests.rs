@@ -157,7 +157,7 @@ fn a_messages_answer_becomes_a_chat_answer() {
         "stop_reason": "tool_use",
         "usage": {"input_tokens": 10, "cache_read_input_tokens": 100, "cache_creation_input_tokens": 5, "output_tokens": 7}
     });
-    let chat = answer(&message, "claude-sonnet-4-5").unwrap();
+    let chat = answer(&serde_json::to_vec(&message).unwrap(), "claude-sonnet-4-5").unwrap();
     assert_eq!(chat.id, "chatcmpl-01");
     let m = &chat.choices[0].message;
     assert_eq!(m.content, Some(MessageContent::Text("Checking.".into())));
@@ -345,7 +345,7 @@ fn redacted_thinking_travels_in_the_opaque_reasoning_and_comes_back_as_itself() 
         ],
         "stop_reason": "tool_use", "usage": {"input_tokens": 10, "output_tokens": 7}
     });
-    let chat = answer(&message, "claude-sonnet-4-5").unwrap();
+    let chat = answer(&serde_json::to_vec(&message).unwrap(), "claude-sonnet-4-5").unwrap();
     let opaque = chat.choices[0].message.reasoning_opaque.clone().unwrap();
     assert_eq!(opaque, "redacted:RED1 SIG redacted:RED2");
 
