@@ -505,9 +505,7 @@ pub fn answer_as_chat(
     };
     match kind {
         UpstreamKind::Chat => serde_json::from_slice(bytes).map_err(unreadable),
-        UpstreamKind::Responses => {
-            via_responses::answer(&serde_json::from_slice(bytes).map_err(unreadable)?, model)
-        }
+        UpstreamKind::Responses => via_responses::answer(bytes, model),
         UpstreamKind::Messages => via_messages::answer(bytes, model),
     }
 }

@@ -61,7 +61,7 @@ pub(crate) fn render(
             Some(response.usage.output_tokens),
         ),
     }
-    Ok(axum::Json(response).into_response())
+    json_answer(&response, bytes.len() + 256)
 }
 
 /// Replays a complete (non-streamed) answer as an event sequence.

@@ -561,7 +561,10 @@ pub fn answer(bytes: &[u8], model: &str) -> Result<ChatResponse, TranslateError>
                 }
             }
             "redacted_thinking" if !text(&block.data).is_empty() => {
-                super::push_opaque(&mut answer.opaque, &format!("{REDACTED}{}", text(&block.data)));
+                super::push_opaque(
+                    &mut answer.opaque,
+                    &format!("{REDACTED}{}", text(&block.data)),
+                );
             }
             "tool_use" => answer.calls.push(pivot_call(
                 text(&block.id),

@@ -30,6 +30,9 @@
 //!   `response.incomplete` a finish chunk and a usage chunk, then the end; `response.failed`
 //!   and `error` a failure, never a made-up finish.
 
+use std::borrow::Cow;
+
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::openai::{ChatChunk, ChatResponse, Delta, PromptTokensDetails, Role, Usage};
@@ -376,13 +379,8 @@ fn usage(u: &Value) -> Option<Usage> {
 }
 
 /// The chat `finish_reason` of a finished Responses object.
-fn finish_reason(response: &Value, called: bool) -> &'static str {
-    match (
-        response.get("status").and_then(Value::as_str),
-        response
-            .pointer("/incomplete_details/reason")
-            .and_then(Value::as_str),
-    ) {
+fn finish_reason(status: Option<&str>, reason: Option<&str>, called: bool) -> &'static str {
+    match (status, reason) {
         (Some("incomplete"), Some("content_filter")) => "content_filter",
         (Some("incomplete"), _) => "length",
         _ if called => "tool_calls",
@@ -390,77 +388,128 @@ fn finish_reason(response: &Value, called: bool) -> &'static str {
     }
 }
 
-/// A reasoning item's summary text.
-fn summary_text(item: &Value) -> String {
-    item.get("summary")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|s| s.get("text").and_then(Value::as_str))
-        .collect::<Vec<_>>()
-        .join("\n\n")
-}
-
 /// A chat `id` for a Responses id.
 fn chat_id(id: &str) -> String {
     format!("chatcmpl-{}", id.trim_start_matches("resp_"))
 }
 
-/// Translates a whole Responses answer into a chat completion answering `model`.
-pub fn answer(response: &Value, model: &str) -> Result<ChatResponse, TranslateError> {
+/// A whole Responses answer as read: only what the pivot takes (not the request's echoed
+/// fields), its texts borrowed from the bytes where they need no unescaping.
+#[derive(Deserialize)]
+struct ResponsesAnswer<'a> {
+    #[serde(borrow, default)]
+    id: Option<Cow<'a, str>>,
+    #[serde(default)]
+    created_at: Option<u64>,
+    #[serde(borrow, default)]
+    status: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    incomplete_details: Option<Incomplete<'a>>,
+    #[serde(borrow)]
+    output: Option<Vec<OutputItem<'a>>>,
+    #[serde(default)]
+    usage: Option<Value>,
+}
+
+#[derive(Deserialize)]
+struct Incomplete<'a> {
+    #[serde(borrow, default)]
+    reason: Option<Cow<'a, str>>,
+}
+
+/// One output item (any type: the fields of the ones the pivot reads).
+#[derive(Deserialize)]
+struct OutputItem<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow, default)]
+    content: Option<Vec<Part<'a>>>,
+    #[serde(borrow, default)]
+    summary: Option<Vec<Part<'a>>>,
+    #[serde(borrow, default)]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    encrypted_content: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    call_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    arguments: Option<Cow<'a, str>>,
+}
+
+/// A content part of a message item, or a summary part of a reasoning item.
+#[derive(Deserialize)]
+struct Part<'a> {
+    #[serde(rename = "type", borrow, default)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    text: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    refusal: Option<Cow<'a, str>>,
+}
+
+/// A text field, empty when absent.
+fn text<'a>(field: &'a Option<Cow<'_, str>>) -> &'a str {
+    field.as_deref().unwrap_or("")
+}
+
+/// Translates a whole Responses answer (its bytes) into a chat completion answering `model`.
+pub fn answer(bytes: &[u8], model: &str) -> Result<ChatResponse, TranslateError> {
+    let response: ResponsesAnswer<'_> = serde_json::from_slice(bytes).map_err(|err| {
+        TranslateError::InvalidRequest(format!("the upstream sent an unreadable answer: {err}"))
+    })?;
     let output = response
-        .get("output")
-        .and_then(Value::as_array)
+        .output
         .ok_or_else(|| bad("the Responses answer has no output"))?;
     let mut answer = PivotAnswer {
-        id: chat_id(response.get("id").and_then(Value::as_str).unwrap_or("")),
-        created: response.get("created_at").and_then(Value::as_u64),
-        usage: response.get("usage").and_then(usage),
+        id: chat_id(text(&response.id)),
+        created: response.created_at,
+        usage: response.usage.as_ref().and_then(usage),
         ..PivotAnswer::default()
     };
     let mut refusal = String::new();
-    for item in output {
-        let text = |key: &str| item.get(key).and_then(Value::as_str).unwrap_or("");
-        match item.get("type").and_then(Value::as_str) {
-            Some("message") => {
-                for part in item
-                    .get("content")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    let part_text = |key: &str| part.get(key).and_then(Value::as_str).unwrap_or("");
-                    match part.get("type").and_then(Value::as_str) {
-                        Some("output_text") => answer.text.push_str(part_text("text")),
-                        Some("refusal") => refusal.push_str(part_text("refusal")),
+    for item in &output {
+        match &*item.kind {
+            "message" => {
+                for part in item.content.iter().flatten() {
+                    match part.kind.as_deref() {
+                        Some("output_text") => answer.text.push_str(text(&part.text)),
+                        Some("refusal") => refusal.push_str(text(&part.refusal)),
                         _ => {}
                     }
                 }
             }
-            Some("reasoning") => {
-                let summary = summary_text(item);
+            "reasoning" => {
+                let summary: Vec<&str> = item
+                    .summary
+                    .iter()
+                    .flatten()
+                    .filter_map(|part| part.text.as_deref())
+                    .collect();
                 if !summary.is_empty() {
-                    answer.reasoning.push(summary);
+                    answer.reasoning.push(summary.join("\n\n"));
                 }
-                if let (Some(id), Some(encrypted)) = (
-                    item.get("id").and_then(Value::as_str),
-                    item.get("encrypted_content").and_then(Value::as_str),
-                ) {
+                if let (Some(id), Some(encrypted)) = (&item.id, &item.encrypted_content) {
                     super::push_opaque(&mut answer.opaque, &pack_reasoning(id, encrypted));
                 }
             }
-            Some("function_call") => answer.calls.push(pivot_call(
-                text("call_id"),
-                text("name"),
-                item.get("arguments")
-                    .and_then(Value::as_str)
-                    .unwrap_or("{}")
-                    .to_owned(),
+            "function_call" => answer.calls.push(pivot_call(
+                text(&item.call_id),
+                text(&item.name),
+                item.arguments.as_deref().unwrap_or("{}").to_owned(),
             )),
             _ => {}
         }
     }
-    answer.finish = finish_reason(response, !answer.calls.is_empty());
+    answer.finish = finish_reason(
+        response.status.as_deref(),
+        response
+            .incomplete_details
+            .as_ref()
+            .and_then(|d| d.reason.as_deref()),
+        !answer.calls.is_empty(),
+    );
     if !refusal.is_empty() {
         answer
             .message_extra
@@ -660,7 +709,13 @@ impl Decoder {
                     &self.id,
                     &self.model,
                     self.created,
-                    finish_reason(response, !self.calls.is_empty()),
+                    finish_reason(
+                        response.get("status").and_then(Value::as_str),
+                        response
+                            .pointer("/incomplete_details/reason")
+                            .and_then(Value::as_str),
+                        !self.calls.is_empty(),
+                    ),
                     response.get("usage").and_then(usage),
                 )
             }

@@ -139,7 +139,11 @@ fn answer_fixture() -> Value {
 
 #[test]
 fn a_responses_answer_becomes_a_chat_answer() {
-    let chat = answer(&answer_fixture(), "gpt-5-codex").unwrap();
+    let chat = answer(
+        &serde_json::to_vec(&answer_fixture()).unwrap(),
+        "gpt-5-codex",
+    )
+    .unwrap();
     assert_eq!(chat.id, "chatcmpl-abc");
     assert_eq!(chat.created, Some(1_700_000_000));
     let choice = &chat.choices[0];
@@ -169,9 +173,9 @@ fn a_responses_answer_becomes_a_chat_answer() {
     let mut cut = answer_fixture();
     cut["status"] = json!("incomplete");
     cut["incomplete_details"] = json!({"reason": "max_output_tokens"});
-    let chat = answer(&cut, "m").unwrap();
+    let chat = answer(&serde_json::to_vec(&cut).unwrap(), "m").unwrap();
     assert_eq!(chat.choices[0].finish_reason.as_deref(), Some("length"));
-    assert!(answer(&json!({"id": "x"}), "m").is_err());
+    assert!(answer(&serde_json::to_vec(&json!({"id": "x"})).unwrap(), "m").is_err());
 }
 
 /// A Responses stream the way OpenAI sends it: reasoning, text, a function call.
@@ -278,7 +282,11 @@ fn a_cut_or_failed_stream_never_finishes() {
 fn reasoning_survives_a_round_trip_through_a_messages_client() {
     // Answer → Messages thinking block (signature = packed item) → the client's next request
     // → chat (pivot) → Responses: the same reasoning item goes back.
-    let chat = answer(&answer_fixture(), "gpt-5-codex").unwrap();
+    let chat = answer(
+        &serde_json::to_vec(&answer_fixture()).unwrap(),
+        "gpt-5-codex",
+    )
+    .unwrap();
     let messages = crate::translate::response::openai_to_anthropic(&chat, "gpt-5-codex").unwrap();
     let assistant = serde_json::to_value(&messages.content).unwrap();
     let next: crate::translate::anthropic::MessagesRequest = serde_json::from_value(json!({
@@ -319,7 +327,7 @@ fn several_reasoning_items_all_go_back() {
         1,
         json!({"type": "reasoning", "id": "rs_10", "summary": [], "encrypted_content": "enc10"}),
     );
-    let chat = answer(&fixture, "m").unwrap();
+    let chat = answer(&serde_json::to_vec(&fixture).unwrap(), "m").unwrap();
     let opaque = chat.choices[0].message.reasoning_opaque.clone().unwrap();
     assert_eq!(opaque, "rs_9.enc9 rs_10.enc10");
     // Streamed: the second item's delta is separated, so the joined deltas are the same.
