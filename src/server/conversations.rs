@@ -58,21 +58,28 @@ impl Turn {
     }
 }
 
-/// The JSON array of the items of two JSON arrays, `a`'s first.
+/// The text between a JSON array's brackets.
+fn array_items(array: &str) -> &str {
+    array
+        .trim()
+        .strip_prefix('[')
+        .and_then(|s| s.strip_suffix(']'))
+        .unwrap_or("")
+        .trim()
+}
+
+/// The JSON array of the items of two JSON arrays, `a`'s first, written once.
 pub(crate) fn join_arrays(a: &str, b: &str) -> String {
-    let inner = |s: &str| {
-        s.trim()
-            .strip_prefix('[')
-            .and_then(|s| s.strip_suffix(']'))
-            .unwrap_or("")
-            .trim()
-            .to_owned()
-    };
-    match (inner(a), inner(b)) {
-        (a, b) if a.is_empty() => format!("[{b}]"),
-        (a, b) if b.is_empty() => format!("[{a}]"),
-        (a, b) => format!("[{a},{b}]"),
+    let (a, b) = (array_items(a), array_items(b));
+    let mut joined = String::with_capacity(a.len() + b.len() + 3);
+    joined.push('[');
+    joined.push_str(a);
+    if !a.is_empty() && !b.is_empty() {
+        joined.push(',');
     }
+    joined.push_str(b);
+    joined.push(']');
+    joined
 }
 
 #[derive(Debug, Default)]
