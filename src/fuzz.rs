@@ -217,7 +217,7 @@ pub fn chat_answer(data: &[u8]) {
             }
         }
         let rendered = crate::server::translated::render_responses(
-            answer(AnswerBody::Full(bytes)),
+            answer(AnswerBody::Full(bytes.clone())),
             crate::translate::UpstreamKind::Chat,
             "gpt-4o",
             crate::translate::responses::Context::default(),
@@ -231,6 +231,46 @@ pub fn chat_answer(data: &[u8]) {
             let json: Value =
                 serde_json::from_slice(&body).unwrap_or_else(|err| panic!("not JSON: {err}"));
             assert_eq!(json["object"], "response");
+        }
+        // The same bytes as a Messages or a Responses upstream's whole answer (read by the
+        // typed readers): an answer in the client's shape, or a clean error.
+        for kind in [
+            crate::translate::UpstreamKind::Messages,
+            crate::translate::UpstreamKind::Responses,
+        ] {
+            let chat = crate::server::translated::render_chat(
+                answer(AnswerBody::Full(bytes.clone())),
+                kind,
+                "m",
+                false,
+                crate::server::sse::ChatEncoding::Chat {
+                    include_usage: false,
+                },
+                &log,
+                Duration::from_secs(10),
+            );
+            if let Ok(response) = chat {
+                let (status, body) = body_of(response).await;
+                assert_eq!(status, 200);
+                let json: Value =
+                    serde_json::from_slice(&body).unwrap_or_else(|err| panic!("not JSON: {err}"));
+                assert_eq!(json["object"], "chat.completion");
+            }
+            let responses = crate::server::translated::render_responses(
+                answer(AnswerBody::Full(bytes.clone())),
+                kind,
+                "m",
+                crate::translate::responses::Context::default(),
+                None,
+                &log,
+                Duration::from_secs(10),
+            );
+            if let Ok(response) = responses {
+                let (_, body) = body_of(response).await;
+                let json: Value =
+                    serde_json::from_slice(&body).unwrap_or_else(|err| panic!("not JSON: {err}"));
+                assert_eq!(json["object"], "response");
+            }
         }
     });
 }

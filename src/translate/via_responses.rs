@@ -399,22 +399,17 @@ fn chat_id(id: &str) -> String {
 struct ResponsesAnswer<'a> {
     #[serde(borrow, default)]
     id: Option<Cow<'a, str>>,
+    /// Read leniently, as before: a number that is not a whole one is no time.
     #[serde(default)]
-    created_at: Option<u64>,
+    created_at: Option<Value>,
     #[serde(borrow, default)]
     status: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    incomplete_details: Option<Incomplete<'a>>,
+    #[serde(default)]
+    incomplete_details: Option<Value>,
     #[serde(borrow)]
     output: Option<Vec<OutputItem<'a>>>,
     #[serde(default)]
     usage: Option<Value>,
-}
-
-#[derive(Deserialize)]
-struct Incomplete<'a> {
-    #[serde(borrow, default)]
-    reason: Option<Cow<'a, str>>,
 }
 
 /// One output item (any type: the fields of the ones the pivot reads).
@@ -464,7 +459,7 @@ pub fn answer(bytes: &[u8], model: &str) -> Result<ChatResponse, TranslateError>
         .ok_or_else(|| bad("the Responses answer has no output"))?;
     let mut answer = PivotAnswer {
         id: chat_id(text(&response.id)),
-        created: response.created_at,
+        created: response.created_at.as_ref().and_then(Value::as_u64),
         usage: response.usage.as_ref().and_then(usage),
         ..PivotAnswer::default()
     };
@@ -507,7 +502,8 @@ pub fn answer(bytes: &[u8], model: &str) -> Result<ChatResponse, TranslateError>
         response
             .incomplete_details
             .as_ref()
-            .and_then(|d| d.reason.as_deref()),
+            .and_then(|d| d.get("reason"))
+            .and_then(Value::as_str),
         !answer.calls.is_empty(),
     );
     if !refusal.is_empty() {
