@@ -234,6 +234,23 @@ pub enum TranslateError {
     Unwritable(#[source] serde_json::Error),
 }
 
+/// The function of a chat tool (`{"type": "function", "function": {…}}`, or a bare
+/// function), moved out of it: a tool's schema is often the longest part of a short request.
+pub(crate) fn chat_function(mut tool: Value) -> Map<String, Value> {
+    match tool.get_mut("function").map(Value::take) {
+        Some(Value::Object(function)) => function,
+        _ => match tool {
+            Value::Object(tool) => tool,
+            _ => Map::new(),
+        },
+    }
+}
+
+/// A text field of an answer read by a typed reader, empty when absent.
+pub(crate) fn text_or_empty<'a>(field: &'a Option<Cow<'_, str>>) -> &'a str {
+    field.as_deref().unwrap_or("")
+}
+
 /// The `text` of each JSON content part that has one, joined with `separator`.
 pub(crate) fn parts_text(parts: &[Value], separator: &str) -> String {
     parts

@@ -37,6 +37,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use super::openai::{ChatChunk, ChatResponse, Delta, PromptTokensDetails, Role, Usage};
+use super::text_or_empty as text;
 use super::{
     Pivot, PivotAnswer, TranslateError, call_delta, content_text, object, pivot_call, pivot_chunk,
     pivot_ending,
@@ -349,20 +350,13 @@ pub fn request(mut chat: Map<String, Value>, target: &Target) -> Result<Value, T
         }
         _ => {}
     }
-    // Moved: a tool's schema is often the longest part of a short request.
     let tools: Vec<Value> = match chat.remove("tools") {
         Some(Value::Array(tools)) => tools,
         _ => Vec::new(),
     }
     .into_iter()
-    .map(|mut tool| {
-        let mut function = match tool.get_mut("function").map(Value::take) {
-            Some(Value::Object(function)) => function,
-            _ => match tool {
-                Value::Object(tool) => tool,
-                _ => Map::new(),
-            },
-        };
+    .map(|tool| {
+        let mut function = super::chat_function(tool);
         let mut t = Map::new();
         t.insert(
             "name".into(),
@@ -529,11 +523,6 @@ struct AnswerBlock<'a> {
     name: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     input: Option<&'a RawValue>,
-}
-
-/// A block's text field, empty when absent.
-fn text<'a>(field: &'a Option<Cow<'_, str>>) -> &'a str {
-    field.as_deref().unwrap_or("")
 }
 
 /// Translates a whole Messages answer (its bytes) into a chat completion answering `model`.

@@ -36,6 +36,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::openai::{ChatChunk, ChatResponse, Delta, PromptTokensDetails, Role, Usage};
+use super::text_or_empty as text;
 use super::{
     Pivot, PivotAnswer, TranslateError, call_delta, content_text, object, pivot_call, pivot_chunk,
     pivot_ending,
@@ -255,17 +256,10 @@ pub fn request(mut chat: Map<String, Value>, model: &str) -> Result<Value, Trans
     }
     out.insert("input".into(), Value::Array(input));
     if let Some(Value::Array(tools)) = chat.remove("tools") {
-        // Moved: a tool's schema is often the longest part of a short request.
         let tools: Vec<Value> = tools
             .into_iter()
-            .map(|mut tool| {
-                let mut function = match tool.get_mut("function").map(Value::take) {
-                    Some(Value::Object(function)) => function,
-                    _ => match tool {
-                        Value::Object(tool) => tool,
-                        _ => Map::new(),
-                    },
-                };
+            .map(|tool| {
+                let mut function = super::chat_function(tool);
                 let mut flat = Map::new();
                 flat.insert("type".into(), json!("function"));
                 for key in ["name", "description", "parameters", "strict"] {
@@ -442,11 +436,6 @@ struct Part<'a> {
     text: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     refusal: Option<Cow<'a, str>>,
-}
-
-/// A text field, empty when absent.
-fn text<'a>(field: &'a Option<Cow<'_, str>>) -> &'a str {
-    field.as_deref().unwrap_or("")
 }
 
 /// Translates a whole Responses answer (its bytes) into a chat completion answering `model`.
