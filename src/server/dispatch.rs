@@ -40,7 +40,7 @@ use super::approval::ApprovalRequest;
 use super::commit::{self, ByteStream};
 use super::conversations::{Conversations, Turn};
 use super::error::{ApiError, Surface};
-use super::extract::{parse_json, write_json};
+use super::extract::{json_text, parse_json, write_json};
 use super::log::RequestLog;
 use super::routes::relay;
 use super::sse::ChatEncoding;
@@ -792,13 +792,6 @@ fn responses_request(
     };
     translation.pending = keep.then_some(PendingTurn { parent, input: own });
     Ok((request, previous))
-}
-
-/// A JSON value as text, written straight into a string (`Value::to_string` goes through the
-/// formatter, piece by piece).
-fn json_text(value: &Value) -> String {
-    // Only JSON values: writing one cannot fail.
-    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// The body for `candidate` in `shape`.

@@ -99,6 +99,13 @@ pub(crate) fn write_json(value: &impl serde::Serialize, size: usize) -> Result<V
     Ok(body)
 }
 
+/// A JSON value as text, written straight into a string (`Value::to_string` goes through the
+/// formatter, piece by piece).
+pub(crate) fn json_text(value: &serde_json::Value) -> String {
+    // Only JSON values: writing one cannot fail.
+    serde_json::to_string(value).unwrap_or_default()
+}
+
 /// Parses JSON, naming the line and column of a syntax error or the field of a type error.
 pub(crate) fn parse_json<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {

@@ -159,8 +159,7 @@ pub(crate) type Keep = Box<dyn FnOnce(String, &str) + Send>;
 pub(crate) fn keep_turn(keep: Keep, response: &Value) {
     if let Some(id) = response.get("id").and_then(Value::as_str) {
         let output = match response.get("output") {
-            // Only JSON values: writing one cannot fail.
-            Some(output @ Value::Array(_)) => serde_json::to_string(output).unwrap_or_default(),
+            Some(output @ Value::Array(_)) => super::extract::json_text(output),
             _ => "[]".to_owned(),
         };
         keep(id.to_owned(), &output);
