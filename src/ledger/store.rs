@@ -217,7 +217,7 @@ pub(crate) fn day(ts_ms: i64) -> String {
 }
 
 /// Milliseconds in a day.
-const DAY_MS: i64 = 86_400_000;
+pub(crate) const DAY_MS: i64 = 86_400_000;
 
 /// A roll-up group: day, provider, model, key name, initiator.
 /// A roll-up group: day (days since the epoch), provider, model, key name, initiator; borrowed

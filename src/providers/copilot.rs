@@ -26,7 +26,7 @@ use super::{Call, Hints, ModelInfo, Shape, Shapes, UpstreamError};
 use crate::server::error::ApiError;
 use crate::server::peek::{ChatPeek, Sent, insert_first_member};
 use crate::settings::Endpoints;
-use github::{editor_headers, insert};
+use github::{CopilotToken, editor_headers, insert};
 use models::{CATALOGUE_TTL, Model, ModelsResponse};
 use token::TokenManager;
 
@@ -164,7 +164,7 @@ impl CopilotClient {
     }
 
     /// The headers of VS Code's Copilot Chat (ref §3.2), with a fresh `x-request-id`.
-    fn headers(&self, token: &str, opts: &RequestOptions) -> HeaderMap {
+    fn headers(&self, token: &CopilotToken, opts: &RequestOptions) -> HeaderMap {
         // The fixed part is built once (`fixed_headers`); per request only the token, a fresh
         // request id and the caller's decisions are added, into a map sized for all of them
         // (and for the few headers reqwest adds) so that it never grows.
@@ -177,12 +177,7 @@ impl CopilotClient {
             h.insert(name.clone(), value.clone());
         }
         drop(fixed);
-        // A token with characters not allowed in a header cannot be sent anyway; an empty value
-        // gets Copilot's 401, which names the problem.
-        let mut authorization = HeaderValue::from_str(&format!("Bearer {token}"))
-            .unwrap_or_else(|_| HeaderValue::from_static(""));
-        authorization.set_sensitive(true);
-        h.insert(AUTHORIZATION, authorization);
+        h.insert(AUTHORIZATION, token.authorization());
         let mut id = [0u8; uuid::fmt::Hyphenated::LENGTH];
         // A request id needs uniqueness, not secrecy: a fast thread-local generator instead of
         // a getrandom system call per request.
@@ -231,15 +226,20 @@ impl CopilotClient {
         let mut adopted = false;
         loop {
             let base = self.endpoints.copilot_base(token.endpoints.api.as_deref());
-            let mut request = self
+            let url = reqwest::Url::parse(&format!("{base}{path}")).map_err(|err| {
+                UpstreamError::Connect {
+                    host: base.to_owned(),
+                    reason: format!("not a usable URL: {err}"),
+                }
+            })?;
+            // The request is put together directly: its header map is handed over whole rather
+            // than copied in header by header.
+            let mut request = reqwest::Request::new(method.clone(), url);
+            *request.headers_mut() = self.headers(&token, opts);
+            *request.body_mut() = body.clone().map(reqwest::Body::from);
+            let resp = self
                 .http
-                .request(method.clone(), format!("{base}{path}"))
-                .headers(self.headers(&token.token, opts));
-            if let Some(body) = &body {
-                request = request.body(body.clone());
-            }
-            let resp = request
-                .send()
+                .execute(request)
                 .await
                 .map_err(|e| UpstreamError::from_reqwest(&e))?;
             let status = resp.status();

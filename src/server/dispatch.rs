@@ -570,6 +570,9 @@ fn check_budgets(
         }
     }
     let budget = &gateway.budget;
+    if budget.daily.is_none() && budget.monthly.is_none() {
+        return Ok(());
+    }
     let total = spend.total();
     let spent = match (budget.daily, budget.monthly) {
         (Some(limit), _) if total.today >= limit => Some(("daily", total.today, limit, false)),

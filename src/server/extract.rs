@@ -106,6 +106,19 @@ pub(crate) fn json_text(value: &serde_json::Value) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
+/// A request's headers and body, taken apart without copying the headers (axum's `HeaderMap`
+/// extractor clones them).
+pub(crate) struct HeadersAndBody(pub axum::http::HeaderMap, pub axum::body::Body);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for HeadersAndBody {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request(req: axum::extract::Request, _: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        Ok(Self(parts.headers, body))
+    }
+}
+
 /// Parses JSON, naming the line and column of a syntax error or the field of a type error.
 pub(crate) fn parse_json<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::log::{Observer, Outcome};
 use super::metrics::Metrics;
-use crate::ledger::store::day;
+use crate::ledger::store::{DAY_MS, day};
 use crate::ledger::{Ledger, Row, now_ms};
 
 /// What a request's outcome says went wrong, if anything.
@@ -42,6 +42,8 @@ pub(crate) struct Spend {
 
 #[derive(Debug, Default)]
 struct SpendInner {
+    /// Days since the epoch of `today`; the dates are only written again when it changes.
+    days: i64,
     day: String,
     month: String,
     today: HashMap<String, f64>,
@@ -63,6 +65,7 @@ impl Spend {
         let now = now_ms();
         Self {
             inner: Mutex::new(SpendInner {
+                days: now.div_euclid(DAY_MS),
                 day: day(now),
                 month: day(now)[..7].to_owned(),
                 today: today.into_iter().collect(),
@@ -76,14 +79,18 @@ impl Spend {
             .inner
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let today = day(now_ms());
-        if inner.day != today {
-            inner.day.clone_from(&today);
-            inner.today.clear();
-        }
-        if inner.month != today[..7] {
-            inner.month = today[..7].to_owned();
-            inner.this_month.clear();
+        let now = now_ms();
+        if inner.days != now.div_euclid(DAY_MS) {
+            inner.days = now.div_euclid(DAY_MS);
+            let today = day(now);
+            if inner.day != today {
+                inner.day.clone_from(&today);
+                inner.today.clear();
+            }
+            if inner.month != today[..7] {
+                inner.month = today[..7].to_owned();
+                inner.this_month.clear();
+            }
         }
         f(&mut inner)
     }

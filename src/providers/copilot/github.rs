@@ -31,6 +31,27 @@ pub(crate) struct CopilotToken {
     /// Endpoints the token is meant for.
     #[serde(default)]
     pub endpoints: TokenEndpoints,
+    /// `Bearer {token}` as a header value, made on first use and shared by every request
+    /// that carries this token.
+    #[serde(skip)]
+    authorization: std::sync::OnceLock<reqwest::header::HeaderValue>,
+}
+
+impl CopilotToken {
+    /// The `authorization` header value for this token (marked sensitive). A token with
+    /// characters not allowed in a header cannot be sent anyway; an empty value gets Copilot's
+    /// 401, which names the problem.
+    pub(crate) fn authorization(&self) -> reqwest::header::HeaderValue {
+        self.authorization
+            .get_or_init(|| {
+                let mut value =
+                    reqwest::header::HeaderValue::from_str(&format!("Bearer {}", self.token))
+                        .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static(""));
+                value.set_sensitive(true);
+                value
+            })
+            .clone()
+    }
 }
 
 fn default_refresh_in() -> u64 {

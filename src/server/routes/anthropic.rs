@@ -18,7 +18,7 @@ use crate::providers::{Hints, Shape};
 use crate::server::AppState;
 use crate::server::dispatch::{Inbound, dispatch};
 use crate::server::error::{AnthropicError, ApiError, Surface};
-use crate::server::extract::{parse_json, read_body};
+use crate::server::extract::{HeadersAndBody, parse_json, read_body};
 use crate::server::log::RequestLog;
 use crate::server::peek::IsArray;
 use crate::translate::anthropic::MessagesRequest;
@@ -30,8 +30,7 @@ use crate::translate::anthropic::MessagesRequest;
 pub(crate) async fn messages(
     State(state): State<AppState>,
     Extension(log): Extension<RequestLog>,
-    headers: HeaderMap,
-    body: Body,
+    HeadersAndBody(headers, body): HeadersAndBody,
 ) -> Response {
     match messages_inbound(&headers, body, &log).await {
         Ok(inbound) => dispatch(&state, &log, inbound).await,
@@ -124,8 +123,7 @@ struct MessagesHead<'a> {
 /// number `copilot-api count-tokens --format anthropic` prints.
 pub(crate) async fn count_tokens(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
+    HeadersAndBody(headers, body): HeadersAndBody,
 ) -> Result<Response, AnthropicError> {
     let raw: Value = parse_json(&read_body(body).await?)?;
     let requested = raw

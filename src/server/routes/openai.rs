@@ -16,7 +16,7 @@ use crate::providers::{Hints, ModelInfo, Shape};
 use crate::server::AppState;
 use crate::server::dispatch::{Inbound, dispatch};
 use crate::server::error::{ApiError, Surface};
-use crate::server::extract::{parse_json, read_body};
+use crate::server::extract::{HeadersAndBody, parse_json, read_body};
 use crate::server::log::RequestLog;
 use crate::server::peek::ChatPeek;
 use crate::translate::openai::Initiator;
@@ -25,20 +25,9 @@ use crate::translate::openai::Initiator;
 pub(crate) async fn chat_completions(
     State(state): State<AppState>,
     Extension(log): Extension<RequestLog>,
-    headers: HeaderMap,
-    body: Body,
+    HeadersAndBody(headers, body): HeadersAndBody,
 ) -> Response {
-    let inbound = async {
-        let bytes = read_body(body).await?;
-        let peek: ChatPeek<'_> = parse_json(&bytes)?;
-        if peek.messages.is_none() && peek.input {
-            // Responses-shaped (Cursor sends these to /chat/completions): served as one.
-            drop(peek);
-            return responses_from(&headers, bytes, &log);
-        }
-        drop(peek);
-        chat_inbound(&headers, bytes, &log)
-    };
+    let inbound = async { chat_inbound(&headers, read_body(body).await?, &log) };
     match inbound.await {
         Ok(inbound) => dispatch(&state, &log, inbound).await,
         Err(err) => err.into_response_for(Surface::OpenAi),
@@ -51,6 +40,11 @@ fn chat_inbound(
     log: &RequestLog,
 ) -> Result<Inbound, ApiError> {
     let peek: ChatPeek<'_> = parse_json(&bytes)?;
+    if peek.messages.is_none() && peek.input {
+        // Responses-shaped (Cursor sends these to /chat/completions): served as one.
+        drop(peek);
+        return responses_from(headers, bytes, log);
+    }
     let model = match peek.model.as_deref().map(str::trim) {
         Some(model) if !model.is_empty() => model.to_owned(),
         _ => return Err(missing_model()),
@@ -102,8 +96,7 @@ fn chat_inbound(
 pub(crate) async fn responses(
     State(state): State<AppState>,
     Extension(log): Extension<RequestLog>,
-    headers: HeaderMap,
-    body: Body,
+    HeadersAndBody(headers, body): HeadersAndBody,
 ) -> Response {
     match responses_inbound(&headers, body, &log).await {
         Ok(inbound) => dispatch(&state, &log, inbound).await,
@@ -185,8 +178,7 @@ fn responses_from(
 pub(crate) async fn completions(
     State(state): State<AppState>,
     Extension(log): Extension<RequestLog>,
-    headers: HeaderMap,
-    body: Body,
+    HeadersAndBody(headers, body): HeadersAndBody,
 ) -> Response {
     let inbound = async {
         let bytes = read_body(body).await?;
@@ -233,8 +225,7 @@ pub(crate) async fn completions(
 pub(crate) async fn embeddings(
     State(state): State<AppState>,
     Extension(log): Extension<RequestLog>,
-    headers: HeaderMap,
-    body: Body,
+    HeadersAndBody(headers, body): HeadersAndBody,
 ) -> Response {
     let inbound = async {
         let bytes = read_body(body).await?;
