@@ -107,7 +107,7 @@ pub(crate) const VERSION: i64 = MIGRATIONS.len() as i64;
 /// What the writer thread needs of a store.
 pub(crate) trait Store: Send + 'static {
     /// Writes rows (and their roll-up) in one transaction.
-    fn write(&mut self, rows: &[Row]) -> anyhow::Result<()>;
+    fn write(&mut self, rows: &[Box<Row>]) -> anyhow::Result<()>;
     /// Deletes up to `limit` raw rows older than `before_ms`; how many went.
     fn prune(&mut self, before_ms: i64, limit: usize) -> anyhow::Result<usize>;
     /// Flushes and closes.
@@ -244,7 +244,7 @@ fn opt(n: Option<u64>) -> Option<i64> {
 }
 
 impl Store for SqliteStore {
-    fn write(&mut self, rows: &[Row]) -> anyhow::Result<()> {
+    fn write(&mut self, rows: &[Box<Row>]) -> anyhow::Result<()> {
         let tx = self.conn.transaction()?;
         // The roll-up is summed over the batch first: one upsert per group, not per row.
         let mut totals: std::collections::HashMap<Group5, Totals> =
@@ -1006,14 +1006,14 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         let day0 = 1_796_256_000_000; // 2026-12-03T00:00:00Z
-        let mut rows: Vec<Row> = (0..100)
-            .map(|i| row(day0 + i * 1000, "gpt-4o", 100 + i as u64, Some(0.5)))
+        let mut rows: Vec<Box<Row>> = (0..100)
+            .map(|i| Box::new(row(day0 + i * 1000, "gpt-4o", 100 + i as u64, Some(0.5))))
             .collect();
-        rows.push(row(day0 + 5_000, "claude-sonnet-4.5", 2000, None));
+        rows.push(Box::new(row(day0 + 5_000, "claude-sonnet-4.5", 2000, None)));
         let mut failed = row(day0 + 6_000, "claude-sonnet-4.5", 10, None);
         failed.status = 502;
         failed.error_class = Some("upstream");
-        rows.push(failed);
+        rows.push(Box::new(failed));
         store.write(&rows).unwrap();
 
         let reader = Reader::open(&path).unwrap();
@@ -1091,7 +1091,9 @@ mod tests {
             .unwrap();
         }
         let mut store = SqliteStore::open(&path).unwrap();
-        store.write(&[row(2, "gpt-4o", 5, Some(1.0))]).unwrap();
+        store
+            .write(&[Box::new(row(2, "gpt-4o", 5, Some(1.0)))])
+            .unwrap();
         let reader = Reader::open(&path).unwrap();
         let all = reader.report(0, 10, By::Provider).unwrap();
         assert_eq!(all.iter().map(|g| g.requests).sum::<u64>(), 2);

@@ -153,34 +153,65 @@ impl Observer for Observe {
         let premium_units = (f.initiator == Some("user") && o.status < 300)
             .then_some(f.multiplier)
             .flatten();
-        self.ledger.record(Row {
-            ts_ms: o.started_ms,
-            request_id: o.request_id.to_owned(),
-            route: f.route.unwrap_or("other"),
-            client_model: f.requested_model.clone(),
-            provider: f.provider.clone(),
-            upstream_model: f.upstream_model.clone(),
-            shape: f.shape,
-            status: o.status,
-            error_class: error,
-            stream: o.stream,
-            initiator: f.initiator,
-            tokens: f.tokens,
-            ttfb_ms: o.ttfb.map(|d| d.as_millis() as u64),
-            total_ms: o.total.as_millis() as u64,
-            attempts: f.attempts,
-            fallbacks: f.fallbacks,
-            key_name: f.key_name.clone(),
-            session_id: f.session_id.clone(),
-            tools: f.tools,
-            images: f.images,
-            bytes_in: f.bytes_in,
-            bytes_out: o.bytes_out,
-            credits,
-            included: f.included,
-            premium_units,
-            request_body: f.request_body.clone(),
-            response_body: None,
+        // Every field is named, so a new one cannot be left with a former request's value.
+        self.ledger.record_with(|row| {
+            let Row {
+                ts_ms,
+                request_id,
+                route,
+                client_model,
+                provider,
+                upstream_model,
+                shape,
+                status,
+                error_class,
+                stream,
+                initiator,
+                tokens,
+                ttfb_ms,
+                total_ms,
+                attempts,
+                fallbacks,
+                key_name,
+                session_id,
+                tools,
+                images,
+                bytes_in,
+                bytes_out,
+                credits: row_credits,
+                included,
+                premium_units: row_premium_units,
+                request_body,
+                response_body,
+            } = row;
+            *ts_ms = o.started_ms;
+            request_id.clear();
+            request_id.push_str(o.request_id);
+            *route = f.route.unwrap_or("other");
+            client_model.clone_from(&f.requested_model);
+            provider.clone_from(&f.provider);
+            upstream_model.clone_from(&f.upstream_model);
+            *shape = f.shape;
+            *status = o.status;
+            *error_class = error;
+            *stream = o.stream;
+            *initiator = f.initiator;
+            *tokens = f.tokens;
+            *ttfb_ms = o.ttfb.map(|d| d.as_millis() as u64);
+            *total_ms = o.total.as_millis() as u64;
+            *attempts = f.attempts;
+            *fallbacks = f.fallbacks;
+            key_name.clone_from(&f.key_name);
+            session_id.clone_from(&f.session_id);
+            *tools = f.tools;
+            *images = f.images;
+            *bytes_in = f.bytes_in;
+            *bytes_out = o.bytes_out;
+            *row_credits = credits;
+            *included = f.included;
+            *row_premium_units = premium_units;
+            request_body.clone_from(&f.request_body);
+            *response_body = None;
         });
     }
 
