@@ -274,7 +274,10 @@ struct Shared {
     /// Rows written and handed back by the writer, their strings' room kept: a request fills
     /// one of these rather than allocating a row that another thread frees (which sends every
     /// such allocation down glibc's slow path, a measured 2% of a passthrough request's CPU).
-    #[allow(clippy::vec_box, reason = "the rows travel boxed through the queue, and back")]
+    #[allow(
+        clippy::vec_box,
+        reason = "the rows travel boxed through the queue, and back"
+    )]
     spare: Mutex<Vec<Box<Row>>>,
 }
 

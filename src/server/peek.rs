@@ -295,46 +295,63 @@ fn null_or_set<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<S
 /// Inserts `"key":value,` as the first member of the JSON object in `json`; `None` when `json`
 /// does not start with an object.
 pub(crate) fn insert_first_member(json: &[u8], key: &str, value: &str) -> Option<Vec<u8>> {
-    let open = json.iter().position(|b| !b.is_ascii_whitespace())?;
-    if json[open] != b'{' {
-        return None;
-    }
-    Some(splice_member(json, open + 1, key, value))
+    Some(splice_members(
+        json,
+        &mut [(first_member(json)?, key, value)],
+    ))
 }
 
-/// `json` with `"key":value` inserted at `at`, just inside an object's `{` (a comma after it
-/// unless the object is empty).
-fn splice_member(json: &[u8], at: usize, key: &str, value: &str) -> Vec<u8> {
-    let rest = &json[at..];
-    let empty = rest.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'}');
-    let mut out = Vec::with_capacity(json.len() + key.len() + value.len() + 4);
-    out.extend_from_slice(&json[..at]);
-    out.push(b'"');
-    out.extend_from_slice(key.as_bytes());
-    out.extend_from_slice(b"\":");
-    out.extend_from_slice(value.as_bytes());
-    if !empty {
-        out.push(b',');
+/// Where the first member of the JSON object `json` is goes (just inside its `{`); `None` when
+/// `json` does not start with an object.
+pub(crate) fn first_member(json: &[u8]) -> Option<usize> {
+    let open = json.iter().position(|b| !b.is_ascii_whitespace())?;
+    (json[open] == b'{').then_some(open + 1)
+}
+
+/// Where the first member of the object that `opening` (which ends with `{`, e.g.
+/// `"message":{`) opens goes; `None` unless `opening` occurs exactly once. (A key pattern
+/// cannot match inside a string: there its quotes are escaped.)
+pub(crate) fn member_after(json: &[u8], opening: &[u8]) -> Option<usize> {
+    let mut found = memchr::memmem::find_iter(json, opening);
+    let at = found.next()? + opening.len();
+    found.next().is_none().then_some(at)
+}
+
+/// `json` with each `"key":value` inserted at its place, each just inside an object's `{` (a
+/// comma after it unless the object is empty), written in one pass.
+pub(crate) fn splice_members(json: &[u8], members: &mut [(usize, &str, &str)]) -> Vec<u8> {
+    members.sort_by_key(|&(at, ..)| at);
+    let extra: usize = members.iter().map(|(_, k, v)| k.len() + v.len() + 4).sum();
+    let mut out = Vec::with_capacity(json.len() + extra);
+    let mut from = 0;
+    for &(at, key, value) in members.iter() {
+        out.extend_from_slice(&json[from..at]);
+        out.push(b'"');
+        out.extend_from_slice(key.as_bytes());
+        out.extend_from_slice(b"\":");
+        out.extend_from_slice(value.as_bytes());
+        let empty = json[at..].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'}');
+        if !empty {
+            out.push(b',');
+        }
+        from = at;
     }
-    out.extend_from_slice(rest);
+    out.extend_from_slice(&json[from..]);
     out
 }
 
-/// `json` with `"key":value` as the first member of the object that `opening` (which ends
-/// with `{`, e.g. `"message":{`) opens; `None` unless `opening` occurs exactly once. (A key
-/// pattern cannot match inside a string: there its quotes are escaped.)
+/// `json` with `"key":value` as the first member of the object that `opening` opens (see
+/// [`member_after`]); `None` unless `opening` occurs exactly once.
 pub(crate) fn insert_member_after(
     json: &[u8],
     opening: &[u8],
     key: &str,
     value: &str,
 ) -> Option<Vec<u8>> {
-    let mut found = memchr::memmem::find_iter(json, opening);
-    let at = found.next()? + opening.len();
-    if found.next().is_some() {
-        return None;
-    }
-    Some(splice_member(json, at, key, value))
+    Some(splice_members(
+        json,
+        &mut [(member_after(json, opening)?, key, value)],
+    ))
 }
 
 #[cfg(test)]
@@ -359,6 +376,32 @@ mod tests {
         let inside = br#"{"choices":[{"message":{"content":"\"message\":{"}}]}"#;
         assert!(insert_member_after(inside, br#""message":{"#, "refusal", "null").is_some());
         assert!(insert_member_after(br#"{"a":1}"#, br#""message":{"#, "k", "1").is_none());
+    }
+
+    #[test]
+    fn several_members_are_spliced_in_one_pass_in_any_order() {
+        let json = br#" {"choices":[{"index":0,"message":{}}]}"#;
+        let mut members = [
+            (
+                member_after(json, br#""message":{"#).unwrap(),
+                "refusal",
+                "null",
+            ),
+            (first_member(json).unwrap(), "object", "\"chat.completion\""),
+            (
+                member_after(json, br#""choices":[{"#).unwrap(),
+                "logprobs",
+                "null",
+            ),
+        ];
+        let out = splice_members(json, &mut members);
+        assert_eq!(
+            out,
+            br#" {"object":"chat.completion","choices":[{"logprobs":null,"index":0,"message":{"refusal":null}}]}"#
+        );
+        serde_json::from_slice::<serde_json::Value>(&out).unwrap();
+        assert_eq!(first_member(b"[1]"), None);
+        assert_eq!(splice_members(b"{ }", &mut [(1, "a", "1")]), b"{\"a\":1 }");
     }
 
     #[test]

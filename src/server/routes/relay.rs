@@ -12,7 +12,10 @@ use axum::response::Response;
 use futures_util::StreamExt as _;
 use serde_json::Value;
 
-use crate::server::peek::{CompletionPeek, insert_first_member, insert_member_after};
+use crate::server::peek::{
+    CompletionPeek, first_member, insert_first_member, insert_member_after, member_after,
+    splice_members,
+};
 
 use crate::providers::{Shape, UpstreamError};
 use crate::server::dispatch::{Answer, AnswerBody};
@@ -405,17 +408,21 @@ fn normalise_completion_bytes(
     if !must_merge && peek.choices.len() <= 1 {
         // One choice (Copilot's usual answer): the missing members spliced into the bytes.
         let spliced = || {
-            let mut out = std::borrow::Cow::Borrowed(&bytes[..]);
+            let mut members = Vec::with_capacity(3);
             if no_logprobs {
-                out = insert_member_after(&out, br#""choices":[{"#, "logprobs", "null")?.into();
+                members.push((
+                    member_after(&bytes, br#""choices":[{"#)?,
+                    "logprobs",
+                    "null",
+                ));
             }
             if no_refusal {
-                out = insert_member_after(&out, br#""message":{"#, "refusal", "null")?.into();
+                members.push((member_after(&bytes, br#""message":{"#)?, "refusal", "null"));
             }
             if peek.object.is_none() {
-                out = insert_first_member(&out, "object", "\"chat.completion\"")?.into();
+                members.push((first_member(&bytes)?, "object", "\"chat.completion\""));
             }
-            Some(out.into_owned())
+            Some(splice_members(&bytes, &mut members))
         };
         if let Some(out) = spliced() {
             return Ok(Bytes::from(out));
