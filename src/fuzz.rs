@@ -547,21 +547,39 @@ pub fn passthrough_stream(data: &[u8]) {
 
 /// The partial readers the proxy runs over every request and answer.
 pub fn peeks(data: &[u8]) {
-    use crate::server::peek::{ChatPeek, CompletionPeek, insert_first_member};
+    use crate::server::peek::{
+        ChatPeek, CompletionPeek, first_member, insert_first_member, member_after, splice_members,
+    };
     let _ = serde_json::from_slice::<ChatPeek<'_>>(data);
     let _ = serde_json::from_slice::<CompletionPeek>(data);
     let _ = crate::server::dispatch::fuzz_check_answer(data);
-    if let Some(out) = insert_first_member(data, "model", "\"m\"") {
-        // Inserting a member into a JSON object keeps it JSON.
-        if serde_json::from_slice::<Map<String, Value>>(data).is_ok() {
-            let parsed = serde_json::from_slice::<Map<String, Value>>(&out);
-            assert!(
-                parsed.is_ok(),
-                "{:?} -> {:?}",
-                String::from_utf8_lossy(data),
-                String::from_utf8_lossy(&out)
-            );
-        }
+    let object = serde_json::from_slice::<Map<String, Value>>(data).is_ok();
+    // Inserting members into a JSON object keeps it JSON: one, or the three a Copilot answer
+    // may lack, in one pass.
+    let keeps_json = |out: &[u8]| {
+        assert!(
+            serde_json::from_slice::<Map<String, Value>>(out).is_ok(),
+            "{:?} -> {:?}",
+            String::from_utf8_lossy(data),
+            String::from_utf8_lossy(out)
+        );
+    };
+    if let Some(out) = insert_first_member(data, "model", "\"m\"")
+        && object
+    {
+        keeps_json(&out);
+    }
+    let mut members: Vec<_> = [
+        member_after(data, br#""choices":[{"#).map(|at| (at, "logprobs", "null")),
+        member_after(data, br#""message":{"#).map(|at| (at, "refusal", "null")),
+        first_member(data).map(|at| (at, "object", "\"chat.completion\"")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let out = splice_members(data, &mut members);
+    if object {
+        keeps_json(&out);
     }
 }
 

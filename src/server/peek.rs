@@ -324,14 +324,16 @@ pub(crate) fn splice_members(json: &[u8], members: &mut [(usize, &str, &str)]) -
     let extra: usize = members.iter().map(|(_, k, v)| k.len() + v.len() + 4).sum();
     let mut out = Vec::with_capacity(json.len() + extra);
     let mut from = 0;
-    for &(at, key, value) in members.iter() {
+    for (i, &(at, key, value)) in members.iter().enumerate() {
         out.extend_from_slice(&json[from..at]);
         out.push(b'"');
         out.extend_from_slice(key.as_bytes());
         out.extend_from_slice(b"\":");
         out.extend_from_slice(value.as_bytes());
+        // Another member follows: one inserted at the same place, or the object's own.
+        let next_here = members.get(i + 1).is_some_and(|&(next, ..)| next == at);
         let empty = json[at..].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'}');
-        if !empty {
+        if next_here || !empty {
             out.push(b',');
         }
         from = at;
@@ -402,6 +404,10 @@ mod tests {
         serde_json::from_slice::<serde_json::Value>(&out).unwrap();
         assert_eq!(first_member(b"[1]"), None);
         assert_eq!(splice_members(b"{ }", &mut [(1, "a", "1")]), b"{\"a\":1 }");
+        assert_eq!(
+            splice_members(b"{}", &mut [(1, "a", "1"), (1, "b", "2")]),
+            b"{\"a\":1,\"b\":2}"
+        );
     }
 
     #[test]
