@@ -1,10 +1,11 @@
 //! The usage ledger: one row per model request, kept in `ledger.sqlite` in the data directory.
 //!
-//! **Writes never make a request wait.** The request path hands a [`Row`] to
-//! [`Ledger::record`], which puts it in a bounded channel (`try_send`: a full queue drops the
-//! row and counts it, never blocks). One writer thread owns the database connection. It is not
-//! woken per row (at thousands of requests a second, a wake-up per row cost more CPU than the
-//! write): it sleeps [`BATCH_WAIT`], or until the queue is half full or the ledger closes, then
+//! **Writes never make a request wait.** The request path fills a [`Row`] through
+//! [`Ledger::record_with`] (a row the writer handed back, when there is one), which puts it in a
+//! bounded channel (`try_send`: a full queue drops the row and counts it, never blocks). One
+//! writer thread owns the database connection. It is not woken per row (at thousands of requests
+//! a second, a wake-up per row cost more CPU than the write): it sleeps [`BATCH_WAIT`], or until
+//! a batch's worth is queued or the ledger closes, then
 //! writes what is queued in batches of up to [`BATCH`] rows, one transaction each, keeps a daily
 //! roll-up beside them in the same transaction, and prunes raw rows older than `keep_days` in
 //! small batches. At shutdown [`Ledger::close`] drains the queue.
@@ -284,7 +285,7 @@ struct Shared {
 /// Written rows kept for reuse at most under load (each about 500 bytes): the batch being
 /// written and the one filling.
 const SPARE: usize = 2 * BATCH;
-/// Written rows kept for reuse after a round of fewer than a batch (a light load, or idle).
+/// Written rows kept for reuse after a round that found nothing to write.
 const IDLE_SPARE: usize = 64;
 
 impl Shared {
@@ -308,7 +309,7 @@ pub(crate) struct Ledger {
     tx: Mutex<Option<SyncSender<Box<Row>>>>,
     shared: Arc<Shared>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
-    /// The writer thread, to wake it early (a half-full queue, closing).
+    /// The writer thread, to wake it early (a batch's worth queued, closing).
     wake: Option<std::thread::Thread>,
     bodies: bool,
 }
@@ -403,19 +404,18 @@ impl Ledger {
         self.record_with(|spare| *spare = row);
     }
 
-    /// Records the row `fill` writes into a reused one: `fill` must set every field (the
-    /// strings with `clone_from`, which keeps their room).
+    /// Queues the row `fill` writes into a reused one; never waits. `fill` must set every
+    /// field (the strings with `clone_from`, which keeps their room). A full queue drops the
+    /// row and counts it.
     pub(crate) fn record_with(&self, fill: impl FnOnce(&mut Row)) {
         if !self.enabled() {
             return;
         }
-        let guard = self
-            .tx
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let Some(tx) = guard.as_ref() else { return };
+        // Filled before the sender's lock is taken: requests queue on it only for the send.
         let mut row = lock(&self.shared.spare).pop().unwrap_or_default();
         fill(&mut row);
+        let guard = lock(&self.tx);
+        let Some(tx) = guard.as_ref() else { return };
         // Counted before it is sent, so the writer never takes away a row not yet counted.
         let queued = self.shared.queued.fetch_add(1, Ordering::Relaxed) + 1;
         match tx.try_send(row) {
@@ -426,11 +426,18 @@ impl Ledger {
                     writer.unpark();
                 }
             }
-            Err(TrySendError::Full(_)) => {
+            Err(TrySendError::Full(row)) => {
+                drop(guard);
                 self.shared.queued.fetch_sub(1, Ordering::Relaxed);
                 let dropped = self.shared.dropped.fetch_add(1, Ordering::Relaxed) + 1;
                 if dropped.is_power_of_two() {
                     tracing::warn!("usage ledger queue full: {dropped} rows dropped so far");
+                }
+                let mut spare = lock(&self.shared.spare);
+                if spare.len() < SPARE {
+                    let mut row = row;
+                    row.request_body = None;
+                    spare.push(row);
                 }
             }
             Err(TrySendError::Disconnected(_)) => {
@@ -542,8 +549,8 @@ fn write_loop(
                 break;
             }
         }
-        if written < BATCH {
-            // Light load: the rows kept for a heavy one are given back.
+        if written == 0 {
+            // Nothing came for a while: the rows kept for a load are given back.
             let mut spare = lock(&shared.spare);
             if spare.len() > IDLE_SPARE {
                 spare.truncate(IDLE_SPARE);
@@ -608,7 +615,7 @@ mod tests {
     /// The writer is not woken per row: a burst of rows (many batches, so the early wake-up
     /// fires too) is all in the file within a few of its rounds, none dropped, the queue
     /// counted back to zero; written rows are kept for reuse, at most two batches of them, and
-    /// a light round gives most back; closing writes what came after.
+    /// a round that finds nothing to write gives most back; closing writes what came after.
     #[test]
     fn a_burst_of_rows_reaches_the_file_without_a_wake_up_per_row() {
         let dir = tempfile::tempdir().unwrap();
@@ -639,11 +646,13 @@ mod tests {
         for i in burst..burst + 10 {
             ledger.record(row(i));
         }
-        while ledger.status().written < burst as u64 + 10
-            && started.elapsed() < Duration::from_secs(10)
+        while (ledger.status().written < burst as u64 + 10
+            || lock(&ledger.shared.spare).len() > IDLE_SPARE)
+            && started.elapsed() < Duration::from_secs(20)
         {
             std::thread::sleep(Duration::from_millis(20));
         }
+        assert_eq!(ledger.status().written, burst as u64 + 10);
         assert!(lock(&ledger.shared.spare).len() <= IDLE_SPARE);
         ledger.close();
         assert_eq!(ledger.status().written, burst as u64 + 10);

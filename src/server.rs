@@ -592,4 +592,38 @@ mod tests {
         assert_eq!(status, 400);
         assert_eq!(v["error"]["code"], "unsupported_api_for_model");
     }
+
+    /// `/v1/messages` reads a well-formed request once; a refused one still gets the plain
+    /// message of what is missing, whichever parse finds it.
+    #[tokio::test]
+    async fn a_messages_request_without_its_model_or_messages_is_told_which() {
+        let state = state();
+        let user = r#"[{"role": "user", "content": "hi"}]"#;
+        for (body, says) in [
+            (
+                format!(r#"{{"messages": {user}}}"#),
+                "model: field required",
+            ),
+            (
+                format!(r#"{{"model": "  ", "messages": {user}}}"#),
+                "model: field required",
+            ),
+            (
+                r#"{"model": "claude-sonnet-4.5", "messages": "hi"}"#.to_owned(),
+                "messages: field required (an array of messages)",
+            ),
+            (
+                r#"{"model": "claude-sonnet-4.5", "messages": [{"role": "user", "content": 5}]}"#
+                    .to_owned(),
+                "the request body has an invalid field",
+            ),
+            ("{not json".to_owned(), "the request body is not valid JSON"),
+        ] {
+            let (status, v) = call(&state, post("/v1/messages", &body)).await;
+            assert_eq!(status, 400, "{body}: {v}");
+            assert_eq!(v["error"]["type"], "invalid_request_error", "{v}");
+            let message = v["error"]["message"].as_str().unwrap();
+            assert!(message.starts_with(says), "{body}: {message}");
+        }
+    }
 }

@@ -226,10 +226,11 @@ impl CopilotClient {
         let mut adopted = false;
         loop {
             let base = self.endpoints.copilot_base(token.endpoints.api.as_deref());
+            // The base is not named: an override could carry credentials.
             let url = reqwest::Url::parse(&format!("{base}{path}")).map_err(|err| {
                 UpstreamError::Connect {
-                    host: base.to_owned(),
-                    reason: format!("not a usable URL: {err}"),
+                    host: "the Copilot API".to_owned(),
+                    reason: format!("its base URL is not a valid URL ({err})"),
                 }
             })?;
             // The request is put together directly: its header map is handed over whole rather

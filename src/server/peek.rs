@@ -309,8 +309,8 @@ pub(crate) fn first_member(json: &[u8]) -> Option<usize> {
 }
 
 /// Where the first member of the object that `opening` (which ends with `{`, e.g.
-/// `"message":{`) opens goes; `None` unless `opening` occurs exactly once. (A key pattern
-/// cannot match inside a string: there its quotes are escaped.)
+/// `"message":{`) opens goes; `None` unless `opening` occurs exactly once. (A match always
+/// ends at an object's own `{`: inside a string, the quote before `:{` would be escaped.)
 pub(crate) fn member_after(json: &[u8], opening: &[u8]) -> Option<usize> {
     let mut found = memchr::memmem::find_iter(json, opening);
     let at = found.next()? + opening.len();

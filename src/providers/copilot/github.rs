@@ -18,7 +18,7 @@ pub(crate) struct GithubUser {
 }
 
 /// A Copilot token, as `/copilot_internal/v2/token` returns it.
-#[derive(Clone, Deserialize)]
+#[derive(Deserialize)]
 pub(crate) struct CopilotToken {
     /// The bearer token for the Copilot API.
     pub token: String,

@@ -44,18 +44,22 @@ async fn messages_inbound(
     log: &RequestLog,
 ) -> Result<Inbound, ApiError> {
     let bytes = read_body(body).await?;
-    let head: MessagesHead<'_> = parse_json(&bytes)?;
-    let requested = match head.model.as_deref().map(str::trim) {
-        Some(model) if !model.is_empty() => model.to_owned(),
-        _ => return Err(ApiError::bad_request("model: field required")),
+    // One parse when the request is well formed; only a refused one is read again, for the
+    // plainer message of a missing model or messages array.
+    let request: MessagesRequest = match parse_json(&bytes) {
+        Ok(request) => request,
+        Err(err) => {
+            let head: MessagesHead<'_> = parse_json(&bytes)?;
+            let requested = head_checks(&head)?;
+            log.model(&requested, &requested);
+            return Err(err);
+        }
     };
-    if !head.messages.is_some_and(|array| array.0) {
-        return Err(ApiError::bad_request(
-            "messages: field required (an array of messages)",
-        ));
-    }
+    let requested = match request.model.trim() {
+        "" => return Err(missing_model()),
+        model => model.to_owned(),
+    };
     log.model(&requested, &requested);
-    let request: MessagesRequest = parse_json(&bytes)?;
     crate::server::validate::messages(&request)?;
     let side = crate::translate::side::messages(&request);
     let hints = Hints {
@@ -106,7 +110,25 @@ async fn messages_inbound(
     })
 }
 
-/// What `/v1/messages` checks before anything else, without building the request.
+/// The model a request names, unless its head lacks the model or the messages array.
+fn head_checks(head: &MessagesHead<'_>) -> Result<String, ApiError> {
+    let requested = match head.model.as_deref().map(str::trim) {
+        Some(model) if !model.is_empty() => model.to_owned(),
+        _ => return Err(missing_model()),
+    };
+    if !head.messages.as_ref().is_some_and(|array| array.0) {
+        return Err(ApiError::bad_request(
+            "messages: field required (an array of messages)",
+        ));
+    }
+    Ok(requested)
+}
+
+fn missing_model() -> ApiError {
+    ApiError::bad_request("model: field required")
+}
+
+/// What `/v1/messages` checks of a request that does not parse, without building it.
 #[derive(serde::Deserialize)]
 struct MessagesHead<'a> {
     #[serde(
