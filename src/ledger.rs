@@ -296,10 +296,7 @@ impl Shared {
                 self.path.display()
             );
         }
-        *self
-            .reason
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(why);
+        *lock(&self.reason) = Some(why);
     }
 }
 
@@ -380,11 +377,7 @@ impl Ledger {
     }
 
     fn with_reason(self, reason: String) -> Self {
-        *self
-            .shared
-            .reason
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(reason);
+        *lock(&self.shared.reason) = Some(reason);
         self
     }
 
@@ -448,20 +441,11 @@ impl Ledger {
 
     /// Writes what is queued and stops the writer (shutdown).
     pub(crate) fn close(&self) {
-        drop(
-            self.tx
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .take(),
-        );
+        drop(lock(&self.tx).take());
         if let Some(writer) = &self.wake {
             writer.unpark();
         }
-        let writer = self
-            .writer
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
+        let writer = lock(&self.writer).take();
         if let Some(writer) = writer {
             let _ = writer.join();
         }
@@ -472,12 +456,7 @@ impl Ledger {
         Status {
             enabled: self.enabled(),
             path: self.shared.path.clone(),
-            disabled_reason: self
-                .shared
-                .reason
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .clone(),
+            disabled_reason: lock(&self.shared.reason).clone(),
             written: self.shared.written.load(Ordering::Relaxed),
             dropped: self.shared.dropped.load(Ordering::Relaxed),
             queued: self.shared.queued.load(Ordering::Relaxed),
