@@ -289,6 +289,18 @@ const SPARE: usize = 2 * BATCH;
 const IDLE_SPARE: usize = 64;
 
 impl Shared {
+    /// Puts rows on the spare list, up to [`SPARE`] (the rest are dropped), without their
+    /// bodies.
+    fn keep_for_reuse(&self, rows: impl IntoIterator<Item = Box<Row>>) {
+        let mut spare = lock(&self.spare);
+        let room = SPARE.saturating_sub(spare.len());
+        spare.extend(rows.into_iter().take(room).map(|mut row| {
+            row.request_body = None;
+            row.response_body = None;
+            row
+        }));
+    }
+
     fn disable(&self, why: String) {
         if self.enabled.swap(false, Ordering::AcqRel) {
             tracing::error!(
@@ -426,12 +438,7 @@ impl Ledger {
                 if dropped.is_power_of_two() {
                     tracing::warn!("usage ledger queue full: {dropped} rows dropped so far");
                 }
-                let mut spare = lock(&self.shared.spare);
-                if spare.len() < SPARE {
-                    let mut row = row;
-                    row.request_body = None;
-                    spare.push(row);
-                }
+                self.shared.keep_for_reuse([row]);
             }
             Err(TrySendError::Disconnected(_)) => {
                 self.shared.queued.fetch_sub(1, Ordering::Relaxed);
@@ -515,14 +522,7 @@ fn write_loop(
             write_batch(&mut store, &batch, shared);
             behind = batch.len() == BATCH;
             written += batch.len();
-            let mut spare = lock(&shared.spare);
-            let room = SPARE.saturating_sub(spare.len());
-            spare.extend(batch.drain(..).take(room).map(|mut row| {
-                row.request_body = None;
-                row.response_body = None;
-                row
-            }));
-            drop(spare);
+            shared.keep_for_reuse(batch.drain(..));
             batches += 1;
             if !behind || batches == QUEUE / BATCH {
                 break;
